@@ -1,0 +1,64 @@
+# Anxun (安巡) — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WORKERS ?= 2
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-sqlite test-postgresql system-deps migrate seed bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+migrate: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+## make run: environment, migrations, demo data (once), server on http://127.0.0.1:$(PORT)
+run: seed
+	@echo "Anxun on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) \
+	  --access-logfile - wsgi:app
+
+## System packages the tests need: Debian's Chromium (never a downloaded browser), CJK fonts
+## for readable screenshots, poppler for rendering PDFs.
+system-deps:
+	@missing=""; \
+	 [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	 command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	 [ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	 if [ -n "$$missing" ]; then \
+	   echo "installing:$$missing"; \
+	   SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	   $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	 fi
+
+## make test: everything, on SQLite and again on PostgreSQL (127.0.0.1:5432)
+test: $(VENV)/.installed-dev system-deps
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgresql
+
+test-sqlite: $(VENV)/.installed-dev
+	ANXUN_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgresql: $(VENV)/.installed-dev
+	ANXUN_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance

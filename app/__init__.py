@@ -1,0 +1,77 @@
+"""Anxun (安巡): hazard inspection for safety-production supervision (安全生产 隐患排查治理).
+
+``create_app(config)`` only registers things: extensions, request hooks, blueprints, error
+handlers and CLI commands.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from flask import Flask
+
+from app.extensions import api, db, migrate
+
+# Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
+BLUEPRINT_MODULES = (
+    "app.core.health",
+    "app.auth.views",
+    "app.registry.views",
+    "app.inspections.views",
+    "app.hazards.views",
+    "app.photos.views",
+    "app.escalation.views",
+    "app.notifications.views",
+    "app.reports.views",
+    "app.web.views",
+)
+# Modules exposing ``register_cli(app)`` and/or ``init_app(app)``.
+CLI_MODULES = ("app.cli", "app.escalation.cli", "app.reports.cli")
+
+
+def create_app(config=None) -> Flask:
+    """Build the application from a config class, instance or mapping."""
+    from config import BASE_DIR, DevelopmentConfig
+
+    app = Flask(__name__, static_folder=str(BASE_DIR / "static"), static_url_path="/static",
+                instance_path=str(BASE_DIR / "instance"))
+    if isinstance(config, dict):
+        app.config.from_object(DevelopmentConfig)
+        app.config.update(config)
+    else:
+        app.config.from_object(config or DevelopmentConfig)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
+            parents=True, exist_ok=True)
+
+    from app import models  # noqa: F401 - the whole schema for Alembic
+    from app.core import hooks
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    api.init_app(app)
+    hooks.init_app(app)
+
+    for module_name in BLUEPRINT_MODULES:
+        module = importlib.import_module(module_name)
+        if hasattr(module, "blp"):
+            api.register_blueprint(module.blp)
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
+
+    from app.errors import register_error_handlers
+    register_error_handlers(app)  # after api.init_app so problem+json replaces its handler
+
+    for module_name in CLI_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        if hasattr(module, "register_cli"):
+            module.register_cli(app)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+    return app

@@ -1,0 +1,67 @@
+"""Logging in and out (CONTRACT.md "Logging in")."""
+from __future__ import annotations
+
+from flask import g, request
+from flask_smorest import Blueprint
+
+from app.auth import operations
+from app.auth.schemas import LoginIn, SessionOut
+from app.auth.sessions import clear_session_cookie, set_session_cookie
+from app.core.permissions import require_user
+from app.errors import TooManyRequests, Unauthorized
+from app.extensions import db
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录 Logging in")
+
+
+@blp.route("/login", methods=["POST"], endpoint="login")
+@blp.arguments(LoginIn)
+@blp.response(200, SessionOut)
+@blp.alt_response(401, description="Wrong credentials")
+@blp.alt_response(429, description="Too many failed attempts")
+def login(data):
+    """Log in with username and password; sets the session cookie and returns the CSRF token."""
+    ip = request.remote_addr
+    try:
+        user = operations.authenticate(data["username"], data["password"], ip)
+    except Unauthorized:
+        # The failure count must survive this 4xx answer, so it is committed here.
+        db.session.rollback()
+        operations.record_failure(data["username"], ip)
+        db.session.commit()
+        raise
+    except TooManyRequests:
+        raise
+    if g.get("user_session") is not None:
+        operations.revoke_session(g.user_session)  # no session fixation across accounts
+    token, session = operations.open_session(user, user_agent=request.user_agent.string, ip=ip)
+    g.set_cookie_token = token
+    return {"user": user, "csrf_token": session.csrf_token}
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, SessionOut)
+def me():
+    """The logged-in user and its CSRF token (401 when not logged in)."""
+    user = require_user()
+    return {"user": user, "csrf_token": g.user_session.csrf_token}
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.response(204)
+def logout():
+    """End this session on the server; the cookie stops working everywhere."""
+    if g.get("user_session") is not None:
+        operations.revoke_session(g.user_session)
+    g.clear_cookie = True
+    return ""
+
+
+@blp.after_request
+def _cookies(response):
+    token = g.pop("set_cookie_token", None)
+    if token and response.status_code < 400:
+        set_session_cookie(response, token)
+    if g.pop("clear_cookie", False):
+        clear_session_cookie(response)
+    return response

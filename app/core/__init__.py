@@ -1,0 +1,1 @@
+"""Cross-cutting machinery shared by every domain."""

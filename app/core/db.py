@@ -1,0 +1,105 @@
+"""Database plumbing: id and time column types, SQLite tuning, dialect-neutral upsert."""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+
+from flask import has_request_context, request
+from sqlalchemy import String, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from app.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def UUIDColumn(**kwargs):  # noqa: N802 - reads like a type in model definitions
+    """A UUID primary/foreign key stored as its canonical 36-character string."""
+    return db.Column(String(36), **kwargs)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every engine (SQLite has no time zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def upsert(model, values: dict, index_elements: list[str], update: dict):
+    """INSERT … ON CONFLICT (index_elements) DO UPDATE SET update, on SQLite and PostgreSQL."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(model.__table__).values(**values)
+    stmt = stmt.on_conflict_do_update(index_elements=index_elements, set_=update)
+    return db.session.execute(stmt)
+
+
+def insert_ignore(model, values: dict, index_elements: list[str]):
+    """INSERT … ON CONFLICT DO NOTHING; returns the rowcount (1 inserted, 0 already there)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(model.__table__).values(**values).on_conflict_do_nothing(
+        index_elements=index_elements)
+    return db.session.execute(stmt).rowcount
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    """Per-engine tuning; idempotent.
+
+    SQLite: WAL so readers never block the writer, a busy timeout, and write transactions
+    opened with ``BEGIN IMMEDIATE``. A deferred transaction that reads and then writes fails with
+    "database is locked" (SQLITE_BUSY_SNAPSHOT, which the busy handler cannot retry) when another
+    process wrote in between; taking the write lock up front makes the second writer wait its turn.
+    Read-only requests (GET) keep deferred transactions so they never queue behind writers.
+    """
+    if getattr(engine, "_anxun_configured", False):
+        return
+    engine._anxun_configured = True
+
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            if engine.url.database not in (None, "", ":memory:"):
+                cur.execute("PRAGMA journal_mode = WAL")
+                cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            read_only = has_request_context() and request.method in SAFE_METHODS
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    # A forked worker must not reuse the parent's sockets/file handles.
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+
+
+def utc_from_timestamp(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, timezone.utc)

@@ -1,0 +1,89 @@
+"""Request-wide hooks: engine tuning, the commit at the end of a request, security headers."""
+from __future__ import annotations
+
+from flask import current_app, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.core.db import configure_engine
+from app.extensions import db
+
+
+def _configure_engines(app):
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def commit_request(response):
+    """Services flush; the request commits. A failing answer rolls everything back."""
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        from app.errors import problem
+        return problem(409, "The record was changed by someone else; reload and try again.",
+                       errors={"version": ["stale version"]})
+    except IntegrityError:
+        db.session.rollback()
+        current_app.logger.warning("integrity conflict on commit of %s %s", request.method,
+                                   request.path)
+        from app.errors import problem
+        return problem(409, "The change conflicts with a record stored meanwhile; retry.")
+    return response
+
+
+def _csp(app) -> str:
+    tiles = app.config.get("MAP_TILE_URL") or ""
+    img = "'self' data: blob:"
+    if tiles or app.config.get("MAP_TILE_PROVIDER", "none") != "none":
+        img += " https:"
+    return "; ".join([
+        "default-src 'self'",
+        f"img-src {img}",
+        "media-src 'self' blob:",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def security_headers(response):
+    headers = response.headers
+    app = current_app
+    csp = app.extensions["anxun_csp"]
+    if request.path.startswith("/api/docs"):
+        # Swagger UI's page boots with an inline script; relax only there.
+        csp = csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+    headers.setdefault("Content-Security-Policy", csp)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
+    if app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.path.startswith("/api/") and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app):
+    from app.auth import sessions
+
+    if app.config.get("TRUSTED_PROXIES"):
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    app.extensions["anxun_csp"] = _csp(app)
+    _configure_engines(app)
+    sessions.init_app(app)
+    app.after_request(security_headers)
+    app.after_request(commit_request)  # registered last, so it runs first

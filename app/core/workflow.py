@@ -1,0 +1,82 @@
+"""The transition-table machinery behind every state machine in Anxun.
+
+A workflow is one table of ``(state, action) -> (next state, roles)``. Services call
+:func:`apply`; it refuses anything not in the table (409, nothing changed), refuses a role
+the table does not name (403), assigns the next state and appends the event row. Nothing else
+in the code base assigns a state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from app.errors import Conflict, Forbidden
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    action: str
+    target: str
+    roles: frozenset[str]
+
+
+@dataclass
+class Workflow:
+    """A named transition table; ``initial`` is the state of a new record."""
+
+    name: str
+    initial: str
+    states: tuple[str, ...]
+    rows: Iterable[tuple[Iterable[str] | str, str, str, Iterable[str]]]
+    _table: dict[tuple[str, str], Transition] = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._table = {}
+        for sources, action, target, roles in self.rows:
+            for source in ([sources] if isinstance(sources, str) else sources):
+                assert source in self.states and target in self.states, (source, target)
+                key = (source, action)
+                assert key not in self._table, f"duplicate transition {key}"
+                self._table[key] = Transition(source, action, target, frozenset(roles))
+
+    @property
+    def actions(self) -> set[str]:
+        return {action for _, action in self._table}
+
+    @property
+    def transitions(self) -> list[Transition]:
+        return list(self._table.values())
+
+    def lookup(self, state: str, action: str) -> Transition:
+        try:
+            return self._table[(state, action)]
+        except KeyError:
+            raise Conflict(f"Action '{action}' is not possible in state '{state}'.",
+                           field="action") from None
+
+    def allowed_actions(self, state: str, role: str) -> list[str]:
+        return sorted(t.action for t in self._table.values()
+                      if t.source == state and role in t.roles)
+
+
+def apply(workflow: Workflow, record, action: str, actor, *, make_event: Callable[..., object],
+          guard: Callable[[Transition], None] | None = None, **event_fields):
+    """Move ``record`` along ``workflow`` by ``action`` on behalf of ``actor``.
+
+    ``guard`` runs after the table and role checks, before anything changes: it raises a domain
+    error for rules the table cannot express (a note required, a photo required, …).
+    ``make_event(transition=…, **event_fields)`` builds the event row, which is added and flushed
+    together with the new state. Returns ``(transition, event)``.
+    """
+    transition = workflow.lookup(record.state, action)
+    if actor.role not in transition.roles:
+        raise Forbidden(f"Your role may not '{action}' here.", field="action")
+    if guard is not None:
+        guard(transition)
+    record.state = transition.target
+    event = make_event(transition=transition, **event_fields)
+    db.session.add(event)
+    db.session.flush()
+    return transition, event

@@ -1,0 +1,156 @@
+"""Domain exceptions and the one place that renders errors.
+
+Every error leaves the application as ``application/problem+json`` (RFC 9457):
+``{"type", "title", "status", "detail", "errors": {field: [message]}}``. Services raise the
+exceptions below; views never build error responses themselves.
+"""
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import current_app, json, request
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_MIME = "application/problem+json"
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose; ``status`` picks the HTTP answer."""
+
+    status = 400
+    title: str | None = None
+
+    def __init__(self, detail: str | None = None, *, errors: dict | None = None,
+                 field: str | None = None, headers: dict | None = None):
+        super().__init__(detail or self.title or HTTPStatus(self.status).phrase)
+        self.detail = detail or self.title or HTTPStatus(self.status).phrase
+        self.errors = dict(errors or {})
+        if field:
+            self.errors.setdefault(field, []).append(self.detail)
+        self.headers = headers or {}
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    """Unknown *or outside the user's scope*: the answer never tells the two apart."""
+
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    """State or version conflict (409); nothing was changed."""
+
+    status = 409
+    title = "Conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class Invalid(DomainError):
+    """Well-formed request whose content is wrong (422); name the field."""
+
+    status = 422
+    title = "Invalid content"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too many requests"
+
+
+def problem(status: int, detail: str | None = None, *, title: str | None = None,
+            errors: dict | None = None, headers: dict | None = None):
+    """Build a problem+json response."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # pragma: no cover - non-standard codes
+        phrase = "Error"
+    body = {
+        "type": "about:blank",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail or title or phrase,
+    }
+    if errors:
+        body["errors"] = errors
+    response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status,
+                                          mimetype=PROBLEM_MIME)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _flatten_webargs(messages) -> dict:
+    """webargs reports ``{"json": {"field": [...]}}``; the contract wants ``{"field": [...]}``."""
+    errors: dict = {}
+    if not isinstance(messages, dict):
+        return {"_schema": [str(messages)]}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            for name, msgs in fields.items():
+                if isinstance(msgs, dict):  # nested schema errors
+                    for sub, submsgs in msgs.items():
+                        errors[f"{name}.{sub}"] = _as_list(submsgs)
+                else:
+                    errors[name] = _as_list(msgs)
+        else:
+            errors[location] = _as_list(fields)
+    return errors
+
+
+def _as_list(msgs) -> list:
+    if isinstance(msgs, (list, tuple)):
+        return [m if isinstance(m, str) else json.dumps(m, ensure_ascii=False) for m in msgs]
+    return [str(msgs)]
+
+
+def handle_domain_error(exc: DomainError):
+    return problem(exc.status, exc.detail, title=exc.title, errors=exc.errors or None,
+                   headers=exc.headers)
+
+
+def handle_http_exception(exc: HTTPException):
+    data = getattr(exc, "data", None) or {}
+    errors = _flatten_webargs(data["messages"]) if "messages" in data else None
+    detail = exc.description
+    if exc.code == 422 and errors:
+        detail = "The request has invalid fields: " + ", ".join(sorted(errors))
+    if exc.code == 405:
+        detail = f"Method {request.method} is not allowed here."
+    headers = {}
+    if exc.code == 405 and exc.get_response().headers.get("Allow"):
+        headers["Allow"] = exc.get_response().headers["Allow"]
+    return problem(exc.code or 500, detail, errors=errors, headers=headers)
+
+
+def handle_unexpected(exc: Exception):
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return problem(500, "An unexpected error occurred; it has been logged.")
+
+
+def register_error_handlers(app):
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,35 @@
+"""Photos (照片): evidence of a finding or of its rectification."""
+from __future__ import annotations
+
+from sqlalchemy import Float, ForeignKey, Integer, String
+
+from app.core.db import UTCDateTime
+from app.core.models import ClientCreatedMixin, IdMixin
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+
+class Photo(IdMixin, ClientCreatedMixin, db.Model):
+    """照片: the original is kept byte for byte (with its SHA-256) for evidence; what is served is
+    a re-encoded copy without EXIF."""
+
+    __tablename__ = "photos"
+
+    hazard_id = db.Column(String(36), ForeignKey("hazards.id"), nullable=False, index=True)
+    kind = db.Column(String(16), nullable=False)  # finding | rectification
+    uploader_id = db.Column(String(36), ForeignKey("users.id"), nullable=False)
+    sha256 = db.Column(String(64), nullable=False)
+    mime = db.Column(String(32), nullable=False)
+    size = db.Column(Integer, nullable=False)
+    width = db.Column(Integer, nullable=False)
+    height = db.Column(Integer, nullable=False)
+    taken_at = db.Column(UTCDateTime, nullable=True)
+    exif_lat = db.Column(Float, nullable=True)
+    exif_lng = db.Column(Float, nullable=True)
+    # Paths relative to MEDIA_DIR, chosen by the server.
+    original_path = db.Column(String(255), nullable=False)
+    full_path = db.Column(String(255), nullable=False)
+    thumb_path = db.Column(String(255), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    hazard = db.relationship("Hazard", back_populates="photos")

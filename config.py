@@ -1,0 +1,142 @@
+"""Configuration classes. This is the only module that reads the environment.
+
+``create_app`` takes one of these classes (or an instance / mapping overriding it). Every
+variable has a working development default so that ``make run`` needs no set-up.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("ANXUN_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'anxun.db'}"
+    # Heroku-style URLs name the old driver; Anxun speaks psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-secret-key-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MEDIA_DIR = os.environ.get("MEDIA_DIR", str(INSTANCE_DIR / "media"))
+    # Public base URL that QR codes point at; empty means "the host the request came in on".
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+
+    # Field rules (DOMAIN.md); local rules differ, so they are configurable.
+    CHECKIN_RADIUS_M = _env_int("CHECKIN_RADIUS_M", 200)
+    DEADLINE_DAYS_GENERAL = _env_int("DEADLINE_DAYS_GENERAL", 7)
+    DEADLINE_DAYS_MAJOR = _env_int("DEADLINE_DAYS_MAJOR", 60)
+    REMINDER_DAYS_BEFORE_DEADLINE = _env_int("REMINDER_DAYS_BEFORE_DEADLINE", 2)
+    ESCALATION_REJECTIONS = _env_int("ESCALATION_REJECTIONS", 2)
+    ESCALATION_REPEAT_DAYS = _env_int("ESCALATION_REPEAT_DAYS", 90)
+    ESCALATION_INTERVAL_S = _env_int("ESCALATION_INTERVAL_S", 300)  # 0 disables the in-server job
+    HAZARD_CATEGORIES = _env_list(
+        "HAZARD_CATEGORIES",
+        "fire,electrical,chemicals,machinery,construction,confined_space,dust,gas,"
+        "height_work,special_equipment,emergency,management",
+    )
+    INDUSTRIES = _env_list(
+        "INDUSTRIES",
+        "manufacturing,hazardous_chemicals,construction,retail,catering,warehousing,"
+        "hotel,education,healthcare,other",
+    )
+
+    # Webhooks for escalations (optional).
+    WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
+    WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
+    WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+
+    # Map tiles for the dashboard map: none | amap | tencent | baidu | tianditu | osm | custom URL.
+    MAP_TILE_PROVIDER = os.environ.get("MAP_TILE_PROVIDER", "none")
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_KEY = os.environ.get("MAP_TILE_KEY", "")
+
+    # Uploads and photos.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+    PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 50_000_000)
+
+    # Sessions and login throttling.
+    SESSION_COOKIE_NAME = "anxun_session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_LIFETIME_HOURS = _env_int("SESSION_LIFETIME_HOURS", 24 * 7)
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_FAILURE_WINDOW_S = _env_int("LOGIN_FAILURE_WINDOW_S", 900)
+    LOGIN_IP_MAX_FAILURES = _env_int("LOGIN_IP_MAX_FAILURES", 30)
+    HSTS = True
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # hops of X-Forwarded-* to trust
+
+    DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh-CN")
+    TIMEZONE = "Asia/Shanghai"
+
+    # OpenAPI (flask-smorest); Swagger UI is vendored so docs work without internet.
+    API_TITLE = "Anxun 安巡 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "v1/openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+
+    SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 30_000)
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False
+    SESSION_COOKIE_SECURE = False
+    HSTS = False
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    HSTS = False
+    ESCALATION_INTERVAL_S = 0
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env():
+    """The config class named by ``ANXUN_ENV`` (development by default)."""
+    return CONFIGS[os.environ.get("ANXUN_ENV", "development")]
+
+
+def test_database_kind() -> str:
+    """Which engine the test suite runs on: ``sqlite`` (default) or ``postgresql``."""
+    return os.environ.get("ANXUN_TEST_DATABASE", "sqlite")
+
+
+def test_postgres_admin_url() -> str:
+    return os.environ.get("ANXUN_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

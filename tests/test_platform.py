@@ -1,0 +1,122 @@
+"""Factory, configuration, the one error path, OpenAPI, health and security headers."""
+import json
+
+import pytest
+
+from app import create_app
+from config import Config, DevelopmentConfig, ProductionConfig, TestingConfig
+
+
+def test_config_classes_have_working_defaults():
+    assert Config.SQLALCHEMY_DATABASE_URI
+    assert DevelopmentConfig.SESSION_COOKIE_SECURE is False
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True and ProductionConfig.HSTS is True
+    assert TestingConfig.TESTING is True
+    assert Config.CHECKIN_RADIUS_M > 0
+
+
+def test_database_url_is_normalised_to_psycopg3(monkeypatch):
+    import importlib
+
+    import config as config_module
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/anxun")
+    reloaded = importlib.reload(config_module)
+    try:
+        assert reloaded.Config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u:p@db:5432/anxun"
+    finally:
+        monkeypatch.delenv("DATABASE_URL")
+        importlib.reload(config_module)
+
+
+def test_create_app_takes_a_mapping(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "TESTING": True})
+    assert app.config["TESTING"] is True
+    assert "auth" in app.blueprints
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def _is_problem(response, status):
+    assert response.status_code == status, response.data
+    assert response.mimetype == "application/problem+json"
+    body = json.loads(response.data)
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert body["type"]
+    return body
+
+
+def test_unknown_route_is_problem_json(client):
+    _is_problem(client.get("/api/v1/no-such-thing"), 404)
+
+
+def test_wrong_method_is_problem_json(client):
+    body = _is_problem(client.get("/api/v1/auth/login"), 405)
+    assert "GET" in body["detail"]
+
+
+def test_bad_json_is_400_problem(client):
+    response = client.post("/api/v1/auth/login", data="{not json",
+                           headers={"Content-Type": "application/json"})
+    body = _is_problem(response, 400)
+    assert body.get("errors")
+
+
+def test_missing_field_names_the_field(client):
+    body = _is_problem(client.post("/api/v1/auth/login", json={"username": "x"}), 422)
+    assert "password" in body["errors"]
+
+
+def test_oversize_body_is_413_problem(app, client):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = client.post("/api/v1/auth/login", data=b"x" * (limit + 1),
+                           headers={"Content-Type": "application/json"})
+    _is_problem(response, 413)
+
+
+def test_unexpected_exception_is_problem_500(app):
+    # An app of its own: adding a route to the shared app after its first request is refused.
+    from tests.conftest import make_config
+    broken = create_app(make_config("sqlite://", "/tmp"))
+
+    @broken.get("/boom")
+    def boom():
+        raise RuntimeError("kaput")
+
+    response = broken.test_client().get("/boom")
+    body = _is_problem(response, 500)
+    assert "kaput" not in body["detail"]  # internals are logged, not shown
+
+
+def test_openapi_document_and_docs(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/auth/login" in spec["paths"]
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and b"swagger" in docs.data.lower()
+
+
+def test_security_headers_on_every_answer(client):
+    for response in (client.get("/healthz"), client.get("/api/v1/nothing")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+
+
+def test_hsts_outside_development(database_url, media_dir):
+    from tests.conftest import make_config
+    prod = create_app(make_config(database_url, media_dir, HSTS=True,
+                                  SESSION_COOKIE_SECURE=True))
+    response = prod.test_client().get("/healthz")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/me"])
+def test_api_answers_are_not_cached(client, path):
+    assert client.get(path).headers["Cache-Control"] == "no-store"
