@@ -169,3 +169,17 @@ def test_users_create_cli(app, factory):
     bad = runner.invoke(args=["users", "create", "--username", "x", "--password", "long-enough-pw",
                               "--role", "officer"])
     assert bad.exit_code != 0 and "enterprise" in bad.output
+
+
+def test_parallel_writes_over_two_workers_never_lock(live_server, factory):
+    """Sixteen logins at once (each writes a session row) over two gunicorn workers."""
+    user = factory.user("inspector")
+
+    def login(_):
+        return requests.post(live_server + "/api/v1/auth/login",
+                             json={"username": user.username, "password": PASSWORD},
+                             timeout=60).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        codes = list(pool.map(login, range(16)))
+    assert codes == [200] * 16
