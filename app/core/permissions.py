@@ -68,6 +68,25 @@ def scope_clause(user, model):
     return false()
 
 
+def community_scope_clause(user):
+    """A SQL condition limiting :class:`~app.registry.models.Community` (社区) to those ``user``
+    may see: all for admins, their own for supervisors/inspectors, the community of its
+    enterprise for an officer."""
+    from app.registry.models import Community, Enterprise
+
+    if user is None:
+        return false()
+    if user.role == ADMIN:
+        return true()
+    if user.role in COMMUNITY_ROLES:
+        ids = user.community_ids
+        return Community.id.in_(ids) if ids else false()
+    if user.role == OFFICER and user.enterprise_id:
+        return Community.id.in_(db.select(Enterprise.community_id)
+                                .where(Enterprise.id == user.enterprise_id))
+    return false()
+
+
 def in_scope(user, record) -> bool:
     """Python twin of :func:`scope_clause` for a loaded record."""
     if user is None:

@@ -1,0 +1,533 @@
+"""The registry service (摸清底数): communities, enterprises, import/export, QR codes, scan card.
+
+Functions here change state and flush; the request commits (app/core/hooks.py). Scope goes
+through :mod:`app.core.permissions`: anything outside a user's reach is 404, a role that may
+see a record but not change it gets 403.
+"""
+from __future__ import annotations
+
+import math
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.choices import ADMIN, SUPERVISOR
+from app.core import idempotency
+from app.core.db import new_id
+from app.core.permissions import (can_manage_registry, community_scope_clause, get_or_404,
+                                  in_scope, require_user, scope_clause)
+from app.core.timeutil import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.registry import importing
+from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
+from app.registry.models import Community, Enterprise
+
+DEFAULT_PER_PAGE = 50
+#: Enterprise attributes a create/update/import may set (``location`` is split into lat/lng).
+EDITABLE = ("name", "credit_code", "community_id", "address", "industry", "risk_level",
+            "legal_rep", "safety_officer", "phone", "employees", "lat", "lng")
+#: Stored coordinates keep 7 decimals (≈1 cm): an export and its re-import compare equal.
+COORD_DECIMALS = 7
+
+
+# --------------------------------------------------------------------------------------------
+# QR tokens and URLs
+
+def new_qr_token() -> str:
+    """An unguessable token for the QR code (二维码): 32 random bytes, 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def public_base_url() -> str:
+    """Where a printed QR code points: ``PUBLIC_BASE_URL`` or the host this request came to."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    if not base and has_request_context():
+        base = request.host_url
+    return base.rstrip("/")
+
+
+def qr_url(token: str) -> str:
+    """The URL a QR code encodes; the PWA serves its shell at ``/e/<token>``."""
+    return f"{public_base_url()}/e/{token}"
+
+
+# --------------------------------------------------------------------------------------------
+# Pagination
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _per_page(args: dict, default: int = DEFAULT_PER_PAGE) -> int:
+    return args.get("per_page") or args.get("page_size") or default
+
+
+def paginate(stmt, args: dict, *, default_per_page: int = DEFAULT_PER_PAGE) -> Page:
+    page, per_page = args.get("page") or 1, _per_page(args, default_per_page)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(list(items), total or 0, page, per_page)
+
+
+# --------------------------------------------------------------------------------------------
+# Communities (社区)
+
+def list_communities(user, args: dict) -> Page:
+    """Communities in the user's scope, each with its number of enterprises."""
+    counts = (select(Enterprise.community_id, func.count().label("n"))
+              .group_by(Enterprise.community_id).subquery())
+    stmt = (select(Community, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.community_id == Community.id)
+            .where(community_scope_clause(user))
+            .order_by(Community.name, Community.id))
+    page, per_page = args.get("page") or 1, _per_page(args, 200)
+    total = db.session.scalar(select(func.count()).select_from(
+        select(Community.id).where(community_scope_clause(user)).subquery()))
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    items = []
+    for community, n in rows:
+        community.enterprise_count = n
+        items.append(community)
+    return Page(items, total or 0, page, per_page)
+
+
+def community_in_scope(user, community_id: str) -> Community:
+    community = db.session.scalar(select(Community).where(
+        Community.id == str(community_id), community_scope_clause(user)))
+    if community is None:
+        raise NotFound("Community not found.")
+    return community
+
+
+# --------------------------------------------------------------------------------------------
+# Enterprises (企业)
+
+def _filtered(user, args: dict):
+    stmt = (select(Enterprise).options(joinedload(Enterprise.community))
+            .where(scope_clause(user, Enterprise)))
+    if args.get("community_id"):
+        stmt = stmt.where(Enterprise.community_id == args["community_id"])
+    if args.get("risk_level"):
+        stmt = stmt.where(Enterprise.risk_level == args["risk_level"])
+    if args.get("industry"):
+        stmt = stmt.where(Enterprise.industry == args["industry"])
+    if args.get("q"):
+        q = args["q"]
+        stmt = stmt.where(or_(Enterprise.name.icontains(q, autoescape=True),
+                              Enterprise.credit_code.icontains(q.upper(), autoescape=True)))
+    return stmt.order_by(Enterprise.name, Enterprise.id)
+
+
+def list_enterprises(user, args: dict) -> Page:
+    """The registry as far as the user may see it, filtered and paginated."""
+    return paginate(_filtered(user, args), args)
+
+
+def get_enterprise(user, enterprise_id: str) -> Enterprise:
+    return get_or_404(Enterprise, enterprise_id, user)
+
+
+def _require_manager(user) -> None:
+    if not can_manage_registry(user):
+        raise Forbidden("只有管理员可以维护企业名录 / only administrators maintain the registry.")
+
+
+def _community_or_invalid(community_id: str, field_name: str = "community_id") -> Community:
+    community = db.session.get(Community, str(community_id))
+    if community is None:
+        raise Invalid("社区不存在 / unknown community.", field=field_name)
+    return community
+
+
+def _credit_code_taken(code: str, except_id: str | None = None) -> Enterprise | None:
+    stmt = select(Enterprise).where(Enterprise.credit_code == code)
+    if except_id:
+        stmt = stmt.where(Enterprise.id != except_id)
+    return db.session.scalar(stmt)
+
+
+def _duplicate_code(code: str) -> Conflict:
+    return Conflict(f"统一社会信用代码 {code} 已登记 / this credit code is already registered.",
+                    field="credit_code")
+
+
+def _round_coord(value):
+    return None if value is None else round(float(value), COORD_DECIMALS)
+
+
+def _attributes(data: dict) -> dict:
+    """Model attributes from a validated create/update body (``location`` → ``lat``/``lng``)."""
+    values = {k: v for k, v in data.items() if k in EDITABLE}
+    if "location" in data:
+        location = data["location"]
+        values["lat"] = _round_coord(location["lat"]) if location else None
+        values["lng"] = _round_coord(location["lng"]) if location else None
+    return values
+
+
+def create_enterprise(user, data: dict) -> idempotency.CreateResult:
+    """Register an enterprise (admin). A client-chosen ``id`` makes the create idempotent."""
+    _require_manager(user)
+    values = _attributes(data)
+
+    def build(record_id: str, body_hash: str) -> Enterprise:
+        _community_or_invalid(values["community_id"])
+        if _credit_code_taken(values["credit_code"]):
+            raise _duplicate_code(values["credit_code"])
+        values.setdefault("industry", "other")
+        values.setdefault("risk_level", "blue")
+        return Enterprise(id=record_id, payload_hash=body_hash, qr_token=new_qr_token(),
+                          **{k: ("" if v is None and k in _TEXT_COLUMNS else v)
+                             for k, v in values.items()})
+
+    try:
+        result = idempotency.create_or_replay(Enterprise, data.get("id"), data, build, user=user)
+    except IntegrityError as exc:  # a parallel create registered the same credit code
+        raise _duplicate_code(values["credit_code"]) from exc
+    if result.created:
+        current_app.logger.info("registry: enterprise %s (%s) created by %s", result.record.id,
+                                result.record.credit_code, user.username)
+    return result
+
+
+_TEXT_COLUMNS = frozenset({"address", "legal_rep", "safety_officer", "phone"})
+
+
+def _changes(enterprise: Enterprise, values: dict) -> dict:
+    """The subset of ``values`` that differs from what is stored."""
+    changed = {}
+    for key, value in values.items():
+        if key in _TEXT_COLUMNS and value is None:
+            value = ""
+        current = getattr(enterprise, key)
+        if key in ("lat", "lng") and value is not None and current is not None:
+            if math.isclose(float(value), float(current), abs_tol=0.5 * 10 ** -COORD_DECIMALS):
+                continue
+        elif current == value:
+            continue
+        changed[key] = value
+    return changed
+
+
+def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
+    """Change an enterprise (admin) if ``version`` is the stored one; nothing changes → no bump."""
+    enterprise = get_or_404(Enterprise, enterprise_id, user)
+    _require_manager(user)
+    if data["version"] != enterprise.version:
+        raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
+                       field="version")
+    changes = _changes(enterprise, _attributes(data))
+    if "community_id" in changes:
+        _community_or_invalid(changes["community_id"])
+    if "credit_code" in changes and _credit_code_taken(changes["credit_code"], enterprise.id):
+        raise _duplicate_code(changes["credit_code"])
+    if not changes:
+        return enterprise
+    for key, value in changes.items():
+        setattr(enterprise, key, value)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
+                       field="version") from exc
+    except IntegrityError as exc:
+        raise _duplicate_code(changes.get("credit_code", enterprise.credit_code)) from exc
+    if "community_id" in changes:
+        db.session.refresh(enterprise, ["community"])
+    current_app.logger.info("registry: enterprise %s changed by %s: %s", enterprise.id,
+                            user.username, ", ".join(sorted(changes)))
+    return enterprise
+
+
+# --------------------------------------------------------------------------------------------
+# Choices
+
+def registry_choices() -> dict:
+    """Risk colours and the configured industries with their zh/en labels."""
+    return {
+        "risk_levels": [{"value": k, **v} for k, v in RISK_LEVELS.items()],
+        "industries": [{"value": k, **INDUSTRY_LABELS.get(k, {"zh": k, "en": k}), "color": None}
+                       for k in current_app.config["INDUSTRIES"]],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Import (导入) and export (导出)
+
+def _label_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def _industry_lookup() -> dict[str, str]:
+    """Spellings accepted in a file → industry key: the key, its Chinese and English labels."""
+    lookup = {}
+    for key in current_app.config["INDUSTRIES"]:
+        labels = INDUSTRY_LABELS.get(key, {})
+        for spelling in (key, labels.get("zh"), labels.get("en")):
+            if spelling:
+                lookup.setdefault(_label_key(spelling), key)
+    return lookup
+
+
+def _community_lookup() -> dict[str, Community]:
+    """Community by name, id or code (whatever a file's 所属社区 column holds)."""
+    lookup = {}
+    for community in db.session.scalars(select(Community)):
+        for spelling in (community.code, community.id, community.name):
+            if spelling:
+                lookup[_label_key(spelling)] = community
+    return lookup
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    ignored_columns: list = field(default_factory=list)
+
+
+def _existing_by_code(codes: list[str]) -> dict[str, Enterprise]:
+    found = {}
+    for i in range(0, len(codes), 500):
+        chunk = codes[i:i + 500]
+        for enterprise in db.session.scalars(select(Enterprise)
+                                             .where(Enterprise.credit_code.in_(chunk))):
+            found[enterprise.credit_code] = enterprise
+    return found
+
+
+def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool) -> ImportReport:
+    """Upsert the rows of a CSV/XLSX registry table by credit code (admin).
+
+    Each bad row is reported (line, field, message) and skipped; good rows are kept. An existing
+    credit code updates that enterprise, and only when a value differs (so re-importing the same
+    file changes nothing, not even ``version``). Columns absent from the file and empty cells
+    leave stored values alone. With ``dry_run`` the report is the same and nothing is written.
+    """
+    _require_manager(user)
+    try:
+        table = importing.parse_table(data, filename)
+    except importing.TableError as exc:
+        raise Invalid(exc.message, errors=exc.as_problem_errors()) from exc
+
+    report = ImportReport(dry_run=dry_run, ignored_columns=list(table.ignored_headers))
+    communities = _community_lookup()
+    industries = _industry_lookup()
+    plans: list[tuple[int, dict]] = []
+    first_line: dict[str, int] = {}
+
+    for line, row in table.rows:
+        values, row_errors = importing.clean_row(line, row, coord_system=table.coord_system)
+        errors = [e.as_dict() for e in row_errors]
+
+        if values.get("community"):
+            community = communities.get(_label_key(values["community"]))
+            if community is None:
+                errors.append({"line": line, "field": "community",
+                               "message": f"社区“{values['community']}”不存在 / unknown community"})
+            else:
+                values["community_id"] = community.id
+        if values.get("industry"):
+            key = industries.get(_label_key(values["industry"]))
+            if key is None:
+                errors.append({"line": line, "field": "industry",
+                               "message": f"行业“{values['industry']}”不在行业列表中 / unknown "
+                                          "industry; one of: "
+                                          + "、".join(INDUSTRY_LABELS.get(k, {}).get("zh", k)
+                                                     for k in current_app.config["INDUSTRIES"])})
+            else:
+                values["industry"] = key
+        code = values.get("credit_code")
+        if code and not errors:
+            if code in first_line:
+                errors.append({"line": line, "field": "credit_code",
+                               "message": f"与第 {first_line[code]} 行的统一社会信用代码重复 / "
+                                          f"same credit code as line {first_line[code]}"})
+            else:
+                first_line[code] = line
+        if errors:
+            report.errors.extend(errors)
+            continue
+        plans.append((line, values))
+
+    existing = _existing_by_code([v["credit_code"] for _, v in plans])
+    for line, values in plans:
+        attrs = {k: v for k, v in _attributes(values).items()
+                 if v is not None and k != "credit_code"}
+        enterprise = existing.get(values["credit_code"])
+        outcome = {"line": line, "credit_code": values["credit_code"], "name": values["name"],
+                   "changed": []}
+        if enterprise is None:
+            attrs.setdefault("industry", "other")
+            attrs.setdefault("risk_level", "blue")
+            enterprise = Enterprise(id=new_id(), credit_code=values["credit_code"],
+                                    qr_token=new_qr_token(), **attrs)
+            if not dry_run:
+                db.session.add(enterprise)
+            report.created += 1
+            outcome.update(result="created", id=None if dry_run else enterprise.id)
+        else:
+            changes = _changes(enterprise, attrs)
+            if changes:
+                if not dry_run:
+                    for key, value in changes.items():
+                        setattr(enterprise, key, value)
+                report.updated += 1
+                outcome.update(result="updated", changed=sorted(changes))
+            else:
+                report.unchanged += 1
+                outcome.update(result="unchanged")
+            outcome["id"] = enterprise.id
+        report.rows.append(outcome)
+
+    if not dry_run:
+        try:
+            db.session.flush()
+        except (IntegrityError, StaleDataError) as exc:
+            raise Conflict("导入期间名录被他人修改，请重试 / the registry changed during the import; "
+                           "retry.") from exc
+        current_app.logger.info("registry: import by %s: %d created, %d updated, %d unchanged, "
+                                "%d errors", user.username, report.created, report.updated,
+                                report.unchanged, len(report.errors))
+    return report
+
+
+#: Export columns: the import's keys and Chinese headers, so an export imports back unchanged.
+EXPORT_COLUMNS = [(c.key, c.zh) for c in importing.COLUMNS]
+
+
+def export_rows(user, args: dict) -> list[dict]:
+    rows = []
+    for e in db.session.scalars(_filtered(user, args)).unique():
+        rows.append({
+            "name": e.name, "credit_code": e.credit_code,
+            "community": e.community.name, "address": e.address or None,
+            "lat": e.lat, "lng": e.lng,
+            "industry": INDUSTRY_LABELS.get(e.industry, {}).get("zh", e.industry),
+            "risk_level": RISK_LEVELS.get(e.risk_level, {}).get("zh", e.risk_level),
+            "legal_rep": e.legal_rep or None, "safety_officer": e.safety_officer or None,
+            "phone": e.phone or None, "employees": e.employees,
+        })
+    return rows
+
+
+def export_xlsx(user, args: dict) -> bytes:
+    """The registry in the user's scope as XLSX with Chinese headers (re-importable)."""
+    return importing.write_xlsx(export_rows(user, args), EXPORT_COLUMNS, sheet_title="企业名录")
+
+
+# --------------------------------------------------------------------------------------------
+# QR codes (二维码)
+
+def qr_png(user, enterprise_id: str, box_size: int) -> bytes:
+    from app.documents.qr import qr_png as render
+
+    enterprise = get_or_404(Enterprise, enterprise_id, user)
+    return render(qr_url(enterprise.qr_token), box_size=box_size)
+
+
+def rotate_qr(user, enterprise_id: str) -> Enterprise:
+    """Give the enterprise a new QR token; the old one answers 404 from now on.
+
+    Admins, and supervisors of the enterprise's community (a torn or copied label is their
+    call), may rotate."""
+    enterprise = get_or_404(Enterprise, enterprise_id, user)
+    if user.role not in (ADMIN, SUPERVISOR):
+        raise Forbidden("只有管理员或监管人员可以更换二维码 / only administrators and supervisors "
+                        "may rotate a QR code.")
+    enterprise.qr_token = new_qr_token()
+    enterprise.qr_rotated_at = utcnow()
+    db.session.flush()
+    current_app.logger.info("registry: QR token of enterprise %s rotated by %s", enterprise.id,
+                            user.username)
+    return enterprise
+
+
+def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
+    """A4 label sheet (二维码标签) of a community's enterprises (or all in scope): PDF bytes and
+    a title."""
+    from app.documents.pdf import Label, label_sheet_pdf
+
+    community = community_in_scope(user, community_id) if community_id else None
+    if user.role not in (ADMIN, SUPERVISOR):
+        raise Forbidden("只有管理员或监管人员可以打印二维码标签 / only administrators and "
+                        "supervisors print QR labels.")
+    args = {"community_id": community.id} if community else {}
+    enterprises = db.session.scalars(_filtered(user, args)).unique().all()
+    labels = [Label(qr_url(e.qr_token), e.name, e.credit_code, e.community.name)
+              for e in enterprises]
+    title = f"{community.name} 企业二维码标签" if community else "企业二维码标签"
+    return label_sheet_pdf(labels, title=title), title
+
+
+# --------------------------------------------------------------------------------------------
+# The scan card (扫码)
+
+HAZARD_DONE_STATES = ("closed", "archived")
+#: states in which a passed deadline means "not rectified in time"
+HAZARD_UNRECTIFIED_STATES = ("reported", "rectifying")
+INTERVIEW_DONE_STATE = "closed"
+
+
+def scan(token: str) -> dict:
+    """The enterprise card for a QR token: unknown, rotated and out-of-scope tokens are one 404."""
+    from app.escalation.models import Interview
+    from app.hazards.models import Hazard
+    from app.inspections.models import Inspection
+
+    user = require_user()
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.qr_token == token))
+    if enterprise is None or not in_scope(user, enterprise):
+        raise NotFound("Enterprise not found.")
+
+    now = utcnow()
+    hazards = db.session.scalars(
+        select(Hazard).where(Hazard.enterprise_id == enterprise.id,
+                             Hazard.state.not_in(HAZARD_DONE_STATES))
+        .order_by(Hazard.deadline, Hazard.found_at, Hazard.id)).all()
+    open_hazards = [{
+        "id": h.id, "title": h.title, "level": h.level, "state": h.state,
+        "category": h.category, "deadline": h.deadline,
+        "overdue": bool(h.deadline and h.deadline < now and h.state in HAZARD_UNRECTIFIED_STATES),
+    } for h in hazards]
+
+    last = db.session.scalar(
+        select(Inspection).options(joinedload(Inspection.inspector))
+        .where(Inspection.enterprise_id == enterprise.id)
+        .order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(1))
+    last_inspection = None if last is None else {
+        "id": last.id, "kind": last.kind, "started_at": last.started_at,
+        "ended_at": last.ended_at, "on_site": last.on_site,
+        "inspector_name": last.inspector.display_name if last.inspector else None,
+    }
+
+    interviews = db.session.scalars(
+        select(Interview).where(Interview.enterprise_id == enterprise.id,
+                                Interview.state != INTERVIEW_DONE_STATE)
+        .order_by(Interview.created_at, Interview.id)).all()
+    return {
+        "enterprise": enterprise,
+        "open_hazards": open_hazards,
+        "last_inspection": last_inspection,
+        "open_interviews": [{"id": i.id, "state": i.state, "scheduled_at": i.scheduled_at}
+                            for i in interviews],
+    }

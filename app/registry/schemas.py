@@ -1,0 +1,282 @@
+"""Schemas of the registry endpoints (企业名录, 社区, 二维码): one in, one out per view."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.core import geo
+from app.registry import credit_code as cc
+from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
+
+MAX_PER_PAGE = 1000
+
+
+# --------------------------------------------------------------------------------------------
+# Fields
+
+class Trimmed(fields.String):
+    """A string with surrounding whitespace removed and inner runs collapsed to one space."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return " ".join(text.split())
+
+
+class CreditCode(fields.String):
+    """统一社会信用代码: normalised (full-width, lower case, spaces) and check-character verified."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return cc.validate(text)
+        except cc.CreditCodeError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+def _industry_allowed(value: str) -> None:
+    allowed = current_app.config["INDUSTRIES"]
+    if value not in allowed:
+        raise ValidationError(f"行业“{value}”不在配置的行业列表中 / unknown industry; one of: "
+                              + ", ".join(allowed))
+
+
+risk_level_field = validate.OneOf(tuple(RISK_LEVELS),
+                                  error="风险等级应为 red/orange/yellow/blue / must be one of: "
+                                        "{choices}")
+
+
+class LocationIn(Schema):
+    """WGS-84 degrees (what a phone's GPS gives)."""
+
+    lat = fields.Float(required=True, allow_nan=False)
+    lng = fields.Float(required=True, allow_nan=False)
+
+    @validates_schema
+    def _in_range(self, data, **_kwargs):
+        if "lat" in data and "lng" in data and not geo.valid_lat_lng(data["lat"], data["lng"]):
+            field = "lat" if abs(data["lat"]) > 90 else "lng"
+            raise ValidationError("坐标超出范围（纬度 ±90，经度 ±180）/ coordinates out of range",
+                                  field)
+
+
+class LocationOut(Schema):
+    lat = fields.Float()
+    lng = fields.Float()
+
+
+# --------------------------------------------------------------------------------------------
+# Enterprises in
+
+class _EnterpriseFields(Schema):
+    name = Trimmed(validate=validate.Length(min=1, max=200))
+    credit_code = CreditCode()
+    community_id = fields.String(validate=validate.Length(min=1, max=36))
+    address = Trimmed(validate=validate.Length(max=300))
+    location = fields.Nested(LocationIn, allow_none=True)
+    industry = fields.String(validate=_industry_allowed)
+    risk_level = fields.String(validate=risk_level_field)
+    legal_rep = Trimmed(validate=validate.Length(max=100))
+    safety_officer = Trimmed(validate=validate.Length(max=100))
+    phone = Trimmed(validate=validate.Length(max=32))
+    employees = fields.Integer(allow_none=True, strict=True,
+                               validate=validate.Range(min=0, max=1_000_000))
+
+
+class EnterpriseCreate(_EnterpriseFields):
+    """A new enterprise; ``id`` may be chosen by the client (offline outbox)."""
+
+    id = fields.UUID()
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=200))
+    credit_code = CreditCode(required=True)
+    community_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class EnterpriseUpdate(_EnterpriseFields):
+    """Changed fields only, with the ``version`` the client saw (stale → 409)."""
+
+    version = fields.Integer(required=True, strict=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Enterprises out
+
+class EnterpriseOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    credit_code = fields.String()
+    community_id = fields.String()
+    community_name = fields.Function(lambda e: e.community.name if e.community else None)
+    address = fields.String()
+    location = fields.Function(
+        lambda e: {"lat": e.lat, "lng": e.lng} if e.lat is not None and e.lng is not None else None,
+        metadata={"description": "WGS-84 {lat, lng} or null"})
+    industry = fields.String()
+    industry_label = fields.Function(
+        lambda e: INDUSTRY_LABELS.get(e.industry, {}).get("zh", e.industry))
+    risk_level = fields.String()
+    risk_level_label = fields.Function(lambda e: RISK_LEVELS.get(e.risk_level, {}).get("zh"))
+    risk_color = fields.Function(lambda e: RISK_LEVELS.get(e.risk_level, {}).get("color"))
+    legal_rep = fields.String()
+    safety_officer = fields.String()
+    phone = fields.String()
+    employees = fields.Integer(allow_none=True)
+    version = fields.Integer()
+    qr_token = fields.String(metadata={"description": "token at the end of the QR code's URL"})
+    qr_url = fields.Method("_qr_url", metadata={"description": "what the QR code encodes"})
+    qr_rotated_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+    def _qr_url(self, enterprise):
+        from app.registry.operations import qr_url
+        return qr_url(enterprise.qr_token)
+
+
+class EnterpriseListArgs(Schema):
+    community_id = fields.String()
+    risk_level = fields.String(validate=risk_level_field)
+    industry = fields.String()
+    q = Trimmed(validate=validate.Length(max=100),
+                metadata={"description": "part of the name or credit code"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE),
+                              metadata={"description": "items per page (default 50)"})
+    page_size = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE),
+                               metadata={"description": "alias of per_page"})
+
+
+class ExportArgs(Schema):
+    community_id = fields.String()
+    risk_level = fields.String(validate=risk_level_field)
+    industry = fields.String()
+    q = Trimmed(validate=validate.Length(max=100))
+
+
+class Page(Schema):
+    """The envelope of every list: ``{"items", "total", "page", "per_page", "pages"}``."""
+
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class EnterprisePage(Page):
+    items = fields.List(fields.Nested(EnterpriseOut))
+
+
+# --------------------------------------------------------------------------------------------
+# Communities and choices
+
+class CommunityOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    street = fields.String()
+    code = fields.String(allow_none=True)
+    enterprise_count = fields.Integer()
+
+
+class CommunityListArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    page_size = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class CommunityPage(Page):
+    items = fields.List(fields.Nested(CommunityOut))
+
+
+class ChoiceOut(Schema):
+    value = fields.String()
+    zh = fields.String()
+    en = fields.String()
+    color = fields.String(allow_none=True)
+
+
+class RegistryChoicesOut(Schema):
+    risk_levels = fields.List(fields.Nested(ChoiceOut))
+    industries = fields.List(fields.Nested(ChoiceOut))
+
+
+# --------------------------------------------------------------------------------------------
+# Import
+
+class ImportFile(Schema):
+    file = Upload(required=True, metadata={"description": "CSV (UTF-8 or GBK) or XLSX"})
+
+
+class ImportArgs(Schema):
+    dry_run = fields.Boolean(load_default=False,
+                             metadata={"description": "check and report, change nothing"})
+
+
+class ImportRowError(Schema):
+    line = fields.Integer()
+    field = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class ImportRowResult(Schema):
+    line = fields.Integer()
+    result = fields.String(metadata={"description": "created | updated | unchanged"})
+    id = fields.String(allow_none=True)
+    credit_code = fields.String()
+    name = fields.String()
+    changed = fields.List(fields.String())
+
+
+class ImportReport(Schema):
+    dry_run = fields.Boolean()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    errors = fields.List(fields.Nested(ImportRowError))
+    rows = fields.List(fields.Nested(ImportRowResult))
+    ignored_columns = fields.List(fields.String())
+
+
+# --------------------------------------------------------------------------------------------
+# QR codes and the scan card
+
+class QrPngArgs(Schema):
+    box_size = fields.Integer(load_default=10, validate=validate.Range(min=2, max=40),
+                              metadata={"description": "pixels per module"})
+
+
+class LabelArgs(Schema):
+    community_id = fields.String(metadata={"description": "one community (default: all in scope)"})
+
+
+class HazardBrief(Schema):
+    id = fields.String()
+    title = fields.String()
+    level = fields.String()
+    state = fields.String()
+    category = fields.String()
+    deadline = fields.AwareDateTime(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class InspectionBrief(Schema):
+    id = fields.String()
+    kind = fields.String()
+    started_at = fields.AwareDateTime()
+    ended_at = fields.AwareDateTime(allow_none=True)
+    inspector_name = fields.String(allow_none=True)
+    on_site = fields.Boolean(allow_none=True)
+
+
+class InterviewBrief(Schema):
+    id = fields.String()
+    state = fields.String()
+    scheduled_at = fields.AwareDateTime(allow_none=True)
+
+
+class ScanCard(Schema):
+    """The enterprise card a scanned QR code opens (扫码查看企业信息)."""
+
+    enterprise = fields.Nested(EnterpriseOut)
+    open_hazards = fields.List(fields.Nested(HazardBrief))
+    last_inspection = fields.Nested(InspectionBrief, allow_none=True)
+    open_interviews = fields.List(fields.Nested(InterviewBrief))

@@ -1,0 +1,146 @@
+"""Registry endpoints (CONTRACT.md "Registry"): communities, enterprises, import/export, QR codes
+and the scan card. Lists answer the envelope ``{"items", "total", "page", "per_page", "pages"}``."""
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from flask import Response, send_file
+from flask_smorest import Blueprint
+
+from app.core.permissions import require_user
+from app.errors import Invalid
+from app.registry import operations
+from app.registry.schemas import (CommunityListArgs, CommunityPage, EnterpriseCreate,
+                                  EnterpriseListArgs, EnterpriseOut, EnterprisePage,
+                                  EnterpriseUpdate, ExportArgs, ImportArgs, ImportFile,
+                                  ImportReport, LabelArgs, QrPngArgs, RegistryChoicesOut,
+                                  ScanCard)
+
+blp = Blueprint("registry", __name__, url_prefix="/api/v1",
+                description="企业名录与二维码 Registry and QR codes")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/communities", methods=["GET"])
+@blp.arguments(CommunityListArgs, location="query")
+@blp.response(200, CommunityPage)
+def list_communities(args):
+    """社区: the communities in the user's scope with their number of enterprises."""
+    page = operations.list_communities(require_user(), args)
+    return _envelope(page)
+
+
+@blp.route("/enterprises", methods=["GET"])
+@blp.arguments(EnterpriseListArgs, location="query")
+@blp.response(200, EnterprisePage)
+def list_enterprises(args):
+    """企业名录: enterprises in scope; filters ``community_id``, ``risk_level``, ``industry``,
+    ``q`` (name or credit code); ``page``/``per_page``."""
+    return _envelope(operations.list_enterprises(require_user(), args))
+
+
+@blp.route("/enterprises", methods=["POST"])
+@blp.arguments(EnterpriseCreate)
+@blp.response(201, EnterpriseOut)
+@blp.alt_response(200, schema=EnterpriseOut, description="Replay of a create with the same id "
+                                                         "and body: the stored record")
+@blp.alt_response(409, description="Credit code already registered, or id reused with another "
+                                   "body")
+def create_enterprise(data):
+    """Register an enterprise (admin). ``credit_code`` is verified (GB 32100) and unique."""
+    result = operations.create_enterprise(require_user(), data)
+    return result.record, result.status
+
+
+@blp.route("/enterprises/choices", methods=["GET"])
+@blp.response(200, RegistryChoicesOut)
+def registry_choices():
+    """Risk colours (风险分级) and industries (行业) with zh/en labels."""
+    require_user()
+    return operations.registry_choices()
+
+
+@blp.route("/enterprises/<string:enterprise_id>", methods=["GET"])
+@blp.response(200, EnterpriseOut)
+def get_enterprise(enterprise_id):
+    """One enterprise (404 outside the user's scope)."""
+    return operations.get_enterprise(require_user(), enterprise_id)
+
+
+@blp.route("/enterprises/<string:enterprise_id>", methods=["PATCH"])
+@blp.arguments(EnterpriseUpdate)
+@blp.response(200, EnterpriseOut)
+@blp.alt_response(409, description="Stale version or duplicate credit code")
+def update_enterprise(data, enterprise_id):
+    """Change an enterprise (admin) with the ``version`` last seen."""
+    return operations.update_enterprise(require_user(), enterprise_id, data)
+
+
+@blp.route("/enterprises/import", methods=["POST"])
+@blp.arguments(ImportFile, location="files")
+@blp.arguments(ImportArgs, location="query")
+@blp.response(200, ImportReport)
+def import_enterprises(files, args):
+    """Import a CSV (UTF-8 or GBK) or XLSX registry table (admin); ``?dry_run=true`` only checks.
+
+    Rows are upserted by 统一社会信用代码; each bad row is reported as ``{line, field, message}``
+    and skipped; re-importing the same file changes nothing."""
+    upload = files["file"]
+    data = upload.read()
+    if not data:
+        raise Invalid("文件为空 / the file is empty.", field="file")
+    report = operations.import_enterprises(require_user(), data, upload.filename,
+                                           dry_run=args["dry_run"])
+    return report
+
+
+@blp.route("/enterprises/export.xlsx", methods=["GET"])
+@blp.arguments(ExportArgs, location="query")
+@blp.response(200, content_type=XLSX, description="企业名录 XLSX, importable again")
+def export_enterprises(args):
+    """The registry in scope as XLSX with Chinese headers (same filters as the list)."""
+    content = operations.export_xlsx(require_user(), args)
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
+                     download_name="企业名录.xlsx")
+
+
+@blp.route("/enterprises/<string:enterprise_id>/qr.png", methods=["GET"])
+@blp.arguments(QrPngArgs, location="query")
+@blp.response(200, content_type="image/png", description="The QR code of the enterprise")
+def enterprise_qr_png(args, enterprise_id):
+    """The enterprise's QR code (二维码) as PNG; it encodes ``<base>/e/<qr_token>``."""
+    png = operations.qr_png(require_user(), enterprise_id, args["box_size"])
+    return Response(png, mimetype="image/png")
+
+
+@blp.route("/enterprises/<string:enterprise_id>/qr/rotate", methods=["POST"])
+@blp.response(200, EnterpriseOut)
+def rotate_qr(enterprise_id):
+    """Issue a new QR token (admin, or supervisor of the community); the old code is dead."""
+    return operations.rotate_qr(require_user(), enterprise_id)
+
+
+@blp.route("/qr-labels.pdf", methods=["GET"])
+@blp.arguments(LabelArgs, location="query")
+@blp.response(200, content_type="application/pdf", description="A4 sheet of QR labels")
+def qr_labels(args):
+    """Printable A4 QR labels (二维码标签) of a community's enterprises (admin, supervisor)."""
+    pdf, title = operations.label_sheet(require_user(), args.get("community_id"))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=\"qr-labels.pdf\"; filename*=UTF-8''{quote(title + '.pdf')}")
+    return response
+
+
+@blp.route("/scan/<string:token>", methods=["GET"])
+@blp.response(200, ScanCard)
+def scan(token):
+    """扫码: the enterprise card behind a QR token (404 unknown, rotated or not yours)."""
+    return operations.scan(token)
+
+
+def _envelope(page) -> dict:
+    return {"items": page.items, "total": page.total, "page": page.page,
+            "per_page": page.per_page, "pages": page.pages}
