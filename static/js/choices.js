@@ -1,0 +1,39 @@
+// Value lists for selects; their labels live in i18n/*.json under the same names.
+// Kept in step with the backend's choices.py modules.
+export const RISK_LEVELS = ['red', 'orange', 'yellow', 'blue'];
+export const HAZARD_LEVELS = ['general', 'major'];
+export const HAZARD_STATES = ['reported', 'rectifying', 'submitted', 'verified', 'closed', 'archived'];
+export const INSPECTION_KINDS = ['routine', 'special', 'unannounced', 'follow_up', 'holiday'];
+export const INTERVIEW_STATES = ['proposed', 'scheduled', 'held', 'closed'];
+// The default of config.HAZARD_CATEGORIES; replaced by the server's list when it offers one.
+export let HAZARD_CATEGORIES = [
+  'fire', 'electrical', 'chemicals', 'machinery', 'construction', 'confined_space', 'dust', 'gas',
+  'height_work', 'special_equipment', 'emergency', 'management',
+];
+export function setCategories(list) { if (Array.isArray(list) && list.length) HAZARD_CATEGORIES = list; }
+
+// Who may do what to a hazard (CONTRACT.md transition table); the server has the last word.
+export const HAZARD_ACTIONS = {
+  reported: [['acknowledge', ['officer', 'inspector']], ['submit', ['officer', 'inspector']]],
+  rectifying: [['submit', ['officer', 'inspector']]],
+  submitted: [['verify', ['inspector', 'supervisor']], ['reject', ['inspector', 'supervisor']]],
+  verified: [['close', ['inspector', 'supervisor']]],
+  closed: [['archive', ['supervisor']]],
+  archived: [],
+};
+export function actionsFor(hazard, role) {
+  const list = HAZARD_ACTIONS[hazard.state] || [];
+  return list.filter(([action, roles]) => {
+    if (role === 'admin') return true;
+    if (!roles.includes(role)) return false;
+    if (action === 'close' && hazard.level === 'major') return role === 'supervisor';
+    return true;
+  }).map(([a]) => a);
+}
+
+export const INTERVIEW_ACTIONS = { proposed: ['schedule'], scheduled: ['hold'], held: ['close'], closed: [] };
+
+// 治理方案 of a major hazard (DOMAIN.md), sent as `governance_plan`; the names are those of
+// app/hazards/choices.py GOVERNANCE_PLAN_FIELDS. `deadline` is a date, the others free text.
+export const PLAN_FIELDS = ['goals_tasks', 'methods_measures', 'funds_materials', 'responsible_body',
+  'responsible_people', 'deadline', 'safety_measures', 'emergency_plan'];

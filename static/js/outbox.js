@@ -1,0 +1,319 @@
+// The outbox (待同步): every record and photo made on the phone is stored here with its client
+// id and sent oldest first. Modelled on Workbox's Queue. Runs in the page and in the service
+// worker (Background Sync), so nothing here touches the DOM.
+//
+// An item leaves the outbox only when the server answers 2xx JSON carrying the record's id.
+//   network error, timeout, 5xx, 429, HTML (captive portal)  -> kept, backoff, the round stops
+//   401 or a CSRF 403                                         -> kept ('auth'), re-login asked
+//   409 on a create/update/transition                         -> the record is fetched: if the
+//       server already has our change, the item is delivered; otherwise 'conflict', shown
+//   400/403/404/413/415/422                                   -> kept ('attention'), error shown
+// Items that depend on a record stuck in 'attention'/'conflict' (a photo of a hazard that was
+// refused) wait behind it; unrelated items go on. Nothing is ever dropped without the user.
+import { db, getMeta, setMeta, isQuotaError } from './db.js';
+
+export const SYNC_TAG = 'anxun-outbox';
+const LOCK = 'anxun-outbox-sync';
+const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('anxun-outbox') : null;
+export const outboxEvents = new EventTarget();
+
+function notify(detail = {}) {
+  outboxEvents.dispatchEvent(new CustomEvent('change', { detail }));
+  try { channel?.postMessage({ type: 'change', ...detail }); } catch { /* closed */ }
+}
+channel?.addEventListener('message', (ev) => {
+  if (ev.data?.type === 'change') outboxEvents.dispatchEvent(new CustomEvent('change', { detail: { ...ev.data, remote: true } }));
+});
+
+export class QuotaError extends Error {
+  constructor(cause) { super('quota'); this.name = 'QuotaError'; this.cause = cause; }
+}
+
+export const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : fallbackUuid());
+function fallbackUuid() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * Add a request to the outbox. `item`: {record_id, type: create|update|transition|photo,
+ * method, url, body?, photo?: {blob, filename, fields}, deps?: [record ids], check?, label}.
+ * Throws QuotaError when the phone's storage is full.
+ */
+export async function enqueue(item) {
+  const user = await getMeta('user');
+  const full = {
+    deps: [], check: null, body: null, photo: null, chain: null,
+    ...item,
+    user_id: user?.id ?? null,
+    created_at: new Date().toISOString(),
+    attempts: 0,
+    next_at: 0,
+    status: 'pending',
+    error: null,
+  };
+  try {
+    const d = await db();
+    full.seq = await d.add('outbox', full);
+  } catch (err) {
+    if (isQuotaError(err)) throw new QuotaError(err);
+    throw err;
+  }
+  notify({ queued: full.seq });
+  return full;
+}
+
+export async function all() {
+  return (await db()).getAll('outbox');
+}
+
+export async function remove(seq) {
+  await (await db()).delete('outbox', seq);
+  notify({ removed: seq });
+}
+
+/** Put an item back in line (after re-login, or when the user asks to try again). */
+export async function retry(seq) {
+  const d = await db();
+  const item = await d.get('outbox', seq);
+  if (!item) return;
+  Object.assign(item, { status: 'pending', next_at: 0, error: null });
+  await d.put('outbox', item);
+  notify({});
+}
+
+export async function summary() {
+  const items = await all();
+  const by = { pending: 0, attention: 0, conflict: 0, auth: 0 };
+  for (const i of items) by[i.status] = (by[i.status] || 0) + 1;
+  return {
+    count: items.length,
+    ...by,
+    lastSync: await getMeta('last_sync'),
+    lastError: await getMeta('last_sync_error'),
+    nextAt: items.filter((i) => i.status === 'pending').reduce((m, i) => Math.min(m, i.next_at || 0), Infinity),
+  };
+}
+
+/** Delay before the next try: 2 s · 2^attempts, at most 10 min, with ±20 % jitter. */
+export function backoff(attempts, retryAfterS = 0) {
+  const base = Math.min(600000, 2000 * 2 ** Math.max(0, attempts - 1));
+  const jitter = base * (0.8 + Math.random() * 0.4);
+  return Math.max(jitter, retryAfterS * 1000);
+}
+
+let running = null;
+
+/**
+ * One round: send what can be sent, oldest first. `force` (the user pressed 立即同步) ignores
+ * backoff and retries items that needed attention. Returns {sent, stopped, reason}.
+ */
+export function sync({ force = false } = {}) {
+  if (running) return running;
+  const run = async () => {
+    if (typeof navigator !== 'undefined' && navigator.locks) {
+      return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? round(force) : { sent: 0, busy: true }));
+    }
+    return round(force);
+  };
+  running = run().finally(() => { running = null; });
+  return running;
+}
+
+async function round(force) {
+  const d = await db();
+  const user = await getMeta('user');
+  const items = (await d.getAll('outbox')).sort((a, b) => a.seq - b.seq);
+  const blocked = new Set();
+  let sent = 0;
+  let stopped = null;
+  notify({ syncing: true });
+  for (const item of items) {
+    if (user && item.user_id && item.user_id !== user.id) continue; // someone else's: not ours to send
+    if (!user) { stopped = 'auth'; break; }
+    if (item.status === 'conflict' || (item.status === 'attention' && !force) ||
+        (item.deps || []).some((dep) => blocked.has(dep))) {
+      blocked.add(item.record_id);
+      continue;
+    }
+    if (!force && item.status === 'pending' && item.next_at > Date.now()) { stopped = 'backoff'; break; }
+    const result = await send(item);
+    const current = await d.get('outbox', item.seq);
+    if (!current) continue; // removed by the user meanwhile
+    if (result.outcome === 'delivered') {
+      await deliver(d, current, result.data);
+      sent++;
+      continue;
+    }
+    current.attempts += 1;
+    current.error = result.error || null;
+    if (result.outcome === 'retry') {
+      current.status = 'pending';
+      current.next_at = Date.now() + backoff(current.attempts, result.retryAfter);
+      await d.put('outbox', current);
+      stopped = 'retry';
+      await setMeta('last_sync_error', { at: new Date().toISOString(), ...(result.error || {}) });
+      break;
+    }
+    if (result.outcome === 'auth') {
+      current.status = 'auth';
+      await d.put('outbox', current);
+      stopped = 'auth';
+      break;
+    }
+    current.status = result.outcome; // 'attention' | 'conflict'
+    await d.put('outbox', current);
+    blocked.add(current.record_id);
+  }
+  if (!stopped) {
+    await setMeta('last_sync', new Date().toISOString());
+    await setMeta('last_sync_error', null);
+  }
+  notify({ syncing: false, sent, stopped });
+  return { sent, stopped };
+}
+
+async function deliver(d, item, data) {
+  const tx = d.transaction('outbox', 'readwrite');
+  await tx.store.delete(item.seq);
+  // Later changes of the same record were made on top of this one: carry the new version.
+  if (data && data.version != null) {
+    let cursor = await tx.store.openCursor();
+    while (cursor) {
+      const next = cursor.value;
+      if (next.seq > item.seq && next.chain === item.record_id && next.body && 'version' in next.body) {
+        next.body = { ...next.body, version: data.version };
+        await cursor.update(next);
+      }
+      cursor = await cursor.continue();
+    }
+  }
+  await tx.done;
+  notify({ delivered: item.record_id, type: item.type, data });
+}
+
+function timeoutFor(item) {
+  if (!item.photo) return 20000;
+  // Photos: at least a minute, and enough for 20 KB/s (a poor 3G link).
+  return Math.max(60000, Math.ceil((item.photo.blob?.size || 0) / 20000) * 1000 + 20000);
+}
+
+async function fetchWithTimeout(url, init, ms) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), ms);
+  try {
+    return await fetch(url, { ...init, credentials: 'same-origin', signal: ctrl.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readJson(res) {
+  if (!/json/i.test(res.headers.get('content-type') || '')) return undefined;
+  try { return await res.json(); } catch { return undefined; }
+}
+
+/** Send one item; never throws. */
+export async function send(item) {
+  const headers = { Accept: 'application/json', 'X-CSRF-Token': (await getMeta('csrf', '')) || '' };
+  let body;
+  if (item.photo) {
+    body = new FormData();
+    for (const [k, v] of Object.entries(item.photo.fields || {})) if (v != null) body.append(k, v);
+    body.append('file', item.photo.blob, item.photo.filename || 'photo.jpg');
+  } else if (item.body != null) {
+    let payload = item.body;
+    if (item.version_from && payload.version == null) {
+      // An update of a record whose version this phone never saw (sent by the service
+      // worker while the page was closed): read it just before sending.
+      try {
+        const r = await fetchWithTimeout(item.version_from, { headers: { Accept: 'application/json' } }, 20000);
+        const rec = await readJson(r);
+        if (!r.ok || !rec) return { outcome: r.status === 401 ? 'auth' : 'retry', error: { status: r.status, kind: 'version' } };
+        payload = { ...payload, version: rec.version };
+      } catch (err) {
+        return { outcome: 'retry', error: { kind: 'network' } };
+      }
+    }
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(payload);
+  }
+  let res;
+  try {
+    res = await fetchWithTimeout(item.url, { method: item.method, headers, body }, timeoutFor(item));
+  } catch (err) {
+    return { outcome: 'retry', error: { kind: err.name === 'AbortError' ? 'timeout' : 'network' } };
+  }
+  const data = await readJson(res);
+  const problem = data && typeof data === 'object' ? data : {};
+  const error = { status: res.status, detail: problem.detail || problem.title || null, errors: problem.errors || null };
+  if (res.ok) {
+    if (data && data.id === item.record_id) return { outcome: 'delivered', data };
+    // 2xx without our id: a captive portal, a proxy, or not our server. Keep it.
+    return { outcome: 'retry', error: { ...error, kind: data === undefined ? 'not-json' : 'bad-answer' } };
+  }
+  if (data === undefined && res.status !== 401) {
+    // An error page that is not ours (proxy, portal, gateway): try again later.
+    return { outcome: 'retry', error: { ...error, kind: 'not-json' } };
+  }
+  if (res.status === 401) return { outcome: 'auth', error };
+  if (res.status === 403 && /csrf/i.test(`${problem.type || ''} ${problem.title || ''} ${problem.detail || ''}`)) {
+    return { outcome: 'auth', error };
+  }
+  if (res.status === 429 || res.status >= 500) {
+    return { outcome: 'retry', error, retryAfter: Number(res.headers.get('Retry-After')) || 0 };
+  }
+  if (res.status === 409) return verify(item, error);
+  return { outcome: 'attention', error };
+}
+
+const sameValue = (a, b) => {
+  if (a === b) return true;
+  if (a == null || b == null) return a == b; // eslint-disable-line eqeqeq
+  if (typeof a === 'string' && typeof b === 'string') {
+    const ta = Date.parse(a); const tb = Date.parse(b);
+    if (!Number.isNaN(ta) && !Number.isNaN(tb) && /\d{4}-\d\d-\d\d/.test(a)) return Math.abs(ta - tb) < 1000;
+  }
+  if (typeof a === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return false;
+};
+
+/** After a 409: does the server already hold what this item carries? */
+async function verify(item, error) {
+  const check = item.check;
+  if (!check) return { outcome: 'conflict', error };
+  let res;
+  try {
+    res = await fetchWithTimeout(check.url, { method: 'GET', headers: { Accept: 'application/json' } }, 20000);
+  } catch (err) {
+    return { outcome: 'retry', error: { kind: 'network' } };
+  }
+  const data = await readJson(res);
+  if (res.status === 404) return { outcome: 'conflict', error };
+  if (!res.ok || data === undefined) return { outcome: 'retry', error: { status: res.status, kind: 'verify' } };
+  let held = false;
+  let record = data;
+  if (check.how === 'exists') {
+    held = data && data.id === item.record_id;
+  } else if (check.how === 'photo') {
+    held = (data.photos || []).some((p) => p.id === item.record_id);
+    record = { id: item.record_id };
+  } else if (check.how === 'fields') {
+    held = Object.entries(check.fields || {}).every(([k, v]) => sameValue(data[k], v));
+  } else if (check.how === 'event') {
+    const events = Array.isArray(data) ? data : (data.items || data.events || []);
+    const since = Date.parse(item.created_at) - 5 * 60000;
+    held = events.some((e) => e.action === check.action && Date.parse(e.at) >= since &&
+      (!check.actor || !e.actor || (e.actor.id || e.actor_id || e.actor) === check.actor || e.actor_id === check.actor));
+    if (held && check.record_url) {
+      try {
+        const r = await fetchWithTimeout(check.record_url, { headers: { Accept: 'application/json' } }, 20000);
+        record = (await readJson(r)) || { id: item.record_id };
+      } catch { record = { id: item.record_id }; }
+    } else record = { id: item.record_id };
+  }
+  if (held) return { outcome: 'delivered', data: { ...record, id: item.record_id } };
+  return { outcome: 'conflict', error: { ...error, server: data && data.version != null ? { version: data.version, state: data.state } : null } };
+}

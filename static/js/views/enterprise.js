@@ -1,0 +1,133 @@
+// The enterprise card (企业卡片): what a scan shows, and where an inspection starts.
+import { cachedGet, itemsOf } from '../api.js';
+import { cacheGet, setMeta } from '../db.js';
+import { t, fmtDate, fmtDateTime } from '../i18n.js';
+import { h, icon, chev, riskChip, levelChip, stateChip, deadlineChip, kv, segmented, field, errorBlock, loading, cachedNote, busy, toast, chip } from '../ui.js';
+import { INSPECTION_KINDS } from '../choices.js';
+import { navigate, setTitle, session, queue } from '../app.js';
+import { cachedRegistry, rememberEnterprise } from './scan.js';
+import { locate, distanceM } from '../photos.js';
+import { uuid } from '../outbox.js';
+
+async function loadEnterprise(id) {
+  try {
+    return await cachedGet(`/api/v1/enterprises/${id}`);
+  } catch (err) {
+    const card = await cacheGet(`card:${id}`);
+    if (card) return { data: card.data.enterprise, cachedAt: card.at };
+    const reg = await cachedRegistry();
+    const e = reg.items.find((x) => x.id === id);
+    if (e) return { data: e, cachedAt: reg.at };
+    throw err;
+  }
+}
+
+async function loadCard(ent) {
+  if (ent.qr_token) {
+    try { return await cachedGet(`/api/v1/scan/${encodeURIComponent(ent.qr_token)}`); } catch { /* below */ }
+  }
+  const hit = await cacheGet(`card:${ent.id}`);
+  return hit ? { data: hit.data, cachedAt: hit.at } : { data: null, cachedAt: null };
+}
+
+const count = (x) => (Array.isArray(x) ? x.length : (typeof x === 'number' ? x : (x && x.count != null ? x.count : null)));
+
+export async function render({ params, main, isCurrent }) {
+  const id = params[0];
+  setTitle(t('enterprise.title'), { back: true });
+  main.append(loading());
+  let ent; let cachedAt;
+  try {
+    ({ data: ent, cachedAt } = await loadEnterprise(id));
+  } catch (err) {
+    main.replaceChildren(errorBlock(err, () => render({ params, main, isCurrent })));
+    return;
+  }
+  const { data: card, cachedAt: cardAt } = await loadCard(ent);
+  if (!isCurrent()) return;
+  if (card && card.enterprise) ent = { ...ent, ...card.enterprise };
+  rememberEnterprise(ent);
+  setTitle(ent.name, { back: true });
+
+  const head = h('div.card',
+    h('div.row', { style: 'align-items:flex-start' },
+      h('div.grow', h('h2', { style: 'font-size:19px;margin:0' }, ent.name), h('p.small.muted', ent.credit_code || '')),
+      riskChip(ent.risk_level)),
+    h('div', { style: 'margin-top:12px' }, kv([
+      [t('enterprise.address'), ent.address],
+      [t('enterprise.industry'), ent.industry ? t(`industry.${ent.industry}`) : null],
+      [t('enterprise.legal_rep'), ent.legal_rep],
+      [t('enterprise.safety_officer'), ent.safety_officer],
+      [t('enterprise.phone'), ent.phone ? h('a', { href: `tel:${ent.phone}` }, ent.phone) : null],
+      [t('enterprise.employees'), ent.employees],
+    ])));
+
+  const openH = card ? card.open_hazards : null;
+  const lastI = card ? card.last_inspection : null;
+  const openI = card ? card.open_interviews : null;
+  const figures = h('div.stats',
+    h('a.stat', { href: `#/hazards?enterprise_id=${ent.id}`, style: 'text-decoration:none;color:inherit' },
+      h('div.v', count(openH) ?? '—'), h('div.k', t('enterprise.open_hazards'))),
+    h('div.stat', h('div.v', { style: 'font-size:17px;padding-top:6px' }, lastI ? fmtDate(lastI.ended_at || lastI.started_at) : '—'),
+      h('div.k', t('enterprise.last_inspection'), lastI && lastI.kind ? ` · ${t(`inspection_kind.${lastI.kind}`)}` : '')),
+    h('a.stat', { href: '#/interviews', style: 'text-decoration:none;color:inherit' }, h('div.v', { class: count(openI) ? 'alert' : '' }, count(openI) ?? '—'), h('div.k', t('enterprise.open_interviews'))));
+  if (count(openI)) figures.lastChild.classList.add('alert');
+
+  main.replaceChildren(cachedNote(cachedAt || cardAt), head, figures);
+  if (!card && (cachedAt || new URLSearchParams(location.hash.split('?')[1]).get('offline'))) {
+    main.append(h('p.small.muted', { style: 'margin:0 4px 12px' }, t('enterprise.offline_card')));
+  }
+
+  if (Array.isArray(openH) && openH.length) {
+    main.append(h('h2.section-title', t('enterprise.open_hazards')), h('div.list', openH.slice(0, 6).map(hazardRow)));
+  }
+
+  if (['inspector', 'supervisor', 'admin'].includes(session.user.role)) main.append(startForm(ent));
+}
+
+export function hazardRow(hz) {
+  return h('a.item', { href: `#/hazards/${hz.id}` },
+    h('div.grow', h('div.item-title', hz.title),
+      h('div.row.wrap', { style: 'margin-top:4px;gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz))),
+    chev());
+}
+
+function startForm(ent) {
+  const kinds = segmented('kind', INSPECTION_KINDS.map((k) => [k, t(`inspection_kind.${k}`)]), 'routine');
+  const btn = h('button.btn.block', { type: 'submit' }, icon('pin'), t('inspection.start'));
+  const form = h('form.card', { novalidate: true },
+    h('h2', t('inspection.start_title')),
+    h('div.field', { dataset: { field: 'kind' } }, h('span.label', { id: 'kind-label' }, t('inspection.kind')), kinds),
+    h('p.hint', { style: 'margin:-6px 0 12px' }, t('inspection.gps_hint')),
+    btn);
+  kinds.setAttribute('aria-labelledby', 'kind-label');
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(btn, async () => {
+      btn.lastChild.textContent = t('inspection.locating');
+      const kind = form.querySelector('input[name=kind]:checked').value;
+      const pos = await locate();
+      const location = pos && !pos.error ? pos : null;
+      if (!location) toast(pos && pos.error === 'denied' ? t('gps.denied') : t('gps.unavailable'), { error: true });
+      const record = { id: uuid(), enterprise_id: ent.id, kind, started_at: new Date().toISOString() };
+      if (location) record.location = location;
+      try {
+        await queue({
+          type: 'create', record_id: record.id, method: 'POST', url: '/api/v1/inspections', body: record,
+          check: { url: `/api/v1/inspections/${record.id}`, how: 'exists' },
+          label: { key: 'outbox.label.inspection', params: { name: ent.name } },
+        });
+      } catch (err) {
+        btn.lastChild.textContent = t('inspection.start');
+        return;
+      }
+      const local = { ...record, enterprise: { id: ent.id, name: ent.name, location: ent.location }, hazards: [], version: null,
+        distance_local: location ? distanceM(location, ent.location) : null };
+      await setMeta('current_inspection', local);
+      navigate(`/inspection/${record.id}`);
+    });
+  });
+  return form;
+}
+
+export { fmtDateTime, itemsOf, chip };

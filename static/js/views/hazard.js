@@ -1,0 +1,205 @@
+// Hazard detail (隐患详情) with its events timeline, the actions the user's role allows, the
+// governance plan of a major hazard, and the transition forms (acknowledge, submit with photos,
+// verify, reject, close, archive).
+import { cachedGet, itemsOf } from '../api.js';
+import { t, fmtDate, fmtDateTime } from '../i18n.js';
+import { h, icon, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote } from '../ui.js';
+import { actionsFor, PLAN_FIELDS } from '../choices.js';
+import { navigate, setTitle, session, submitItems } from '../app.js';
+import * as outbox from '../outbox.js';
+import { photoPicker } from '../photos.js';
+import { photoItem } from './inspection.js';
+
+async function loadHazard(id) {
+  try {
+    return await cachedGet(`/api/v1/hazards/${id}`);
+  } catch (err) {
+    // Made on this phone and not sent yet: show the queued copy.
+    const item = (await outbox.all()).find((i) => i.type === 'create' && i.record_id === id && i.url === '/api/v1/hazards');
+    if (item) return { data: { ...item.body, state: 'reported', _pending: true, photos: [] }, cachedAt: null };
+    throw err;
+  }
+}
+
+const ACTION_STYLE = { acknowledge: '', submit: '', verify: '.ok', reject: '.danger', close: '.ok', archive: '.secondary' };
+
+export async function render({ params, main, isCurrent }) {
+  const id = params[0];
+  setTitle(t('hazard.title'), { back: true });
+  main.append(loading());
+  let hz; let cachedAt;
+  try { ({ data: hz, cachedAt } = await loadHazard(id)); } catch (err) {
+    main.replaceChildren(errorBlock(err, () => render({ params, main, isCurrent })));
+    return null;
+  }
+  const events = hz._pending ? [] : await cachedGet(`/api/v1/hazards/${id}/events`).then((r) => itemsOf(r.data)).catch(() => null);
+  if (!isCurrent()) return null;
+  const pendingHere = (await outbox.all()).filter((i) => i.record_id === id || (i.deps || []).includes(id));
+  const role = session.user.role;
+  const actions = hz._pending ? [] : actionsFor(hz, role);
+  const photos = hz.photos || [];
+  const loc = hz.location || (hz.lat != null ? { lat: hz.lat, lng: hz.lng } : null);
+
+  main.replaceChildren(cachedNote(cachedAt),
+    h('div.card',
+      h('div.row.wrap', { style: 'gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
+        hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
+        hz._pending || pendingHere.length ? chip(t('sync.pending'), 'pending') : null),
+      h('h2', { style: 'font-size:19px;margin:10px 0 6px' }, hz.title),
+      hz.description ? h('p', { style: 'white-space:pre-wrap;margin-bottom:12px' }, hz.description) : null,
+      kv([
+        [t('hazard.enterprise'), hz.enterprise_name || (hz.enterprise && hz.enterprise.name) || null],
+        [t('hazard.f_category'), hz.category ? t(`category.${hz.category}`) : null],
+        [t('hazard.f_place'), hz.place],
+        [t('hazard.found_at'), fmtDateTime(hz.found_at)],
+        [t('hazard.f_deadline'), hz.deadline ? fmtDate(hz.deadline) : null],
+        [t('hazard.responsible'), hz.responsible],
+        [t('hazard.location'), loc ? `${loc.lat}, ${loc.lng}` : null],
+        [t('hazard.rejections'), hz.rejection_count ? String(hz.rejection_count) : null],
+      ])),
+    photos.length ? h('div.card', h('h3', { style: 'margin-bottom:8px' }, t('hazard.f_photos')),
+      h('div.thumbs', photos.map((p, i) => h('a.thumb', { href: (p.urls && p.urls.full) || '#', target: '_blank', rel: 'noopener' },
+        h('img', { src: (p.urls && (p.urls.thumb || p.urls.full)) || '', alt: t('photo.nth', { n: i + 1 }), loading: 'lazy' }),
+        h('span.tag', t(`photo_kind.${p.kind || 'finding'}`)))))) : null,
+    hz.level === 'major' ? planCard(hz, role) : null,
+    actions.length ? h('div.actions', actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, t(`action.${a}`)))) : null,
+    h('h2.section-title', t('hazard.timeline')),
+    h('div.card', events === null ? h('p.muted.small', t('common.offline_no_data'))
+      : events.length ? h('ol.timeline', events.map(eventRow)) : h('p.muted.small', hz._pending ? t('hazard.not_synced') : t('hazard.no_events'))));
+  return null;
+}
+
+function eventRow(e) {
+  const who = (e.actor && (e.actor.display_name || e.actor.username)) || e.actor_name || (e.actor_id ? '' : t('hazard.system'));
+  return h('li',
+    h('div.t-head', t(`event.${e.action}`) !== `event.${e.action}` ? t(`event.${e.action}`) : e.action,
+      e.to_state || e.to ? h('span.muted', { style: 'font-weight:400' }, ` → ${t(`hazard_state.${e.to_state || e.to}`)}`) : null),
+    h('div.t-meta', [fmtDateTime(e.at), who].filter(Boolean).join(' · ')),
+    e.note ? h('div.t-note', e.note) : null);
+}
+
+function planCard(hz, role) {
+  const plan = hz.governance_plan;
+  const canEdit = ['officer', 'inspector', 'supervisor', 'admin'].includes(role) && !['closed', 'archived'].includes(hz.state);
+  return h('div.card', { 'data-testid': 'plan' },
+    h('div.row', h('h3.grow', t('plan.title')), plan ? chip(t('plan.filled'), 'ok') : chip(t('plan.missing'), 'overdue')),
+    plan ? h('div', { style: 'margin-top:8px' }, kv(PLAN_FIELDS.map((f) => [t(`plan.${f}`), f === 'deadline' && plan[f] ? fmtDate(plan[f]) : plan[f]]))) : h('p.small.muted', { style: 'margin-top:6px' }, t('plan.required_hint')),
+    canEdit ? h('a.btn.block.secondary', { href: `#/hazards/${hz.id}/plan`, style: 'margin-top:12px' }, plan ? t('plan.edit') : t('plan.fill')) : null);
+}
+
+/** 治理方案 form: PATCH /api/v1/hazards/{id} {governance_plan, version}. */
+export async function renderPlan({ params, main }) {
+  const id = params[0];
+  setTitle(t('plan.title'), { back: true });
+  let hz;
+  try { ({ data: hz } = await loadHazard(id)); } catch (err) { main.append(errorBlock(err)); return null; }
+  const plan = hz.governance_plan || {};
+  const controls = {};
+  const form = h('form', { novalidate: true });
+  const card = h('div.card', h('p.small.muted', { style: 'margin-bottom:12px' }, t('plan.intro')));
+  for (const f of PLAN_FIELDS) {
+    const ctl = f === 'deadline'
+      ? input(`governance_plan.${f}`, { type: 'date', value: plan[f] ? String(plan[f]).slice(0, 10) : '' })
+      : ['responsible_body', 'responsible_people'].includes(f) ? input(`governance_plan.${f}`, { value: plan[f] || '' })
+        : textarea(`governance_plan.${f}`, { rows: 3, value: plan[f] || '' });
+    if (ctl.tagName === 'TEXTAREA') ctl.value = plan[f] || '';
+    controls[f] = ctl;
+    const fieldEl = field(t(`plan.${f}`), ctl, { required: true, hint: t(`plan.${f}_hint`) !== `plan.${f}_hint` ? t(`plan.${f}_hint`) : null });
+    fieldEl.dataset.field = f; // the server names errors by the plan's own field names
+    card.append(fieldEl);
+  }
+  const btn = h('button.btn.block', { type: 'submit' }, t('plan.save'));
+  form.append(card, btn);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearProblem(form);
+    const value = {}; const errors = {};
+    for (const f of PLAN_FIELDS) {
+      value[f] = controls[f].value.trim();
+      if (!value[f]) errors[f] = [t('common.required')];
+    }
+    if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
+    busy(btn, async () => {
+      const body = { governance_plan: value, version: hz.version ?? null };
+      const r = await submitItems([{
+        type: 'update', record_id: id, chain: id, method: 'PATCH', url: `/api/v1/hazards/${id}`, body, deps: [id],
+        version_from: `/api/v1/hazards/${id}`,
+        check: { url: `/api/v1/hazards/${id}`, how: 'fields', fields: { governance_plan: value } },
+        label: { key: 'outbox.label.plan', params: { title: hz.title } },
+      }]).catch(() => null);
+      if (!r) return;
+      if (r.status === 'error') return showProblem(form, flattenPlanErrors(r.error));
+      toast(r.status === 'sent' ? t('plan.saved') : t('sync.saved_offline'));
+      navigate(`/hazards/${id}`, { replace: true });
+    });
+  });
+  main.append(form);
+  return null;
+}
+
+function flattenPlanErrors(err) {
+  const errors = { ...((err.problem && err.problem.errors) || {}) };
+  const nested = errors.governance_plan;
+  if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
+    delete errors.governance_plan;
+    Object.assign(errors, nested);
+  }
+  for (const k of Object.keys(errors)) {
+    if (k.startsWith('governance_plan.')) { errors[k.slice(16)] = errors[k]; delete errors[k]; }
+  }
+  return { ...err, problem: { ...err.problem, errors } };
+}
+
+/** One transition: note, photos (a rectification needs ≥1), deadline when acknowledging. */
+export async function renderAction({ params, main }) {
+  const [id, action] = params;
+  setTitle(t(`action.${action}`), { back: true });
+  let hz;
+  try { ({ data: hz } = await loadHazard(id)); } catch (err) { main.append(errorBlock(err)); return null; }
+  const needsPhotos = action === 'submit';
+  const allowPhotos = action === 'submit' || action === 'verify' || action === 'reject';
+  const noteRequired = action === 'reject';
+  const note = textarea('note', { rows: 4, placeholder: t(`action_hint.${action}`) });
+  const picker = allowPhotos ? photoPicker({ name: 'photo_ids' }) : null;
+  const deadline = action === 'acknowledge' ? input('deadline', { type: 'date', value: hz.deadline ? String(hz.deadline).slice(0, 10) : '' }) : null;
+  const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, t(`action.${action}`));
+  const form = h('form', { novalidate: true },
+    h('div.card',
+      h('p', { style: 'font-weight:600;margin-bottom:12px' }, hz.title),
+      deadline ? field(t('hazard.f_deadline'), deadline, { hint: t('action_hint.deadline') }) : null,
+      field(t('action.note'), note, { required: noteRequired })),
+    picker ? h('div.card', h('span.label', { style: 'display:block;font-weight:600;margin-bottom:8px' },
+      needsPhotos ? t('action.rect_photos') : t('hazard.f_photos'), needsPhotos ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null), picker.el) : null,
+    btn);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearProblem(form);
+    busy(btn, async () => {
+      const photos = picker ? await picker.ready() : [];
+      const errors = {};
+      if (noteRequired && !note.value.trim()) errors.note = [t('action.note_required')];
+      if (needsPhotos && !photos.length) errors.photo_ids = [t('action.photo_required')];
+      if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
+      const body = { action, version: hz.version ?? null };
+      if (note.value.trim()) body.note = note.value.trim();
+      if (photos.length) body.photo_ids = photos.map((p) => p.id);
+      if (deadline && deadline.value) body.deadline = `${deadline.value}T23:59:59+08:00`;
+      const kind = action === 'submit' ? 'rectification' : 'rectification';
+      const items = [...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
+        type: 'transition', record_id: id, chain: id, method: 'POST', url: `/api/v1/hazards/${id}/transitions`, body,
+        deps: [id, ...photos.map((p) => p.id)], version_from: `/api/v1/hazards/${id}`,
+        check: { url: `/api/v1/hazards/${id}/events`, how: 'event', action, actor: session.user.id, record_url: `/api/v1/hazards/${id}` },
+        label: { key: 'outbox.label.transition', params: { action: t(`action.${action}`), title: hz.title } },
+      }];
+      const r = await submitItems(items, { wait: photos.length ? 20000 : 8000 }).catch(() => null);
+      if (!r) return;
+      if (r.status === 'error') return showProblem(form, r.error);
+      toast(r.status === 'sent' ? t('action.done', { action: t(`action.${action}`) }) : t('sync.saved_offline'));
+      navigate(`/hazards/${id}`, { replace: true });
+    });
+  });
+  main.append(form);
+  return null;
+}
+
+export { icon };

@@ -1,0 +1,32 @@
+// Inbox (消息): GET /api/v1/notifications; opening one marks it read and goes to its subject.
+import { cachedGet, itemsOf, request } from '../api.js';
+import { setMeta } from '../db.js';
+import { t, fmtRelative } from '../i18n.js';
+import { h, chev, empty, errorBlock, loading, cachedNote } from '../ui.js';
+import { setTitle, navigate } from '../app.js';
+
+export async function render({ main, isCurrent }) {
+  setTitle(t('inbox.title'));
+  main.append(loading());
+  let list;
+  try { list = await cachedGet('/api/v1/notifications'); } catch (err) {
+    main.replaceChildren(errorBlock(err, () => render({ main, isCurrent })));
+    return null;
+  }
+  if (!isCurrent()) return null;
+  const items = itemsOf(list.data);
+  setMeta('unread', items.filter((n) => !n.read_at).length);
+  const open = async (n) => {
+    if (!n.read_at) request('POST', `/api/v1/notifications/${n.id}/read`, { json: {} }).catch(() => {});
+    if (n.subject_type === 'hazard' && n.subject_id) navigate(`/hazards/${n.subject_id}`);
+    else if (n.subject_type === 'interview' && n.subject_id) navigate(`/interviews/${n.subject_id}`);
+  };
+  main.replaceChildren(cachedNote(list.cachedAt),
+    items.length ? h('div.list', items.map((n) => h('button.item', { type: 'button', onclick: () => open(n), 'data-testid': 'notification' },
+      h('span', { 'aria-hidden': 'true', style: `width:8px;height:8px;border-radius:4px;flex:none;background:${n.read_at ? 'transparent' : 'var(--danger)'}` }),
+      h('div.grow', h('div.item-title', { style: n.read_at ? 'font-weight:400' : '' }, n.title),
+        n.body ? h('div.item-sub', n.body) : null,
+        h('div.item-sub', fmtRelative(n.created_at), n.read_at ? '' : ` · ${t('inbox.new')}`)),
+      n.subject_id ? chev() : null))) : h('div.card', empty(t('inbox.none'), 'bell')));
+  return null;
+}

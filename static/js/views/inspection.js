@@ -1,0 +1,215 @@
+// An inspection in progress: GPS check-in, hazards recorded with photos and GPS, finish.
+// Everything is queued in the outbox first, so it all works in a basement with no signal.
+import { cachedGet } from '../api.js';
+import { getMeta, setMeta, delMeta } from '../db.js';
+import { t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading } from '../ui.js';
+import { HAZARD_CATEGORIES, HAZARD_LEVELS } from '../choices.js';
+import { navigate, setTitle, session, submitItems } from '../app.js';
+import * as outbox from '../outbox.js';
+import { locate, photoPicker } from '../photos.js';
+
+/** The inspection as this phone knows it: the local record, updated by the server's answers. */
+async function loadInspection(id) {
+  const local = await getMeta('current_inspection');
+  if (local && local.id === id) return { inspection: local, local: true };
+  const { data } = await cachedGet(`/api/v1/inspections/${id}`);
+  return { inspection: data, local: false };
+}
+
+/** Keep the local copy in step with what the outbox delivers (distance, on_site, version). */
+export async function absorbDelivery(detail) {
+  if (!detail || !detail.delivered || !detail.data) return;
+  const cur = await getMeta('current_inspection');
+  if (!cur) return;
+  if (detail.delivered === cur.id && detail.type === 'create') {
+    const d = detail.data;
+    await setMeta('current_inspection', { ...cur, version: d.version ?? cur.version, distance_m: d.distance_m, on_site: d.on_site, synced: true });
+  } else if (cur.hazards.some((x) => x.id === detail.delivered)) {
+    cur.hazards = cur.hazards.map((x) => (x.id === detail.delivered ? { ...x, synced: true } : x));
+    await setMeta('current_inspection', cur);
+  }
+}
+outbox.outboxEvents.addEventListener('change', (ev) => { absorbDelivery(ev.detail); });
+
+function gpsBlock(insp) {
+  const loc = insp.location || (insp.lat != null ? { lat: insp.lat, lng: insp.lng, accuracy: insp.accuracy_m } : null);
+  if (!loc) return h('div.gps.far', icon('pin'), h('div', h('strong', t('gps.none')), h('div.small', t('gps.none_hint'))));
+  const serverKnows = insp.distance_m != null;
+  const dist = serverKnows ? insp.distance_m : insp.distance_local;
+  const onSite = insp.on_site;
+  const cls = onSite === false ? 'far' : (onSite ? 'ok' : '');
+  return h(`div.gps${cls ? `.${cls}` : ''}`, { 'data-testid': 'checkin' }, icon('pin'),
+    h('div.grow',
+      h('strong', onSite === true ? t('gps.on_site') : onSite === false ? t('gps.off_site') : t('gps.checked_in')),
+      h('div.small', t('gps.accuracy', { m: fmtNumber(loc.accuracy) }),
+        dist != null ? ` · ${t(serverKnows ? 'gps.distance' : 'gps.distance_local', { m: fmtNumber(dist) })}` : ''),
+      !serverKnows ? h('div.small', t('gps.awaiting_server')) : null));
+}
+
+export async function render({ params, main, isCurrent }) {
+  const id = params[0];
+  setTitle(t('inspection.title'), { back: true });
+  main.append(loading());
+  let state;
+  try { state = await loadInspection(id); } catch (err) { main.replaceChildren(errorBlock(err)); return null; }
+  if (!isCurrent()) return null;
+  const draw = async () => {
+    const s = await loadInspection(id).catch(() => state);
+    const insp = s.inspection;
+    const finished = !!insp.ended_at;
+    const hazards = s.local ? insp.hazards : [];
+    main.replaceChildren(
+      h('div.card',
+        h('div.row', chip(t(`inspection_kind.${insp.kind}`), insp.kind === 'unannounced' ? 'pending' : ''), h('span.grow'),
+          finished ? chip(t('inspection.finished'), 'ok') : chip(t('inspection.in_progress'), 'pending')),
+        h('h2', { style: 'margin:10px 0 2px' }, insp.enterprise?.name || insp.enterprise_name || ''),
+        h('p.small.muted', `${t('inspection.started')} ${fmtDateTime(insp.started_at)}`),
+        h('div', { style: 'margin-top:12px' }, gpsBlock(insp))),
+      h('h2.section-title', h('span.grow', t('inspection.hazards_found', { n: hazards.length }))),
+      hazards.length ? h('div.list', hazards.map((x) => h('a.item', { href: `#/hazards/${x.id}` },
+        h('div.grow', h('div.item-title', x.title), h('div.row', { style: 'gap:6px;margin-top:4px' }, levelChip(x.level),
+          x.photos ? chip(t('photo.count', { n: x.photos })) : null, x.synced ? chip(t('sync.synced'), 'ok') : chip(t('sync.pending'), 'pending'))),
+        chev()))) : h('div.card.muted.small', t('inspection.no_hazards')),
+      finished ? null : h('div.actions',
+        h('a.btn.block', { href: `#/inspection/${id}/hazard` }, icon('plus'), t('hazard.add')),
+        h('a.btn.block.secondary', { href: `#/inspection/${id}/finish` }, t('inspection.finish'))));
+  };
+  await draw();
+  const onChange = () => setTimeout(draw, 50);
+  outbox.outboxEvents.addEventListener('change', onChange);
+  return () => outbox.outboxEvents.removeEventListener('change', onChange);
+}
+
+function isoEndOfDay(dateStr) {
+  return dateStr ? `${dateStr}T23:59:59+08:00` : null;
+}
+function dateIn(days) {
+  const d = new Date(Date.now() + 8 * 3600000 + days * 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The hazard form (登记隐患), used from an inspection; the record and its photos are queued. */
+export async function renderHazardForm({ params, main }) {
+  const inspectionId = params[0];
+  setTitle(t('hazard.add'), { back: true });
+  const insp = await getMeta('current_inspection');
+  if (!insp || insp.id !== inspectionId) { main.append(errorBlock({ status: 404 })); return null; }
+  const hazardId = outbox.uuid(); // chosen once: resubmitting the form never makes a second hazard
+  const title = input('title', { maxlength: 200, autocomplete: 'off' });
+  const description = textarea('description', { rows: 3 });
+  const category = select('category', [['', t('common.choose')], ...HAZARD_CATEGORIES.map((c) => [c, t(`category.${c}`)])]);
+  const level = segmented('level', HAZARD_LEVELS.map((l) => [l, t(`level.${l}`)]), 'general', 'major');
+  const place = input('place', { maxlength: 200 });
+  const deadline = input('deadline', { type: 'date', value: dateIn(7), min: dateIn(0) });
+  const picker = photoPicker({ name: 'photos' });
+  const gpsLine = h('p.small.muted', { 'aria-live': 'polite' }, t('gps.locating'));
+  let position = null;
+  locate().then((p) => {
+    position = p && !p.error ? p : null;
+    gpsLine.textContent = position ? t('gps.here', { lat: position.lat, lng: position.lng, m: position.accuracy }) : t('gps.unavailable');
+  });
+  const btn = h('button.btn.block', { type: 'submit' }, t('hazard.save'));
+  const form = h('form', { novalidate: true },
+    h('div.card',
+      field(t('hazard.f_title'), title, { required: true }),
+      field(t('hazard.f_description'), description),
+      field(t('hazard.f_category'), category, { required: true }),
+      h('div.field', { dataset: { field: 'level' } }, h('span.label', t('hazard.f_level')), level),
+      h('p.hint', { style: 'margin:-8px 0 12px' }, t('hazard.major_hint')),
+      field(t('hazard.f_place'), place),
+      field(t('hazard.f_deadline'), deadline, { hint: t('hazard.deadline_hint') })),
+    h('div.card', h('span.label', { style: 'display:block;font-weight:600;margin-bottom:8px' }, t('hazard.f_photos')), picker.el, h('div', { style: 'margin-top:10px' }, gpsLine)),
+    btn);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearProblem(form);
+    const errors = {};
+    if (!title.value.trim()) errors.title = [t('common.required')];
+    if (!category.value) errors.category = [t('common.required')];
+    if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
+    busy(btn, async () => {
+      const photos = await picker.ready();
+      const lvl = form.querySelector('input[name=level]:checked').value;
+      const body = {
+        id: hazardId, enterprise_id: insp.enterprise_id, inspection_id: insp.id,
+        title: title.value.trim(), description: description.value.trim(), category: category.value, level: lvl,
+        found_at: new Date().toISOString(),
+      };
+      if (place.value.trim()) body.place = place.value.trim();
+      if (deadline.value) body.deadline = isoEndOfDay(deadline.value);
+      const loc = position || photos.find((p) => p.lat != null);
+      if (loc) body.location = { lat: loc.lat, lng: loc.lng, ...(loc.accuracy != null ? { accuracy: loc.accuracy } : {}) };
+      const items = [{
+        type: 'create', record_id: hazardId, method: 'POST', url: '/api/v1/hazards', body, deps: [insp.id],
+        check: { url: `/api/v1/hazards/${hazardId}`, how: 'exists' },
+        label: { key: 'outbox.label.hazard', params: { title: body.title } },
+      }, ...photos.map((p, i) => photoItem(p, hazardId, 'finding', body.title, i))];
+      let result;
+      try { result = await submitItems(items); } catch { return; } // quota: banner shown
+      if (result.status === 'error') return showProblem(form, result.error);
+      const cur = await getMeta('current_inspection');
+      if (cur && cur.id === insp.id) {
+        cur.hazards.push({ id: hazardId, title: body.title, level: lvl, photos: photos.length, synced: result.status === 'sent' });
+        await setMeta('current_inspection', cur);
+      }
+      toast(result.status === 'sent' ? t('hazard.saved') : t('sync.saved_offline'));
+      navigate(`/inspection/${insp.id}`, { replace: true });
+    });
+  });
+  main.append(form);
+  return null;
+}
+
+/** An outbox item uploading one prepared photo of a hazard. */
+export function photoItem(p, hazardId, kind, title, i) {
+  return {
+    type: 'photo', record_id: p.id, method: 'POST', url: '/api/v1/photos', deps: [hazardId],
+    photo: { blob: p.blob, filename: p.filename, fields: { id: p.id, hazard_id: hazardId, kind, sha256: p.sha256 } },
+    check: { url: `/api/v1/hazards/${hazardId}`, how: 'photo' },
+    label: { key: 'outbox.label.photo', params: { title, n: i + 1 } },
+  };
+}
+
+export async function renderFinish({ params, main }) {
+  const id = params[0];
+  setTitle(t('inspection.finish'), { back: true });
+  const insp = await getMeta('current_inspection');
+  if (!insp || insp.id !== id) { main.append(errorBlock({ status: 404 })); return null; }
+  const summary = textarea('summary', { rows: 5, placeholder: t('inspection.summary_placeholder') });
+  const btn = h('button.btn.block', { type: 'submit' }, t('inspection.finish_confirm'));
+  const majors = insp.hazards.filter((x) => x.level === 'major').length;
+  const form = h('form', { novalidate: true },
+    h('div.card',
+      h('h2', insp.enterprise?.name || ''),
+      h('div.stats', { style: 'margin:10px 0 4px' },
+        h('div.stat', h('div.v', String(insp.hazards.length)), h('div.k', t('inspection.hazards_total'))),
+        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', t('level.major')))),
+      field(t('inspection.summary'), summary)),
+    btn);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(btn, async () => {
+      const body = { ended_at: new Date().toISOString(), summary: summary.value.trim(), version: insp.version ?? null };
+      const item = {
+        type: 'update', record_id: id, chain: id, method: 'PATCH', url: `/api/v1/inspections/${id}`, body, deps: [id],
+        version_from: `/api/v1/inspections/${id}`,
+        check: { url: `/api/v1/inspections/${id}`, how: 'fields', fields: { ended_at: body.ended_at } },
+        label: { key: 'outbox.label.finish', params: { name: insp.enterprise?.name || '' } },
+      };
+      // If the inspection's own create is still queued, its answer will carry the version.
+      const queuedCreate = (await outbox.all()).some((i) => i.record_id === id && i.type === 'create');
+      if (queuedCreate) item.body.version = insp.version ?? 1;
+      let result;
+      try { result = await submitItems([item]); } catch { return; }
+      if (result.status === 'error') return showProblem(form, result.error);
+      await delMeta('current_inspection');
+      toast(result.status === 'sent' ? t('inspection.finished_ok') : t('sync.saved_offline'));
+      navigate('/', { replace: true });
+    });
+  });
+  main.append(form);
+  return null;
+}
+
+export { session };

@@ -1,0 +1,124 @@
+// Interviews (约谈): list, detail with the reasons that triggered it, and the supervisor's
+// transitions: schedule (time, place, interviewers) → hold (interviewee, minutes, commitments,
+// follow-up deadline) → close.
+import { cachedGet, itemsOf, request } from '../api.js';
+import { t, fmtDate, fmtDateTime } from '../i18n.js';
+import { h, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote } from '../ui.js';
+import { INTERVIEW_ACTIONS } from '../choices.js';
+import { navigate, setTitle, session } from '../app.js';
+
+const canAct = () => ['supervisor', 'admin'].includes(session.user.role);
+
+export async function render({ main, isCurrent }) {
+  setTitle(t('interviews.title'));
+  main.append(loading());
+  let list;
+  try { list = await cachedGet('/api/v1/interviews'); } catch (err) {
+    main.replaceChildren(errorBlock(err, () => render({ main, isCurrent })));
+    return null;
+  }
+  if (!isCurrent()) return null;
+  const items = itemsOf(list.data);
+  const open = items.filter((x) => x.state !== 'closed');
+  const closed = items.filter((x) => x.state === 'closed');
+  const row = (iv) => h('a.item', { href: `#/interviews/${iv.id}`, 'data-testid': 'interview-item' },
+    h('div.grow',
+      h('div.item-title', iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
+      h('div.item-sub', iv.scheduled_at ? `${fmtDateTime(iv.scheduled_at)}${iv.place ? ` · ${iv.place}` : ''}` : t('interviews.not_scheduled')),
+      h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, stateChip(iv.state, 'interview'),
+        (iv.reasons || []).length ? chip(t('interviews.reasons_n', { n: iv.reasons.length })) : null)),
+    chev());
+  main.replaceChildren(cachedNote(list.cachedAt),
+    h('h2.section-title', t('interviews.open')),
+    open.length ? h('div.list', open.map(row)) : h('div.card', empty(t('interviews.none_open'), 'talk')),
+    closed.length ? h('h2.section-title', t('interviews.closed')) : null,
+    closed.length ? h('div.list', closed.map(row)) : null);
+  return null;
+}
+
+export async function renderDetail({ params, main, isCurrent }) {
+  const id = params[0];
+  setTitle(t('interviews.detail'), { back: true });
+  main.append(loading());
+  let iv; let cachedAt;
+  try { ({ data: iv, cachedAt } = await cachedGet(`/api/v1/interviews/${id}`)); } catch (err) {
+    main.replaceChildren(errorBlock(err));
+    return null;
+  }
+  if (!isCurrent()) return null;
+  const actions = canAct() ? INTERVIEW_ACTIONS[iv.state] || [] : [];
+  const names = (x) => (Array.isArray(x) ? x.join('、') : x);
+  main.replaceChildren(cachedNote(cachedAt),
+    h('div.card',
+      h('div.row', stateChip(iv.state, 'interview')),
+      h('h2', { style: 'margin:10px 0' }, iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
+      kv([
+        [t('interviews.convener'), iv.convener],
+        [t('interviews.scheduled_at'), iv.scheduled_at ? fmtDateTime(iv.scheduled_at) : null],
+        [t('interviews.place'), iv.place],
+        [t('interviews.interviewers'), names(iv.interviewers)],
+        [t('interviews.departments'), names(iv.departments)],
+        [t('interviews.interviewee'), iv.interviewee],
+        [t('interviews.note_taker'), iv.note_taker],
+        [t('interviews.held_at'), iv.held_at ? fmtDateTime(iv.held_at) : null],
+        [t('interviews.minutes'), iv.minutes],
+        [t('interviews.commitments'), iv.commitments],
+        [t('interviews.follow_up_deadline'), iv.follow_up_deadline ? fmtDate(iv.follow_up_deadline) : null],
+      ])),
+    h('h2.section-title', t('interviews.reasons')),
+    (iv.reasons || []).length ? h('div.list', iv.reasons.map((r) => h('a.item', { href: r.hazard_id ? `#/hazards/${r.hazard_id}` : null },
+      h('div.grow', h('div.item-title', t(`rule.${r.rule}`)), h('div.item-sub', r.hazard_title || r.detail || '')), r.hazard_id ? chev() : null)))
+      : h('div.card.muted.small', t('interviews.no_reasons')),
+    actions.length ? h('div.actions', actions.map((a) => h('a.btn.block', { href: `#/interviews/${id}/do/${a}`, 'data-action': a }, t(`iv_action.${a}`)))) : null);
+  return null;
+}
+
+const FORMS = {
+  schedule: [['scheduled_at', 'datetime-local', true], ['place', 'text', true], ['interviewers', 'text', true, 'list'], ['departments', 'text', false, 'list']],
+  hold: [['interviewee', 'text', true], ['note_taker', 'text', false], ['minutes', 'area', true], ['problems', 'area', false], ['requirements', 'area', false], ['commitments', 'area', true], ['follow_up_deadline', 'date', true]],
+  close: [['completion_receipt', 'area', false], ['note', 'area', false]],
+};
+
+export async function renderAction({ params, main }) {
+  const [id, action] = params;
+  setTitle(t(`iv_action.${action}`), { back: true });
+  let iv;
+  try { ({ data: iv } = await cachedGet(`/api/v1/interviews/${id}`)); } catch (err) { main.append(errorBlock(err)); return null; }
+  const spec = FORMS[action] || [];
+  const controls = {};
+  const card = h('div.card');
+  for (const [name, type, required] of spec) {
+    const ctl = type === 'area' ? textarea(name, { rows: 4 }) : input(name, { type });
+    if (type === 'date') ctl.value = new Date(Date.now() + (8 + 5 * 24) * 3600000).toISOString().slice(0, 10);
+    controls[name] = ctl;
+    card.append(field(t(`interviews.${name}`), ctl, { required, hint: spec.find((s) => s[0] === name)[3] === 'list' ? t('interviews.list_hint') : null }));
+  }
+  const btn = h('button.btn.block', { type: 'submit' }, t(`iv_action.${action}`));
+  const form = h('form', { novalidate: true }, card, btn);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearProblem(form);
+    const body = { action, version: iv.version };
+    const errors = {};
+    for (const [name, type, required, kind] of spec) {
+      let v = controls[name].value.trim();
+      if (!v) { if (required) errors[name] = [t('common.required')]; continue; }
+      if (kind === 'list') v = v.split(/[,，、;；\n]+/).map((s) => s.trim()).filter(Boolean);
+      else if (type === 'datetime-local') v = `${v}:00+08:00`;
+      else if (type === 'date') v = `${v}T23:59:59+08:00`;
+      body[name] = v;
+    }
+    if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
+    busy(btn, async () => {
+      try {
+        await request('POST', `/api/v1/interviews/${id}/transitions`, { json: body });
+        toast(t('action.done', { action: t(`iv_action.${action}`) }));
+        navigate(`/interviews/${id}`, { replace: true });
+      } catch (err) {
+        showProblem(form, err);
+      }
+    });
+  });
+  main.append(form);
+  return null;
+}

@@ -1,0 +1,47 @@
+// Me (我的): who I am, language, offline data, the outbox, the app version, logout.
+import { t, LANGS, currentLang, setLang, fmtRelative } from '../i18n.js';
+import { h, chev, icon, toast, busy } from '../ui.js';
+import { setTitle, session, signOut, navigate, warmCaches } from '../app.js';
+import { outboxCard } from './home.js';
+import { cachedRegistry, refreshRegistry } from './scan.js';
+import * as outbox from '../outbox.js';
+
+export async function render({ main }) {
+  setTitle(t('me.title'));
+  const u = session.user;
+  const langs = h('div.segmented', { role: 'radiogroup', 'aria-label': t('me.language') },
+    LANGS.map((l) => h('label', h('input', { type: 'radio', name: 'lang', value: l.code, checked: l.code === currentLang(),
+      onchange: async () => { await setLang(l.code); navigate('/me', { replace: true }); } }), h('span', { lang: l.code }, l.name))));
+  const reg = await cachedRegistry();
+  const regLine = h('div.item-sub', reg.at ? t('me.registry_cached', { n: reg.items.length, time: fmtRelative(reg.at) }) : t('me.registry_none'));
+  const regBtn = h('button.btn.small.secondary', { type: 'button' }, icon('sync'), t('me.refresh'));
+  regBtn.addEventListener('click', () => busy(regBtn, async () => {
+    try { const items = await refreshRegistry(); regLine.textContent = t('me.registry_cached', { n: items.length, time: fmtRelative(new Date().toISOString()) }); } catch (err) { toast(err.offline ? t('common.offline_action') : err.message, { error: true }); }
+  }));
+  const version = h('span.muted.small', '');
+  navigator.serviceWorker?.controller?.postMessage({ type: 'VERSION' });
+  const onMsg = (ev) => { if (ev.data?.type === 'VERSION') version.textContent = ev.data.version; };
+  navigator.serviceWorker?.addEventListener('message', onMsg);
+  let estimate = null;
+  try { estimate = await navigator.storage?.estimate(); } catch { /* ignore */ }
+  const persisted = await navigator.storage?.persisted?.().catch(() => false);
+  main.append(
+    h('div.card', h('div.row', h('div.boot-logo', { style: 'width:52px;height:52px;font-size:26px;line-height:52px;margin:0;border-radius:16px', 'aria-hidden': 'true' }, (u.display_name || u.username || '?').slice(0, 1)),
+      h('div.grow', h('h2', { style: 'margin:0' }, u.display_name || u.username), h('p.small.muted', `${t(`role.${u.role}`)} · ${u.username}`)))),
+    await outboxCard(),
+    h('div.card', h('h3', { style: 'margin-bottom:10px' }, t('me.language')), langs),
+    u.role !== 'officer' ? h('div.card', h('div.row', h('div.grow', h('h3', t('me.registry')), regLine), regBtn)) : null,
+    h('div.list',
+      h('a.item', { href: '#/outbox' }, h('div.grow', h('div.item-title', t('outbox.title'))), chev()),
+      h('div.item', h('div.grow', h('div.item-title', t('me.storage')), h('div.item-sub',
+        [estimate ? t('me.storage_used', { used: Math.round((estimate.usage || 0) / 1048576), quota: Math.round((estimate.quota || 0) / 1048576) }) : null,
+          persisted ? t('me.persisted') : t('me.not_persisted')].filter(Boolean).join(' · ')))),
+      h('div.item', h('div.grow', h('div.item-title', t('me.version'))), version)),
+    h('button.btn.block.secondary', { type: 'button', onclick: async () => {
+      const s = await outbox.summary();
+      if (s.count && !confirm(t('me.logout_pending', { n: s.count }))) return;
+      signOut();
+    } }, t('auth.logout')));
+  return () => navigator.serviceWorker?.removeEventListener('message', onMsg);
+}
+export { warmCaches };

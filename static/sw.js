@@ -1,0 +1,77 @@
+// 安巡 service worker (a module worker, served at /sw.js with scope /).
+// The version and the file list are filled in by app/web when it serves this file: the
+// version is a hash of the shell files, so any change installs a new worker.
+import { sync, SYNC_TAG } from '/static/js/outbox.js';
+
+const VERSION = '__SHELL_VERSION__';
+const SHELL_CACHE = `anxun-shell-v${VERSION}`;
+const SHELL = [
+  '/',
+  '/manifest.webmanifest',
+  /*__SHELL_FILES__*/
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL_CACHE);
+    // cache: 'reload' skips the HTTP cache so a new version never precaches stale files.
+    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    // The first install takes over at once; later ones wait for the user's "reload".
+    if (!self.registration.active) await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('anxun-') && name !== SHELL_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+  if (event.data && event.data.type === 'VERSION') event.source?.postMessage({ type: 'VERSION', version: VERSION });
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return; // unsafe requests are never cached: the outbox owns them
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/sw.js') return;
+  if (req.mode === 'navigate' && (url.pathname === '/' || url.pathname.startsWith('/e/'))) {
+    // One shell for every navigation (/, /e/<token>, #/…): the precached shell of this version,
+    // so the page and its modules always match; the network only if the cache is gone.
+    event.respondWith((async () => {
+      const hit = await caches.match('/', { cacheName: SHELL_CACHE });
+      if (hit) return hit;
+      try { return await fetchWithTimeout(req, 10000); } catch { return Response.error(); }
+    })());
+    return;
+  }
+  if (url.pathname.startsWith('/static/') || url.pathname === '/manifest.webmanifest') {
+    // Shell files: from the versioned cache; anything else under /static/ from the network.
+    event.respondWith((async () => {
+      const hit = await caches.match(url.pathname, { cacheName: SHELL_CACHE });
+      return hit || fetch(req);
+    })());
+  }
+});
+
+async function fetchWithTimeout(req, ms) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), ms);
+  try { return await fetch(req, { signal: ctrl.signal }); } finally { clearTimeout(timer); }
+}
+
+// Background Sync: the browser wakes the worker when the network is back.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil((async () => {
+    const result = await sync();
+    // Still items waiting after a failed round: let the browser retry later.
+    if (result && result.stopped === 'retry') throw new Error('outbox: retry later');
+  })());
+});
