@@ -46,7 +46,7 @@ risk_level_field = validate.OneOf(tuple(RISK_LEVELS),
                                         "{choices}")
 
 
-class LocationIn(Schema):
+class EnterpriseLocationIn(Schema):
     """WGS-84 degrees (what a phone's GPS gives)."""
 
     lat = fields.Float(required=True, allow_nan=False)
@@ -60,11 +60,6 @@ class LocationIn(Schema):
                                   field)
 
 
-class LocationOut(Schema):
-    lat = fields.Float()
-    lng = fields.Float()
-
-
 # --------------------------------------------------------------------------------------------
 # Enterprises in
 
@@ -73,7 +68,7 @@ class _EnterpriseFields(Schema):
     credit_code = CreditCode()
     community_id = fields.String(validate=validate.Length(min=1, max=36))
     address = Trimmed(validate=validate.Length(max=300))
-    location = fields.Nested(LocationIn, allow_none=True)
+    location = fields.Nested(EnterpriseLocationIn, allow_none=True)
     industry = fields.String(validate=_industry_allowed)
     risk_level = fields.String(validate=risk_level_field)
     legal_rep = Trimmed(validate=validate.Length(max=100))
@@ -187,7 +182,7 @@ class CommunityPage(Page):
     items = fields.List(fields.Nested(CommunityOut))
 
 
-class ChoiceOut(Schema):
+class RegistryChoiceOut(Schema):
     value = fields.String()
     zh = fields.String()
     en = fields.String()
@@ -195,8 +190,8 @@ class ChoiceOut(Schema):
 
 
 class RegistryChoicesOut(Schema):
-    risk_levels = fields.List(fields.Nested(ChoiceOut))
-    industries = fields.List(fields.Nested(ChoiceOut))
+    risk_levels = fields.List(fields.Nested(RegistryChoiceOut))
+    industries = fields.List(fields.Nested(RegistryChoiceOut))
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,7 +243,7 @@ class LabelArgs(Schema):
     community_id = fields.String(metadata={"description": "one community (default: all in scope)"})
 
 
-class HazardBrief(Schema):
+class ScanHazard(Schema):
     id = fields.String()
     title = fields.String()
     level = fields.String()
@@ -258,7 +253,7 @@ class HazardBrief(Schema):
     overdue = fields.Boolean()
 
 
-class InspectionBrief(Schema):
+class ScanInspection(Schema):
     id = fields.String()
     kind = fields.String()
     started_at = fields.AwareDateTime()
@@ -267,7 +262,7 @@ class InspectionBrief(Schema):
     on_site = fields.Boolean(allow_none=True)
 
 
-class InterviewBrief(Schema):
+class ScanInterview(Schema):
     id = fields.String()
     state = fields.String()
     scheduled_at = fields.AwareDateTime(allow_none=True)
@@ -277,6 +272,6 @@ class ScanCard(Schema):
     """The enterprise card a scanned QR code opens (扫码查看企业信息)."""
 
     enterprise = fields.Nested(EnterpriseOut)
-    open_hazards = fields.List(fields.Nested(HazardBrief))
-    last_inspection = fields.Nested(InspectionBrief, allow_none=True)
-    open_interviews = fields.List(fields.Nested(InterviewBrief))
+    open_hazards = fields.List(fields.Nested(ScanHazard))
+    last_inspection = fields.Nested(ScanInspection, allow_none=True)
+    open_interviews = fields.List(fields.Nested(ScanInterview))
