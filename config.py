@@ -65,6 +65,8 @@ class Config:
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
     WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
     WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+    WEBHOOK_BACKOFF_S = _env_int("WEBHOOK_BACKOFF_S", 30)  # first retry; doubles each time
+    WEBHOOK_TIMEOUT_S = _env_int("WEBHOOK_TIMEOUT_S", 10)
 
     # Map tiles for the dashboard map: none | amap | tencent | baidu | tianditu | osm | custom URL.
     MAP_TILE_PROVIDER = os.environ.get("MAP_TILE_PROVIDER", "none")

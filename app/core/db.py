@@ -63,7 +63,8 @@ def insert_ignore(model, values: dict, index_elements: list[str]):
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(model.__table__).values(**values).on_conflict_do_nothing(
         index_elements=index_elements)
-    return db.session.execute(stmt).rowcount
+    # Without preserve_rowcount SQLAlchemy reports -1 for an INSERT on psycopg (truthy!).
+    return db.session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

@@ -1,0 +1,154 @@
+"""Running the time rules: ``flask escalate`` and the periodic job inside the server.
+
+:func:`run_time_rules` is a *runner* (like a CLI command): it evaluates the time rules, commits,
+then sends the due webhooks (which commits around each HTTP call).
+
+The periodic job is a daemon thread per server process, started lazily by the first request that
+process serves (never in the CLI or during migrations, and after gunicorn forked its workers).
+Every ``ESCALATION_INTERVAL_S`` it tries to take the database lease ``escalation`` (an UPSERT
+that only succeeds when the lease is free, expired or already this process's); only the holder
+runs. That keeps several workers on several hosts from doing the work twice at once, and the
+unique constraints behind :func:`app.escalation.operations.fire` and the notification dedupe
+keys stay the last line of defence if two runs ever overlap (a lease outliving a paused process).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+
+from app.core.timeutil import utcnow
+from app.escalation.rules import evaluate_time_rules
+from app.extensions import db
+from app.notifications.models import JobLease
+from app.notifications.webhooks import deliver_due
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "escalation"
+RETRIES = 3
+
+
+def run_time_rules(now: datetime | None = None, *, send_webhooks: bool = True) -> dict:
+    """Evaluate the time rules as of ``now`` and commit; then deliver due webhooks.
+
+    A transaction aborted by the database (a PostgreSQL deadlock or serialisation failure
+    against a concurrent evaluator) is rolled back and retried: what the other run fired is
+    then simply found fired.
+    """
+    for attempt in range(1, RETRIES + 1):
+        try:
+            report = evaluate_time_rules(now)
+            fired = [{"rule": e.rule, "hazard_id": e.hazard_id, "hazard_title": e.hazard.title,
+                      "interview_id": e.interview_id, "detail": e.detail}
+                     for e in report["fired"]]
+            db.session.commit()
+            break
+        except DBAPIError:
+            db.session.rollback()
+            if attempt == RETRIES:
+                raise
+            log.warning("time rules: transaction aborted, retrying (%d)", attempt)
+    report = dict(report, fired=fired)
+    report["webhooks"] = deliver_due(now) if send_webhooks else None
+    return report
+
+
+# --------------------------------------------------------------------------- the lease
+def acquire_lease(name: str, holder: str, ttl: timedelta, now: datetime | None = None) -> bool:
+    """Take or renew the lease ``name`` for ``holder`` until ``now + ttl``; commits.
+
+    One statement: insert the lease, or take it over only where it expired or is ours already.
+    """
+    now = now or utcnow()
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = JobLease.__table__
+    stmt = insert(table).values(name=name, holder=holder, expires_at=now + ttl)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["name"],
+        set_={"holder": stmt.excluded.holder, "expires_at": stmt.excluded.expires_at},
+        where=(table.c.expires_at < now) | (table.c.holder == holder))
+    db.session.execute(stmt)
+    current = db.session.scalar(select(table.c.holder).where(table.c.name == name))
+    db.session.commit()
+    return current == holder
+
+
+def mark_run(name: str, holder: str, now: datetime | None = None) -> None:
+    lease = db.session.get(JobLease, name)
+    if lease is not None and lease.holder == holder:
+        lease.last_run_at = now or utcnow()
+    db.session.commit()
+
+
+class PeriodicEscalation(threading.Thread):
+    """The in-server job of one process; ``stop()`` ends it (tests, shutdown)."""
+
+    def __init__(self, app: Flask, interval_s: float):
+        super().__init__(name="anxun-escalation", daemon=True)
+        self.app = app
+        self.interval_s = interval_s
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.stopping = threading.Event()
+        self.runs = 0
+
+    def stop(self):
+        self.stopping.set()
+
+    def tick(self) -> bool:
+        """One round: run if this process holds the lease. Returns whether it ran."""
+        with self.app.app_context():
+            try:
+                # The lease outlives two intervals so a slow run keeps it; a dead holder's
+                # lease expires and another process takes over.
+                ttl = timedelta(seconds=max(3 * self.interval_s, 30))
+                if not acquire_lease(LEASE_NAME, self.holder, ttl):
+                    return False
+                report = run_time_rules()
+                mark_run(LEASE_NAME, self.holder)
+                self.runs += 1
+                if report["fired"]:
+                    log.info("escalation job fired %d rule(s)", len(report["fired"]))
+                return True
+            except Exception:  # a failed round must not end the job; the next round retries
+                log.exception("escalation job round failed")
+                db.session.rollback()
+                return False
+            finally:
+                db.session.remove()
+
+    def run(self):
+        while not self.stopping.wait(self.interval_s):
+            self.tick()
+
+
+def init_app(app: Flask) -> None:
+    """Start the periodic job lazily in each server process when ESCALATION_INTERVAL_S > 0."""
+    interval = app.config.get("ESCALATION_INTERVAL_S") or 0
+    if interval <= 0:
+        return
+    lock = threading.Lock()
+
+    @app.before_request
+    def _start_periodic_escalation():
+        # Keyed by pid: a worker forked after the parent served a request starts its own.
+        state = app.extensions.get("anxun_escalation_job")
+        if state is not None and state[0] == os.getpid():
+            return
+        with lock:
+            state = app.extensions.get("anxun_escalation_job")
+            if state is not None and state[0] == os.getpid():
+                return
+            job = PeriodicEscalation(app, interval)
+            app.extensions["anxun_escalation_job"] = (os.getpid(), job)
+            job.start()

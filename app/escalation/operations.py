@@ -1,0 +1,357 @@
+"""零容忍 escalations (升级) and 约谈 interviews: the service layer.
+
+A *firing* of a rule for a hazard is one :class:`Escalation` row. Its unique ``(hazard_id,
+rule)`` is the guarantee that a rule fires once per hazard: the row is written with
+``INSERT … ON CONFLICT DO NOTHING`` and only the writer that actually inserted it goes on to flag
+the hazard, attach the reason to the enterprise's open interview, notify and enqueue the
+webhook. A process that loses the race (or evaluates the rule again next time) does nothing.
+
+Services flush; the request (or the CLI/job runner) commits.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.core.db import insert_ignore, new_id
+from app.core.permissions import get_or_404, in_scope, scope_clause
+from app.core.timeutil import local, utcnow
+from app.core.workflow import apply
+from app.errors import Conflict, Invalid, NotFound
+from app.escalation.choices import HELD, INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
+from app.escalation.models import Escalation, Interview, InterviewEvent
+from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW, MANAGERS
+from app.extensions import db
+from app.hazards.models import Hazard, HazardEvent
+from app.notifications import choices as kinds
+from app.notifications import webhooks
+from app.notifications.operations import notify, officers_of, supervisors_of
+from app.registry.models import Community, Enterprise
+
+#: Hazard states (CONTRACT.md) in which a rectification has not yet been accepted.
+UNRECTIFIED_STATES = ("reported", "rectifying", "submitted")
+#: 销号 and 归档: a hazard in these states is no longer under supervision.
+FINISHED_STATES = ("closed", "archived")
+MAJOR = "major"
+
+
+# --------------------------------------------------------------------------- firing a rule
+def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
+         ) -> Escalation | None:
+    """Fire ``rule`` for ``hazard`` unless it already fired; returns the new escalation or None.
+
+    Marks the hazard ``escalated`` (a flag, not a state: the hazard's own workflow is untouched),
+    writes a system ``escalate`` hazard event, attaches the reason to the enterprise's open
+    interview (opening one when none is open), notifies the community's supervisors and queues
+    the ``escalation.fired`` webhook.
+    """
+    assert rule in RULES, rule
+    now = now or utcnow()
+    escalation_id = new_id()
+    inserted = insert_ignore(Escalation, dict(
+        id=escalation_id, hazard_id=hazard.id, rule=rule, enterprise_id=hazard.enterprise_id,
+        community_id=hazard.community_id, fired_at=now, detail=detail), ["hazard_id", "rule"])
+    if not inserted:
+        return None
+
+    interview, _opened = _open_interview_for(hazard.enterprise_id, hazard.community_id,
+                                             situation=_reason_line(rule, hazard, detail),
+                                             now=now)
+    db.session.execute(update(Escalation).where(Escalation.id == escalation_id)
+                       .values(interview_id=interview.id)
+                       .execution_options(synchronize_session=False))
+    # The flag is set without bumping the hazard's version: a system flag must not turn a
+    # client's pending update (perhaps queued offline) into a 409 stale-version conflict.
+    db.session.execute(update(Hazard).where(Hazard.id == hazard.id)
+                       .values(escalated=True, updated_at=now)
+                       .execution_options(synchronize_session=False))
+    set_committed_value(hazard, "escalated", True)
+    set_committed_value(hazard, "updated_at", now)
+
+    label = RULES[rule]
+    db.session.add(HazardEvent(
+        hazard_id=hazard.id, actor_id=None, action="escalate", from_state=hazard.state,
+        to_state=hazard.state, at=now, note=f"{rule} {label['zh']}：{detail}",
+        data={"rule": rule, "escalation_id": escalation_id, "interview_id": interview.id}))
+    db.session.add(InterviewEvent(
+        interview_id=interview.id, actor_id=None, action="attach", from_state=interview.state,
+        to_state=interview.state, at=now, note=_reason_line(rule, hazard, detail),
+        data={"rule": rule, "hazard_id": hazard.id, "escalation_id": escalation_id}))
+    db.session.flush()
+
+    enterprise = db.session.get(Enterprise, hazard.enterprise_id)
+    notify(supervisors_of(hazard.community_id), kind=kinds.ESCALATION,
+           title=f"零容忍升级 {rule}：{enterprise.name}", body=_reason_line(rule, hazard, detail),
+           subject_type="interview", subject_id=interview.id, now=now)
+    if rule == "R2":
+        notify(officers_of(hazard.enterprise_id), kind=kinds.HAZARD_OVERDUE,
+               title=f"隐患逾期未整改：{hazard.title}", body=detail, subject_type="hazard",
+               subject_id=hazard.id, now=now)
+    webhooks.enqueue(kinds.EVENT_ESCALATION, {
+        "escalation_id": escalation_id, "rule": rule, "rule_label": label, "detail": detail,
+        "fired_at": now.isoformat(), "interview_id": interview.id,
+        "hazard": {"id": hazard.id, "title": hazard.title, "level": hazard.level,
+                   "category": hazard.category, "state": hazard.state,
+                   "deadline": hazard.deadline.isoformat() if hazard.deadline else None,
+                   "found_at": hazard.found_at.isoformat()},
+        "enterprise": {"id": enterprise.id, "name": enterprise.name,
+                       "credit_code": enterprise.credit_code,
+                       "community_id": enterprise.community_id},
+    }, now=now)
+    return db.session.get(Escalation, escalation_id)
+
+
+def _reason_line(rule: str, hazard: Hazard, detail: str) -> str:
+    return f"{rule} {RULES[rule]['zh']}｜{hazard.title}｜{detail}"
+
+
+def _default_convener(community_id: str) -> str:
+    """约谈方: the 街道's leadership group (its office sits in the 综合执法队)."""
+    community = db.session.get(Community, community_id)
+    street = community.street if community is not None and community.street else "街道"
+    return f"{street}安全生产领导小组"
+
+
+def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str,
+                        now: datetime, actor=None) -> tuple[Interview, bool]:
+    """The enterprise's open interview, created in state 待约谈 when there is none.
+
+    ``open_slot`` (= enterprise id while open) is unique, so of two processes opening at once
+    one inserts and the other's ``ON CONFLICT DO NOTHING`` does nothing and re-reads the winner.
+    """
+    interview = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise_id))
+    if interview is not None:
+        return interview, False
+    interview_id = new_id()
+    inserted = insert_ignore(Interview, dict(
+        id=interview_id, enterprise_id=enterprise_id, community_id=community_id,
+        state=INTERVIEW_WORKFLOW.initial, open_slot=enterprise_id,
+        convener=_default_convener(community_id), situation=situation, created_at=now,
+        updated_at=now, version=1), ["open_slot"])
+    interview = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise_id))
+    if inserted:
+        db.session.add(InterviewEvent(interview_id=interview.id, actor_id=getattr(actor, "id", None),
+                                      action="open", from_state=None, to_state=interview.state,
+                                      at=now, note=situation))
+        db.session.flush()
+    return interview, bool(inserted)
+
+
+# --------------------------------------------------------------------------- interviews
+def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: str | None = None,
+                   now: datetime | None = None) -> tuple[Interview, bool]:
+    """Open a 约谈 by hand (a supervisor's decision); returns ``(interview, created)``.
+
+    A client-chosen ``id`` sent again with the same body answers the stored interview; with a
+    different body, or while another interview of the enterprise is still open, 409.
+    """
+    now = now or utcnow()
+    if interview_id is not None:
+        existing = db.session.get(Interview, str(interview_id))
+        if existing is not None:
+            if not in_scope(actor, existing):
+                raise NotFound("Interview not found.")
+            if existing.enterprise_id != enterprise_id or existing.situation != situation:
+                raise Conflict("An interview with this id already exists with different "
+                               "content.", field="id")
+            return existing, False
+    enterprise = db.session.get(Enterprise, str(enterprise_id))
+    if enterprise is None or not in_scope(actor, enterprise):
+        raise Invalid("Unknown enterprise.", field="enterprise_id")
+    current = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise.id))
+    if current is not None:
+        raise Conflict(f"The enterprise already has an open interview ({current.id}); "
+                       "add to it instead.", field="enterprise_id")
+    new_id_ = str(interview_id) if interview_id else new_id()
+    inserted = insert_ignore(Interview, dict(
+        id=new_id_, enterprise_id=enterprise.id, community_id=enterprise.community_id,
+        state=INTERVIEW_WORKFLOW.initial, open_slot=enterprise.id,
+        convener=_default_convener(enterprise.community_id), situation=situation,
+        created_at=now, updated_at=now, version=1), ["open_slot"])
+    if not inserted:  # another request opened one in between
+        raise Conflict("The enterprise already has an open interview.", field="enterprise_id")
+    interview = db.session.get(Interview, new_id_)
+    db.session.add(InterviewEvent(interview_id=interview.id, actor_id=actor.id, action="open",
+                                  from_state=None, to_state=interview.state, at=now,
+                                  note=situation))
+    db.session.flush()
+    notify(supervisors_of(interview.community_id), kind=kinds.INTERVIEW_OPENED,
+           title=f"待约谈：{enterprise.name}", body=situation, subject_type="interview",
+           subject_id=interview.id, exclude=actor, now=now)
+    return interview, True
+
+
+def get_interview(user, interview_id: str) -> Interview:
+    """One interview in the user's scope (an officer: its own enterprise's), else 404."""
+    return get_or_404(Interview, interview_id, user)
+
+
+def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, overdue=None,
+                    page=1, per_page=20, now=None) -> tuple[list[Interview], int]:
+    now = now or utcnow()
+    query = select(Interview).where(scope_clause(user, Interview))
+    if state:
+        query = query.where(Interview.state.in_(state))
+    if enterprise_id:
+        query = query.where(Interview.enterprise_id == enterprise_id)
+    if community_id:
+        query = query.where(Interview.community_id == community_id)
+    follow_up_due = and_(Interview.state == HELD, Interview.follow_up_deadline < now)
+    if overdue is True:
+        query = query.where(follow_up_due)
+    elif overdue is False:
+        query = query.where(~follow_up_due)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Interview.created_at.desc(), Interview.id)
+                               .limit(per_page).offset((page - 1) * per_page))
+    return list(items), total
+
+
+def interview_events(interview: Interview) -> list[InterviewEvent]:
+    return list(db.session.scalars(select(InterviewEvent).where(
+        InterviewEvent.interview_id == interview.id).order_by(InterviewEvent.at,
+                                                              InterviewEvent.id)))
+
+
+def is_follow_up_overdue(interview: Interview, now: datetime | None = None) -> bool:
+    """整改回执逾期: held, and its follow-up deadline passed without the completion receipt."""
+    return (interview.state == HELD and interview.follow_up_deadline is not None
+            and interview.follow_up_deadline < (now or utcnow()))
+
+
+def transition_interview(interview: Interview, actor, data: dict, *,
+                         now: datetime | None = None) -> Interview:
+    """Move an interview by ``data["action"]`` and record the fields that step takes.
+
+    409 for a stale ``version`` or an action the table has no row for in this state; 403 for a
+    role the row does not name; 422 naming every missing field, or a field the action does not
+    take. Each step writes one :class:`InterviewEvent` carrying what was recorded.
+    """
+    now = now or utcnow()
+    action = data["action"]
+    if data["version"] != interview.version:
+        raise Conflict("The interview was changed by someone else; reload and try again.",
+                       field="version")
+    given = {k: v for k, v in data.items() if k not in ("action", "version")}
+
+    def check_and_record(_transition):
+        spec = ACTION_FIELDS[action]
+        errors: dict[str, list[str]] = {}
+        for name in spec["required"]:
+            value = given.get(name)
+            if value is None or (isinstance(value, (str, list)) and not value):
+                errors.setdefault(name, []).append(f"Required to '{action}'.")
+        for name in given:
+            if name not in spec["required"] and name not in spec["optional"]:
+                errors.setdefault(name, []).append(f"Not taken by action '{action}'.")
+        scheduled_at = given.get("scheduled_at") or interview.scheduled_at
+        deadline = given.get("follow_up_deadline")
+        if deadline is not None and scheduled_at is not None and deadline <= scheduled_at:
+            errors.setdefault("follow_up_deadline", []).append(
+                "Must be later than the interview's scheduled time.")
+        if errors:
+            raise Invalid("The request has invalid fields: " + ", ".join(sorted(errors)),
+                          errors=errors)
+        for name, value in given.items():
+            if name != "note":
+                setattr(interview, name, value)
+        if action == "hold":
+            interview.held_at = now
+        elif action == "close":
+            interview.closed_at = now
+            interview.open_slot = None  # frees the slot: the next escalation opens a new one
+
+    from_state = interview.state
+    apply(INTERVIEW_WORKFLOW, interview, action, actor, guard=check_and_record,
+          make_event=lambda transition, **_: InterviewEvent(
+              interview_id=interview.id, actor_id=actor.id, action=action,
+              from_state=from_state, to_state=transition.target, at=now, note=given.get("note"),
+              data=_jsonable({k: v for k, v in given.items() if k != "note"})))
+
+    enterprise = interview.enterprise
+    if action in ("schedule", "reschedule"):
+        when = local(interview.scheduled_at).strftime("%Y-%m-%d %H:%M")
+        notify(officers_of(interview.enterprise_id), kind=kinds.INTERVIEW_SCHEDULED,
+               title=f"约谈通知：{when} {interview.place or ''}".strip(),
+               body=f"{interview.convener}定于{when}在{interview.place or '—'}约谈"
+                    f"{enterprise.name}主要负责人，请本人准时参加。事由：{interview.situation or ''}",
+               subject_type="interview", subject_id=interview.id, now=now)
+    elif action == "hold":
+        due = local(interview.follow_up_deadline).strftime("%Y-%m-%d")
+        notify(officers_of(interview.enterprise_id), kind=kinds.INTERVIEW_HELD,
+               title=f"约谈纪要：请于{due}前书面回复整改情况",
+               body=f"整改要求：{interview.requirements or '—'}\n承诺事项：{interview.commitments}",
+               subject_type="interview", subject_id=interview.id, now=now)
+    webhooks.enqueue(kinds.EVENT_INTERVIEW.format(action=action), {
+        "interview_id": interview.id, "action": action, "state": interview.state,
+        "enterprise": {"id": enterprise.id, "name": enterprise.name},
+        "community_id": interview.community_id,
+        "fields": _jsonable({k: v for k, v in given.items() if k != "note"}),
+    }, now=now)
+    return interview
+
+
+def _jsonable(values: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+def interview_label(state: str) -> dict:
+    return INTERVIEW_STATES[state]
+
+
+def action_label(action: str) -> dict:
+    return INTERVIEW_ACTIONS.get(action, {"zh": action, "en": action})
+
+
+def may_manage(user) -> bool:
+    return user is not None and user.role in MANAGERS
+
+
+# --------------------------------------------------------------------------- hazards
+def hazard_escalations(user, hazard_id: str) -> list[Escalation]:
+    """The reasons a hazard escalated (in the user's scope, else 404)."""
+    hazard = get_or_404(Hazard, hazard_id, user)
+    return list(db.session.scalars(select(Escalation).where(Escalation.hazard_id == hazard.id)
+                                   .order_by(Escalation.fired_at, Escalation.rule)))
+
+
+def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue=None, page=1,
+                         per_page=20, now=None) -> tuple[list[Hazard], int]:
+    """挂牌督办: major hazards in scope that are not yet closed (销号), earliest deadline first."""
+    now = now or utcnow()
+    query = select(Hazard).where(scope_clause(user, Hazard), Hazard.level == MAJOR,
+                                 Hazard.state.not_in(FINISHED_STATES))
+    if community_id:
+        query = query.where(Hazard.community_id == community_id)
+    if enterprise_id:
+        query = query.where(Hazard.enterprise_id == enterprise_id)
+    late = and_(Hazard.state.in_(UNRECTIFIED_STATES), Hazard.deadline < now)
+    if overdue is True:
+        query = query.where(late)
+    elif overdue is False:
+        query = query.where(~late)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Hazard.deadline, Hazard.id)
+                               .limit(per_page).offset((page - 1) * per_page))
+    return list(items), total
+
+
+def is_hazard_overdue(hazard: Hazard, now: datetime | None = None) -> bool:
+    return hazard.state in UNRECTIFIED_STATES and hazard.deadline < (now or utcnow())
+
+
+def fired_rules(hazard_ids) -> dict[str, list[str]]:
+    rows = db.session.execute(select(Escalation.hazard_id, Escalation.rule).where(
+        Escalation.hazard_id.in_(list(hazard_ids))).order_by(Escalation.rule)) if hazard_ids \
+        else []
+    result: dict[str, list[str]] = {}
+    for hazard_id, rule in rows:
+        result.setdefault(hazard_id, []).append(rule)
+    return result
+
+
+def not_fired(rule: str):
+    """SQL: no escalation of ``rule`` exists yet for the hazard."""
+    return ~exists().where(Escalation.hazard_id == Hazard.id, Escalation.rule == rule)
