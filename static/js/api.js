@@ -107,15 +107,16 @@ export async function cachedGet(url, { timeout = 12000 } = {}) {
 }
 
 /** Every page of a paginated list (flask-smorest X-Pagination or {items,pages}). */
-export async function listAll(url, { pageSize = 100, maxPages = 50 } = {}) {
+export async function listAll(url, { pageSize = 100, maxPages = 100 } = {}) {
   const sep = url.includes('?') ? '&' : '?';
   const all = [];
   for (let page = 1; page <= maxPages; page++) {
-    const { data, pagination } = await request('GET', `${url}${sep}page=${page}&page_size=${pageSize}`, { timeout: 30000 });
+    const { data, pagination } = await request('GET', `${url}${sep}page=${page}&per_page=${pageSize}`, { timeout: 30000 });
     const items = itemsOf(data);
     all.push(...items);
-    const totalPages = (pagination && (pagination.total_pages ?? pagination.pages)) ??
-      (data && !Array.isArray(data) ? (data.pages ?? data.total_pages) : null);
+    const meta = pagination || (data && !Array.isArray(data) ? data : {});
+    const totalPages = meta.total_pages ?? meta.pages ??
+      (meta.total != null && meta.per_page ? Math.ceil(meta.total / meta.per_page) : null);
     if (totalPages != null ? page >= totalPages : items.length < pageSize) break;
   }
   return all;

@@ -4,7 +4,7 @@ import { getMeta, setMeta, delMeta } from './db.js';
 import { initI18n, t } from './i18n.js';
 import { h, icon, toast } from './ui.js';
 import * as outbox from './outbox.js';
-import { setCategories } from './choices.js';
+import { setServerChoices } from './choices.js';
 
 export const session = { user: null, offline: !navigator.onLine };
 
@@ -255,10 +255,15 @@ export async function warmCaches() {
   const { refreshRegistry } = await import('./views/scan.js');
   if (u.role !== 'officer') refreshRegistry().catch(() => {});
   cachedGet('/api/v1/notifications').then(({ data }) => {
-    const unread = itemsOf(data).filter((n) => !n.read_at).length;
+    const unread = data && data.unread != null ? data.unread : itemsOf(data).filter((n) => !n.read_at).length;
     setMeta('unread', unread).then(refreshInboxCount);
   }).catch(() => {});
-  api.get('/api/v1/choices').then((c) => setCategories(c && c.hazard_categories && c.hazard_categories.map((x) => x.value || x))).catch(() => {});
+  loadChoices();
+}
+
+/** The server's choice lists (categories are configured per deployment); cached for offline. */
+export async function loadChoices() {
+  try { setServerChoices((await cachedGet('/api/v1/hazards/choices')).data); } catch { /* defaults */ }
 }
 
 // ---- service worker ----
@@ -337,6 +342,7 @@ async function boot() {
     if (ev.data?.type === 'outbox-sync') runSync();
   });
   const logged = await loadSession();
+  if (logged) await Promise.race([loadChoices(), new Promise((r) => setTimeout(r, 1500))]);
   onlineChanged();
   if (logged) { warmCaches(); runSync(); }
   // Back-off retries while the app is open.

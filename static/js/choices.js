@@ -10,7 +10,22 @@ export let HAZARD_CATEGORIES = [
   'fire', 'electrical', 'chemicals', 'machinery', 'construction', 'confined_space', 'dust', 'gas',
   'height_work', 'special_equipment', 'emergency', 'management',
 ];
-export function setCategories(list) { if (Array.isArray(list) && list.length) HAZARD_CATEGORIES = list; }
+let categoryLabels = {};
+/** Take the server's configured categories (GET /api/v1/hazards/choices), keeping our order. */
+export function setServerChoices(choices) {
+  const cats = choices && choices.categories;
+  if (!cats || typeof cats !== 'object') return;
+  categoryLabels = cats;
+  const codes = Object.keys(cats);
+  if (codes.length) HAZARD_CATEGORIES = [...HAZARD_CATEGORIES.filter((c) => codes.includes(c)), ...codes.filter((c) => !HAZARD_CATEGORIES.includes(c))];
+}
+/** A category's label: ours when we have one, else the server's, else its code. */
+export function categoryLabel(code, t, lang) {
+  const ours = t(`category.${code}`);
+  if (ours !== `category.${code}`) return ours;
+  const theirs = categoryLabels[code];
+  return (theirs && (lang === 'en' ? theirs.en : theirs.zh)) || code;
+}
 
 // Who may do what to a hazard (CONTRACT.md transition table); the server has the last word.
 export const HAZARD_ACTIONS = {

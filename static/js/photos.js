@@ -5,6 +5,8 @@ import { readExif, withExif } from './exif.js';
 
 export const MAX_EDGE = 1600;
 export const QUALITY = 0.8;
+export const TARGET_BYTES = 400 * 1024; // weak 4G: step the quality down until it fits
+const QUALITY_STEPS = [QUALITY, 0.7, 0.6, 0.5];
 
 export async function sha256Hex(blob) {
   const buf = await blob.arrayBuffer();
@@ -28,17 +30,24 @@ async function decode(file) {
   }
 }
 
-function encode(source, w, h) {
+async function encode(source, w, h) {
+  let toJpeg;
   if (typeof OffscreenCanvas !== 'undefined') {
     const c = new OffscreenCanvas(w, h);
-    const g = c.getContext('2d');
-    g.drawImage(source, 0, 0, w, h);
-    return c.convertToBlob({ type: 'image/jpeg', quality: QUALITY });
+    c.getContext('2d').drawImage(source, 0, 0, w, h);
+    toJpeg = (quality) => c.convertToBlob({ type: 'image/jpeg', quality });
+  } else {
+    const c = document.createElement('canvas');
+    c.width = w; c.height = h;
+    c.getContext('2d').drawImage(source, 0, 0, w, h);
+    toJpeg = (quality) => new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('encode'))), 'image/jpeg', quality));
   }
-  const c = document.createElement('canvas');
-  c.width = w; c.height = h;
-  c.getContext('2d').drawImage(source, 0, 0, w, h);
-  return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('encode'))), 'image/jpeg', QUALITY));
+  let blob = null;
+  for (const q of QUALITY_STEPS) {
+    blob = await toJpeg(q);
+    if (blob.size <= TARGET_BYTES) break;
+  }
+  return blob;
 }
 
 /**

@@ -1,9 +1,9 @@
 // Supervisor dashboard (看板): figures and charts from GET /api/v1/dashboard.
 import { cachedGet, itemsOf } from '../api.js';
-import { t, fmtNumber } from '../i18n.js';
+import { t, fmtNumber, currentLang } from '../i18n.js';
 import { h, icon, errorBlock, loading, cachedNote, empty } from '../ui.js';
 import { barChart, lineChart } from '../chart.js';
-import { HAZARD_STATES, RISK_LEVELS } from '../choices.js';
+import { HAZARD_STATES, RISK_LEVELS, categoryLabel } from '../choices.js';
 import { setTitle, navigate } from '../app.js';
 
 /** {key: n} from an object or from a list of {key|state|level|…, count}. */
@@ -76,7 +76,7 @@ export async function render({ main, isCurrent, query }) {
     Object.keys(byRisk).length ? h('div.card.chart', h('h2', t('dashboard.by_risk')),
       barChart(RISK_LEVELS.map((r) => ({ label: t(`risk.${r}`), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: COLORS[r] })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),
-      barChart(Object.entries(byCategory).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => ({ label: t(`category.${k}`) !== `category.${k}` ? t(`category.${k}`) : k, value: Number(v) || 0 })), { title: t('dashboard.by_category') })) : null,
+      barChart(Object.entries(byCategory).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => ({ label: categoryLabel(k, t, currentLang()), value: Number(v) || 0 })), { title: t('dashboard.by_category') })) : null,
     communityRows.length ? h('div.card.chart', h('h2', t('dashboard.by_community')), barChart(communityRows.slice(0, 10), { title: t('dashboard.by_community'), labelW: 110 })) : null,
     h('a.btn.block.secondary', { href: `/api/v1/reports/hazard-ledger.xlsx${cid ? `?community_id=${cid}` : ''}`, download: '' }, icon('download'), t('hazards.ledger')));
   return null;

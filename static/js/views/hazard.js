@@ -2,9 +2,9 @@
 // governance plan of a major hazard, and the transition forms (acknowledge, submit with photos,
 // verify, reject, close, archive).
 import { cachedGet, itemsOf } from '../api.js';
-import { t, fmtDate, fmtDateTime } from '../i18n.js';
+import { t, fmtDate, fmtDateTime, currentLang } from '../i18n.js';
 import { h, icon, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote } from '../ui.js';
-import { actionsFor, PLAN_FIELDS } from '../choices.js';
+import { actionsFor, PLAN_FIELDS, categoryLabel } from '../choices.js';
 import { navigate, setTitle, session, submitItems } from '../app.js';
 import * as outbox from '../outbox.js';
 import { photoPicker } from '../photos.js';
@@ -36,7 +36,7 @@ export async function render({ params, main, isCurrent }) {
   if (!isCurrent()) return null;
   const pendingHere = (await outbox.all()).filter((i) => i.record_id === id || (i.deps || []).includes(id));
   const role = session.user.role;
-  const actions = hz._pending ? [] : actionsFor(hz, role);
+  const actions = hz._pending ? [] : (Array.isArray(hz.allowed_actions) ? hz.allowed_actions : actionsFor(hz, role));
   const photos = hz.photos || [];
   const loc = hz.location || (hz.lat != null ? { lat: hz.lat, lng: hz.lng } : null);
 
@@ -49,7 +49,7 @@ export async function render({ params, main, isCurrent }) {
       hz.description ? h('p', { style: 'white-space:pre-wrap;margin-bottom:12px' }, hz.description) : null,
       kv([
         [t('hazard.enterprise'), hz.enterprise_name || (hz.enterprise && hz.enterprise.name) || null],
-        [t('hazard.f_category'), hz.category ? t(`category.${hz.category}`) : null],
+        [t('hazard.f_category'), hz.category ? categoryLabel(hz.category, t, currentLang()) : null],
         [t('hazard.f_place'), hz.place],
         [t('hazard.found_at'), fmtDateTime(hz.found_at)],
         [t('hazard.f_deadline'), hz.deadline ? fmtDate(hz.deadline) : null],
@@ -80,10 +80,13 @@ function eventRow(e) {
 
 function planCard(hz, role) {
   const plan = hz.governance_plan;
+  const missing = Array.isArray(hz.governance_plan_missing) ? hz.governance_plan_missing : PLAN_FIELDS.filter((f) => !plan || !plan[f]);
+  const complete = !!plan && !missing.length;
   const canEdit = ['officer', 'inspector', 'supervisor', 'admin'].includes(role) && !['closed', 'archived'].includes(hz.state);
   return h('div.card', { 'data-testid': 'plan' },
-    h('div.row', h('h3.grow', t('plan.title')), plan ? chip(t('plan.filled'), 'ok') : chip(t('plan.missing'), 'overdue')),
-    plan ? h('div', { style: 'margin-top:8px' }, kv(PLAN_FIELDS.map((f) => [t(`plan.${f}`), f === 'deadline' && plan[f] ? fmtDate(plan[f]) : plan[f]]))) : h('p.small.muted', { style: 'margin-top:6px' }, t('plan.required_hint')),
+    h('div.row', h('h3.grow', t('plan.title')), complete ? chip(t('plan.filled'), 'ok') : chip(t('plan.missing'), 'overdue')),
+    missing.length && plan ? h('p.small', { style: 'margin-top:6px;color:var(--danger)' }, t('plan.missing_fields', { fields: missing.map((f) => t(`plan.${f}`)).join('、') })) : null,
+    plan ? h('div', { style: 'margin-top:8px' }, kv(PLAN_FIELDS.map((f) => [t(`plan.${f}`), plan[f]]))) : h('p.small.muted', { style: 'margin-top:6px' }, t('plan.required_hint')),
     canEdit ? h('a.btn.block.secondary', { href: `#/hazards/${hz.id}/plan`, style: 'margin-top:12px' }, plan ? t('plan.edit') : t('plan.fill')) : null);
 }
 
@@ -104,7 +107,7 @@ export async function renderPlan({ params, main }) {
         : textarea(`governance_plan.${f}`, { rows: 3, value: plan[f] || '' });
     if (ctl.tagName === 'TEXTAREA') ctl.value = plan[f] || '';
     controls[f] = ctl;
-    const fieldEl = field(t(`plan.${f}`), ctl, { required: true, hint: t(`plan.${f}_hint`) !== `plan.${f}_hint` ? t(`plan.${f}_hint`) : null });
+    const fieldEl = field(t(`plan.${f}`), ctl, { hint: t(`plan.${f}_hint`) !== `plan.${f}_hint` ? t(`plan.${f}_hint`) : null });
     fieldEl.dataset.field = f; // the server names errors by the plan's own field names
     card.append(fieldEl);
   }
@@ -113,12 +116,9 @@ export async function renderPlan({ params, main }) {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearProblem(form);
-    const value = {}; const errors = {};
-    for (const f of PLAN_FIELDS) {
-      value[f] = controls[f].value.trim();
-      if (!value[f]) errors[f] = [t('common.required')];
-    }
-    if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
+    const value = {};
+    for (const f of PLAN_FIELDS) value[f] = controls[f].value.trim() || null;
+    if (!Object.values(value).some(Boolean)) return showProblem(form, { problem: { detail: t('plan.empty') } });
     busy(btn, async () => {
       const body = { governance_plan: value, version: hz.version ?? null };
       const r = await submitItems([{
@@ -156,6 +156,7 @@ export async function renderAction({ params, main }) {
   setTitle(t(`action.${action}`), { back: true });
   let hz;
   try { ({ data: hz } = await loadHazard(id)); } catch (err) { main.append(errorBlock(err)); return null; }
+  const eventId = outbox.uuid(); // the transition's own id: a replay answers the stored result
   const needsPhotos = action === 'submit';
   const allowPhotos = action === 'submit' || action === 'verify' || action === 'reject';
   const noteRequired = action === 'reject';
@@ -180,7 +181,7 @@ export async function renderAction({ params, main }) {
       if (noteRequired && !note.value.trim()) errors.note = [t('action.note_required')];
       if (needsPhotos && !photos.length) errors.photo_ids = [t('action.photo_required')];
       if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
-      const body = { action, version: hz.version ?? null };
+      const body = { id: eventId, action, version: hz.version ?? null };
       if (note.value.trim()) body.note = note.value.trim();
       if (photos.length) body.photo_ids = photos.map((p) => p.id);
       if (deadline && deadline.value) body.deadline = `${deadline.value}T23:59:59+08:00`;

@@ -48,7 +48,7 @@ export async function renderOfficerHome({ main, isCurrent }) {
   setTitle(t('officer.title'));
   const syncBox = h('div');
   main.append(loading());
-  const url = '/api/v1/hazards?page_size=100';
+  const url = '/api/v1/hazards?per_page=200';
   let list;
   try { list = await fetchList(url); } catch (err) {
     main.replaceChildren(errorBlock(err, () => renderOfficerHome({ main, isCurrent })));
@@ -105,7 +105,8 @@ export async function render({ main, isCurrent }) {
     ? h('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.xlsx${ledger.toString() ? `?${ledger}` : ''}`, download: '' }, t('hazards.ledger')) : null;
   const box = h('div', loading());
   main.append(bar, box);
-  const params = new URLSearchParams(Object.entries({ ...filters, page_size: 30 }).filter(([, v]) => v));
+  const params = new URLSearchParams(Object.entries({ ...filters, per_page: 30 }).filter(([, v]) => v && !(v === 1)));
+  if (filters.page > 1) params.set('page', filters.page);
   let list;
   try { list = await fetchList(`/api/v1/hazards?${params}`); } catch (err) {
     box.replaceChildren(errorBlock(err, () => apply({})));
@@ -116,7 +117,7 @@ export async function render({ main, isCurrent }) {
   const items = [...pend, ...list.items];
   const p = list.pagination || {};
   const total = p.total ?? p.total_count ?? null;
-  const pages = p.total_pages ?? p.pages ?? null;
+  const pages = p.total_pages ?? p.pages ?? (total != null && p.per_page ? Math.ceil(total / p.per_page) : null);
   box.replaceChildren(cachedNote(list.cachedAt),
     h('div.section-title', h('span.grow', total != null ? t('hazards.count', { n: total }) : ''), ledgerLink),
     items.length ? h('div.list', items.map(hazardItem)) : h('div.card', empty(t('hazards.none'))),

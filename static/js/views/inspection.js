@@ -2,9 +2,9 @@
 // Everything is queued in the outbox first, so it all works in a basement with no signal.
 import { cachedGet } from '../api.js';
 import { getMeta, setMeta, delMeta } from '../db.js';
-import { t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { t, fmtDateTime, fmtNumber, currentLang } from '../i18n.js';
 import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading } from '../ui.js';
-import { HAZARD_CATEGORIES, HAZARD_LEVELS } from '../choices.js';
+import { HAZARD_CATEGORIES, HAZARD_LEVELS, categoryLabel } from '../choices.js';
 import { navigate, setTitle, session, submitItems } from '../app.js';
 import * as outbox from '../outbox.js';
 import { locate, photoPicker } from '../photos.js';
@@ -98,7 +98,7 @@ export async function renderHazardForm({ params, main }) {
   const hazardId = outbox.uuid(); // chosen once: resubmitting the form never makes a second hazard
   const title = input('title', { maxlength: 200, autocomplete: 'off' });
   const description = textarea('description', { rows: 3 });
-  const category = select('category', [['', t('common.choose')], ...HAZARD_CATEGORIES.map((c) => [c, t(`category.${c}`)])]);
+  const category = select('category', [['', t('common.choose')], ...HAZARD_CATEGORIES.map((c) => [c, categoryLabel(c, t, currentLang())])]);
   const level = segmented('level', HAZARD_LEVELS.map((l) => [l, t(`level.${l}`)]), 'general', 'major');
   const place = input('place', { maxlength: 200 });
   const deadline = input('deadline', { type: 'date', value: dateIn(7), min: dateIn(0) });

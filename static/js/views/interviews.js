@@ -13,7 +13,7 @@ export async function render({ main, isCurrent }) {
   setTitle(t('interviews.title'));
   main.append(loading());
   let list;
-  try { list = await cachedGet('/api/v1/interviews'); } catch (err) {
+  try { list = await cachedGet('/api/v1/interviews?per_page=100'); } catch (err) {
     main.replaceChildren(errorBlock(err, () => render({ main, isCurrent })));
     return null;
   }
@@ -46,11 +46,11 @@ export async function renderDetail({ params, main, isCurrent }) {
     return null;
   }
   if (!isCurrent()) return null;
-  const actions = canAct() ? INTERVIEW_ACTIONS[iv.state] || [] : [];
+  const actions = (Array.isArray(iv.allowed_actions) ? iv.allowed_actions : (canAct() ? INTERVIEW_ACTIONS[iv.state] || [] : [])).filter((a) => a in FORMS);
   const names = (x) => (Array.isArray(x) ? x.join('、') : x);
   main.replaceChildren(cachedNote(cachedAt),
     h('div.card',
-      h('div.row', stateChip(iv.state, 'interview')),
+      h('div.row', stateChip(iv.state, 'interview'), iv.overdue ? chip(t('interviews.overdue'), 'overdue') : null),
       h('h2', { style: 'margin:10px 0' }, iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
       kv([
         [t('interviews.convener'), iv.convener],
@@ -58,11 +58,15 @@ export async function renderDetail({ params, main, isCurrent }) {
         [t('interviews.place'), iv.place],
         [t('interviews.interviewers'), names(iv.interviewers)],
         [t('interviews.departments'), names(iv.departments)],
-        [t('interviews.interviewee'), iv.interviewee],
+        [t('interviews.interviewee'), [iv.interviewee, iv.interviewee_title].filter(Boolean).join(' · ')],
+        [t('interviews.situation'), iv.situation],
         [t('interviews.note_taker'), iv.note_taker],
         [t('interviews.held_at'), iv.held_at ? fmtDateTime(iv.held_at) : null],
         [t('interviews.minutes'), iv.minutes],
+        [t('interviews.problems'), iv.problems],
+        [t('interviews.requirements'), iv.requirements],
         [t('interviews.commitments'), iv.commitments],
+        [t('interviews.completion_receipt'), iv.completion_receipt],
         [t('interviews.follow_up_deadline'), iv.follow_up_deadline ? fmtDate(iv.follow_up_deadline) : null],
       ])),
     h('h2.section-title', t('interviews.reasons')),
@@ -75,8 +79,9 @@ export async function renderDetail({ params, main, isCurrent }) {
 
 const FORMS = {
   schedule: [['scheduled_at', 'datetime-local', true], ['place', 'text', true], ['interviewers', 'text', true, 'list'], ['departments', 'text', false, 'list']],
-  hold: [['interviewee', 'text', true], ['note_taker', 'text', false], ['minutes', 'area', true], ['problems', 'area', false], ['requirements', 'area', false], ['commitments', 'area', true], ['follow_up_deadline', 'date', true]],
-  close: [['completion_receipt', 'area', false], ['note', 'area', false]],
+  reschedule: [['scheduled_at', 'datetime-local', true], ['place', 'text', false], ['interviewers', 'text', false, 'list']],
+  hold: [['interviewee', 'text', true], ['interviewee_title', 'text', false], ['note_taker', 'text', true], ['minutes', 'area', true], ['problems', 'area', false], ['requirements', 'area', false], ['commitments', 'area', true], ['follow_up_deadline', 'date', true]],
+  close: [['completion_receipt', 'area', true], ['note', 'area', false]],
 };
 
 export async function renderAction({ params, main }) {

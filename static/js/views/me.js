@@ -15,9 +15,11 @@ export async function render({ main }) {
   const reg = await cachedRegistry();
   const regLine = h('div.item-sub', reg.at ? t('me.registry_cached', { n: reg.items.length, time: fmtRelative(reg.at) }) : t('me.registry_none'));
   const regBtn = h('button.btn.small.secondary', { type: 'button' }, icon('sync'), t('me.refresh'));
-  regBtn.addEventListener('click', () => busy(regBtn, async () => {
+  const updateRegistry = async () => {
     try { const items = await refreshRegistry(); regLine.textContent = t('me.registry_cached', { n: items.length, time: fmtRelative(new Date().toISOString()) }); } catch (err) { toast(err.offline ? t('common.offline_action') : err.message, { error: true }); }
-  }));
+  };
+  regBtn.addEventListener('click', () => busy(regBtn, updateRegistry));
+  if (u.role !== 'officer' && !reg.at && navigator.onLine) busy(regBtn, updateRegistry);
   const version = h('span.muted.small', '');
   navigator.serviceWorker?.controller?.postMessage({ type: 'VERSION' });
   const onMsg = (ev) => { if (ev.data?.type === 'VERSION') version.textContent = ev.data.version; };

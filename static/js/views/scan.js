@@ -15,10 +15,16 @@ export function tokenFrom(text) {
 }
 
 /** Download the registry of my communities for offline scans (inspectors, supervisors). */
-export async function refreshRegistry() {
-  const items = await listAll('/api/v1/enterprises');
-  await cachePut('registry', items);
-  return items;
+let registryInFlight = null;
+export function refreshRegistry() {
+  if (!registryInFlight) {
+    registryInFlight = (async () => {
+      const items = await listAll('/api/v1/enterprises');
+      await cachePut('registry', items);
+      return items;
+    })().finally(() => { registryInFlight = null; });
+  }
+  return registryInFlight;
 }
 export async function cachedRegistry() {
   const hit = await cacheGet('registry');
