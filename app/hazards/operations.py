@@ -1,0 +1,416 @@
+"""Hazard (隐患) services: report, edit, move through the transition table, list, audit.
+
+Every change writes a :class:`HazardEvent` (the append-only 隐患事件 trail) and flushes; the
+request commits. State changes go only through :func:`app.core.workflow.apply` with
+:data:`app.hazards.workflow.HAZARD_WORKFLOW`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
+from app.core.db import new_id
+from app.core.idempotency import CreateResult, create_or_replay, payload_hash
+from app.core.permissions import get_or_404, scope_clause
+from app.core.timeutil import SHANGHAI, as_utc, utcnow
+from app.core.workflow import apply
+from app.errors import Conflict, Forbidden, Invalid
+from app.extensions import db
+from app.hazards import choices, signals
+from app.hazards.choices import ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, RECTIFICATION
+from app.hazards.models import Hazard, HazardEvent
+from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES
+
+#: Who records a hazard (登记): the people who inspect. Enterprises report through inspectors.
+CREATE_ROLES = frozenset({INSPECTOR, SUPERVISOR})
+#: Who may edit a hazard's content while it is open.
+EDIT_ROLES = frozenset({OFFICER, INSPECTOR, SUPERVISOR})
+#: An officer fills in the fix (治理方案, 整改责任人) but never rewrites the finding itself
+#: ("findings are recorded truthfully", DOMAIN.md).
+OFFICER_EDITABLE = frozenset({"governance_plan", "responsible"})
+#: Who may move a deadline (延期): the supervisor, during a transition.
+DEADLINE_ROLES = frozenset({SUPERVISOR})
+#: Phone clocks drift; a finding "from the future" beyond this is a typo, not drift.
+FOUND_AT_MAX_SKEW = timedelta(hours=1)
+
+
+# --------------------------------------------------------------------------- small rules
+def default_deadline(level: str, found_at: datetime) -> datetime:
+    """整改期限 by level: DEADLINE_DAYS_GENERAL/MAJOR days after ``found_at``, to the end
+    (23:59:59 Asia/Shanghai) of that day."""
+    key = "DEADLINE_DAYS_MAJOR" if level == MAJOR else "DEADLINE_DAYS_GENERAL"
+    day = found_at.astimezone(SHANGHAI).date() + timedelta(days=current_app.config[key])
+    return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI))
+
+
+def is_overdue(hazard, now: datetime | None = None) -> bool:
+    """逾期: the deadline passed without an accepted rectification (not verified, closed or
+    archived)."""
+    return hazard.state in OPEN_STATES and hazard.deadline < (now or utcnow())
+
+
+def overdue_clause(now: datetime | None = None):
+    return and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < (now or utcnow()))
+
+
+def missing_plan_fields(hazard) -> list[str]:
+    """治理方案 fields a major hazard still lacks (always empty for a general hazard)."""
+    if hazard.level != MAJOR:
+        return []
+    plan = hazard.governance_plan or {}
+    return [name for name in choices.GOVERNANCE_PLAN_FIELDS
+            if not str(plan.get(name) or "").strip()]
+
+
+def _plan_json(plan: dict | None) -> dict | None:
+    if plan is None:
+        return None
+    out = {}
+    for name in choices.GOVERNANCE_PLAN_FIELDS:
+        value = plan.get(name)
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, str):
+            value = value.strip() or None
+        out[name] = value
+    return out
+
+
+def _check_category(category: str) -> None:
+    allowed = current_app.config["HAZARD_CATEGORIES"]
+    if category not in allowed:
+        raise Invalid(f"Unknown category '{category}'; use one of: {', '.join(allowed)}.",
+                      field="category")
+
+
+def _check_version(record, version: int) -> None:
+    if record.version != version:
+        raise Conflict(f"The record is at version {record.version}, not {version}; reload and "
+                       "try again.", field="version")
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("The record was changed by someone else; reload and try again.",
+                       field="version") from None
+
+
+def _location_columns(location: dict | None) -> dict:
+    if not location:
+        return {"lat": None, "lng": None, "accuracy_m": None}
+    return {"lat": location["lat"], "lng": location["lng"],
+            "accuracy_m": location.get("accuracy")}
+
+
+_CURRENT = object()
+
+
+def record_event(hazard, actor, action: str, *, note: str | None = None, data: dict | None = None,
+                 location: dict | None = None, event_id: str | None = None,
+                 from_state=_CURRENT, to_state=_CURRENT,
+                 at: datetime | None = None) -> HazardEvent:
+    """Append one line to the hazard's audit trail (a change that is not a transition: from and
+    to default to the current state)."""
+    state = hazard.state
+    event = HazardEvent(id=event_id or new_id(), hazard_id=hazard.id,
+                        actor_id=actor.id if actor is not None else None, action=action,
+                        from_state=state if from_state is _CURRENT else from_state,
+                        to_state=state if to_state is _CURRENT else to_state,
+                        at=at or utcnow(), note=note, data=data or None,
+                        **_location_columns(location))
+    db.session.add(event)
+    return event
+
+
+# --------------------------------------------------------------------------- create (登记)
+def _enterprise_for(user, enterprise_id: str):
+    from app.core.permissions import in_scope
+    from app.registry.models import Enterprise
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None or not in_scope(user, enterprise):
+        # Same answer for unknown and not-yours: the id reveals nothing.
+        raise Invalid("Unknown enterprise.", field="enterprise_id")
+    return enterprise
+
+
+def _inspection_for(user, inspection_id: str | None, enterprise):
+    if not inspection_id:
+        return None
+    from app.core.permissions import in_scope
+    from app.inspections.models import Inspection
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None or not in_scope(user, inspection):
+        raise Invalid("Unknown inspection.", field="inspection_id")
+    if inspection.enterprise_id != enterprise.id:
+        raise Invalid("The inspection is of another enterprise.", field="inspection_id")
+    return inspection
+
+
+def create_hazard(user, data: dict) -> CreateResult:
+    """登记隐患: record a finding (idempotent by client id; see app.core.idempotency)."""
+    if user.role not in CREATE_ROLES:
+        raise Forbidden("Only inspectors and supervisors record hazards.")
+
+    def build(hazard_id: str, body_hash: str) -> Hazard:
+        enterprise = _enterprise_for(user, data["enterprise_id"])
+        inspection = _inspection_for(user, data.get("inspection_id"), enterprise)
+        _check_category(data["category"])
+        found_at = data["found_at"]
+        if found_at > utcnow() + FOUND_AT_MAX_SKEW:
+            raise Invalid("found_at is in the future.", field="found_at")
+        deadline = data.get("deadline") or default_deadline(data["level"], found_at)
+        if deadline <= found_at:
+            raise Invalid("The deadline must be after found_at.", field="deadline")
+        plan = _plan_json(data.get("governance_plan"))
+        if plan is not None and data["level"] != MAJOR:
+            raise Invalid("Only a major hazard has a governance plan (治理方案).",
+                          field="governance_plan")
+        return Hazard(
+            id=hazard_id, payload_hash=body_hash, enterprise_id=enterprise.id,
+            community_id=enterprise.community_id,
+            inspection_id=inspection.id if inspection else None, reporter_id=user.id,
+            title=data["title"].strip(), description=data.get("description", ""),
+            category=data["category"], level=data["level"], state=HAZARD_WORKFLOW.initial,
+            place=data.get("place", ""), found_at=found_at, deadline=deadline,
+            responsible=data.get("responsible", ""), governance_plan=plan,
+            rejection_count=0, escalated=False, **_location_columns(data.get("location")))
+
+    result = create_or_replay(Hazard, data.get("id"), data, build, user=user)
+    if result.created:
+        hazard = result.record
+        record_event(hazard, user, "report", from_state=None, to_state=hazard.state,
+                     location=data.get("location"),
+                     data={"level": hazard.level, "deadline": hazard.deadline.isoformat()})
+        db.session.flush()
+        signals.hazard_created.send(current_app._get_current_object(), hazard=hazard, actor=user)
+    return result
+
+
+# --------------------------------------------------------------------------- edit
+def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
+    """Edit an open hazard (reported/rectifying); one event names what changed."""
+    hazard = get_or_404(Hazard, hazard_id, user, for_update=True)
+    if user.role not in EDIT_ROLES:
+        raise Forbidden("Your role may not edit hazards.")
+    _check_version(hazard, data["version"])
+    if hazard.state not in EDITABLE_STATES:
+        raise Conflict(f"A hazard in state '{hazard.state}' can no longer be edited.",
+                       field="state")
+    fields = [name for name in data if name != "version"]
+    if user.role == OFFICER:
+        for name in fields:
+            if name not in OFFICER_EDITABLE:
+                raise Forbidden("An enterprise officer may fill in the governance plan and the "
+                                "responsible person only.", field=name)
+    if "category" in data:
+        _check_category(data["category"])
+
+    changes: dict[str, dict] = {}
+    for name in fields:
+        new = _plan_json(data[name]) if name == "governance_plan" else data[name]
+        if name == "governance_plan" and new is not None and hazard.level != MAJOR:
+            raise Invalid("Only a major hazard has a governance plan (治理方案).", field=name)
+        if isinstance(new, str) and name != "description":
+            new = new.strip()
+        old = getattr(hazard, name)
+        if new != old:
+            changes[name] = {"from": old, "to": new}
+    if not changes:
+        return hazard
+    for name, change in changes.items():
+        setattr(hazard, name, change["to"])
+    action = "update_plan" if "governance_plan" in changes else "update"
+    trail = {name: change for name, change in changes.items()
+             if name not in ("governance_plan", "description")}
+    record_event(hazard, user, action, data={"changed": sorted(changes), **(
+        {"values": trail} if trail else {})})
+    _flush_or_conflict()
+    return hazard
+
+
+# --------------------------------------------------------------------------- transitions
+def _photos_for(hazard, photo_ids: list[str]) -> list:
+    from app.photos.models import Photo
+    if not photo_ids:
+        return []
+    photos = db.session.scalars(select(Photo).where(Photo.id.in_(photo_ids))).all()
+    found = {p.id: p for p in photos if p.hazard_id == hazard.id}
+    unknown = [pid for pid in photo_ids if pid not in found]
+    if unknown:
+        raise Invalid(f"Not photos of this hazard: {', '.join(unknown)}.", field="photo_ids")
+    return [found[pid] for pid in dict.fromkeys(photo_ids)]
+
+
+def _rectification_photo_count(hazard) -> int:
+    from app.photos.models import Photo
+    return db.session.scalar(select(func.count()).select_from(Photo).where(
+        Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION))
+
+
+def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
+    """Take ``data['action']`` on the hazard. Returns ``(hazard, replayed)``.
+
+    A client ``id`` names the event: sending the same transition again (the offline outbox
+    retrying) answers the stored result instead of a 409, provided the body is the same.
+    """
+    # Lock the row first (PostgreSQL): a parallel retry of the same transition waits here and
+    # then finds the event, instead of failing on the version.
+    hazard = get_or_404(Hazard, hazard_id, user, for_update=True)
+    body_hash = payload_hash(data)
+    event_id = data.get("id")
+    if event_id:
+        prior = db.session.get(HazardEvent, event_id)
+        if prior is not None:
+            if prior.hazard_id != hazard.id or (prior.data or {}).get("payload_hash") != body_hash:
+                raise Conflict("This event id was already used for a different change.",
+                               field="id")
+            return hazard, True
+    _check_version(hazard, data["version"])
+
+    action = data["action"]
+    note = (data.get("note") or "").strip() or None
+    new_deadline = data.get("deadline")
+    now = utcnow()
+    event_data: dict = {"payload_hash": body_hash}
+
+    def guard(transition):
+        if action == "close" and hazard.level == MAJOR and user.role not in MAJOR_CLOSE_ROLES:
+            raise Forbidden("Closing (销号) a major hazard is the supervisor's sign-off.",
+                            field="action")
+        if new_deadline is not None:
+            if user.role not in DEADLINE_ROLES:
+                raise Forbidden("Only a supervisor may extend the deadline.", field="deadline")
+            if new_deadline <= hazard.deadline:
+                raise Invalid("A new deadline must be later than the current one.",
+                              field="deadline")
+        photos = _photos_for(hazard, data.get("photo_ids") or [])
+        if action == "reject" and not note:
+            raise Invalid("Say why the rectification is rejected.", field="note")
+        if action == "submit":
+            if any(p.kind != RECTIFICATION for p in photos):
+                raise Invalid("Only rectification photos can be submitted.", field="photo_ids")
+            if _rectification_photo_count(hazard) < 1:
+                raise Conflict("Upload at least one rectification photo before submitting.",
+                               field="photo_ids")
+            missing = missing_plan_fields(hazard)
+            if missing:
+                raise Conflict("The governance plan (治理方案) is incomplete: "
+                               + ", ".join(missing) + ".", field="governance_plan")
+        # Every check passed: set what goes with the step, so one UPDATE carries it all.
+        if photos:
+            event_data["photo_ids"] = [p.id for p in photos]
+        if new_deadline is not None:
+            event_data["deadline"] = {"from": hazard.deadline.isoformat(),
+                                      "to": new_deadline.isoformat()}
+            hazard.deadline = new_deadline
+        stamp = {"acknowledge": "acknowledged_at", "submit": "submitted_at",
+                 "verify": "verified_at", "close": "closed_at", "archive": "archived_at"}
+        if action in stamp:
+            setattr(hazard, stamp[action], now)
+        if action in ("verify", "reject"):
+            hazard.recheck_note = note
+        if action == "reject":
+            hazard.rejection_count = (hazard.rejection_count or 0) + 1
+
+    def make_event(transition, **_):
+        return HazardEvent(id=event_id or new_id(), hazard_id=hazard.id, actor_id=user.id,
+                           action=transition.action, from_state=transition.source,
+                           to_state=transition.target, at=now, note=note, data=event_data,
+                           **_location_columns(data.get("location")))
+
+    try:
+        transition, event = apply(HAZARD_WORKFLOW, hazard, action, user, make_event=make_event,
+                                  guard=guard)
+    except StaleDataError:
+        raise Conflict("The hazard was changed by someone else; reload and try again.",
+                       field="version") from None
+    signals.hazard_transitioned.send(current_app._get_current_object(), hazard=hazard,
+                                     actor=user, event=event, transition=transition)
+    return hazard, False
+
+
+# --------------------------------------------------------------------------- reading
+def get_hazard(user, hazard_id: str) -> Hazard:
+    return get_or_404(Hazard, hazard_id, user)
+
+
+def list_hazards(user, args: dict) -> dict:
+    """The user's hazards, filtered, newest finding first: ``{items, total, page, per_page}``."""
+    from app.registry.models import Enterprise
+    conditions = [scope_clause(user, Hazard)]
+    for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
+                 "escalated"):
+        if args.get(name) is not None:
+            conditions.append(getattr(Hazard, name) == args[name])
+    if args.get("overdue") is not None:
+        clause = overdue_clause()
+        conditions.append(clause if args["overdue"] else ~clause)
+    if args.get("found_from"):
+        conditions.append(Hazard.found_at >= args["found_from"])
+    if args.get("found_to"):
+        conditions.append(Hazard.found_at <= args["found_to"])
+    if args.get("q"):
+        words = args["q"].split()
+        for word in words:
+            pattern = f"%{_escape_like(word)}%"
+            conditions.append(or_(
+                Hazard.title.ilike(pattern, escape="\\"),
+                Hazard.description.ilike(pattern, escape="\\"),
+                Hazard.place.ilike(pattern, escape="\\"),
+                Hazard.enterprise_id.in_(select(Enterprise.id).where(
+                    Enterprise.name.ilike(pattern, escape="\\")))))
+    where = and_(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(Hazard).where(where))
+    page, per_page = args["page"], args["per_page"]
+    items = db.session.scalars(
+        select(Hazard).where(where).options(selectinload(Hazard.enterprise))
+        .order_by(Hazard.found_at.desc(), Hazard.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_events(user, hazard_id: str) -> dict:
+    """The append-only audit trail of a hazard, oldest first."""
+    hazard = get_or_404(Hazard, hazard_id, user)
+    events = db.session.scalars(
+        select(HazardEvent).where(HazardEvent.hazard_id == hazard.id)
+        .options(selectinload(HazardEvent.actor))
+        .order_by(HazardEvent.at, HazardEvent.id)).all()
+    return {"items": events, "total": len(events)}
+
+
+def hazard_choices() -> dict:
+    from app.inspections.choices import INSPECTION_KINDS
+    cfg = current_app.config
+    return {
+        "states": choices.HAZARD_STATES,
+        "levels": choices.HAZARD_LEVELS,
+        "categories": choices.category_choices(cfg["HAZARD_CATEGORIES"]),
+        "actions": choices.HAZARD_ACTIONS,
+        "photo_kinds": choices.PHOTO_KINDS,
+        "governance_plan_fields": choices.GOVERNANCE_PLAN_FIELDS,
+        "inspection_kinds": INSPECTION_KINDS,
+        "deadline_days": {"general": cfg["DEADLINE_DAYS_GENERAL"],
+                          "major": cfg["DEADLINE_DAYS_MAJOR"]},
+        "transitions": [
+            {"from": t.source, "action": t.action, "to": t.target, "roles": sorted(t.roles),
+             **({"major_roles": sorted(MAJOR_CLOSE_ROLES)} if t.action == "close" else {})}
+            for t in HAZARD_WORKFLOW.transitions],
+    }
+
+
+def ensure_open_for_photos(hazard) -> None:
+    """Archived hazards are read only forever: no new photos either."""
+    if hazard.state == ARCHIVED:
+        raise Conflict("The hazard is archived and read only.", field="hazard_id")

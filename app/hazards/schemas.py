@@ -1,0 +1,306 @@
+"""Schemas of the hazard (隐患) endpoints, and the small input pieces other domains share
+(ids, positions, paging)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
+
+from app.core.permissions import current_user
+from app.core.timeutil import SHANGHAI, as_utc
+from app.hazards import choices
+from app.hazards.workflow import HAZARD_WORKFLOW
+from app.photos.schemas import PhotoOut, UUIDStr
+
+__all__ = ["UUIDStr"]
+
+
+# --------------------------------------------------------------------------- shared pieces
+class LocationIn(Schema):
+    """A WGS-84 position as the browser's geolocation gives it (accuracy in metres)."""
+
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, validate=validate.Range(-180, 180))
+    accuracy = fields.Float(allow_none=True, validate=validate.Range(min=0, max=100_000))
+
+
+class LocationOut(Schema):
+    lat = fields.Float()
+    lng = fields.Float()
+    accuracy = fields.Float(allow_none=True)
+
+
+def location_of(record) -> dict | None:
+    """``{lat, lng, accuracy}`` of a record with ``lat``/``lng``/``accuracy_m`` columns."""
+    if record.lat is None or record.lng is None:
+        return None
+    return {"lat": record.lat, "lng": record.lng, "accuracy": record.accuracy_m}
+
+
+class DateOrDateTime(fields.Field):
+    """An ISO 8601 datetime with offset, or a plain date meaning a whole day in Asia/Shanghai
+    (its start, or with ``end_of_day`` its last second). Loads aware UTC."""
+
+    default_error_messages = {"invalid": "Not an ISO 8601 date or datetime with offset."}
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs):
+        self.end_of_day = end_of_day
+        kwargs.setdefault("metadata", {}).setdefault("format", "date-time")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                wall = time(23, 59, 59) if self.end_of_day else time(0, 0)
+                return as_utc(datetime.combine(day, wall, tzinfo=SHANGHAI))
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.make_error("invalid") from None
+        if parsed.tzinfo is None:
+            raise ValidationError("A datetime needs its UTC offset (e.g. +08:00).")
+        return as_utc(parsed)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.isoformat() if value is not None else None
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+# --------------------------------------------------------------------------- input
+class GovernancePlanIn(Schema):
+    """治理方案 of a major hazard; may be saved incomplete, must be complete to submit."""
+
+    goals_tasks = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    methods_measures = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    funds_materials = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    responsible_body = fields.String(allow_none=True, validate=validate.Length(max=400))
+    responsible_people = fields.String(allow_none=True, validate=validate.Length(max=400))
+    deadline = fields.Date(allow_none=True)
+    safety_measures = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    emergency_plan = fields.String(allow_none=True, validate=validate.Length(max=4000))
+
+
+class HazardCreateIn(Schema):
+    """登记隐患."""
+
+    id = UUIDStr(metadata={"description": "client-chosen id (offline outbox)"})
+    enterprise_id = UUIDStr(required=True)
+    inspection_id = UUIDStr(allow_none=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    category = fields.String(required=True, validate=validate.Length(min=1, max=50),
+                             metadata={"description": "one of config HAZARD_CATEGORIES"})
+    level = fields.String(required=True, validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
+    found_at = fields.AwareDateTime(required=True)
+    place = fields.String(load_default="", validate=validate.Length(max=200))
+    location = fields.Nested(LocationIn, allow_none=True)
+    deadline = DateOrDateTime(end_of_day=True, allow_none=True, metadata={
+        "description": "default: found_at + DEADLINE_DAYS_GENERAL/MAJOR days (end of that day)"})
+    responsible = fields.String(load_default="", validate=validate.Length(max=100))
+    governance_plan = fields.Nested(GovernancePlanIn, allow_none=True)
+
+
+class HazardPatchIn(Schema):
+    """Edit a hazard while it is reported or being rectified; writes an event."""
+
+    version = fields.Integer(required=True)
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String(validate=validate.Length(max=5000))
+    place = fields.String(validate=validate.Length(max=200))
+    category = fields.String(validate=validate.Length(min=1, max=50))
+    responsible = fields.String(validate=validate.Length(max=100))
+    governance_plan = fields.Nested(GovernancePlanIn, allow_none=True)
+
+
+class TransitionIn(Schema):
+    """One step of the state machine (see app.hazards.workflow)."""
+
+    id = UUIDStr(metadata={"description": "client-chosen event id; a replay answers the stored "
+                                          "result"})
+    action = fields.String(required=True,
+                           validate=validate.OneOf(sorted(HAZARD_WORKFLOW.actions)))
+    note = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    photo_ids = fields.List(UUIDStr(), validate=validate.Length(max=50))
+    deadline = DateOrDateTime(end_of_day=True, allow_none=True,
+                              metadata={"description": "a supervisor may extend the deadline"})
+    version = fields.Integer(required=True)
+    location = fields.Nested(LocationIn, allow_none=True)
+
+
+class HazardQueryArgs(PageArgs):
+    state = fields.String(validate=validate.OneOf(list(choices.HAZARD_STATES)))
+    level = fields.String(validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
+    enterprise_id = UUIDStr()
+    community_id = UUIDStr()
+    inspection_id = UUIDStr()
+    category = fields.String(validate=validate.Length(max=50))
+    overdue = fields.Boolean()
+    escalated = fields.Boolean()
+    q = fields.String(validate=validate.Length(max=100),
+                      metadata={"description": "words in title, description, place or enterprise"})
+    found_from = DateOrDateTime()
+    found_to = DateOrDateTime(end_of_day=True)
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("found_from") and data.get("found_to") and data["found_from"] > data["found_to"]:
+            raise ValidationError("found_to is before found_from.", field_name="found_to")
+
+
+# --------------------------------------------------------------------------- output
+class GovernancePlanOut(Schema):
+    goals_tasks = fields.String(allow_none=True)
+    methods_measures = fields.String(allow_none=True)
+    funds_materials = fields.String(allow_none=True)
+    responsible_body = fields.String(allow_none=True)
+    responsible_people = fields.String(allow_none=True)
+    deadline = fields.String(allow_none=True, metadata={"format": "date"})
+    safety_measures = fields.String(allow_none=True)
+    emergency_plan = fields.String(allow_none=True)
+
+
+_SUMMARY_COLUMNS = ("id", "enterprise_id", "community_id", "inspection_id", "title", "category",
+                    "level", "state", "place", "found_at", "deadline", "rejection_count",
+                    "escalated", "version")
+
+
+def _summary(hazard, now=None) -> dict:
+    from app.hazards.operations import is_overdue
+    return {**{name: getattr(hazard, name) for name in _SUMMARY_COLUMNS},
+            "enterprise_name": hazard.enterprise.name if hazard.enterprise else None,
+            "overdue": is_overdue(hazard, now)}
+
+
+class HazardSummaryOut(Schema):
+    """A hazard in a list."""
+
+    id = fields.String()
+    enterprise_id = fields.String()
+    enterprise_name = fields.String()
+    community_id = fields.String()
+    inspection_id = fields.String(allow_none=True)
+    title = fields.String()
+    category = fields.String()
+    level = fields.String()
+    state = fields.String()
+    place = fields.String()
+    found_at = fields.AwareDateTime()
+    deadline = fields.AwareDateTime()
+    overdue = fields.Boolean(metadata={"description": "deadline passed without an accepted "
+                                                      "rectification (reported, rectifying, "
+                                                      "submitted)"})
+    rejection_count = fields.Integer()
+    escalated = fields.Boolean()
+    version = fields.Integer()
+
+    @pre_dump
+    def _computed(self, hazard, **kwargs):
+        return _summary(hazard)
+
+
+class HazardOut(HazardSummaryOut):
+    """A hazard with everything about it."""
+
+    reporter_id = fields.String()
+    reporter_name = fields.String()
+    description = fields.String()
+    location = fields.Nested(LocationOut, allow_none=True)
+    responsible = fields.String()
+    governance_plan = fields.Nested(GovernancePlanOut, allow_none=True)
+    governance_plan_missing = fields.List(fields.String(), metadata={
+        "description": "治理方案 fields still empty (a major hazard cannot be submitted before)"})
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    submitted_at = fields.AwareDateTime(allow_none=True)
+    verified_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    archived_at = fields.AwareDateTime(allow_none=True)
+    recheck_note = fields.String(allow_none=True, metadata={"description": "复查结果"})
+    photos = fields.List(fields.Nested(PhotoOut))
+    allowed_actions = fields.List(fields.String(), metadata={
+        "description": "what the current user may do now (from the transition table)"})
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+    @pre_dump
+    def _computed(self, hazard, **kwargs):
+        from app.hazards.operations import missing_plan_fields
+        from app.hazards.workflow import allowed_actions
+        out = _summary(hazard)
+        out.update({name: getattr(hazard, name) for name in (
+            "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",
+            "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note", "photos",
+            "created_at", "updated_at")})
+        out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None
+        out["location"] = location_of(hazard)
+        out["governance_plan_missing"] = missing_plan_fields(hazard)
+        out["allowed_actions"] = allowed_actions(hazard, current_user())
+        return out
+
+
+class HazardPageOut(Schema):
+    items = fields.List(fields.Nested(HazardSummaryOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class ActorOut(Schema):
+    id = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+
+
+class HazardEventOut(Schema):
+    """One line of the append-only audit trail (隐患事件)."""
+
+    id = fields.String()
+    hazard_id = fields.String()
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
+    note = fields.String(allow_none=True)
+    location = fields.Nested(LocationOut, allow_none=True)
+    actor = fields.Nested(ActorOut, allow_none=True, metadata={"description": "null: the system"})
+    data = fields.Dict(allow_none=True)
+
+    @pre_dump
+    def _computed(self, event, **kwargs):
+        data = dict(event.data or {})
+        data.pop("payload_hash", None)  # an implementation detail of replays
+        return {**{name: getattr(event, name) for name in (
+            "id", "hazard_id", "action", "from_state", "to_state", "at", "note", "actor")},
+            "location": location_of(event), "data": data or None}
+
+
+class HazardEventListOut(Schema):
+    items = fields.List(fields.Nested(HazardEventOut))
+    total = fields.Integer()
+
+
+class LabelOut(Schema):
+    zh = fields.String()
+    en = fields.String()
+    color = fields.String()
+
+
+class HazardChoicesOut(Schema):
+    """Labels (zh/en) and colours of every choice the hazard screens show."""
+
+    states = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
+    levels = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
+    categories = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
+    actions = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
+    photo_kinds = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
+    governance_plan_fields = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
+    inspection_kinds = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
+    deadline_days = fields.Dict(keys=fields.String(), values=fields.Integer())
+    transitions = fields.List(fields.Dict())
+

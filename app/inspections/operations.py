@@ -1,0 +1,129 @@
+"""Inspection (检查) services: the GPS check-in, finishing, listing."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.choices import INSPECTOR, SUPERVISOR
+from app.core.geo import distance_m
+from app.core.idempotency import CreateResult, create_or_replay
+from app.core.permissions import get_or_404, in_scope, scope_clause
+from app.core.timeutil import utcnow
+from app.errors import Conflict, Forbidden, Invalid
+from app.extensions import db
+from app.hazards.choices import ARCHIVED
+from app.hazards.models import Hazard
+from app.inspections.models import Inspection
+
+#: Who inspects: inspectors, and supervisors who go along (带队检查).
+INSPECT_ROLES = frozenset({INSPECTOR, SUPERVISOR})
+FOLLOW_UP = "follow_up"
+#: How many earlier hazards a 回头看 lists at most.
+RECHECK_LIMIT = 100
+#: Phone clocks drift; a start "from the future" beyond this is a typo, not drift.
+STARTED_AT_MAX_SKEW = timedelta(hours=1)
+
+
+def check_in(enterprise, location: dict | None) -> tuple[float | None, bool | None]:
+    """``(distance_m, on_site)`` of a check-in: the geodesic distance to the enterprise's
+    registered position and whether it is within CHECKIN_RADIUS_M; ``(None, None)`` when either
+    position is unknown."""
+    if not location or enterprise.lat is None or enterprise.lng is None:
+        return None, None
+    metres = distance_m((location["lat"], location["lng"]), (enterprise.lat, enterprise.lng))
+    return round(metres, 1), metres <= current_app.config["CHECKIN_RADIUS_M"]
+
+
+def start_inspection(user, data: dict) -> CreateResult:
+    """开始检查 with a GPS check-in (idempotent by client id)."""
+    if user.role not in INSPECT_ROLES:
+        raise Forbidden("Only inspectors and supervisors inspect.")
+
+    def build(inspection_id: str, body_hash: str) -> Inspection:
+        from app.registry.models import Enterprise
+        enterprise = db.session.get(Enterprise, data["enterprise_id"])
+        if enterprise is None or not in_scope(user, enterprise):
+            raise Invalid("Unknown enterprise.", field="enterprise_id")
+        if data["started_at"] > utcnow() + STARTED_AT_MAX_SKEW:
+            raise Invalid("started_at is in the future.", field="started_at")
+        location = data.get("location") or None
+        metres, on_site = check_in(enterprise, location)
+        return Inspection(
+            id=inspection_id, payload_hash=body_hash, enterprise_id=enterprise.id,
+            community_id=enterprise.community_id, inspector_id=user.id, kind=data["kind"],
+            started_at=data["started_at"],
+            lat=location["lat"] if location else None,
+            lng=location["lng"] if location else None,
+            accuracy_m=location.get("accuracy") if location else None,
+            distance_m=metres, on_site=on_site)
+
+    return create_or_replay(Inspection, data.get("id"), data, build, user=user)
+
+
+def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
+    """结束检查: record the end and the summary, once."""
+    inspection = get_or_404(Inspection, inspection_id, user, for_update=True)
+    if user.role not in INSPECT_ROLES:
+        raise Forbidden("Only inspectors and supervisors inspect.")
+    if user.role == INSPECTOR and inspection.inspector_id != user.id:
+        raise Forbidden("Only the inspector who started it (or a supervisor) may finish it.")
+    if inspection.version != data["version"]:
+        raise Conflict(f"The inspection is at version {inspection.version}, not "
+                       f"{data['version']}; reload and try again.", field="version")
+    if inspection.ended_at is not None:
+        raise Conflict("The inspection is already finished.", field="ended_at")
+    if data["ended_at"] < inspection.started_at:
+        raise Invalid("ended_at is before started_at.", field="ended_at")
+    inspection.ended_at = data["ended_at"]
+    inspection.summary = data.get("summary") or ""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("The inspection was changed by someone else; reload and try again.",
+                       field="version") from None
+    return inspection
+
+
+def get_inspection(user, inspection_id: str) -> Inspection:
+    return get_or_404(Inspection, inspection_id, user)
+
+
+def list_inspections(user, args: dict) -> dict:
+    conditions = [scope_clause(user, Inspection)]
+    for name in ("enterprise_id", "community_id", "kind", "inspector_id"):
+        if args.get(name) is not None:
+            conditions.append(getattr(Inspection, name) == args[name])
+    where = and_(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(Inspection).where(where))
+    page, per_page = args["page"], args["per_page"]
+    items = db.session.scalars(
+        select(Inspection).where(where)
+        .options(selectinload(Inspection.enterprise), selectinload(Inspection.inspector))
+        .order_by(Inspection.started_at.desc(), Inspection.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def inspection_hazards(inspection) -> list[Hazard]:
+    """Hazards recorded in this inspection (same enterprise, so same scope), oldest first."""
+    return db.session.scalars(
+        select(Hazard).where(Hazard.inspection_id == inspection.id)
+        .options(selectinload(Hazard.enterprise))
+        .order_by(Hazard.found_at, Hazard.id)).all()
+
+
+def recheck_hazards(inspection) -> list[Hazard]:
+    """回头看: the enterprise's hazards found before this inspection and not yet archived, newest
+    first. Empty for other kinds of inspection."""
+    if inspection.kind != FOLLOW_UP:
+        return []
+    return db.session.scalars(
+        select(Hazard).where(Hazard.enterprise_id == inspection.enterprise_id,
+                             Hazard.found_at < inspection.started_at,
+                             Hazard.state != ARCHIVED)
+        .options(selectinload(Hazard.enterprise))
+        .order_by(Hazard.found_at.desc(), Hazard.id).limit(RECHECK_LIMIT)).all()

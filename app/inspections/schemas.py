@@ -1,0 +1,95 @@
+"""Schemas of the inspection (检查) endpoints."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, pre_dump, validate
+
+from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, PageArgs, UUIDStr,
+                                 location_of)
+from app.inspections.choices import INSPECTION_KINDS
+
+
+class InspectionCreateIn(Schema):
+    """Start an inspection with a GPS check-in (签到)."""
+
+    id = UUIDStr(metadata={"description": "client-chosen id (offline outbox)"})
+    enterprise_id = UUIDStr(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(list(INSPECTION_KINDS)),
+                         metadata={"description": "routine|special|unannounced|follow_up|holiday "
+                                                  "(日常/专项/四不两直/回头看/节假日)"})
+    started_at = fields.AwareDateTime(required=True)
+    location = fields.Nested(LocationIn, allow_none=True, metadata={
+        "description": "where the inspector is (WGS-84 from the phone); without it distance_m "
+                       "and on_site are null"})
+
+
+class InspectionFinishIn(Schema):
+    """Finish an inspection: its end and summary."""
+
+    version = fields.Integer(required=True)
+    ended_at = fields.AwareDateTime(required=True)
+    summary = fields.String(load_default="", validate=validate.Length(max=10000))
+
+
+class InspectionQueryArgs(PageArgs):
+    enterprise_id = UUIDStr()
+    community_id = UUIDStr()
+    kind = fields.String(validate=validate.OneOf(list(INSPECTION_KINDS)))
+    inspector_id = UUIDStr()
+
+
+_COLUMNS = ("id", "enterprise_id", "community_id", "inspector_id", "kind", "started_at",
+            "ended_at", "summary", "distance_m", "on_site", "version", "created_at")
+
+
+def _common(inspection) -> dict:
+    return {**{name: getattr(inspection, name) for name in _COLUMNS},
+            "enterprise_name": inspection.enterprise.name if inspection.enterprise else None,
+            "inspector_name": inspection.inspector.display_name if inspection.inspector else None,
+            "location": location_of(inspection)}
+
+
+class InspectionOut(Schema):
+    """检查: who, where, when, and how far from the enterprise the check-in was."""
+
+    id = fields.String()
+    enterprise_id = fields.String()
+    enterprise_name = fields.String()
+    community_id = fields.String()
+    inspector_id = fields.String()
+    inspector_name = fields.String()
+    kind = fields.String()
+    started_at = fields.AwareDateTime()
+    ended_at = fields.AwareDateTime(allow_none=True)
+    summary = fields.String(allow_none=True)
+    location = fields.Nested(LocationOut, allow_none=True)
+    distance_m = fields.Float(allow_none=True, metadata={
+        "description": "geodesic distance to the enterprise's registered location"})
+    on_site = fields.Boolean(allow_none=True, metadata={
+        "description": "distance_m within CHECKIN_RADIUS_M; null when unknown"})
+    version = fields.Integer()
+    created_at = fields.AwareDateTime()
+
+    @pre_dump
+    def _computed(self, inspection, **kwargs):
+        return _common(inspection)
+
+
+class InspectionDetailOut(InspectionOut):
+    hazards = fields.List(fields.Nested(HazardSummaryOut),
+                          metadata={"description": "hazards recorded in this inspection"})
+    recheck_hazards = fields.List(fields.Nested(HazardSummaryOut), metadata={
+        "description": "回头看: the enterprise's earlier, not archived hazards, newest first "
+                       "(empty for other kinds)"})
+
+    @pre_dump
+    def _computed(self, inspection, **kwargs):
+        from app.inspections.operations import inspection_hazards, recheck_hazards
+        return {**_common(inspection), "hazards": inspection_hazards(inspection),
+                "recheck_hazards": recheck_hazards(inspection)}
+
+
+class InspectionPageOut(Schema):
+    items = fields.List(fields.Nested(InspectionOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

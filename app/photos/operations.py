@@ -1,0 +1,124 @@
+"""Photo (照片) services: accept an upload as evidence, find a stored file for a viewer."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+
+from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
+from app.core.idempotency import CreateResult, create_or_replay
+from app.core.permissions import in_scope
+from app.core.timeutil import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge
+from app.extensions import db
+from app.hazards.choices import FINDING, RECTIFICATION, RECTIFYING, REPORTED
+from app.hazards.models import Hazard
+from app.hazards.operations import ensure_open_for_photos, record_event
+from app.photos import storage
+from app.photos.imaging import process_upload
+from app.photos.models import Photo
+
+#: Who uploads which kind: an enterprise officer shows its rectification (整改照片); inspectors
+#: and supervisors photograph findings and may also document a rectification they saw on site.
+#: Admins do not take part in the loop (see app.hazards.workflow).
+UPLOAD_KINDS = {
+    OFFICER: frozenset({RECTIFICATION}),
+    INSPECTOR: frozenset({FINDING, RECTIFICATION}),
+    SUPERVISOR: frozenset({FINDING, RECTIFICATION}),
+}
+#: Rectification evidence is added while the fix is under way; once submitted, what the
+#: reviewer judges must not change under them.
+RECTIFICATION_STATES = frozenset({REPORTED, RECTIFYING})
+#: multipart overhead allowed on top of PHOTO_MAX_BYTES before a request is refused unread
+MULTIPART_SLACK = 64 * 1024
+
+VARIANTS = {"full": "full_path", "thumb": "thumb_path", "original": "original_path"}
+
+
+def refuse_oversize_request(content_length: int | None) -> None:
+    """413 before anything is read when the declared request size is already too big."""
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    if content_length is not None and content_length > limit + MULTIPART_SLACK:
+        raise PayloadTooLarge(f"The upload is {content_length} bytes; a photo may have at most "
+                              f"{limit}.", field="file")
+
+
+def read_upload(file_storage) -> bytes:
+    """The uploaded bytes, read up to one byte past the limit (413 beyond it)."""
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    data = file_storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"A photo may have at most {limit} bytes.", field="file")
+    if not data:
+        raise Invalid("The file is empty.", field="file")
+    return data
+
+
+def photo_in_scope(user, photo) -> bool:
+    return photo.hazard is not None and in_scope(user, photo.hazard)
+
+
+def upload_photo(user, data: dict, content: bytes) -> CreateResult:
+    """Store an evidence photo for a hazard (idempotent by client id and SHA-256)."""
+    allowed = UPLOAD_KINDS.get(user.role)
+    if not allowed:
+        raise Forbidden("Your role does not upload photos.")
+    sha256 = hashlib.sha256(content).hexdigest()
+    claimed = data.get("sha256")
+    if claimed and claimed != sha256:
+        raise Invalid("The photo's SHA-256 does not match the uploaded bytes; the upload was "
+                      "damaged.", field="sha256")
+    body = {"hazard_id": data["hazard_id"], "kind": data["kind"], "sha256": sha256}
+    cfg = current_app.config
+    pending: dict = {}
+
+    def build(photo_id: str, body_hash: str) -> Photo:
+        hazard = db.session.get(Hazard, data["hazard_id"])
+        if hazard is None or not in_scope(user, hazard):
+            raise Invalid("Unknown hazard.", field="hazard_id")
+        ensure_open_for_photos(hazard)
+        kind = data["kind"]
+        if kind not in allowed:
+            raise Forbidden(f"Your role may not upload {kind} photos.", field="kind")
+        if kind == RECTIFICATION and hazard.state not in RECTIFICATION_STATES:
+            raise Conflict(f"Rectification photos are added while the hazard is reported or "
+                           f"being rectified, not '{hazard.state}'.", field="kind")
+        image = process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
+                               max_pixels=cfg["PHOTO_MAX_PIXELS"], claimed_sha256=claimed)
+        now = utcnow()
+        rel_dir = storage.new_photo_dir(photo_id, now)
+        pending.update(hazard=hazard, rel_dir=rel_dir, files={
+            f"original.{image.ext}": content, "full.jpg": image.full_jpeg,
+            "thumb.jpg": image.thumb_jpeg})
+        return Photo(id=photo_id, payload_hash=body_hash, hazard_id=hazard.id, kind=kind,
+                     uploader_id=user.id, sha256=image.sha256, mime=image.mime,
+                     size=image.size, width=image.width, height=image.height,
+                     taken_at=image.taken_at, exif_lat=image.exif_lat, exif_lng=image.exif_lng,
+                     original_path=f"{rel_dir}/original.{image.ext}",
+                     full_path=f"{rel_dir}/full.jpg", thumb_path=f"{rel_dir}/thumb.jpg",
+                     created_at=now)
+
+    result = create_or_replay(Photo, data.get("id"), body, build, user=user, scope=photo_in_scope)
+    if result.created:
+        # The row is flushed; the files follow, and go again if the request does not commit.
+        storage.write_files(pending["rel_dir"], pending["files"])
+        photo = result.record
+        record_event(pending["hazard"], user, "add_photo",
+                     data={"photo_id": photo.id, "kind": photo.kind, "sha256": photo.sha256})
+        db.session.flush()
+    return result
+
+
+def get_photo(user, photo_id: str) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or not photo_in_scope(user, photo):
+        raise NotFound("Photo not found.")
+    return photo
+
+
+def photo_file(user, photo_id: str, variant: str):
+    """``(absolute path, mime type, photo)`` of a variant the user may see; 404 otherwise."""
+    photo = get_photo(user, photo_id)
+    path = storage.open_path(getattr(photo, VARIANTS[variant]))
+    mime = photo.mime if variant == "original" else "image/jpeg"
+    return path, mime, photo
