@@ -104,9 +104,15 @@ def login(page, username, password, *, path="/"):
     page.wait_for_selector("#tabbar:not([hidden])")
 
 
-def wait_sw_controlled(page, timeout=15000):
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
-                           timeout=timeout)
+def wait_for_js(page, expression, timeout=15.0, message=None):
+    """Poll a JS expression (page.wait_for_function would need 'unsafe-eval', which the app's
+    Content-Security-Policy rightly forbids)."""
+    return wait_until(lambda: page.evaluate(f"async () => ({expression})"), timeout=timeout,
+                      message=message or expression)
+
+
+def wait_sw_controlled(page, timeout=15.0):
+    wait_for_js(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)", timeout)
 
 
 def outbox_count(page) -> int:
