@@ -1,6 +1,7 @@
 // The API client: JSON in and out, CSRF header on unsafe requests, problem+json errors,
 // timeouts, and read-through caching of GET answers in IndexedDB for offline read views.
 import { cacheGet, cachePut, getMeta, setMeta } from './db.js';
+import { currentLang } from './i18n.js';
 
 export const bus = new EventTarget();
 export const emit = (type, detail) => bus.dispatchEvent(new CustomEvent(type, { detail }));
@@ -41,7 +42,7 @@ function isJson(res) {
 export async function request(method, url, { json, form, timeout = 20000, headers = {} } = {}) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeout);
-  const h = { Accept: 'application/json', ...headers };
+  const h = { Accept: 'application/json', 'Accept-Language': currentLang(), ...headers };
   let body;
   if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
   if (form) body = form;

@@ -25,6 +25,7 @@ export async function setLang(code, { save = true } = {}) {
   const [d, f] = await Promise.all([load(code), code === 'zh-CN' ? null : load('zh-CN').catch(() => ({}))]);
   dict = d; fallback = f || d; lang = code;
   document.documentElement.lang = code;
+  import('./db.js').then(({ setMeta }) => setMeta('lang', code)).catch(() => {});
   if (save) { try { localStorage.setItem(KEY, code); } catch { /* ignore */ } }
 }
 

@@ -217,7 +217,8 @@ async function readJson(res) {
 
 /** Send one item; never throws. */
 export async function send(item) {
-  const headers = { Accept: 'application/json', 'X-CSRF-Token': (await getMeta('csrf', '')) || '' };
+  const headers = { Accept: 'application/json', 'X-CSRF-Token': (await getMeta('csrf', '')) || '',
+    'Accept-Language': (await getMeta('lang', 'zh-CN')) || 'zh-CN' };
   let body;
   if (item.photo) {
     body = new FormData();

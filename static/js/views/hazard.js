@@ -21,6 +21,11 @@ async function loadHazard(id) {
   }
 }
 
+/** YYYY-MM-DD of an instant, on the Shanghai calendar. */
+function fmtIsoDate(iso) {
+  return new Date(Date.parse(iso) + 8 * 3600000).toISOString().slice(0, 10);
+}
+
 const ACTION_STYLE = { acknowledge: '', submit: '', verify: '.ok', reject: '.danger', close: '.ok', archive: '.secondary' };
 
 export async function render({ params, main, isCurrent }) {
@@ -162,7 +167,10 @@ export async function renderAction({ params, main }) {
   const noteRequired = action === 'reject';
   const note = textarea('note', { rows: 4, placeholder: t(`action_hint.${action}`) });
   const picker = allowPhotos ? photoPicker({ name: 'photo_ids' }) : null;
-  const deadline = action === 'acknowledge' ? input('deadline', { type: 'date', value: hz.deadline ? String(hz.deadline).slice(0, 10) : '' }) : null;
+  // Only a supervisor may move the deadline (CONTRACT: transitions take `deadline?`).
+  const oldDeadline = hz.deadline ? fmtIsoDate(hz.deadline) : '';
+  const deadline = ['supervisor', 'admin'].includes(session.user.role) && ['acknowledge', 'reject'].includes(action)
+    ? input('deadline', { type: 'date', value: oldDeadline }) : null;
   const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, t(`action.${action}`));
   const form = h('form', { novalidate: true },
     h('div.card',
@@ -184,7 +192,7 @@ export async function renderAction({ params, main }) {
       const body = { id: eventId, action, version: hz.version ?? null };
       if (note.value.trim()) body.note = note.value.trim();
       if (photos.length) body.photo_ids = photos.map((p) => p.id);
-      if (deadline && deadline.value) body.deadline = `${deadline.value}T23:59:59+08:00`;
+      if (deadline && deadline.value && deadline.value !== oldDeadline) body.deadline = deadline.value;
       const kind = action === 'submit' ? 'rectification' : 'rectification';
       const items = [...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
         type: 'transition', record_id: id, chain: id, method: 'POST', url: `/api/v1/hazards/${id}/transitions`, body,
