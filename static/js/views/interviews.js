@@ -80,7 +80,7 @@ export async function renderDetail({ params, main, isCurrent }) {
 const FORMS = {
   schedule: [['scheduled_at', 'datetime-local', true], ['place', 'text', true], ['interviewers', 'text', true, 'list'], ['departments', 'text', false, 'list']],
   reschedule: [['scheduled_at', 'datetime-local', true], ['place', 'text', false], ['interviewers', 'text', false, 'list']],
-  hold: [['interviewee', 'text', true], ['interviewee_title', 'text', false], ['note_taker', 'text', true], ['minutes', 'area', true], ['problems', 'area', false], ['requirements', 'area', false], ['commitments', 'area', true], ['follow_up_deadline', 'date', true]],
+  hold: [['interviewee', 'text', true], ['interviewee_title', 'text', true], ['note_taker', 'text', true], ['minutes', 'area', true], ['problems', 'area', false], ['requirements', 'area', false], ['commitments', 'area', true], ['follow_up_deadline', 'date', true]],
   close: [['completion_receipt', 'area', true], ['note', 'area', false]],
 };
 
@@ -94,7 +94,8 @@ export async function renderAction({ params, main }) {
   const card = h('div.card');
   for (const [name, type, required] of spec) {
     const ctl = type === 'area' ? textarea(name, { rows: 4 }) : input(name, { type });
-    if (type === 'date') ctl.value = new Date(Date.now() + (8 + 5 * 24) * 3600000).toISOString().slice(0, 10);
+    // Written follow-up is commonly due within 5 working days of the interview (DOMAIN.md).
+    if (type === 'date') ctl.value = new Date(Math.max(Date.now(), Date.parse(iv.scheduled_at || 0) || 0) + (8 + 7 * 24) * 3600000).toISOString().slice(0, 10);
     controls[name] = ctl;
     card.append(field(t(`interviews.${name}`), ctl, { required, hint: spec.find((s) => s[0] === name)[3] === 'list' ? t('interviews.list_hint') : null }));
   }
