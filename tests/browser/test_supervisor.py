@@ -90,7 +90,7 @@ def test_dashboard_figures_and_charts(page, area, live_server):
         pytest.skip("GET /api/v1/dashboard is not served yet")
     page.wait_for_selector(".stats .stat")
     text = page.locator("main").inner_text()
-    for label in ["隐患总数", "逾期", "重大隐患", "整改率", "按期整改率"]:
+    for label in ["期间隐患", "逾期", "重大隐患", "整改率", "按期整改率"]:
         assert label in text
     assert page.locator(".chart svg").count() >= 1
     assert page.get_by_role("link", name="下载隐患台账").count() == 1

@@ -42,8 +42,12 @@ export async function render({ main, isCurrent, query }) {
   const byCategory = toMap(pick(d, 'by_category', 'counts.category', 'counts_by_category', 'categories'));
   const byCommunity = pick(d, 'by_community', 'counts.community', 'counts_by_community', 'communities');
   const total = pick(d, 'total', 'counts.total') ?? Object.values(byState).reduce((a, b) => a + (Number(b) || 0), 0);
-  const open = ['reported', 'rectifying', 'submitted', 'verified'].reduce((a, s) => a + (Number(byState[s]) || 0), 0);
-  const overdue = pick(d, 'overdue', 'overdue_count', 'counts.overdue');
+  const open = pick(d, 'open_now') ?? ['reported', 'rectifying', 'submitted'].reduce((a, s) => a + (Number(byState[s]) || 0), 0);
+  const overdue = pick(d, 'overdue_now', 'overdue', 'overdue_count', 'counts.overdue');
+  const majorOpen = pick(d, 'major_open_now') ?? byLevel.major;
+  const escalated = pick(d, 'escalations.total', 'escalated', 'escalated_count');
+  const scope = d.scope || {};
+  const top = itemsOf(pick(d, 'top_enterprises') || []);
   const stat = (v, k, alert = false, href = null) => h(href ? 'a.stat' : 'div.stat', { class: alert ? 'alert' : '', href, style: href ? 'text-decoration:none;color:inherit' : null }, h('div.v', v), h('div.k', k));
 
   const filter = communities.length > 1 ? h('div.filters', h('select', { 'aria-label': t('hazards.f_community'), onchange: (e) => navigate(`/dashboard${e.target.value ? `?community_id=${e.target.value}` : ''}`, { replace: true }) },
@@ -64,11 +68,12 @@ export async function render({ main, isCurrent, query }) {
       stat(fmtNumber(total), t('dashboard.total'), false, '#/hazards'),
       stat(fmtNumber(open), t('dashboard.open'), false, '#/hazards'),
       stat(fmtNumber(overdue ?? 0), t('dashboard.overdue'), !!overdue, '#/hazards?overdue=true'),
-      stat(fmtNumber(byLevel.major ?? 0), t('dashboard.major'), !!byLevel.major, '#/hazards?level=major'),
+      stat(fmtNumber(majorOpen ?? 0), t('dashboard.major'), !!majorOpen, '#/hazards?level=major'),
       stat(pct(pick(d, 'rectification_rate', 'rates.rectification')), t('dashboard.rect_rate')),
       stat(pct(pick(d, 'on_time_rate', 'rates.on_time')), t('dashboard.on_time_rate')),
       stat(pick(d, 'median_days_to_close') != null ? fmtNumber(pick(d, 'median_days_to_close'), 1) : '—', t('dashboard.median_days')),
-      stat(fmtNumber(pick(d, 'escalated', 'escalated_count', 'open_interviews') ?? 0), t('dashboard.escalated'))),
+      stat(fmtNumber(escalated ?? 0), t('dashboard.escalated'), false, '#/interviews')),
+    scope.from || scope.to ? h('p.small.muted', { style: 'margin:-4px 4px 12px' }, t('dashboard.period', { from: scope.from || '…', to: scope.to || '…' })) : null,
     trend.length ? h('div.card.chart', h('h2', t('dashboard.trend')), lineChart(trendLabels, series, { title: t('dashboard.trend') }),
       h('div.legend', series.map((s) => h('span', h('i', { style: `background:${s.color}` }), s.name)))) : null,
     h('div.card.chart', h('h2', t('dashboard.by_state')),
@@ -77,6 +82,11 @@ export async function render({ main, isCurrent, query }) {
       barChart(RISK_LEVELS.map((r) => ({ label: t(`risk.${r}`), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: COLORS[r] })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),
       barChart(Object.entries(byCategory).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => ({ label: categoryLabel(k, t, currentLang()), value: Number(v) || 0 })), { title: t('dashboard.by_category') })) : null,
+    top.length ? h('h2.section-title', t('dashboard.top_enterprises')) : null,
+    top.length ? h('div.list', top.slice(0, 5).map((e) => h('a.item', { href: `#/enterprise/${e.id}` },
+      h('span.risk-bar', { class: e.risk_level || '' }),
+      h('div.grow', h('div.item-title', e.name),
+        h('div.item-sub', t('dashboard.top_line', { open: e.open_hazards ?? 0, major: e.major ?? 0, overdue: e.overdue ?? 0 })))))) : null,
     communityRows.length ? h('div.card.chart', h('h2', t('dashboard.by_community')), barChart(communityRows.slice(0, 10), { title: t('dashboard.by_community'), labelW: 110 })) : null,
     h('a.btn.block.secondary', { href: `/api/v1/reports/hazard-ledger.xlsx${cid ? `?community_id=${cid}` : ''}`, download: '' }, icon('download'), t('hazards.ledger')));
   return null;

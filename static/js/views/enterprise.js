@@ -65,10 +65,10 @@ export async function render({ params, main, isCurrent }) {
   const openH = card ? card.open_hazards : null;
   const lastI = card ? card.last_inspection : null;
   const openI = card ? card.open_interviews : null;
-  const figures = h('div.stats',
+  const figures = h('div.stats.three',
     h('a.stat', { href: `#/hazards?enterprise_id=${ent.id}`, style: 'text-decoration:none;color:inherit' },
       h('div.v', count(openH) ?? '—'), h('div.k', t('enterprise.open_hazards'))),
-    h('div.stat', h('div.v', { style: 'font-size:17px;padding-top:6px' }, lastI ? fmtDate(lastI.ended_at || lastI.started_at) : '—'),
+    h('div.stat', h('div.v', { style: 'font-size:15px;padding:6px 0 4px' }, lastI ? fmtDate(lastI.ended_at || lastI.started_at) : '—'),
       h('div.k', t('enterprise.last_inspection'), lastI && lastI.kind ? ` · ${t(`inspection_kind.${lastI.kind}`)}` : '')),
     h('a.stat', { href: '#/interviews', style: 'text-decoration:none;color:inherit' }, h('div.v', { class: count(openI) ? 'alert' : '' }, count(openI) ?? '—'), h('div.k', t('enterprise.open_interviews'))));
   if (count(openI)) figures.lastChild.classList.add('alert');

@@ -1,0 +1,162 @@
+"""Phone-size screenshots (390×844) of the main screens, in Chinese and one in English.
+
+They go to a temporary folder; ``ANXUN_SCREENS_DIR=docs/screens`` writes the README's pictures.
+Every screen is also checked for what a person relies on: no horizontal scrolling at 360 px
+wide, touch targets at least 44 px, every form control labelled.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from .conftest import PHOTOS, SITE, login, new_phone_context, wait_sw_controlled
+
+pytestmark = pytest.mark.browser
+
+A11Y_CHECK = """() => {
+  const problems = [];
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('horizontal scroll');
+  for (const el of document.querySelectorAll('main button, main a.btn, main a.item, main .segmented span, main select, main input:not([type=file]):not([type=radio]):not([type=checkbox]), #tabbar a, .appbar button')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.height && (r.height < 43.5 || r.width < 43.5)) problems.push(`small target: ${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`);
+  }
+  for (const el of document.querySelectorAll('main input, main select, main textarea')) {
+    if (el.type === 'hidden') continue;
+    const named = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.closest('label');
+    if (!named) problems.push(`unlabelled: ${el.outerHTML.slice(0, 80)}`);
+  }
+  return problems;
+}"""
+
+
+def shot(page, folder, name):
+    page.wait_for_timeout(300)  # let fonts and transitions settle
+    page.evaluate("document.getElementById('toast').hidden = true")  # a passing toast
+    problems = page.evaluate(A11Y_CHECK)
+    assert not problems, (name, problems)
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+@pytest.fixture
+def folder(tmp_path):
+    target = os.environ.get("ANXUN_SCREENS_DIR")
+    path = Path(target) if target else tmp_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
+    community = factory.community(name="乌龙社区")
+    ent = factory.enterprise(community, name="重庆乌龙精细化工有限公司", lat=SITE["lat"], lng=SITE["lng"],
+                             risk_level="orange", address="九龙坡区乌龙街道青松路18号",
+                             legal_rep="陈建国", safety_officer="周敏", phone="023-68001234",
+                             employees=126, industry="hazardous_chemicals")
+    other = factory.enterprise(community, name="乌龙便民超市", risk_level="blue",
+                               address="九龙坡区乌龙街道正街3号", industry="retail")
+    inspector = factory.user("inspector", communities=[community], display_name="祁旭（综合执法队）")
+    officer = factory.user("officer", enterprise=ent, display_name="周敏")
+    supervisor = factory.user("supervisor", communities=[community], display_name="街道安委办")
+    api = api_as(inspector)
+    now = datetime.now(timezone.utc)
+    major = api.post("/api/v1/hazards", json={
+        "enterprise_id": ent.id, "title": "液氨储罐区未设置泄漏报警装置", "category": "chemicals",
+        "level": "major", "found_at": now.isoformat(), "place": "东侧储罐区",
+        "description": "储罐区未安装可燃/有毒气体泄漏报警，且无联动切断。"})
+    general = api.post("/api/v1/hazards", json={
+        "enterprise_id": ent.id, "title": "车间安全出口堆放杂物", "category": "fire",
+        "level": "general", "found_at": now.isoformat(), "deadline": (now + timedelta(days=2)).isoformat()})
+    api.post("/api/v1/hazards", json={
+        "enterprise_id": other.id, "title": "配电箱未上锁", "category": "electrical",
+        "level": "general", "found_at": (now - timedelta(days=10)).isoformat(),
+        "deadline": (now - timedelta(days=3)).isoformat()})
+    api.post(f"/api/v1/hazards/{general['id']}/transitions",
+             json={"action": "acknowledge", "version": general["version"], "note": "已安排清理"})
+
+    ctx = new_phone_context(browser, live_server)
+    page = ctx.new_page()
+    page.goto("/")
+    page.wait_for_selector("input[name=username]")
+    shot(page, folder, "01-login")
+    login(page, inspector.username, inspector.password)
+    wait_sw_controlled(page)
+    page.goto(f"/e/{ent.qr_token}")
+    page.wait_for_selector("text=开始检查")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, folder, "03-enterprise-card")
+    page.get_by_role("button", name="开始检查").click()
+    page.wait_for_selector("[data-testid=checkin]")
+    page.get_by_role("link", name="登记隐患").click()
+    page.locator("input[name=title]").fill("危化品仓库通风设施损坏")
+    page.locator("textarea[name=description]").fill("仓库排风扇停转，室内异味明显")
+    page.locator("select[name=category]").select_option("chemicals")
+    page.locator("input[type=file]").set_input_files(str(PHOTOS / "DSCN0010.jpg"))
+    page.wait_for_selector(".thumb img")
+    shot(page, folder, "05-hazard-form")
+    page.get_by_role("button", name="保存隐患").click()
+    page.wait_for_selector("text=危化品仓库通风设施损坏")
+    page.wait_for_selector("text=已同步")
+    shot(page, folder, "04-inspection")
+    page.goto("/#/")
+    page.wait_for_selector(".scan-hero")
+    shot(page, folder, "02-inspector-home")
+    page.goto(f"/#/hazards/{general['id']}")
+    page.wait_for_selector(".timeline li")
+    shot(page, folder, "06-hazard-detail")
+    # Offline: a record waits in the outbox.
+    ctx.set_offline(True)
+    ctx.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    page.goto("/#/inspection/" + page.evaluate("""async () => {
+        const { getMeta } = await import('/static/js/db.js');
+        return (await getMeta('current_inspection')).id; }"""))
+    page.get_by_role("link", name="结束检查").click()
+    page.locator("textarea[name=summary]").fill("储罐区、仓库检查完毕")
+    page.get_by_role("button", name="确认结束检查").click()
+    page.wait_for_selector(".scan-hero")
+    page.goto("/#/outbox")
+    page.wait_for_selector("[data-testid=outbox-item]")
+    shot(page, folder, "07-outbox-offline")
+    ctx.unroute("**/api/**")
+    ctx.set_offline(False)
+    ctx.close()
+
+    ctx = new_phone_context(browser, live_server)
+    page = ctx.new_page()
+    login(page, officer.username, officer.password)
+    page.wait_for_selector("[data-testid=hazard-item]")
+    shot(page, folder, "08-officer-home")
+    page.goto(f"/#/hazards/{major['id']}/plan")
+    page.wait_for_selector("textarea")
+    page.locator("textarea[name='governance_plan.goals_tasks']").fill("30日内完成泄漏报警及联动切断改造")
+    shot(page, folder, "09-governance-plan")
+    page.goto(f"/#/hazards/{general['id']}/do/submit")
+    page.locator("textarea[name=note]").fill("杂物已清理，安全出口畅通")
+    page.locator("input[type=file]").set_input_files(str(PHOTOS / "landscape_6.jpg"))
+    page.wait_for_selector(".thumb img")
+    shot(page, folder, "10-rectification")
+    ctx.close()
+
+    ctx = new_phone_context(browser, live_server)
+    page = ctx.new_page()
+    login(page, supervisor.username, supervisor.password)
+    page.wait_for_selector("main .stats, main [role=alert]")
+    shot(page, folder, "11-dashboard")
+    page.get_by_role("link", name="隐患").click()
+    page.wait_for_selector("[data-testid=hazard-item]")
+    shot(page, folder, "12-hazard-list")
+    page.get_by_role("link", name="约谈").click()
+    page.locator("[data-testid=interview-item]").first.click()
+    page.wait_for_selector("text=R1")
+    shot(page, folder, "13-interview")
+    page.get_by_role("link", name="消息").click()
+    page.wait_for_selector("main .list, main .empty")
+    shot(page, folder, "14-inbox")
+    page.get_by_role("link", name="我的").click()
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_selector("#tabbar >> text=Dashboard")
+    page.get_by_role("link", name="Hazards").click()
+    page.wait_for_selector("[data-testid=hazard-item]")
+    shot(page, folder, "15-hazard-list-en")
+    ctx.close()
