@@ -323,7 +323,13 @@ def test_two_hazards_of_one_enterprise_share_the_open_interview(app, world):
     other = make_hazard(app, world.other_enterprise, world.inspector, level="major")
     for hazard_id in (first, second, other):
         send_created(app, hazard_id, world.inspector.id)
-    assert len(interviews_of(app, world.enterprise.id)) == 1
+    [(interview_id, _, _)] = interviews_of(app, world.enterprise.id)
+    from app.escalation.models import InterviewEvent
+    from app.extensions import db
+    with app.app_context():
+        events = db.session.execute(select(InterviewEvent.action, InterviewEvent.data).where(
+            InterviewEvent.interview_id == interview_id).order_by(InterviewEvent.at)).all()
+    assert [(a, d["hazard_id"]) for a, d in events] == [("open", first), ("attach", second)]
     assert len(interviews_of(app, world.other_enterprise.id)) == 1
 
 

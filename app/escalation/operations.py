@@ -56,9 +56,10 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
     if not inserted:
         return None
 
-    interview, _opened = _open_interview_for(hazard.enterprise_id, hazard.community_id,
-                                             situation=_reason_line(rule, hazard, detail),
-                                             now=now)
+    reason = _reason_line(rule, hazard, detail)
+    reason_data = {"rule": rule, "hazard_id": hazard.id, "escalation_id": escalation_id}
+    interview, opened = _open_interview_for(hazard.enterprise_id, hazard.community_id,
+                                            situation=reason, data=reason_data, now=now)
     db.session.execute(update(Escalation).where(Escalation.id == escalation_id)
                        .values(interview_id=interview.id)
                        .execution_options(synchronize_session=False))
@@ -75,10 +76,11 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
         hazard_id=hazard.id, actor_id=None, action="escalate", from_state=hazard.state,
         to_state=hazard.state, at=now, note=f"{rule} {label['zh']}：{detail}",
         data={"rule": rule, "escalation_id": escalation_id, "interview_id": interview.id}))
-    db.session.add(InterviewEvent(
-        interview_id=interview.id, actor_id=None, action="attach", from_state=interview.state,
-        to_state=interview.state, at=now, note=_reason_line(rule, hazard, detail),
-        data={"rule": rule, "hazard_id": hazard.id, "escalation_id": escalation_id}))
+    if not opened:  # a new interview's "open" event already names this first reason
+        db.session.add(InterviewEvent(
+            interview_id=interview.id, actor_id=None, action="attach",
+            from_state=interview.state, to_state=interview.state, at=now, note=reason,
+            data=reason_data))
     db.session.flush()
 
     enterprise = db.session.get(Enterprise, hazard.enterprise_id)
@@ -115,7 +117,7 @@ def _default_convener(community_id: str) -> str:
 
 
 def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str,
-                        now: datetime, actor=None) -> tuple[Interview, bool]:
+                        data: dict, now: datetime) -> tuple[Interview, bool]:
     """The enterprise's open interview, created in state 待约谈 when there is none.
 
     ``open_slot`` (= enterprise id while open) is unique, so of two processes opening at once
@@ -132,9 +134,9 @@ def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str
         updated_at=now, version=1), ["open_slot"])
     interview = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise_id))
     if inserted:
-        db.session.add(InterviewEvent(interview_id=interview.id, actor_id=getattr(actor, "id", None),
-                                      action="open", from_state=None, to_state=interview.state,
-                                      at=now, note=situation))
+        db.session.add(InterviewEvent(interview_id=interview.id, actor_id=None, action="open",
+                                      from_state=None, to_state=interview.state, at=now,
+                                      note=situation, data=data))
         db.session.flush()
     return interview, bool(inserted)
 

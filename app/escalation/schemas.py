@@ -16,12 +16,6 @@ TEXT = validate.Length(max=20000)
 NAME = validate.Length(min=1, max=100)
 
 
-class LabelOut(Schema):
-    zh = fields.String()
-    en = fields.String()
-    color = fields.String()
-
-
 class _UTC:
     """Aware datetimes in, stored and compared as UTC."""
 
@@ -87,7 +81,7 @@ class InterviewTransitionIn(_UTC, Schema):
     completion_receipt = fields.String(validate=TEXT, metadata={"description": "整改完成回执"})
 
 
-class EnterpriseRefOut(Schema):
+class InterviewEnterpriseOut(Schema):
     id = fields.String()
     name = fields.String()
     credit_code = fields.String()
@@ -95,7 +89,7 @@ class EnterpriseRefOut(Schema):
     community_id = fields.String()
 
 
-class ActorOut(Schema):
+class InterviewActorOut(Schema):
     id = fields.String()
     display_name = fields.String()
     role = fields.String()
@@ -122,7 +116,7 @@ class InterviewEventOut(Schema):
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
     at = fields.AwareDateTime()
-    actor = fields.Nested(ActorOut, allow_none=True, metadata={"description": "null: the system"})
+    actor = fields.Nested(InterviewActorOut, allow_none=True, metadata={"description": "null: the system"})
     note = fields.String(allow_none=True)
     data = fields.Dict(allow_none=True)
 
@@ -134,7 +128,7 @@ class InterviewOut(Schema):
     id = fields.String()
     enterprise_id = fields.String()
     community_id = fields.String()
-    enterprise = fields.Nested(EnterpriseRefOut, metadata={"description": "被约谈方"})
+    enterprise = fields.Nested(InterviewEnterpriseOut, metadata={"description": "被约谈方"})
     convener = fields.String(metadata={"description": "约谈方"})
     state = fields.String()
     state_label = fields.Function(lambda i: INTERVIEW_STATES[i.state])
@@ -208,7 +202,7 @@ class ListedHazardOut(Schema):
     state = fields.String()
     enterprise_id = fields.String()
     community_id = fields.String()
-    enterprise = fields.Nested(EnterpriseRefOut)
+    enterprise = fields.Nested(InterviewEnterpriseOut)
     found_at = fields.AwareDateTime()
     deadline = fields.AwareDateTime()
     overdue = fields.Function(lambda h: operations.is_hazard_overdue(h))
