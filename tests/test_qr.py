@@ -300,7 +300,8 @@ def test_scan_card_shows_open_hazards_last_inspection_and_open_interviews(app, f
     assert (first["id"], first["level"], first["state"], first["overdue"]) == (
         overdue_id, "major", "rectifying", True)
     assert first["deadline"].endswith("+00:00")
-    assert [h["overdue"] for h in card["open_hazards"]] == [True, False, False]
+    # overdue = deadline passed without an accepted rectification (submitted is not accepted yet)
+    assert [h["overdue"] for h in card["open_hazards"]] == [True, True, False]
     last = card["last_inspection"]
     assert (last["id"], last["kind"], last["on_site"], last["inspector_name"]) == (
         latest_id, "routine", False, "陈检查")

@@ -231,6 +231,19 @@ def test_patch_by_non_admin_is_403_in_scope_and_404_outside(app, factory, client
     assert stored(app, e_mine.id).version == 1
 
 
+def test_patch_with_bad_values_is_422_and_changes_nothing(app, admin, factory):
+    e = admin.post("/api/v1/enterprises", json=body(factory.community())).get_json()
+    for change, field in (({"community_id": str(uuid.uuid4())}, "community_id"),
+                          ({"location": {"lat": 26.1}}, "location.lng"),
+                          ({"risk_level": "purple"}, "risk_level"),
+                          ({"name": ""}, "name")):
+        response = admin.patch(f"/api/v1/enterprises/{e['id']}", json={"version": 1, **change})
+        assert response.status_code == 422, change
+        assert field in response.get_json()["errors"]
+    after = stored(app, e["id"])
+    assert (after.version, after.community_id, after.lat) == (1, e["community_id"], 26.0745)
+
+
 def test_patch_unknown_enterprise_is_404(admin):
     assert admin.patch(f"/api/v1/enterprises/{uuid.uuid4()}",
                        json={"version": 1}).status_code == 404

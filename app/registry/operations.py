@@ -33,6 +33,8 @@ DEFAULT_PER_PAGE = 50
 #: Enterprise attributes a create/update/import may set (``location`` is split into lat/lng).
 EDITABLE = ("name", "credit_code", "community_id", "address", "industry", "risk_level",
             "legal_rep", "safety_officer", "phone", "employees", "lat", "lng")
+#: Text columns stored as "" rather than NULL when empty.
+_TEXT_COLUMNS = frozenset({"address", "legal_rep", "safety_officer", "phone"})
 #: Stored coordinates keep 7 decimals (≈1 cm): an export and its re-import compare equal.
 COORD_DECIMALS = 7
 
@@ -203,9 +205,6 @@ def create_enterprise(user, data: dict) -> idempotency.CreateResult:
         current_app.logger.info("registry: enterprise %s (%s) created by %s", result.record.id,
                                 result.record.credit_code, user.username)
     return result
-
-
-_TEXT_COLUMNS = frozenset({"address", "legal_rep", "safety_officer", "phone"})
 
 
 def _changes(enterprise: Enterprise, values: dict) -> dict:
@@ -482,16 +481,13 @@ def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
 # --------------------------------------------------------------------------------------------
 # The scan card (扫码)
 
-HAZARD_DONE_STATES = ("closed", "archived")
-#: states in which a passed deadline means "not rectified in time"
-HAZARD_UNRECTIFIED_STATES = ("reported", "rectifying")
-INTERVIEW_DONE_STATE = "closed"
-
-
 def scan(token: str) -> dict:
     """The enterprise card for a QR token: unknown, rotated and out-of-scope tokens are one 404."""
+    from app.escalation.choices import CLOSED as INTERVIEW_CLOSED
     from app.escalation.models import Interview
+    from app.hazards.choices import ARCHIVED, CLOSED
     from app.hazards.models import Hazard
+    from app.hazards.operations import is_overdue
     from app.inspections.models import Inspection
 
     user = require_user()
@@ -502,12 +498,12 @@ def scan(token: str) -> dict:
     now = utcnow()
     hazards = db.session.scalars(
         select(Hazard).where(Hazard.enterprise_id == enterprise.id,
-                             Hazard.state.not_in(HAZARD_DONE_STATES))
+                             Hazard.state.not_in((CLOSED, ARCHIVED)))
         .order_by(Hazard.deadline, Hazard.found_at, Hazard.id)).all()
     open_hazards = [{
         "id": h.id, "title": h.title, "level": h.level, "state": h.state,
         "category": h.category, "deadline": h.deadline,
-        "overdue": bool(h.deadline and h.deadline < now and h.state in HAZARD_UNRECTIFIED_STATES),
+        "overdue": is_overdue(h, now),
     } for h in hazards]
 
     last = db.session.scalar(
@@ -522,7 +518,7 @@ def scan(token: str) -> dict:
 
     interviews = db.session.scalars(
         select(Interview).where(Interview.enterprise_id == enterprise.id,
-                                Interview.state != INTERVIEW_DONE_STATE)
+                                Interview.state != INTERVIEW_CLOSED)
         .order_by(Interview.created_at, Interview.id)).all()
     return {
         "enterprise": enterprise,
