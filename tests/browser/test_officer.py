@@ -124,3 +124,13 @@ def test_reject_needs_a_reason(page, site):
     page.wait_for_selector(".t-note >> text=仍有1具灭火器压力不足")
     after = api.get(f"/api/v1/hazards/{hz['id']}")
     assert after["state"] == "rectifying" and after["rejection_count"] == 1
+
+
+def test_follow_up_inspection_lists_earlier_hazards(page, site):
+    login(page, site["inspector"].username, site["inspector"].password)
+    page.goto(f"/e/{site['ent'].qr_token}")
+    page.get_by_text("回头看").click()
+    page.get_by_role("button", name="开始检查").click()
+    page.wait_for_selector("text=回头看：复查以前的隐患（2）")
+    page.locator("[data-testid=hazard-item]", has_text="灭火器过期").click()
+    page.wait_for_selector("h2:has-text('灭火器过期')")

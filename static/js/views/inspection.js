@@ -1,6 +1,7 @@
 // An inspection in progress: GPS check-in, hazards recorded with photos and GPS, finish.
 // Everything is queued in the outbox first, so it all works in a basement with no signal.
-import { cachedGet } from '../api.js';
+import { cachedGet, itemsOf } from '../api.js';
+import { hazardItem } from './hazards.js';
 import { getMeta, setMeta, delMeta } from '../db.js';
 import { t, fmtDateTime, fmtNumber, currentLang } from '../i18n.js';
 import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading } from '../ui.js';
@@ -54,6 +55,16 @@ export async function render({ params, main, isCurrent }) {
   let state;
   try { state = await loadInspection(id); } catch (err) { main.replaceChildren(errorBlock(err)); return null; }
   if (!isCurrent()) return null;
+  // 回头看 (follow-up): the enterprise's earlier hazards to re-check, from the network or cache.
+  const recheckBox = h('div');
+  if (state.inspection.kind === 'follow_up' && state.inspection.enterprise_id) {
+    cachedGet(`/api/v1/hazards?enterprise_id=${state.inspection.enterprise_id}&per_page=50`).then(({ data }) => {
+      const earlier = itemsOf(data).filter((x) => ['reported', 'rectifying', 'submitted', 'verified'].includes(x.state));
+      if (!earlier.length) return;
+      recheckBox.replaceChildren(h('h2.section-title', t('inspection.recheck', { n: earlier.length })),
+        h('div.list', earlier.map(hazardItem)));
+    }).catch(() => {});
+  }
   const draw = async () => {
     const s = await loadInspection(id).catch(() => state);
     const insp = s.inspection;
@@ -71,6 +82,7 @@ export async function render({ params, main, isCurrent }) {
         h('div.grow', h('div.item-title', x.title), h('div.row', { style: 'gap:6px;margin-top:4px' }, levelChip(x.level),
           x.photos ? chip(t('photo.count', { n: x.photos })) : null, x.synced ? chip(t('sync.synced'), 'ok') : chip(t('sync.pending'), 'pending'))),
         chev()))) : h('div.card.muted.small', t('inspection.no_hazards')),
+      recheckBox,
       finished ? null : h('div.actions',
         h('a.btn.block', { href: `#/inspection/${id}/hazard` }, icon('plus'), t('hazard.add')),
         h('a.btn.block.secondary', { href: `#/inspection/${id}/finish` }, t('inspection.finish'))));
