@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import new_id
@@ -123,5 +124,7 @@ def create_or_replay(model, record_id: str | None, body: dict, build: Callable[[
         existing = db.session.get(model, record_id, populate_existing=True)
         if existing is None:
             raise
+        current_app.logger.info("parallel create of %s %s: answering the stored record", label,
+                                record_id)
         return _judge(existing, body_hash, user, scope, label)
     return CreateResult(record, True)

@@ -162,7 +162,7 @@ def create_hazard(user, data: dict) -> CreateResult:
         enterprise = _enterprise_for(user, data["enterprise_id"])
         inspection = _inspection_for(user, data.get("inspection_id"), enterprise)
         _check_category(data["category"])
-        found_at = data["found_at"]
+        found_at = as_utc(data["found_at"])
         if found_at > utcnow() + FOUND_AT_MAX_SKEW:
             raise Invalid("found_at is in the future.", field="found_at")
         deadline = data.get("deadline") or default_deadline(data["level"], found_at)

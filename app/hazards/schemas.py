@@ -10,9 +10,9 @@ from app.core.permissions import current_user
 from app.core.timeutil import SHANGHAI, as_utc
 from app.hazards import choices
 from app.hazards.workflow import HAZARD_WORKFLOW
-from app.photos.schemas import PhotoOut, UUIDStr
+from app.photos.schemas import PhotoOut, UtcDateTime, UUIDStr
 
-__all__ = ["UUIDStr"]
+__all__ = ["UUIDStr", "UtcDateTime"]
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -191,8 +191,8 @@ class HazardSummaryOut(Schema):
     level = fields.String()
     state = fields.String()
     place = fields.String()
-    found_at = fields.AwareDateTime()
-    deadline = fields.AwareDateTime()
+    found_at = UtcDateTime()
+    deadline = UtcDateTime()
     overdue = fields.Boolean(metadata={"description": "deadline passed without an accepted "
                                                       "rectification (reported, rectifying, "
                                                       "submitted)"})
@@ -216,17 +216,17 @@ class HazardOut(HazardSummaryOut):
     governance_plan = fields.Nested(GovernancePlanOut, allow_none=True)
     governance_plan_missing = fields.List(fields.String(), metadata={
         "description": "治理方案 fields still empty (a major hazard cannot be submitted before)"})
-    acknowledged_at = fields.AwareDateTime(allow_none=True)
-    submitted_at = fields.AwareDateTime(allow_none=True)
-    verified_at = fields.AwareDateTime(allow_none=True)
-    closed_at = fields.AwareDateTime(allow_none=True)
-    archived_at = fields.AwareDateTime(allow_none=True)
+    acknowledged_at = UtcDateTime(allow_none=True)
+    submitted_at = UtcDateTime(allow_none=True)
+    verified_at = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
+    archived_at = UtcDateTime(allow_none=True)
     recheck_note = fields.String(allow_none=True, metadata={"description": "复查结果"})
     photos = fields.List(fields.Nested(PhotoOut))
     allowed_actions = fields.List(fields.String(), metadata={
         "description": "what the current user may do now (from the transition table)"})
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
@@ -265,7 +265,7 @@ class HazardEventOut(Schema):
     action = fields.String()
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
-    at = fields.AwareDateTime()
+    at = UtcDateTime()
     note = fields.String(allow_none=True)
     location = fields.Nested(LocationOut, allow_none=True)
     actor = fields.Nested(ActorOut, allow_none=True, metadata={"description": "null: the system"})

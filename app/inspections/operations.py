@@ -12,7 +12,7 @@ from app.auth.choices import INSPECTOR, SUPERVISOR
 from app.core.geo import distance_m
 from app.core.idempotency import CreateResult, create_or_replay
 from app.core.permissions import get_or_404, in_scope, scope_clause
-from app.core.timeutil import utcnow
+from app.core.timeutil import as_utc, utcnow
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.hazards.choices import ARCHIVED
@@ -55,7 +55,7 @@ def start_inspection(user, data: dict) -> CreateResult:
         return Inspection(
             id=inspection_id, payload_hash=body_hash, enterprise_id=enterprise.id,
             community_id=enterprise.community_id, inspector_id=user.id, kind=data["kind"],
-            started_at=data["started_at"],
+            started_at=as_utc(data["started_at"]),
             lat=location["lat"] if location else None,
             lng=location["lng"] if location else None,
             accuracy_m=location.get("accuracy") if location else None,
@@ -78,7 +78,7 @@ def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
         raise Conflict("The inspection is already finished.", field="ended_at")
     if data["ended_at"] < inspection.started_at:
         raise Invalid("ended_at is before started_at.", field="ended_at")
-    inspection.ended_at = data["ended_at"]
+    inspection.ended_at = as_utc(data["ended_at"])
     inspection.summary = data.get("summary") or ""
     try:
         db.session.flush()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, PageArgs, UUIDStr,
-                                 location_of)
+from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, PageArgs,
+                                 UtcDateTime, UUIDStr, location_of)
 from app.inspections.choices import INSPECTION_KINDS
 
 
@@ -58,8 +58,8 @@ class InspectionOut(Schema):
     inspector_id = fields.String()
     inspector_name = fields.String()
     kind = fields.String()
-    started_at = fields.AwareDateTime()
-    ended_at = fields.AwareDateTime(allow_none=True)
+    started_at = UtcDateTime()
+    ended_at = UtcDateTime(allow_none=True)
     summary = fields.String(allow_none=True)
     location = fields.Nested(LocationOut, allow_none=True)
     distance_m = fields.Float(allow_none=True, metadata={
@@ -67,7 +67,7 @@ class InspectionOut(Schema):
     on_site = fields.Boolean(allow_none=True, metadata={
         "description": "distance_m within CHECKIN_RADIUS_M; null when unknown"})
     version = fields.Integer()
-    created_at = fields.AwareDateTime()
+    created_at = UtcDateTime()
 
     @pre_dump
     def _computed(self, inspection, **kwargs):

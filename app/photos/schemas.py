@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timezone
 
 from flask import url_for
 from flask_smorest.fields import Upload
@@ -15,6 +16,15 @@ class UUIDStr(fields.UUID):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """Out: ISO 8601 in UTC with its offset, however the value was given (stored UTC)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None:
+            value = value.astimezone(timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Sha256Hex(fields.String):
@@ -71,13 +81,13 @@ class PhotoOut(Schema):
     size = fields.Integer(metadata={"description": "bytes of the original"})
     width = fields.Integer(metadata={"description": "of the upright original"})
     height = fields.Integer()
-    taken_at = fields.AwareDateTime(allow_none=True, metadata={"description": "EXIF capture time"})
+    taken_at = UtcDateTime(allow_none=True, metadata={"description": "EXIF capture time"})
     exif_location = fields.Nested(GeoPointOut, allow_none=True,
                                   metadata={"description": "EXIF GPS position (WGS-84)"})
     urls = fields.Nested(PhotoUrlsOut, metadata={
         "description": "full (≤1600 px JPEG), thumb (≤400 px JPEG), original (byte for byte)"})
     uploader_id = fields.String()
-    created_at = fields.AwareDateTime()
+    created_at = UtcDateTime()
 
     @pre_dump
     def _computed(self, photo, **kwargs):
