@@ -57,14 +57,25 @@ def seed_registry(n_enterprises: int, rng: random.Random) -> list[Enterprise]:
         db.session.add(community)
         communities.append(community)
     db.session.flush()
+    return add_enterprises(range(n_enterprises), communities, rng)
+
+
+def add_enterprises(numbers, communities, rng: random.Random) -> list[Enterprise]:
+    """Enterprises number ``numbers`` (their position in the demo registry) across
+    ``communities`` (ordered as :data:`COMMUNITIES`)."""
+    taken = set(db.session.scalars(select(Enterprise.credit_code)))
     enterprises = []
-    for i in range(n_enterprises):
+    for i in numbers:
         base_name, industry = ENTERPRISE_NAMES[i % len(ENTERPRISE_NAMES)]
         name = base_name if i < len(ENTERPRISE_NAMES) else f"{base_name}（{i // len(ENTERPRISE_NAMES) + 1}分厂）"
         c_index = i % len(communities)
         dlat, dlng = COMMUNITIES[c_index][2]
+        code = make_credit_code(rng)
+        while code in taken:
+            code = make_credit_code(rng)
+        taken.add(code)
         enterprise = Enterprise(
-            name=name, credit_code=make_credit_code(rng), community_id=communities[c_index].id,
+            name=name, credit_code=code, community_id=communities[c_index].id,
             address=f"重庆市九龙坡区{STREET}{COMMUNITIES[c_index][0]}{rng.randint(1, 300)}号",
             lat=round(CENTRE[0] + dlat + rng.uniform(-0.004, 0.004), 6),
             lng=round(CENTRE[1] + dlng + rng.uniform(-0.004, 0.004), 6),
@@ -93,6 +104,15 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int = 0, seed: int = 2023) 
                      f"{len(enterprises)} enterprises, {len(DEMO_USERS)} users")
     else:
         lines.append("demo data already present; left as it is")
+        existing = db.session.scalar(select(func.count()).select_from(Enterprise))
+        if n_enterprises > existing:
+            communities = db.session.scalars(select(Community).where(
+                Community.code.in_([code for _, code, _ in COMMUNITIES]))
+                .order_by(Community.code)).all()
+            if len(communities) == len(COMMUNITIES):
+                added = add_enterprises(range(existing, n_enterprises), communities,
+                                        random.Random(f"{seed}-{existing}"))
+                lines.append(f"added {len(added)} enterprises (now {n_enterprises})")
     if n_hazards:
         from app.reports.bulk_seed import generate_year  # issue 7: a year of hazards at scale
         lines.extend(generate_year(n_hazards=n_hazards, seed=seed))

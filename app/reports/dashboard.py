@@ -1,0 +1,286 @@
+"""The supervisors' dashboard (监管看板): figures for a scope and a period, aggregated in SQL.
+
+Definitions (every figure is limited to the user's scope and the optional community):
+
+* **period** — ``date_from``..``date_to``, whole days in Asia/Shanghai (both included). The
+  *period's hazards* are those found (``found_at``) in it.
+* **by_state / by_level / by_category / by_community / by_risk** — the period's hazards counted
+  by their state, level, category, community, and the risk colour (风险等级) of their enterprise.
+* **rectification_rate (整改率)** — of the period's hazards, the share whose rectification was
+  accepted (state verified, closed or archived) ÷ all of them. ``None`` without hazards.
+* **on_time_rate (按期整改率)** — of those rectified, the share accepted (``verified_at``) no
+  later than their deadline; the complement is exactly what the 零容忍 rule R2 escalates.
+* **median_days_to_close** — median of ``closed_at − found_at`` in days over the period's hazards
+  that are closed (销号) or archived; the continuous median (mean of the middle two for an even
+  count), computed in SQL.
+* **overdue_now (逾期)** — hazards of any period whose deadline has passed without an accepted
+  rectification (reported, rectifying, submitted), as the hazard list's ``overdue`` filter.
+* **open_now** — hazards of any period not yet closed (销号) or archived; **top_enterprises**
+  are the enterprises with the most of them.
+* **escalations** — 零容忍 firings (``fired_at``) in the period, by rule; **interviews** — 约谈
+  opened (``created_at``) in the period by current state, and those held in the period.
+* **weekly_trend** — per ISO week (Monday–Sunday, Asia/Shanghai) of the period: hazards found
+  that week and hazards closed (销号) that week.
+
+Nothing is loaded row by row: each figure is one aggregate query (``GROUP BY`` per dimension),
+and the covering index ``ix_hazards_dashboard`` (found_at first, then every column these queries
+filter or group by) lets them read the index alone (see ``bench/RESULTS.md``).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import and_, case, func, select, true
+
+from app.core.permissions import community_scope_clause, scope_clause
+from app.core.timeutil import SHANGHAI, utcnow
+from app.errors import Invalid, NotFound
+from app.escalation.choices import INTERVIEW_STATES, RULES
+from app.escalation.models import Escalation, Interview
+from app.extensions import db
+from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_LEVELS, HAZARD_STATES, OPEN_STATES,
+                                 VERIFIED, category_choices)
+from app.hazards.models import Hazard
+from app.registry.choices import RISK_LEVELS
+from app.registry.models import Community, Enterprise
+
+#: States whose rectification was accepted (整改完成).
+RECTIFIED_STATES = (VERIFIED, CLOSED, ARCHIVED)
+#: 销号 and 归档: no longer open.
+FINISHED_STATES = (CLOSED, ARCHIVED)
+DEFAULT_PERIOD_DAYS = 365
+MAX_PERIOD_DAYS = 366 * 5
+TOP_ENTERPRISES = 10
+
+
+# --------------------------------------------------------------------------- scope and period
+def visible_community(user, community_id: str | None) -> Community | None:
+    """The community named by a filter, if the user may see it; otherwise 404 (unknown and
+    not-yours answer the same)."""
+    if not community_id:
+        return None
+    community = db.session.scalar(select(Community).where(
+        Community.id == str(community_id), community_scope_clause(user)))
+    if community is None:
+        raise NotFound("Community not found.", field="community_id")
+    return community
+
+
+def period_bounds(date_from: date | None, date_to: date | None, *, now: datetime | None = None,
+                  default_days: int = DEFAULT_PERIOD_DAYS) -> tuple[date, date, datetime, datetime]:
+    """``(first day, last day, start, end)``: whole Asia/Shanghai days and the UTC instants
+    ``start ≤ t < end`` they cover. Defaults: the ``default_days`` days up to today."""
+    today = (now or utcnow()).astimezone(SHANGHAI).date()
+    last = date_to or today
+    first = date_from or (last - timedelta(days=default_days - 1))
+    if first > last:
+        raise Invalid("`to` is before `from`.", field="to")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise Invalid(f"The period may span at most {MAX_PERIOD_DAYS} days.", field="from")
+    start = datetime.combine(first, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=SHANGHAI).astimezone(
+        timezone.utc)
+    return first, last, start, end
+
+
+def _scope(user, model, community: Community | None):
+    clause = scope_clause(user, model)
+    if community is not None:
+        clause = and_(clause, model.community_id == community.id)
+    return clause
+
+
+# --------------------------------------------------------------------------- SQL pieces
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def week_start(column):
+    """The Monday (Asia/Shanghai) of the ISO week of a UTC timestamp column, as a date string
+    ``YYYY-MM-DD`` (SQLite) or date (PostgreSQL). China has kept UTC+8 without summer time
+    since 1991, so SQLite shifts by a fixed eight hours."""
+    if _dialect() == "postgresql":
+        return func.date(func.date_trunc("week", func.timezone("Asia/Shanghai", column)))
+    return func.date(column, "+8 hours", "weekday 0", "-6 days")
+
+
+def days_between(later, earlier):
+    """``later − earlier`` in (fractional) days."""
+    if _dialect() == "postgresql":
+        return func.extract("epoch", later - earlier) / 86400.0
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def sql_median(value, where) -> float | None:
+    """The continuous median of ``value`` over the rows matching ``where`` (hazards), computed
+    by the database: ``percentile_cont`` on PostgreSQL; on SQLite the middle row(s) of the
+    ordered values (``ORDER BY … LIMIT … OFFSET``), never loading them all."""
+    if _dialect() == "postgresql":
+        result = db.session.scalar(select(
+            func.percentile_cont(0.5).within_group(value)).select_from(Hazard).where(where))
+        return None if result is None else float(result)
+    count = db.session.scalar(select(func.count()).select_from(Hazard).where(where))
+    if not count:
+        return None
+    middle = (select(value.label("v")).select_from(Hazard).where(where).order_by(value)
+              .limit(1 if count % 2 else 2).offset((count - 1) // 2).subquery())
+    return float(db.session.scalar(select(func.avg(middle.c.v))))
+
+
+# --------------------------------------------------------------------------- the figures
+def _labelled(counts: dict, labels: dict, *, keep_empty: bool = True) -> list[dict]:
+    """``[{key, zh, en, color?, count}]`` in the label order; unknown keys appended."""
+    out = []
+    for key, label in labels.items():
+        if keep_empty or counts.get(key):
+            out.append({"key": key, **label, "count": int(counts.get(key, 0))})
+    for key in sorted(k for k in counts if k not in labels):
+        out.append({"key": key, "zh": key, "en": key, "count": int(counts[key])})
+    return out
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def dashboard(user, *, community_id: str | None = None, date_from: date | None = None,
+              date_to: date | None = None, now: datetime | None = None) -> dict:
+    """Every figure of the dashboard for ``user``'s scope (see the module docstring)."""
+    now = now or utcnow()
+    community = visible_community(user, community_id)
+    first, last, start, end = period_bounds(date_from, date_to, now=now)
+    scope = _scope(user, Hazard, community)
+    in_period = and_(scope, Hazard.found_at >= start, Hazard.found_at < end)
+
+    def count_by(column):
+        return {key: int(n) for key, n in db.session.execute(
+            select(column, func.count()).where(in_period).group_by(column)).all()}
+
+    by_state = count_by(Hazard.state)
+    by_level = count_by(Hazard.level)
+    by_category = count_by(Hazard.category)
+    by_community_id = count_by(Hazard.community_id)
+    # by the enterprise's risk colour: count per enterprise first (a few thousand groups read
+    # from the covering index), then join those to the registry
+    per_enterprise = (select(Hazard.enterprise_id, func.count().label("n")).where(in_period)
+                      .group_by(Hazard.enterprise_id).subquery())
+    by_risk = {key: int(n) for key, n in db.session.execute(
+        select(Enterprise.risk_level, func.sum(per_enterprise.c.n))
+        .join(per_enterprise, per_enterprise.c.enterprise_id == Enterprise.id)
+        .group_by(Enterprise.risk_level)).all()}
+    rectified = Hazard.state.in_(RECTIFIED_STATES)
+    figures = db.session.execute(
+        select(func.count().label("total"),
+               func.sum(case((rectified, 1), else_=0)).label("rectified"),
+               func.sum(case((and_(rectified, Hazard.verified_at <= Hazard.deadline), 1),
+                             else_=0)).label("on_time"))
+        .select_from(Hazard).where(in_period)).one()
+    total, n_rectified, n_on_time = (int(figures.total or 0), int(figures.rectified or 0),
+                                     int(figures.on_time or 0))
+
+    # Communities in scope, named, with their count (zero included).
+    communities = db.session.execute(
+        select(Community.id, Community.name).where(community_scope_clause(user))
+        .where(Community.id == community.id if community is not None else true())
+        .order_by(Community.code, Community.name)).all()
+    by_community = [{"id": c.id, "name": c.name, "count": by_community_id.get(c.id, 0)}
+                    for c in communities]
+
+    closed_in_period = and_(in_period, Hazard.closed_at.is_not(None))
+    median = sql_median(days_between(Hazard.closed_at, Hazard.found_at), closed_in_period)
+
+    overdue_clause = and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now)
+    now_counts = db.session.execute(
+        select(func.count().label("open"),
+               func.sum(case((overdue_clause, 1), else_=0)).label("overdue"),
+               func.sum(case((Hazard.level == "major", 1), else_=0)).label("major"))
+        .select_from(Hazard).where(scope, Hazard.state.not_in(FINISHED_STATES))).one()
+
+    escalations = dict(db.session.execute(
+        select(Escalation.rule, func.count()).where(
+            _scope(user, Escalation, community), Escalation.fired_at >= start,
+            Escalation.fired_at < end).group_by(Escalation.rule)).all())
+    interview_scope = _scope(user, Interview, community)
+    interviews = dict(db.session.execute(
+        select(Interview.state, func.count()).where(
+            interview_scope, Interview.created_at >= start, Interview.created_at < end)
+        .group_by(Interview.state)).all())
+    interviews_held = db.session.scalar(select(func.count()).select_from(Interview).where(
+        interview_scope, Interview.held_at >= start, Interview.held_at < end))
+
+    enterprise_scope = scope_clause(user, Enterprise)
+    if community is not None:
+        enterprise_scope = and_(enterprise_scope, Enterprise.community_id == community.id)
+    enterprises_by_risk = dict(db.session.execute(
+        select(Enterprise.risk_level, func.count()).where(enterprise_scope)
+        .group_by(Enterprise.risk_level)).all())
+
+    return {
+        "scope": {"community_id": community.id if community else None,
+                  "community_name": community.name if community else None,
+                  "date_from": first, "date_to": last, "now": now},
+        "total": total,
+        "by_state": _labelled(by_state, HAZARD_STATES),
+        "by_level": _labelled(by_level, HAZARD_LEVELS),
+        "by_category": _labelled(by_category,
+                                 category_choices(current_app.config["HAZARD_CATEGORIES"])),
+        "by_community": by_community,
+        "by_risk": _labelled(by_risk, RISK_LEVELS),
+        "enterprises_by_risk": _labelled(enterprises_by_risk, RISK_LEVELS),
+        "rectified": n_rectified,
+        "rectification_rate": _rate(n_rectified, total),
+        "on_time": n_on_time,
+        "on_time_rate": _rate(n_on_time, n_rectified),
+        "median_days_to_close": None if median is None else round(median, 2),
+        "open_now": int(now_counts.open or 0),
+        "overdue_now": int(now_counts.overdue or 0),
+        "major_open_now": int(now_counts.major or 0),
+        "escalations": {"total": sum(escalations.values()),
+                        "by_rule": _labelled(escalations, RULES)},
+        "interviews": {"opened": sum(interviews.values()), "held": int(interviews_held or 0),
+                       "by_state": _labelled(interviews, INTERVIEW_STATES)},
+        "weekly_trend": weekly_trend(scope, first, last, start, end),
+        "top_enterprises": top_enterprises(scope, now),
+    }
+
+
+def weekly_trend(scope, first: date, last: date, start: datetime, end: datetime) -> list[dict]:
+    """Found and closed (销号) hazards per ISO week of the period, every week listed."""
+    week = week_start(Hazard.found_at)
+    found = {str(k): int(n) for k, n in db.session.execute(
+        select(week, func.count()).where(scope, Hazard.found_at >= start, Hazard.found_at < end)
+        .group_by(week)).all()}
+    week = week_start(Hazard.closed_at)
+    closed = {str(k): int(n) for k, n in db.session.execute(
+        select(week, func.count()).where(scope, Hazard.closed_at >= start,
+                                         Hazard.closed_at < end)
+        .group_by(week)).all()}
+    monday = first - timedelta(days=first.weekday())
+    out = []
+    while monday <= last:
+        key = monday.isoformat()
+        year, number, _ = monday.isocalendar()
+        out.append({"week": f"{year}-W{number:02d}", "start": monday,
+                    "found": found.get(key, 0), "closed": closed.get(key, 0)})
+        monday += timedelta(days=7)
+    return out
+
+
+def top_enterprises(scope, now: datetime, limit: int = TOP_ENTERPRISES) -> list[dict]:
+    """The enterprises with the most open hazards (not yet 销号), with how many are major and
+    how many overdue."""
+    n_open = func.count().label("open_hazards")
+    rows = db.session.execute(
+        select(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id,
+               n_open,
+               func.sum(case((Hazard.level == "major", 1), else_=0)).label("major"),
+               func.sum(case((and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now), 1),
+                             else_=0)).label("overdue"))
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(scope, Hazard.state.not_in(FINISHED_STATES))
+        .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id)
+        .order_by(n_open.desc(), Enterprise.name, Enterprise.id).limit(limit)).all()
+    return [{"id": r.id, "name": r.name, "risk_level": r.risk_level,
+             "community_id": r.community_id, "open_hazards": int(r.open_hazards),
+             "major": int(r.major or 0), "overdue": int(r.overdue or 0)} for r in rows]

@@ -1,0 +1,532 @@
+"""Printable documents (PDF): 隐患整改通知书, 约谈记录 and the campaign summary (活动总结).
+
+Each is built with the shared helpers of :mod:`app.documents.pdf` (embedded CJK font; a header
+with the title, the record's id and a QR code back to the record in the app; a footer with the
+generation time and page numbers), reads only, and answers 404 outside the user's scope.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from PIL import Image as PILImage
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, Spacer, Table,
+                                TableStyle)
+from sqlalchemy import and_, func, select
+
+from app.core.permissions import get_or_404, scope_clause
+from app.core.timeutil import SHANGHAI, utcnow
+from app.documents.pdf import FONT, data_table, field_table, para, render_document, styles
+from app.escalation.choices import INTERVIEW_STATES, RULES
+from app.escalation.models import Escalation, Interview
+from app.extensions import db
+from app.hazards.choices import FINDING, HAZARD_LEVELS, HAZARD_STATES, category_choices
+from app.hazards.models import Hazard
+from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.models import Inspection
+from app.photos.models import Photo
+from app.registry.choices import RISK_LEVELS
+from app.registry.models import Community, Enterprise
+from app.registry.operations import public_base_url
+from app.reports.dashboard import dashboard, visible_community
+
+PDF_MIME = "application/pdf"
+# 安全生产法 (2021 修正) 第六十五条: 监督检查中发现的事故隐患，责令立即排除或限期排除;
+# 第一百零二条: 未采取措施消除事故隐患的处罚。
+LEGAL_BASIS = ("依据《中华人民共和国安全生产法》第六十五条和《安全生产事故隐患排查治理暂行规定》"
+               "（原国家安全生产监督管理总局令第16号），现责令你单位对下列事故隐患限期整改。")
+LEGAL_WARNING = ("逾期未整改或整改不到位的，将依照《中华人民共和国安全生产法》第一百零二条"
+                 "依法处理，并按“零容忍”要求约谈企业主要负责人。")
+PHOTO_PX = 800         # photos are re-encoded to this size for print (≈ 500 dpi at 40 mm)
+THUMB_MM = 38
+
+
+# --------------------------------------------------------------------------- helpers
+def record_url(kind: str, record_id: str, query: str = "") -> str:
+    """The app URL a document's QR code points back to, e.g. ``<base>/#/hazards/<id>``."""
+    return f"{public_base_url()}/#/{kind}/{record_id}{query}"
+
+
+def _zh_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _zh_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(SHANGHAI)
+    return f"{_zh_date(local)} {local:%H:%M}"
+
+
+def _street(community_id: str | None) -> str:
+    community = db.session.get(Community, community_id) if community_id else None
+    return (community.street if community is not None and community.street else "街道")
+
+
+def _photo_flowable(photo: Photo, width: float) -> Image | Paragraph:
+    """A finding photo scaled to ``width`` (points), re-encoded small enough for print; a note
+    instead when the file is missing or unreadable."""
+    from app.photos.storage import media_root
+
+    path = media_root() / (photo.full_path or photo.thumb_path)
+    try:
+        with PILImage.open(path) as im:
+            im = im.convert("RGB")
+            im.thumbnail((PHOTO_PX, PHOTO_PX))
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=82, optimize=True)
+            w, h = im.size
+    except (OSError, ValueError):
+        return para("（照片文件缺失）", "small")
+    buf.seek(0)
+    height = width * h / w
+    max_height = width * 1.1
+    if height > max_height:
+        width, height = max_height * w / h, max_height
+    return Image(buf, width=width, height=height)
+
+
+def _signature_table(left: list[str], right: list[str]) -> Table:
+    """Two columns of signature lines (签名、日期), as on paper forms."""
+    st = styles()
+    rows = [[para(a, st["body"]), para(b, st["body"])] for a, b in zip(left, right)]
+    t = Table(rows, colWidths=[85 * mm, 85 * mm])
+    t.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("TOPPADDING", (0, 0), (-1, -1), 9),
+    ]))
+    return t
+
+
+def _heading(text: str, style: str = "h1") -> Paragraph:
+    """A section heading that stays on the page of what follows it."""
+    st = styles()[style]
+    return para(text, ParagraphStyle(f"{st.name}-keep", parent=st, keepWithNext=1))
+
+
+def _right(text: str) -> Paragraph:
+    st = styles()["body"]
+    return para(text, ParagraphStyle("body-right", parent=st, alignment=TA_RIGHT))
+
+
+def _paragraph(text: str, *, indent: bool = True, style: str = "body") -> Paragraph:
+    st = styles()[style]
+    if indent:
+        st = ParagraphStyle(f"{st.name}-indent", parent=st, firstLineIndent=2 * st.fontSize)
+    return para(text, st)
+
+
+# --------------------------------------------------------------------------- 整改通知书
+def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
+    """隐患整改通知书 of an inspection: the enterprise, the inspection, each hazard found with
+    level, place, description, deadline and finding photos, the legal basis and the signature
+    lines for the inspector and the enterprise. Returns ``(pdf, file name)``."""
+    inspection = get_or_404(Inspection, inspection_id, user)
+    enterprise = db.session.get(Enterprise, inspection.enterprise_id)
+    hazards = db.session.scalars(
+        select(Hazard).where(Hazard.inspection_id == inspection.id, scope_clause(user, Hazard))
+        .order_by(Hazard.found_at, Hazard.id)).all()
+    photos: dict[str, list[Photo]] = {}
+    if hazards:
+        for photo in db.session.scalars(
+                select(Photo).where(Photo.hazard_id.in_([h.id for h in hazards]),
+                                    Photo.kind == FINDING)
+                .order_by(Photo.created_at, Photo.id)):
+            photos.setdefault(photo.hazard_id, []).append(photo)
+    st = styles()
+    street = _street(inspection.community_id)
+    kind = INSPECTION_KINDS.get(inspection.kind, {}).get("zh", inspection.kind)
+    inspector = inspection.inspector.display_name if inspection.inspector else ""
+    categories = category_choices(current_app.config["HAZARD_CATEGORIES"])
+    community = db.session.get(Community, inspection.community_id)
+
+    story = [para(f"{enterprise.name}：", st["h2"])]
+    found = (f"{_zh_datetime(inspection.started_at)}，{street}检查人员{inspector}对你单位开展"
+             f"{kind}，")
+    if hazards:
+        majors = sum(1 for h in hazards if h.level == "major")
+        found += (f"发现事故隐患 {len(hazards)} 项" +
+                  (f"（其中重大事故隐患 {majors} 项）" if majors else "") + "。")
+        story.append(_paragraph(found + LEGAL_BASIS))
+    else:
+        story.append(_paragraph(found + "本次检查未发现事故隐患。"))
+    story.append(Spacer(1, 3 * mm))
+
+    location = ""
+    if inspection.distance_m is not None:
+        location = (f"距企业登记位置 {inspection.distance_m:.0f} 米"
+                    f"（{'现场' if inspection.on_site else '不在现场范围'}）")
+    story.append(field_table([
+        ("被检查单位", enterprise.name),
+        ("统一社会信用代码", enterprise.credit_code),
+        ("单位地址", enterprise.address),
+        ("法定代表人", enterprise.legal_rep),
+        ("安全管理人员", " ".join(x for x in (enterprise.safety_officer, enterprise.phone) if x)),
+        ("所属社区", community.name if community else ""),
+        ("检查时间", _zh_datetime(inspection.started_at)),
+        ("检查类型", kind),
+        ("检查人员", inspector),
+        ("检查定位", location),
+    ], label_width=30 * mm))
+
+    if hazards:
+        story += [Spacer(1, 4 * mm), _heading("一、隐患清单及整改期限")]
+        header = ["序号", "隐患地点及描述", "等级", "整改期限", "隐患照片"]
+        major_cell = ParagraphStyle("cell-major", parent=st["cell"],
+                                    textColor=colors.HexColor("#C62828"))
+        rows = []
+        for n, h in enumerate(hazards, start=1):
+            level = HAZARD_LEVELS.get(h.level, {}).get("zh", h.level)
+            text = [para(f"{h.title}", st["cell_label"])]
+            detail = "；".join(x for x in (
+                f"地点：{h.place}" if h.place else "",
+                f"类别：{categories.get(h.category, {}).get('zh', h.category)}",
+                h.description or "") if x)
+            text.append(para(detail, st["cell"]))
+            text.append(para(f"编号：{h.id}", st["small"]))
+            pics = [_photo_flowable(p, THUMB_MM * mm) for p in photos.get(h.id, [])[:2]]
+            level_style = major_cell if h.level == "major" else st["cell"]
+            rows.append([para(str(n), st["cell"]), text, para(level, level_style),
+                         para(_zh_datetime(h.deadline), st["cell"]),
+                         pics or para("—", st["cell"])])
+        table = Table([[para(x, st["cell_label"]) for x in header], *rows],
+                      colWidths=[10 * mm, 67 * mm, 20 * mm, 31 * mm, 42 * mm], repeatRows=1)
+        table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDE4EE")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        story.append(table)
+        story += [
+            Spacer(1, 4 * mm), _heading("二、整改要求"),
+            _paragraph("1. 你单位应当立即组织整改，落实整改措施、责任、资金、时限和预案，"
+                       "在整改期限内完成整改，并通过“安巡”上传整改照片提交复查。"),
+            _paragraph("2. 重大事故隐患应当制定治理方案（治理目标和任务、方法和措施、经费和物资、"
+                       "负责机构和人员、时限和要求、安全措施和应急预案）；整改前或者整改过程中"
+                       "无法保证安全的，应当从危险区域内撤出作业人员，暂时停产停业或者停止使用"
+                       "相关设施、设备。"),
+            _paragraph(f"3. {LEGAL_WARNING}"),
+        ]
+    story += [Spacer(1, 8 * mm), CondPageBreak(45 * mm), KeepTogether([
+        _signature_table(
+            ["检查人员（签名）：______________", "日期：______年____月____日"],
+            ["被检查单位负责人（签收）：______________", "日期：______年____月____日"]),
+        Spacer(1, 8 * mm),
+        _right(f"{street}安全生产领导小组办公室（盖章）"),
+        Spacer(1, 2 * mm),
+        _right(_zh_date(inspection.started_at)),
+        Spacer(1, 4 * mm),
+        para("本通知书一式两份，一份交被检查单位，一份由检查单位存档。", st["small"]),
+    ])]
+    pdf = render_document(story, title="安全生产事故隐患整改通知书", record_id=inspection.id,
+                          url=record_url("inspections", inspection.id),
+                          subtitle=f"{street}安全生产领导小组办公室 · {kind}")
+    return pdf, f"整改通知书-{enterprise.name}-{inspection.started_at.astimezone(SHANGHAI):%Y%m%d}.pdf"
+
+
+# --------------------------------------------------------------------------- 约谈记录
+def interview_record(user, interview_id: str) -> tuple[bytes, str]:
+    """约谈记录 with every record field: parties, reasons (rule and hazard), time and place,
+    interviewers and called-in departments, interviewee, note-taker, minutes, problems,
+    requirements, commitments, follow-up deadline and the completion receipt."""
+    interview = get_or_404(Interview, interview_id, user)
+    enterprise = db.session.get(Enterprise, interview.enterprise_id)
+    st = styles()
+    reasons = db.session.execute(
+        select(Escalation.rule, Escalation.fired_at, Escalation.detail, Hazard.title,
+               Hazard.level, Hazard.id)
+        .join(Hazard, Hazard.id == Escalation.hazard_id)
+        .where(Escalation.interview_id == interview.id)
+        .order_by(Escalation.fired_at, Escalation.id)).all()
+    state = INTERVIEW_STATES.get(interview.state, {}).get("zh", interview.state)
+    story = [field_table([
+        ("约谈方", interview.convener),
+        ("被约谈单位", enterprise.name),
+        ("统一社会信用代码", enterprise.credit_code),
+        ("单位地址", enterprise.address),
+        ("被约谈人", " ".join(x for x in (interview.interviewee, interview.interviewee_title) if x)
+         or "（待约谈时填写）"),
+        ("约谈时间", _zh_datetime(interview.held_at or interview.scheduled_at)),
+        ("约谈地点", interview.place or ""),
+        ("约谈人员", "、".join(interview.interviewers or [])),
+        ("参加部门", "、".join(interview.departments or []) or "—"),
+        ("记录人", interview.note_taker or ""),
+        ("状态", state),
+    ], label_width=32 * mm), Spacer(1, 4 * mm), _heading("一、约谈事由")]
+    if reasons:
+        story.append(data_table(
+            ["规则", "隐患", "等级", "触发时间", "说明"],
+            [[f"{r.rule} {RULES.get(r.rule, {}).get('zh', '')}", r.title,
+              HAZARD_LEVELS.get(r.level, {}).get("zh", r.level), _zh_datetime(r.fired_at),
+              r.detail or ""] for r in reasons],
+            col_widths=[30 * mm, 48 * mm, 18 * mm, 32 * mm, 42 * mm]))
+    if interview.situation:
+        story += [Spacer(1, 2 * mm), _paragraph(f"情况通报：{interview.situation}")]
+    for number, (label, value) in enumerate((
+            ("约谈纪要", interview.minutes), ("存在问题", interview.problems),
+            ("整改要求", interview.requirements), ("企业承诺", interview.commitments)), start=2):
+        story += [_heading(f"{'二三四五六'[number - 2]}、{label}"),
+                  _paragraph(value or "（未填写）")]
+    story += [_heading("六、跟踪落实"), field_table([
+        ("书面回复期限", _zh_datetime(interview.follow_up_deadline)),
+        ("整改完成回执", interview.completion_receipt or "（待企业报送）"),
+        ("结案时间", _zh_datetime(interview.closed_at)),
+    ], label_width=32 * mm), Spacer(1, 10 * mm), CondPageBreak(40 * mm), _signature_table(
+        ["约谈人（签名）：______________", "记录人（签名）：______________",
+         "日期：______年____月____日"],
+        ["被约谈人（签名）：______________", "被约谈单位（盖章）", "日期：______年____月____日"])]
+    pdf = render_document(story, title="安全生产约谈记录", record_id=interview.id,
+                          url=record_url("interviews", interview.id),
+                          subtitle=f"{interview.convener} · 零容忍约谈")
+    return pdf, f"约谈记录-{enterprise.name}.pdf"
+
+
+# --------------------------------------------------------------------------- 活动总结
+def _bar_chart(labels: list[str], values: list[int], *, title: str, color: str,
+               width: float = 170 * mm, height: float = 62 * mm) -> Drawing:
+    d = Drawing(width, height)
+    d.add(String(0, height - 10, title, fontName=FONT, fontSize=10))
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 62, 6
+    chart.width, chart.height = width - 90, height - 24
+    chart.data = [values or [0]]
+    chart.categoryAxis.categoryNames = labels or ["—"]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.reverseDirection = True
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.forceZero = True
+    chart.bars[0].fillColor = colors.HexColor(color)
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = FONT
+    chart.barLabels.fontSize = 7
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    d.add(chart)
+    return d
+
+
+def _pie(items: list[tuple[str, int, str]], *, title: str, width: float = 84 * mm,
+         height: float = 62 * mm) -> Drawing:
+    d = Drawing(width, height)
+    d.add(String(0, height - 10, title, fontName=FONT, fontSize=10))
+    shown = [(label, n, color) for label, n, color in items if n]
+    pie = Pie()
+    pie.x, pie.y, pie.width, pie.height = 6, 8, 36 * mm, 36 * mm
+    pie.data = [n for _, n, _ in shown] or [1]
+    pie.labels = None
+    pie.slices.strokeColor = colors.white
+    pie.slices.strokeWidth = 0.5
+    for i, (_, _, color) in enumerate(shown):
+        pie.slices[i].fillColor = colors.HexColor(color)
+    if not shown:
+        pie.slices[0].fillColor = colors.HexColor("#DDDDDD")
+    d.add(pie)
+    legend = Legend()
+    legend.x, legend.y = 36 * mm + 20, height - 22
+    legend.fontName, legend.fontSize = FONT, 8
+    legend.alignment = "right"
+    legend.columnMaximum = 8
+    legend.colorNamePairs = [(colors.HexColor(c), f"{label} {n}") for label, n, c in items]
+    d.add(legend)
+    return d
+
+
+def _week_chart(weeks: list[dict], *, width: float = 170 * mm, height: float = 62 * mm
+                ) -> Drawing:
+    d = Drawing(width, height)
+    d.add(String(0, height - 10, "每周发现与销号隐患数", fontName=FONT, fontSize=10))
+    chart = VerticalBarChart()
+    chart.x, chart.y = 30, 22
+    chart.width, chart.height = width - 50, height - 40
+    chart.data = [[w["found"] for w in weeks] or [0], [w["closed"] for w in weeks] or [0]]
+    chart.categoryAxis.categoryNames = [f"{w['start']:%m-%d}" for w in weeks] or ["—"]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 30 if len(weeks) > 8 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(weeks) > 8 else "n"
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#1565C0")
+    chart.bars[1].fillColor = colors.HexColor("#2E7D32")
+    chart.bars.strokeColor = None
+    d.add(chart)
+    legend = Legend()
+    legend.x, legend.y = width - 120, height - 6
+    legend.fontName, legend.fontSize = FONT, 8
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.colorNamePairs = [(colors.HexColor("#1565C0"), "发现"),
+                             (colors.HexColor("#2E7D32"), "销号")]
+    d.add(legend)
+    return d
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def campaign_summary(user, *, date_from: date, date_to: date, community_id: str | None = None,
+                     title: str | None = None, report_due: date | None = None
+                     ) -> tuple[bytes, str]:
+    """The activity summary of a campaign (e.g. 安全生产月, 1–30 June) that a 社区 sends upward:
+    inspections, the dashboard's figures for the period, charts, typical cases (major and
+    escalated hazards), the enterprises exposed for major hazards, and the reporting deadline."""
+    now = utcnow()
+    community = visible_community(user, community_id)
+    figures = dashboard(user, community_id=community_id, date_from=date_from, date_to=date_to,
+                        now=now)
+    start = datetime.combine(date_from, datetime.min.time(), tzinfo=SHANGHAI)
+    end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=SHANGHAI)
+    insp_scope = scope_clause(user, Inspection)
+    if community is not None:
+        insp_scope = and_(insp_scope, Inspection.community_id == community.id)
+    insp_scope = and_(insp_scope, Inspection.started_at >= start, Inspection.started_at < end)
+    by_kind = dict(db.session.execute(select(Inspection.kind, func.count()).where(insp_scope)
+                                      .group_by(Inspection.kind)).all())
+    enterprises_checked = db.session.scalar(
+        select(func.count(func.distinct(Inspection.enterprise_id))).where(insp_scope))
+    hazard_scope = scope_clause(user, Hazard)
+    if community is not None:
+        hazard_scope = and_(hazard_scope, Hazard.community_id == community.id)
+    in_period = and_(hazard_scope, Hazard.found_at >= start, Hazard.found_at < end)
+    cases = db.session.execute(
+        select(Hazard.id, Hazard.title, Hazard.level, Hazard.state, Hazard.escalated,
+               Hazard.found_at, Hazard.place, Enterprise.name.label("enterprise"))
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(in_period, (Hazard.level == "major") | Hazard.escalated.is_(True))
+        .order_by((Hazard.level == "major").desc(), Hazard.rejection_count.desc(),
+                  Hazard.found_at, Hazard.id).limit(8)).all()
+    exposed = db.session.execute(
+        select(Enterprise.name, func.count().label("n")).select_from(Hazard)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(in_period, Hazard.level == "major")
+        .group_by(Enterprise.id, Enterprise.name)
+        .order_by(func.count().desc(), Enterprise.name).limit(10)).all()
+    rules_by_hazard: dict[str, list[str]] = {}
+    if cases:
+        for hazard_id, rule in db.session.execute(
+                select(Escalation.hazard_id, Escalation.rule)
+                .where(Escalation.hazard_id.in_([c.id for c in cases]))
+                .order_by(Escalation.rule)):
+            rules_by_hazard.setdefault(hazard_id, []).append(rule)
+
+    st = styles()
+    campaign = title or "安全生产月"
+    unit = community.name if community else _street_of_user(user)
+    heading = f"{unit}{date_from.year}年{campaign}活动总结"
+    due = report_due or date(date_to.year, date_to.month, 25)
+    levels = {x["key"]: x["count"] for x in figures["by_level"]}
+    n_inspections = sum(by_kind.values())
+    overview = (
+        f"{_zh_date(date_from)}至{_zh_date(date_to)}，{unit}围绕“{campaign}”活动，"
+        f"共开展安全检查{n_inspections}次，检查企业{enterprises_checked or 0}家，"
+        f"其中“四不两直”暗查暗访{by_kind.get('unannounced', 0)}次、专项检查"
+        f"{by_kind.get('special', 0)}次。共排查发现事故隐患{figures['total']}项，其中重大事故"
+        f"隐患{levels.get('major', 0)}项、一般事故隐患{levels.get('general', 0)}项；已完成整改"
+        f"{figures['rectified']}项，整改率{_pct(figures['rectification_rate'])}，按期整改率"
+        f"{_pct(figures['on_time_rate'])}。坚持事故隐患“零容忍”，启动升级督办"
+        f"{figures['escalations']['total']}次，约谈企业{figures['interviews']['opened']}家次。")
+    median = figures["median_days_to_close"]
+    story = [
+        para(f"报送单位：{unit}　　统计期间：{_zh_date(date_from)}—{_zh_date(date_to)}", st["small"]),
+        _heading("一、活动开展情况"), _paragraph(overview),
+        _heading("二、主要指标"),
+        data_table(["指标", "数值", "指标", "数值"], [
+            ["检查次数", n_inspections, "检查企业（家）", enterprises_checked or 0],
+            ["发现隐患（项）", figures["total"], "其中重大隐患", levels.get("major", 0)],
+            ["已整改（项）", figures["rectified"], "整改率", _pct(figures["rectification_rate"])],
+            ["按期整改（项）", figures["on_time"], "按期整改率", _pct(figures["on_time_rate"])],
+            ["当前逾期未改（项）", figures["overdue_now"], "销号用时中位数（天）",
+             "—" if median is None else f"{median:.1f}"],
+            ["零容忍升级（次）", figures["escalations"]["total"], "约谈（家次）",
+             figures["interviews"]["opened"]],
+        ], col_widths=[45 * mm, 40 * mm, 45 * mm, 40 * mm]),
+        Spacer(1, 4 * mm),
+    ]
+    states = [(x["zh"], x["count"], x.get("color", "#999999")) for x in figures["by_state"]]
+    risks = [(x["zh"], x["count"], x.get("color", "#999999")) for x in figures["by_risk"]]
+    pies = Table([[_pie(states, title="隐患状态分布"), _pie(risks, title="按企业风险等级")]],
+                 colWidths=[85 * mm, 85 * mm])
+    pies.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    categories = [x for x in figures["by_category"] if x["count"]]
+    story += [KeepTogether([_heading("三、隐患分布"), pies])]
+    story.append(_bar_chart([x["zh"] for x in categories], [x["count"] for x in categories],
+                            title="隐患类别分布", color="#E06C00",
+                            height=max(40, 14 + 11 * len(categories)) * mm / 2.2))
+    if len(figures["by_community"]) > 1:
+        rows = figures["by_community"]
+        story.append(Spacer(1, 6 * mm))
+        story.append(_bar_chart([x["name"] for x in rows], [x["count"] for x in rows],
+                                title="各社区发现隐患数", color="#1565C0",
+                                height=max(40, 14 + 11 * len(rows)) * mm / 2.2))
+    story += [Spacer(1, 6 * mm), CondPageBreak(70 * mm), _week_chart(figures["weekly_trend"])]
+    story += [_heading("四、典型案例")]
+    if cases:
+        story.append(data_table(["企业", "隐患", "等级", "状态", "零容忍"], [
+            [c.enterprise, f"{c.title}（{c.place}）" if c.place else c.title,
+             HAZARD_LEVELS.get(c.level, {}).get("zh", c.level),
+             HAZARD_STATES.get(c.state, {}).get("zh", c.state),
+             "、".join(f"{r} {RULES[r]['zh']}" for r in rules_by_hazard.get(c.id, []))
+             or ("已升级" if c.escalated else "—")] for c in cases],
+            col_widths=[40 * mm, 52 * mm, 18 * mm, 18 * mm, 42 * mm]))
+        story.append(_paragraph("以上案例用于警示教育，请各企业举一反三，深入开展自查自改。",
+                                style="small"))
+    else:
+        story.append(_paragraph("本期间未发现重大事故隐患或升级督办案例。"))
+    story.append(_heading("五、重大事故隐患企业（曝光）"))
+    if exposed:
+        story.append(data_table(["企业", "重大隐患（项）"], [[e.name, e.n] for e in exposed],
+                                col_widths=[130 * mm, 40 * mm]))
+    else:
+        story.append(_paragraph("无。"))
+    story += [
+        _heading("六、下一步工作"),
+        _paragraph("1. 对尚未完成整改的隐患逐项跟踪督办，逾期未整改的依规升级约谈；"),
+        _paragraph("2. 巩固活动成果，常态化开展“四不两直”检查和“回头看”；"),
+        _paragraph("3. 完善隐患排查治理台账，做到隐患登记、整改、复查、销号闭环管理。"),
+        Spacer(1, 6 * mm),
+        para(f"报送要求：本总结请于{_zh_date(due)}前报街道安全生产领导小组办公室。", st["body"]),
+        Spacer(1, 10 * mm),
+        _signature_table(["填报人：______________", "审核人：______________"],
+                         [f"报送单位：{unit}（盖章）", f"日期：{_zh_date(now)}"]),
+    ]
+    record_id = (f"SUM-{community.code or community.id[:8] if community else 'ALL'}-"
+                 f"{date_from:%Y%m%d}-{date_to:%Y%m%d}")
+    query = f"?from={date_from.isoformat()}&to={date_to.isoformat()}"
+    if community is not None:
+        query += f"&community_id={community.id}"
+    pdf = render_document(story, title=heading, record_id=record_id,
+                          url=f"{public_base_url()}/#/dashboard{query}",
+                          subtitle=f"（{_zh_date(date_from)}—{_zh_date(date_to)}）",
+                          footer_note=f"请于{_zh_date(due)}前报送")
+    return pdf, f"{heading}.pdf"
+
+
+def _street_of_user(user) -> str:
+    """The 街道 of the communities the user sees (the unit of an all-communities summary)."""
+    from app.core.permissions import community_scope_clause
+
+    street = db.session.scalar(select(Community.street).where(
+        community_scope_clause(user), Community.street != "").order_by(Community.code).limit(1))
+    return street or "街道"

@@ -1,0 +1,452 @@
+"""Ledgers (台账): the hazard ledger (隐患台账) and the interview ledger (约谈台账) as XLSX/CSV.
+
+The hazard ledger carries the fields DOMAIN.md lists for it (check date, place, hazard detail and
+level, who found it, who is responsible for the fix, deadline, re-check result, closing date …)
+under Chinese headers, for exactly the hazards ``GET /api/v1/hazards`` lists with the same
+filters. It may hold a whole year of a 街道 (hundreds of thousands of rows), so rows are read
+from the database in batches and written as they come: XLSX through openpyxl's write-only
+workbook into a temporary file, CSV as a streamed response (UTF-8 with BOM, through
+:func:`app.registry.importing.write_csv` batch by batch). The interview ledger is small and uses
+:func:`app.registry.importing.write_xlsx` / ``write_csv`` directly.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from flask import current_app
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import aliased
+
+from app.auth.models import User
+from app.core.permissions import scope_clause
+from app.core.timeutil import SHANGHAI, utcnow
+from app.escalation.choices import INTERVIEW_STATES, RULES
+from app.escalation.models import Escalation, Interview
+from app.extensions import db
+from app.hazards.choices import (HAZARD_LEVELS, HAZARD_STATES, OPEN_STATES,
+                                 category_choices)
+from app.hazards.models import Hazard
+from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.models import Inspection
+from app.registry.importing import write_csv, write_xlsx
+from app.registry.models import Community, Enterprise
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIME = "text/csv; charset=utf-8"
+BATCH = 2000
+
+#: (key, 中文表头, column width) of the hazard ledger, in order.
+HAZARD_LEDGER_COLUMNS = (
+    ("check_date", "检查日期", 12),
+    ("enterprise_name", "企业名称", 30),
+    ("credit_code", "统一社会信用代码", 22),
+    ("community_name", "所属社区", 12),
+    ("place", "隐患地点", 16),
+    ("title", "隐患名称", 28),
+    ("description", "隐患描述", 40),
+    ("level", "隐患等级", 10),
+    ("category", "隐患类别", 12),
+    ("inspection_kind", "检查类型", 12),
+    ("reporter", "发现人", 16),
+    ("found_at", "发现时间", 17),
+    ("responsible", "整改责任人", 12),
+    ("deadline", "整改期限", 17),
+    ("state", "状态", 10),
+    ("overdue", "是否逾期", 9),
+    ("escalated", "零容忍升级", 10),
+    ("rejection_count", "复查不通过次数", 9),
+    ("submitted_at", "整改提交时间", 17),
+    ("verified_at", "复查时间", 17),
+    ("recheck_note", "复查结果", 30),
+    ("closed_date", "销号日期", 12),
+    ("archived_date", "归档日期", 12),
+    ("id", "隐患编号", 38),
+)
+
+INTERVIEW_LEDGER_COLUMNS = (
+    ("created_at", "提出时间"), ("enterprise_name", "被约谈企业"), ("credit_code", "统一社会信用代码"),
+    ("community_name", "所属社区"), ("state", "状态"), ("reasons", "约谈事由（零容忍规则）"),
+    ("convener", "约谈方"), ("scheduled_at", "约谈时间"), ("place", "约谈地点"),
+    ("interviewers", "约谈人员"), ("departments", "参加部门"), ("interviewee", "被约谈人"),
+    ("interviewee_title", "职务"), ("note_taker", "记录人"), ("situation", "情况通报"),
+    ("problems", "存在问题"), ("requirements", "整改要求"), ("commitments", "承诺事项"),
+    ("follow_up_deadline", "书面回复期限"), ("held_at", "约谈实施时间"),
+    ("completion_receipt", "整改完成回执"), ("closed_at", "结案时间"), ("id", "约谈编号"),
+)
+
+
+# --------------------------------------------------------------------------- hazard ledger
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def hazard_conditions(user, args: dict, now: datetime):
+    """The WHERE clause of the hazard list for ``args`` (the filters of ``GET /api/v1/hazards``),
+    within the user's scope."""
+    conditions = [scope_clause(user, Hazard)]
+    for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
+                 "escalated"):
+        if args.get(name) is not None:
+            conditions.append(getattr(Hazard, name) == args[name])
+    if args.get("overdue") is not None:
+        overdue = and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now)
+        conditions.append(overdue if args["overdue"] else ~overdue)
+    if args.get("found_from"):
+        conditions.append(Hazard.found_at >= args["found_from"])
+    if args.get("found_to"):
+        conditions.append(Hazard.found_at <= args["found_to"])
+    for word in (args.get("q") or "").split():
+        pattern = f"%{_escape_like(word)}%"
+        conditions.append(or_(
+            Hazard.title.ilike(pattern, escape="\\"),
+            Hazard.description.ilike(pattern, escape="\\"),
+            Hazard.place.ilike(pattern, escape="\\"),
+            Hazard.enterprise_id.in_(select(Enterprise.id).where(
+                Enterprise.name.ilike(pattern, escape="\\")))))
+    return and_(*conditions)
+
+
+def hazard_ledger_count(user, args: dict, now: datetime | None = None) -> int:
+    return db.session.scalar(select(func.count()).select_from(Hazard).where(
+        hazard_conditions(user, args, now or utcnow())))
+
+
+def _local(value: datetime | None) -> datetime | None:
+    """Asia/Shanghai wall time without tzinfo (what a spreadsheet shows), to the minute."""
+    if value is None:
+        return None
+    return value.astimezone(SHANGHAI).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def hazard_ledger_query(user, args: dict, now: datetime | None = None):
+    """The ledger's SELECT (scope and filters resolved now, so that it can run later, e.g. while
+    a response streams), newest finding first like the list."""
+    now = now or utcnow()
+    reporter = aliased(User)
+    overdue = and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now)
+    return (select(Hazard.id, Hazard.found_at, Hazard.place, Hazard.title, Hazard.description,
+                   Hazard.level, Hazard.category, Hazard.responsible, Hazard.deadline,
+                   Hazard.state, Hazard.escalated, Hazard.rejection_count, Hazard.submitted_at,
+                   Hazard.verified_at, Hazard.recheck_note, Hazard.closed_at, Hazard.archived_at,
+                   case((overdue, True), else_=False).label("overdue"),
+                   Enterprise.name.label("enterprise_name"), Enterprise.credit_code,
+                   Community.name.label("community_name"),
+                   reporter.display_name.label("reporter"),
+                   Inspection.kind.label("inspection_kind"),
+                   Inspection.started_at.label("inspection_started_at"))
+            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .join(Community, Community.id == Hazard.community_id)
+            .outerjoin(reporter, reporter.id == Hazard.reporter_id)
+            .outerjoin(Inspection, Inspection.id == Hazard.inspection_id)
+            .where(hazard_conditions(user, args, now))
+            .order_by(Hazard.found_at.desc(), Hazard.id)
+            .execution_options(yield_per=BATCH))
+
+
+def hazard_ledger_rows(query) -> Iterator[dict]:
+    """The rows of :func:`hazard_ledger_query` as ledger values, read ``BATCH`` at a time."""
+    categories = category_choices(current_app.config["HAZARD_CATEGORIES"])
+    for r in db.session.execute(query):
+        checked = r.inspection_started_at or r.found_at
+        yield {
+            "id": r.id,
+            "check_date": checked.astimezone(SHANGHAI).date(),
+            "enterprise_name": r.enterprise_name,
+            "credit_code": r.credit_code,
+            "community_name": r.community_name,
+            "place": r.place,
+            "title": r.title,
+            "description": r.description,
+            "level": HAZARD_LEVELS.get(r.level, {}).get("zh", r.level),
+            "category": categories.get(r.category, {}).get("zh", r.category),
+            "inspection_kind": INSPECTION_KINDS.get(r.inspection_kind, {}).get("zh", "")
+            if r.inspection_kind else "",
+            "reporter": r.reporter or "",
+            "found_at": _local(r.found_at),
+            "responsible": r.responsible,
+            "deadline": _local(r.deadline),
+            "state": HAZARD_STATES.get(r.state, {}).get("zh", r.state),
+            "overdue": bool(r.overdue),
+            "escalated": bool(r.escalated),
+            "rejection_count": r.rejection_count,
+            "submitted_at": _local(r.submitted_at),
+            "verified_at": _local(r.verified_at),
+            "recheck_note": r.recheck_note or "",
+            "closed_date": r.closed_at.astimezone(SHANGHAI).date() if r.closed_at else None,
+            "archived_date": r.archived_at.astimezone(SHANGHAI).date() if r.archived_at
+            else None,
+        }
+
+
+def hazard_ledger_xlsx(user, args: dict, *, now: datetime | None = None):
+    """The hazard ledger as an XLSX workbook in a temporary file (positioned at 0).
+
+    A year of a 街道 is hundreds of thousands of rows; openpyxl (even write-only) manages a few
+    tens of thousands of cells a second here, so the sheet is streamed by :class:`XlsxStream`
+    instead, at constant memory. The look matches :func:`app.registry.importing.write_xlsx`:
+    bold shaded header, frozen first row, auto filter, dates as real dates."""
+    spool = tempfile.TemporaryFile()
+    with XlsxStream(spool, sheet_title="隐患台账",
+                    columns=[(title, width) for _, title, width in HAZARD_LEDGER_COLUMNS]) as out:
+        keys = [k for k, _, _ in HAZARD_LEDGER_COLUMNS]
+        for row in hazard_ledger_rows(hazard_ledger_query(user, args, now)):
+            out.append([row[k] for k in keys])
+    spool.seek(0)
+    return spool
+
+
+class XlsxStream:
+    """A minimal streaming XLSX (SpreadsheetML) writer: one sheet, a styled header row, then rows
+    of text, numbers, booleans (是/否), dates and naive datetimes, written straight into the zip.
+
+    Strings are inline strings (never formulas); control characters XML cannot hold are removed.
+    """
+
+    _XF_TEXT, _XF_HEADER, _XF_DATE, _XF_DATETIME = 0, 1, 2, 3
+    _EPOCH = datetime(1899, 12, 30)
+
+    def __init__(self, fileobj, *, sheet_title: str, columns: list[tuple[str, float]]):
+        import zipfile
+
+        self._zip = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED,
+                                    compresslevel=5)
+        self._title = sheet_title[:31]
+        self._columns = columns
+        self._letters = [_column_letter(i) for i in range(1, len(columns) + 1)]
+        self._row = 0
+        self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        self._buffer: list[str] = []
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                       for i, (_, w) in enumerate(columns, start=1))
+        self._write(
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
+        self.append([title for title, _ in columns], header=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self._sheet.close()
+            self._zip.close()
+
+    def _write(self, text: str) -> None:
+        self._buffer.append(text)
+        if len(self._buffer) >= 512:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._sheet.write("".join(self._buffer).encode("utf-8"))
+        self._buffer.clear()
+
+    def append(self, values, *, header: bool = False) -> None:
+        self._row += 1
+        r = self._row
+        cells = []
+        for letter, value in zip(self._letters, values):
+            ref = f"{letter}{r}"
+            if value is None or value == "":
+                continue
+            if header:
+                cells.append(f'<c r="{ref}" s="{self._XF_HEADER}" t="inlineStr"><is><t>'
+                             f"{_xml_text(str(value))}</t></is></c>")
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{"是" if value else "否"}'
+                             "</t></is></c>")
+            elif isinstance(value, (int, float)):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            elif isinstance(value, datetime):
+                serial = (value.replace(tzinfo=None) - self._EPOCH).total_seconds() / 86400
+                cells.append(f'<c r="{ref}" s="{self._XF_DATETIME}"><v>{serial:.10f}</v></c>')
+            elif isinstance(value, date):
+                serial = (value - self._EPOCH.date()).days
+                cells.append(f'<c r="{ref}" s="{self._XF_DATE}"><v>{serial}</v></c>')
+            else:
+                text = _xml_text(str(value))
+                space = ' xml:space="preserve"' if text != text.strip() else ""
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+        self._write(f'<row r="{r}">{"".join(cells)}</row>')
+
+    def close(self) -> None:
+        last = f"{self._letters[-1]}{self._row}"
+        self._write(f'</sheetData><autoFilter ref="A1:{last}"/>'
+                    '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" '
+                    'footer="0.3"/></worksheet>')
+        self._flush()
+        self._sheet.close()
+        z = self._zip
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'))
+        z.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        z.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/styles" Target="styles.xml"/></Relationships>'))
+        z.writestr("xl/workbook.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{_xml_text(self._title)}" sheetId="1" r:id="rId1"/></sheets>'
+            '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
+            f'hidden="1">\'{_xml_text(self._title)}\'!$A$1:${self._letters[-1]}${self._row}'
+            '</definedName></definedNames></workbook>'))
+        z.writestr("xl/styles.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+            '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
+            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+            '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill>'
+            '<fill><patternFill patternType="solid"><fgColor rgb="FFDDE4EE"/>'
+            '<bgColor indexed="64"/></patternFill></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+            '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+            'borderId="0"/></cellStyleXfs><cellXfs count="4">'
+            '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" '
+            'applyFill="1" applyAlignment="1"><alignment horizontal="center" vertical="center" '
+            'wrapText="1"/></xf>'
+            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
+            'applyNumberFormat="1"/>'
+            '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
+            'applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+            '</cellStyles></styleSheet>'))
+        z.close()
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return escape(_XML_ILLEGAL.sub("", text))
+
+
+def hazard_ledger_csv(query) -> Iterator[bytes]:
+    """The rows of :func:`hazard_ledger_query` as CSV chunks (UTF-8 with BOM, Chinese header),
+    ``BATCH`` rows each."""
+    columns = [(k, title) for k, title, _ in HAZARD_LEDGER_COLUMNS]
+    batch: list[dict] = []
+    first = True
+    for row in hazard_ledger_rows(query):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield _csv_chunk(batch, columns, first)
+            batch, first = [], False
+    if batch or first:
+        yield _csv_chunk(batch, columns, first)
+
+
+def _csv_chunk(rows: list[dict], columns, first: bool) -> bytes:
+    data = write_csv(rows, columns, bom=first)
+    if first:
+        return data
+    return data.split(b"\r\n", 1)[1]   # the header line only once, at the top
+
+
+# --------------------------------------------------------------------------- interviews
+def interview_conditions(user, args: dict, now: datetime):
+    conditions = [scope_clause(user, Interview)]
+    if args.get("state"):
+        conditions.append(Interview.state.in_(args["state"]))
+    for name in ("enterprise_id", "community_id"):
+        if args.get(name):
+            conditions.append(getattr(Interview, name) == args[name])
+    follow_up_due = and_(Interview.state == "held", Interview.follow_up_deadline < now)
+    if args.get("overdue") is True:
+        conditions.append(follow_up_due)
+    elif args.get("overdue") is False:
+        conditions.append(~follow_up_due)
+    return and_(*conditions) if conditions else false()
+
+
+def interview_ledger_rows(user, args: dict, now: datetime | None = None) -> list[dict]:
+    """Interviews in scope matching ``args``, newest first, with their reasons (rule + hazard)
+    gathered by one grouped query."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Interview, Enterprise.name.label("enterprise_name"), Enterprise.credit_code,
+               Community.name.label("community_name"))
+        .join(Enterprise, Enterprise.id == Interview.enterprise_id)
+        .join(Community, Community.id == Interview.community_id)
+        .where(interview_conditions(user, args, now))
+        .order_by(Interview.created_at.desc(), Interview.id)).all()
+    ids = [r.Interview.id for r in rows]
+    reasons: dict[str, list[str]] = {}
+    for i in range(0, len(ids), 500):
+        for esc_interview, rule, title in db.session.execute(
+                select(Escalation.interview_id, Escalation.rule, Hazard.title)
+                .join(Hazard, Hazard.id == Escalation.hazard_id)
+                .where(Escalation.interview_id.in_(ids[i:i + 500]))
+                .order_by(Escalation.fired_at, Escalation.id)):
+            reasons.setdefault(esc_interview, []).append(
+                f"{rule} {RULES.get(rule, {}).get('zh', rule)}：{title}")
+    out = []
+    for r in rows:
+        iv = r.Interview
+        out.append({
+            "id": iv.id, "created_at": iv.created_at, "enterprise_name": r.enterprise_name,
+            "credit_code": r.credit_code, "community_name": r.community_name,
+            "state": INTERVIEW_STATES.get(iv.state, {}).get("zh", iv.state),
+            "reasons": "\n".join(reasons.get(iv.id, [])), "convener": iv.convener,
+            "scheduled_at": iv.scheduled_at, "place": iv.place,
+            "interviewers": "、".join(iv.interviewers or []),
+            "departments": "、".join(iv.departments or []), "interviewee": iv.interviewee,
+            "interviewee_title": iv.interviewee_title, "note_taker": iv.note_taker,
+            "situation": iv.situation, "problems": iv.problems,
+            "requirements": iv.requirements, "commitments": iv.commitments,
+            "follow_up_deadline": iv.follow_up_deadline, "held_at": iv.held_at,
+            "completion_receipt": iv.completion_receipt, "closed_at": iv.closed_at,
+        })
+    return out
+
+
+def interview_ledger_xlsx(user, args: dict) -> bytes:
+    return write_xlsx(interview_ledger_rows(user, args), INTERVIEW_LEDGER_COLUMNS,
+                      sheet_title="约谈台账")
+
+
+def interview_ledger_csv(user, args: dict) -> bytes:
+    return write_csv(interview_ledger_rows(user, args), INTERVIEW_LEDGER_COLUMNS)
+
+
+def stamp(now: datetime | None = None) -> str:
+    """``YYYYMMDD`` (Asia/Shanghai) for download file names."""
+    return (now or utcnow()).astimezone(SHANGHAI).strftime("%Y%m%d")

@@ -1,0 +1,225 @@
+"""Schemas of the reports endpoints: dashboard (看板), map, ledgers (台账) and documents."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from webargs.fields import DelimitedList
+
+from app.escalation.choices import INTERVIEW_STATES
+from app.hazards import choices as hazard_choices
+from app.hazards.schemas import DateOrDateTime
+from app.photos.schemas import UtcDateTime, UUIDStr
+
+
+def _check_period(data, first="date_from", last="date_to", last_name="to"):
+    if data.get(first) and data.get(last) and data[first] > data[last]:
+        raise ValidationError(f"`{last_name}` is before the start of the period.",
+                              field_name=last_name)
+
+
+# --------------------------------------------------------------------------- dashboard
+class DashboardArgs(Schema):
+    community_id = UUIDStr(metadata={"description": "one community (404 when not yours)"})
+    date_from = fields.Date(data_key="from", metadata={
+        "description": "first day (Asia/Shanghai) of the period; default: 364 days before `to`"})
+    date_to = fields.Date(data_key="to", metadata={
+        "description": "last day (included) of the period; default: today"})
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        _check_period(data)
+
+
+class LabelledCount(Schema):
+    key = fields.String()
+    zh = fields.String()
+    en = fields.String()
+    color = fields.String(metadata={"description": "display colour, where the choice has one"})
+    count = fields.Integer()
+
+
+class CommunityCount(Schema):
+    id = fields.String()
+    name = fields.String()
+    count = fields.Integer()
+
+
+class DashboardScope(Schema):
+    community_id = fields.String(allow_none=True)
+    community_name = fields.String(allow_none=True)
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+    now = UtcDateTime()
+
+
+class EscalationFigures(Schema):
+    total = fields.Integer()
+    by_rule = fields.List(fields.Nested(LabelledCount))
+
+
+class InterviewFigures(Schema):
+    opened = fields.Integer(metadata={"description": "约谈 opened in the period"})
+    held = fields.Integer(metadata={"description": "约谈 held in the period"})
+    by_state = fields.List(fields.Nested(LabelledCount), metadata={
+        "description": "those opened in the period, by their current state"})
+
+
+class WeekOut(Schema):
+    week = fields.String(metadata={"description": "ISO week, e.g. 2023-W23"})
+    start = fields.Date(metadata={"description": "its Monday"})
+    found = fields.Integer()
+    closed = fields.Integer()
+
+
+class TopEnterpriseOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    risk_level = fields.String()
+    community_id = fields.String()
+    open_hazards = fields.Integer()
+    major = fields.Integer()
+    overdue = fields.Integer()
+
+
+class DashboardOut(Schema):
+    """Figures of the supervisors' dashboard; definitions in ``app/reports/dashboard.py``."""
+
+    scope = fields.Nested(DashboardScope)
+    total = fields.Integer(metadata={"description": "hazards found in the period"})
+    by_state = fields.List(fields.Nested(LabelledCount))
+    by_level = fields.List(fields.Nested(LabelledCount))
+    by_category = fields.List(fields.Nested(LabelledCount))
+    by_community = fields.List(fields.Nested(CommunityCount))
+    by_risk = fields.List(fields.Nested(LabelledCount), metadata={
+        "description": "the period's hazards by the risk colour of their enterprise"})
+    enterprises_by_risk = fields.List(fields.Nested(LabelledCount), metadata={
+        "description": "enterprises in scope by risk colour (风险分级)"})
+    rectified = fields.Integer()
+    rectification_rate = fields.Float(allow_none=True, metadata={
+        "description": "整改率: verified/closed/archived ÷ found in the period"})
+    on_time = fields.Integer()
+    on_time_rate = fields.Float(allow_none=True, metadata={
+        "description": "verified by the deadline ÷ rectified"})
+    median_days_to_close = fields.Float(allow_none=True, metadata={
+        "description": "median of closed_at − found_at (days) of the period's closed hazards"})
+    open_now = fields.Integer()
+    overdue_now = fields.Integer()
+    major_open_now = fields.Integer()
+    escalations = fields.Nested(EscalationFigures)
+    interviews = fields.Nested(InterviewFigures)
+    weekly_trend = fields.List(fields.Nested(WeekOut))
+    top_enterprises = fields.List(fields.Nested(TopEnterpriseOut))
+
+
+# --------------------------------------------------------------------------- map
+class MapArgs(Schema):
+    community_id = UUIDStr(metadata={"description": "one community (404 when not yours)"})
+
+
+class TilesOut(Schema):
+    provider = fields.String(metadata={"description": "amap | tencent | baidu | tianditu | osm "
+                                                      "| custom"})
+    crs = fields.String(metadata={"description": "coordinates the tiles expect: wgs84 | gcj02 "
+                                                 "| bd09 (points are stored WGS-84)"})
+    scheme = fields.String(metadata={"description": "xyz (web mercator, y down), tms (y up) or "
+                                                    "baidu (Baidu mercator)"})
+    url = fields.String()
+    overlay_url = fields.String(allow_none=True, metadata={"description": "labels layer"})
+    subdomains = fields.List(fields.String())
+    attribution = fields.String()
+    min_zoom = fields.Integer()
+    max_zoom = fields.Integer()
+
+
+class RiskLegendOut(Schema):
+    key = fields.String()
+    zh = fields.String()
+    en = fields.String()
+    color = fields.String()
+
+
+class MapEnterpriseOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    community_id = fields.String()
+    lat = fields.Float(metadata={"description": "WGS-84, as stored"})
+    lng = fields.Float()
+    risk_level = fields.String()
+    open_hazards = fields.Integer()
+    major = fields.Integer(metadata={"description": "open major hazards"})
+    overdue = fields.Integer()
+
+
+class MapHazardOut(Schema):
+    id = fields.String()
+    enterprise_id = fields.String()
+    title = fields.String()
+    lat = fields.Float(metadata={"description": "WGS-84: the hazard's position, else its "
+                                               "enterprise's"})
+    lng = fields.Float()
+    level = fields.String()
+    state = fields.String()
+    overdue = fields.Boolean()
+
+
+class MapOut(Schema):
+    tiles = fields.Nested(TilesOut, allow_none=True, metadata={
+        "description": "null: no tile source configured; draw the points alone"})
+    legend = fields.List(fields.Nested(RiskLegendOut))
+    enterprises = fields.List(fields.Nested(MapEnterpriseOut))
+    hazards = fields.List(fields.Nested(MapHazardOut), metadata={
+        "description": "open hazards (not yet 销号), major and most overdue first"})
+    hazards_total = fields.Integer()
+    hazards_truncated = fields.Boolean()
+
+
+# --------------------------------------------------------------------------- ledgers
+class LedgerArgs(Schema):
+    """The filters of ``GET /api/v1/hazards`` (without paging): the ledger lists all matches."""
+
+    state = fields.String(validate=validate.OneOf(list(hazard_choices.HAZARD_STATES)))
+    level = fields.String(validate=validate.OneOf(list(hazard_choices.HAZARD_LEVELS)))
+    enterprise_id = UUIDStr()
+    community_id = UUIDStr()
+    inspection_id = UUIDStr()
+    category = fields.String(validate=validate.Length(max=50))
+    overdue = fields.Boolean()
+    escalated = fields.Boolean()
+    q = fields.String(validate=validate.Length(max=100),
+                      metadata={"description": "words in title, description, place or enterprise"})
+    found_from = DateOrDateTime()
+    found_to = DateOrDateTime(end_of_day=True)
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        _check_period(data, "found_from", "found_to", "found_to")
+
+
+class InterviewLedgerArgs(Schema):
+    """The filters of ``GET /api/v1/interviews`` (without paging)."""
+
+    state = DelimitedList(fields.String(validate=validate.OneOf(list(INTERVIEW_STATES))),
+                          metadata={"description": "one or more states, comma separated"})
+    enterprise_id = UUIDStr()
+    community_id = UUIDStr()
+    overdue = fields.Boolean(metadata={"description": "held and its follow-up deadline passed"})
+
+
+# --------------------------------------------------------------------------- documents
+class CampaignArgs(Schema):
+    date_from = fields.Date(data_key="from", required=True, metadata={
+        "description": "first day of the campaign, e.g. 2023-06-01"})
+    date_to = fields.Date(data_key="to", required=True, metadata={
+        "description": "last day (included), e.g. 2023-06-30"})
+    community_id = UUIDStr(metadata={"description": "the reporting 社区 (404 when not yours)"})
+    title = fields.String(validate=validate.Length(min=1, max=60), metadata={
+        "description": "campaign name, default 安全生产月"})
+    report_due = fields.Date(metadata={
+        "description": "deadline of the summary upward; default the 25th of the last month"})
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        _check_period(data)
+        if data.get("date_from") and data.get("date_to") and \
+                (data["date_to"] - data["date_from"]).days > 366:
+            raise ValidationError("A campaign summary covers at most a year.", field_name="to")
+
