@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from PIL import Image as PILImage
+from PIL import ImageOps
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
@@ -83,8 +84,9 @@ def _photo_flowable(photo: Photo, width: float) -> Image | Paragraph:
 
     path = media_root() / (photo.full_path or photo.thumb_path)
     try:
-        with PILImage.open(path) as im:
-            im = im.convert("RGB")
+        with PILImage.open(path) as opened:
+            # served copies are already upright; an original still carries its orientation
+            im = ImageOps.exif_transpose(opened).convert("RGB")
             im.thumbnail((PHOTO_PX, PHOTO_PX))
             buf = io.BytesIO()
             im.save(buf, "JPEG", quality=82, optimize=True)
@@ -112,10 +114,10 @@ def _signature_table(left: list[str], right: list[str]) -> Table:
     return t
 
 
-def _heading(text: str, style: str = "h1") -> Paragraph:
-    """A section heading that stays on the page of what follows it."""
-    st = styles()[style]
-    return para(text, ParagraphStyle(f"{st.name}-keep", parent=st, keepWithNext=1))
+def _heading(text: str) -> list:
+    """A section heading, moved to the next page when less than 4 cm are left for it and the
+    start of its section (keepWithNext would drag a whole table along)."""
+    return [CondPageBreak(40 * mm), para(text, styles()["h1"])]
 
 
 def _right(text: str) -> Paragraph:
@@ -184,7 +186,7 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
     ], label_width=30 * mm))
 
     if hazards:
-        story += [Spacer(1, 4 * mm), _heading("一、隐患清单及整改期限")]
+        story += [Spacer(1, 4 * mm), *_heading("一、隐患清单及整改期限")]
         header = ["序号", "隐患地点及描述", "等级", "整改期限", "隐患照片"]
         major_cell = ParagraphStyle("cell-major", parent=st["cell"],
                                     textColor=colors.HexColor("#C62828"))
@@ -213,7 +215,7 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
         ]))
         story.append(table)
         story += [
-            Spacer(1, 4 * mm), _heading("二、整改要求"),
+            Spacer(1, 4 * mm), *_heading("二、整改要求"),
             _paragraph("1. 你单位应当立即组织整改，落实整改措施、责任、资金、时限和预案，"
                        "在整改期限内完成整改，并通过“安巡”上传整改照片提交复查。"),
             _paragraph("2. 重大事故隐患应当制定治理方案（治理目标和任务、方法和措施、经费和物资、"
@@ -267,7 +269,7 @@ def interview_record(user, interview_id: str) -> tuple[bytes, str]:
         ("参加部门", "、".join(interview.departments or []) or "—"),
         ("记录人", interview.note_taker or ""),
         ("状态", state),
-    ], label_width=32 * mm), Spacer(1, 4 * mm), _heading("一、约谈事由")]
+    ], label_width=32 * mm), Spacer(1, 4 * mm), *_heading("一、约谈事由")]
     if reasons:
         story.append(data_table(
             ["规则", "隐患", "等级", "触发时间", "说明"],
@@ -280,9 +282,9 @@ def interview_record(user, interview_id: str) -> tuple[bytes, str]:
     for number, (label, value) in enumerate((
             ("约谈纪要", interview.minutes), ("存在问题", interview.problems),
             ("整改要求", interview.requirements), ("企业承诺", interview.commitments)), start=2):
-        story += [_heading(f"{'二三四五六'[number - 2]}、{label}"),
+        story += [*_heading(f"{'二三四五六'[number - 2]}、{label}"),
                   _paragraph(value or "（未填写）")]
-    story += [_heading("六、跟踪落实"), field_table([
+    story += [*_heading("六、跟踪落实"), field_table([
         ("书面回复期限", _zh_datetime(interview.follow_up_deadline)),
         ("整改完成回执", interview.completion_receipt or "（待企业报送）"),
         ("结案时间", _zh_datetime(interview.closed_at)),
@@ -449,8 +451,8 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
     median = figures["median_days_to_close"]
     story = [
         para(f"报送单位：{unit}　　统计期间：{_zh_date(date_from)}—{_zh_date(date_to)}", st["small"]),
-        _heading("一、活动开展情况"), _paragraph(overview),
-        _heading("二、主要指标"),
+        *_heading("一、活动开展情况"), _paragraph(overview),
+        *_heading("二、主要指标"),
         data_table(["指标", "数值", "指标", "数值"], [
             ["检查次数", n_inspections, "检查企业（家）", enterprises_checked or 0],
             ["发现隐患（项）", figures["total"], "其中重大隐患", levels.get("major", 0)],
@@ -470,7 +472,7 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
     pies.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     categories = [x for x in figures["by_category"] if x["count"]]
-    story += [KeepTogether([_heading("三、隐患分布"), pies])]
+    story += [KeepTogether([*_heading("三、隐患分布"), pies])]
     story.append(_bar_chart([x["zh"] for x in categories], [x["count"] for x in categories],
                             title="隐患类别分布", color="#E06C00",
                             height=max(40, 14 + 11 * len(categories)) * mm / 2.2))
@@ -481,7 +483,7 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
                                 title="各社区发现隐患数", color="#1565C0",
                                 height=max(40, 14 + 11 * len(rows)) * mm / 2.2))
     story += [Spacer(1, 6 * mm), CondPageBreak(70 * mm), _week_chart(figures["weekly_trend"])]
-    story += [_heading("四、典型案例")]
+    story += [*_heading("四、典型案例")]
     if cases:
         story.append(data_table(["企业", "隐患", "等级", "状态", "零容忍"], [
             [c.enterprise, f"{c.title}（{c.place}）" if c.place else c.title,
@@ -494,14 +496,14 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
                                 style="small"))
     else:
         story.append(_paragraph("本期间未发现重大事故隐患或升级督办案例。"))
-    story.append(_heading("五、重大事故隐患企业（曝光）"))
+    story += _heading("五、重大事故隐患企业（曝光）")
     if exposed:
         story.append(data_table(["企业", "重大隐患（项）"], [[e.name, e.n] for e in exposed],
                                 col_widths=[130 * mm, 40 * mm]))
     else:
         story.append(_paragraph("无。"))
     story += [
-        _heading("六、下一步工作"),
+        *_heading("六、下一步工作"),
         _paragraph("1. 对尚未完成整改的隐患逐项跟踪督办，逾期未整改的依规升级约谈；"),
         _paragraph("2. 巩固活动成果，常态化开展“四不两直”检查和“回头看”；"),
         _paragraph("3. 完善隐患排查治理台账，做到隐患登记、整改、复查、销号闭环管理。"),
