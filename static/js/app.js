@@ -322,6 +322,11 @@ async function loadSession() {
 }
 
 async function boot() {
+  // Offline first: a user known on this phone gets the app at once while the server confirms
+  // the session in the background (on a weak link /auth/me can take seconds). Otherwise the
+  // session and the dictionary load side by side.
+  const known = await getMeta('user').catch(() => null);
+  const session$ = loadSession();
   await initI18n();
   // A printed QR code opens /e/<token>: show that enterprise's card.
   const m = location.pathname.match(/^\/e\/([^/?#]+)/);
@@ -341,10 +346,20 @@ async function boot() {
   navigator.serviceWorker?.addEventListener('message', (ev) => {
     if (ev.data?.type === 'outbox-sync') runSync();
   });
-  const logged = await loadSession();
-  if (logged) await Promise.race([loadChoices(), new Promise((r) => setTimeout(r, 1500))]);
+  let logged;
+  if (known) {
+    session.user = known;
+    logged = true;
+    session$.then((ok) => {
+      if (!ok) { navigate('/login', { replace: true }); return; }
+      renderTabs(ROUTES.find((r) => r[0].test(currentPath()))?.[3] || null);
+      warmCaches(); runSync();
+    });
+  } else {
+    logged = await session$;
+    if (logged) { warmCaches(); runSync(); }
+  }
   onlineChanged();
-  if (logged) { warmCaches(); runSync(); }
   // Back-off retries while the app is open.
   setInterval(async () => {
     const s = await outbox.summary();

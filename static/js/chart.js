@@ -39,11 +39,14 @@ export function lineChart(labels, series, { title = '', width = 340, height = 17
     svg.append(el('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v)));
   }
   const step = Math.max(1, Math.ceil(labels.length / 6));
-  labels.forEach((l, i) => { if (i % step === 0 || i === labels.length - 1) svg.append(el('text', { x: x(i), y: height - 6, 'text-anchor': 'middle' }, l)); });
+  labels.forEach((l, i) => {
+    const last = i === labels.length - 1;
+    if (last || (i % step === 0 && labels.length - 1 - i >= step)) svg.append(el('text', { x: x(i), y: height - 6, 'text-anchor': i === 0 ? 'start' : last ? 'end' : 'middle' }, l));
+  });
   for (const s of series) {
     if (!s.values.length) continue;
     svg.append(el('polyline', { points: s.values.map((v, i) => `${x(i)},${y(v)}`).join(' '), fill: 'none', stroke: s.color, 'stroke-width': 2.5, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }));
-    s.values.forEach((v, i) => svg.append(el('circle', { cx: x(i), cy: y(v), r: 3, fill: s.color })));
+    if (s.values.length <= 16) s.values.forEach((v, i) => svg.append(el('circle', { cx: x(i), cy: y(v), r: 3, fill: s.color })));
   }
   return svg;
 }

@@ -82,9 +82,9 @@ def test_officer_rectifies_and_inspector_verifies(page, browser, live_server, si
     assert plan_saved["responsible_people"] == "王电工" and plan_saved["deadline"] == "2030-01-15"
 
     # Interviews and inbox render for the officer.
-    page.get_by_role("link", name="约谈").click()
+    page.locator("#tabbar [data-tab=interviews]").click()
     page.wait_for_selector("h2.section-title")
-    page.get_by_role("link", name="消息").click()
+    page.locator("#tabbar [data-tab=inbox]").click()
     page.wait_for_selector("main .list, main .empty")
 
     # The inspector re-checks the rectification on another phone.

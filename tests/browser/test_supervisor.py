@@ -36,7 +36,7 @@ def test_supervisor_lists_filters_and_runs_an_interview(page, area, live_server)
     assert page.url.endswith("#/dashboard")
 
     # Hazards with filters.
-    page.get_by_role("link", name="隐患").click()
+    page.locator("#tabbar [data-tab=hazards]").click()
     page.wait_for_selector("[data-testid=hazard-item]")
     assert page.locator("[data-testid=hazard-item]").count() == 2
     page.locator("select[name=level]").select_option("major")
@@ -50,7 +50,7 @@ def test_supervisor_lists_filters_and_runs_an_interview(page, area, live_server)
     page.wait_for_selector("text=没有符合条件的隐患")
 
     # The major hazard opened an interview (零容忍 R1); the supervisor runs it.
-    page.get_by_role("link", name="约谈").click()
+    page.locator("#tabbar [data-tab=interviews]").click()
     page.locator("[data-testid=interview-item]", has_text="督办测试化工厂").click()
     page.wait_for_selector("text=R1")
     page.locator("[data-action=schedule]").click()
@@ -98,14 +98,14 @@ def test_dashboard_figures_and_charts(page, area, live_server):
 
 def test_english(page, area):
     login(page, area["supervisor"].username, area["supervisor"].password)
-    page.get_by_role("link", name="我的").click()
+    page.locator("#tabbar [data-tab=me]").click()
     page.get_by_text("English", exact=True).click()
     wait_until(lambda: page.evaluate("document.documentElement.lang") == "en", message="lang=en")
     page.wait_for_selector("#tabbar >> text=Dashboard")
     page.reload()  # the choice is kept
     page.wait_for_selector("#tabbar >> text=Hazards")
     assert page.evaluate("document.documentElement.lang") == "en"
-    page.get_by_role("link", name="Hazards").click()
+    page.locator("#tabbar [data-tab=hazards]").click()
     page.wait_for_selector("[data-testid=hazard-item]")
     assert "Major" in page.locator("main").inner_text()
     page.goto(f"/#/hazards/{area['major']['id']}")

@@ -53,7 +53,7 @@ export async function render({ main, isCurrent, query }) {
   const filter = communities.length > 1 ? h('div.filters', h('select', { 'aria-label': t('hazards.f_community'), onchange: (e) => navigate(`/dashboard${e.target.value ? `?community_id=${e.target.value}` : ''}`, { replace: true }) },
     h('option', { value: '' }, t('hazards.all_communities')), communities.map((c) => h('option', { value: c.id, selected: c.id === cid }, c.name)))) : null;
 
-  const trend = itemsOf(pick(d, 'weekly_trend', 'trend', 'weekly') || []);
+  const trend = itemsOf(pick(d, 'weekly_trend', 'trend', 'weekly') || []).slice(-12); // a phone shows 12 weeks
   const trendLabels = trend.map((w) => String(w.week || w.week_start || w.label || w.start || '').replace(/^\d{4}-/, '').slice(0, 5));
   const series = [
     { name: t('dashboard.reported'), color: '#0f5cc0', values: trend.map((w) => Number(w.reported ?? w.created ?? w.found ?? w.count ?? 0)) },

@@ -6,7 +6,7 @@ import { t, fmtDate } from '../i18n.js';
 import { h, chev, levelChip, stateChip, deadlineChip, chip, empty, errorBlock, loading, cachedNote } from '../ui.js';
 import { HAZARD_STATES, HAZARD_LEVELS } from '../choices.js';
 import { setTitle, session, queryParams, navigate } from '../app.js';
-import { outboxCard } from './home.js';
+import { liveOutboxCard } from './home.js';
 import * as outbox from '../outbox.js';
 
 const OPEN = ['reported', 'rectifying', 'submitted', 'verified'];
@@ -59,7 +59,7 @@ export async function renderOfficerHome({ main, isCurrent }) {
   const done = list.items.filter((x) => !OPEN.includes(x.state));
   const overdue = open.filter((x) => x.overdue).length;
   const todo = open.filter((x) => ['reported', 'rectifying'].includes(x.state)).length;
-  syncBox.append(await outboxCard());
+
   main.replaceChildren(cachedNote(list.cachedAt),
     h('p.muted.small', { style: 'margin:4px 4px 12px' }, t('home.hello', { name: session.user.display_name || session.user.username })),
     h('div.stats',
@@ -70,9 +70,7 @@ export async function renderOfficerHome({ main, isCurrent }) {
     done.length ? h('h2.section-title', t('officer.done')) : null,
     done.length ? h('div.list', done.slice(0, 20).map(hazardItem)) : null,
     syncBox);
-  const refresh = async () => syncBox.replaceChildren(await outboxCard());
-  outbox.outboxEvents.addEventListener('change', refresh);
-  return () => outbox.outboxEvents.removeEventListener('change', refresh);
+  return liveOutboxCard(syncBox);
 }
 
 export async function render({ main, isCurrent }) {

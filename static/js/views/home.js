@@ -23,9 +23,7 @@ async function renderInspectorHome({ main }) {
   const syncBox = h('div');
   const recentBox = h('div');
   main.append(hello, scan, currentCard, syncBox, recentBox);
-  const refresh = async () => syncBox.replaceChildren(await outboxCard());
-  await refresh();
-  outbox.outboxEvents.addEventListener('change', refresh);
+  const stopCard = liveOutboxCard(syncBox);
 
   const recent = (await getMeta('recent_enterprises', [])) || [];
   recentBox.append(h('h2.section-title', t('home.recent')));
@@ -34,12 +32,27 @@ async function renderInspectorHome({ main }) {
     h('span.risk-bar', { class: e.risk_level || '' }),
     h('div.grow', h('div.item-title', e.name), h('div.item-sub', e.address || e.credit_code || '')),
     riskChip(e.risk_level), chev()))));
+  return stopCard;
+}
+
+/** Keep `box` showing the outbox card, rebuilt only when what it shows has changed. */
+export function liveOutboxCard(box) {
+  let shown = null;
+  const refresh = async () => {
+    const s = await outbox.summary();
+    const signature = JSON.stringify([s, fmtRelative(s.lastSync)]);
+    if (signature === shown) return;
+    shown = signature;
+    box.replaceChildren(await outboxCard(s));
+  };
+  refresh();
+  outbox.outboxEvents.addEventListener('change', refresh);
   return () => outbox.outboxEvents.removeEventListener('change', refresh);
 }
 
 /** The outbox status: how many records wait, when the last sync was, a "sync now" button. */
-export async function outboxCard() {
-  const s = await outbox.summary();
+export async function outboxCard(summary = null) {
+  const s = summary || await outbox.summary();
   const bad = s.attention + s.conflict + s.auth;
   const btn = h('button.btn.small.secondary', { type: 'button', onclick: async () => {
     btn.disabled = true; btn.textContent = t('sync.syncing');

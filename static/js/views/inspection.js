@@ -65,8 +65,13 @@ export async function render({ params, main, isCurrent }) {
         h('div.list', earlier.map(hazardItem)));
     }).catch(() => {});
   }
+  let shown = null;
   const draw = async () => {
     const s = await loadInspection(id).catch(() => state);
+    // Redraw only what changed: a list rebuilt under the user's finger loses the tap.
+    const signature = JSON.stringify(s.inspection);
+    if (signature === shown) return;
+    shown = signature;
     const insp = s.inspection;
     const finished = !!insp.ended_at;
     const hazards = s.local ? insp.hazards : [];
