@@ -28,8 +28,9 @@ TILE_PROVIDERS = {
              "url": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
                     "&style=8&x={x}&y={y}&z={z}",
              "attribution": "© 高德地图 AutoNavi", "max_zoom": 18},
-    "tencent": {"crs": "gcj02", "scheme": "tms", "subdomains": ["0", "1", "2", "3"],
-                "url": "https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={y}&type=vector"
+    "tencent": {"crs": "gcj02", "scheme": "xyz", "subdomains": ["0", "1", "2", "3"],
+                # Tencent counts tile rows upward (TMS): {-y}
+                "url": "https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={-y}&type=vector"
                        "&styleid=0",
                 "attribution": "© 腾讯地图 Tencent", "max_zoom": 18},
     "baidu": {"crs": "bd09", "scheme": "baidu", "subdomains": ["0", "1", "2", "3"],

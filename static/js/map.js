@@ -1,0 +1,297 @@
+// Map of enterprises and open hazards (隐患地图), framework-free.
+//
+//   import { renderMap } from '/static/js/map.js';
+//   const data = await (await fetch('/api/v1/map?community_id=…')).json();
+//   const map = renderMap(document.querySelector('#map'), data, { lang: 'zh' });
+//   container.addEventListener('map-select', (e) => e.detail /* {type, id} */);
+//
+// Points arrive as stored: WGS-84. Without a tile source (data.tiles === null) they are drawn as
+// an SVG scatter fitted to their bounds, coloured by the enterprise's risk level (风险分级).
+// With tiles, each point is first converted to the coordinate system the provider needs
+// (AMap/Tencent GCJ-02, Baidu BD-09 on Baidu's own Mercator grid, Tianditu/OSM WGS-84) and
+// placed on the tile images. The conversions are those of app/core/geo.py (tests compare them).
+
+const PI = Math.PI;
+const A = 6378245.0;                      // Krasovsky 1940, used by GCJ-02
+const EE = 0.00669342162296594323;
+const X_PI = (PI * 3000.0) / 180.0;       // Baidu's constant
+const TILE = 256;
+
+export const RISK_COLORS = { red: '#d32f2f', orange: '#f57c00', yellow: '#fbc02d', blue: '#1976d2' };
+const LEVEL_COLORS = { major: '#b71c1c', general: '#ef6c00' };
+const TEXT = {
+  zh: { empty: '暂无可显示位置的企业或隐患', open: '未销号隐患', major: '重大隐患', overdue: '逾期',
+    hazard: '隐患', legendMajor: '有重大隐患', legendHazard: '隐患位置', risk: '风险等级' },
+  en: { empty: 'No enterprise or hazard with a location', open: 'open hazards', major: 'major',
+    overdue: 'overdue', hazard: 'Hazard', legendMajor: 'has a major hazard',
+    legendHazard: 'hazard', risk: 'Risk level' },
+};
+
+// ------------------------------------------------------------------ coordinates (lat, lng)
+export function outOfChina(lat, lng) {
+  return !(lng >= 72.004 && lng <= 137.8347 && lat >= 0.8293 && lat <= 55.8271);
+}
+
+function transformLat(x, y) {
+  let ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+  ret += ((20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0) / 3.0;
+  ret += ((20.0 * Math.sin(y * PI) + 40.0 * Math.sin((y / 3.0) * PI)) * 2.0) / 3.0;
+  ret += ((160.0 * Math.sin((y / 12.0) * PI) + 320.0 * Math.sin((y * PI) / 30.0)) * 2.0) / 3.0;
+  return ret;
+}
+
+function transformLng(x, y) {
+  let ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+  ret += ((20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0) / 3.0;
+  ret += ((20.0 * Math.sin(x * PI) + 40.0 * Math.sin((x / 3.0) * PI)) * 2.0) / 3.0;
+  ret += ((150.0 * Math.sin((x / 12.0) * PI) + 300.0 * Math.sin((x / 30.0) * PI)) * 2.0) / 3.0;
+  return ret;
+}
+
+/** WGS-84 → GCJ-02 (国测局), unchanged outside mainland China. Returns [lat, lng]. */
+export function wgs84ToGcj02(lat, lng) {
+  if (outOfChina(lat, lng)) return [lat, lng];
+  let dLat = transformLat(lng - 105.0, lat - 35.0);
+  let dLng = transformLng(lng - 105.0, lat - 35.0);
+  const radLat = (lat / 180.0) * PI;
+  const magic = 1 - EE * Math.sin(radLat) ** 2;
+  const sqrtMagic = Math.sqrt(magic);
+  dLat = (dLat * 180.0) / (((A * (1 - EE)) / (magic * sqrtMagic)) * PI);
+  dLng = (dLng * 180.0) / ((A / sqrtMagic) * Math.cos(radLat) * PI);
+  return [lat + dLat, lng + dLng];
+}
+
+/** GCJ-02 → BD-09 (百度). Returns [lat, lng]. */
+export function gcj02ToBd09(lat, lng) {
+  const z = Math.sqrt(lng * lng + lat * lat) + 0.00002 * Math.sin(lat * X_PI);
+  const theta = Math.atan2(lat, lng) + 0.000003 * Math.cos(lng * X_PI);
+  return [z * Math.sin(theta) + 0.006, z * Math.cos(theta) + 0.0065];
+}
+
+export function wgs84ToBd09(lat, lng) {
+  return gcj02ToBd09(...wgs84ToGcj02(lat, lng));
+}
+
+/** A stored WGS-84 point in the system a tile source expects (`wgs84`, `gcj02`, `bd09`). */
+export function toCrs(lat, lng, crs) {
+  if (crs === 'gcj02') return wgs84ToGcj02(lat, lng);
+  if (crs === 'bd09') return wgs84ToBd09(lat, lng);
+  return [lat, lng];
+}
+
+// ------------------------------------------------------------------ projections
+/** Web Mercator world pixel (y down) at zoom z, as used by OSM, AMap, Tencent, Tianditu. */
+export function webMercatorPixel(lat, lng, z) {
+  const size = TILE * 2 ** z;
+  const s = Math.sin((Math.max(Math.min(lat, 85.05112878), -85.05112878) * PI) / 180);
+  return [((lng + 180) / 360) * size, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * PI)) * size];
+}
+
+const BAIDU_A = 6378206.0;                // Baidu's Mercator: Clarke 1866 ellipsoid
+const BAIDU_B = 6356584.314245179;
+const BAIDU_E = Math.sqrt(1 - (BAIDU_B * BAIDU_B) / (BAIDU_A * BAIDU_A));
+
+/** BD-09 (lat, lng) → Baidu Mercator metres [x, y] (y up, origin at 0°, 0°). */
+export function baiduMercator(lat, lng) {
+  const phi = (lat * PI) / 180;
+  const es = BAIDU_E * Math.sin(phi);
+  const x = (BAIDU_A * lng * PI) / 180;
+  const y = BAIDU_A * Math.log(Math.tan(PI / 4 + phi / 2) * ((1 - es) / (1 + es)) ** (BAIDU_E / 2));
+  return [x, y];
+}
+
+/** Baidu world pixel at zoom z: resolution 2^(18−z) m/px, y *up* from the equator. */
+export function baiduPixel(lat, lng, z) {
+  const [x, y] = baiduMercator(lat, lng);
+  const res = 2 ** (18 - z);
+  return [x / res, y / res];
+}
+
+/** Screen-like pixel (y down) of a WGS-84 point for a tile source at zoom z. */
+export function projectPoint(lat, lng, tiles, z) {
+  const [clat, clng] = toCrs(lat, lng, tiles ? tiles.crs : 'wgs84');
+  if (tiles && tiles.scheme === 'baidu') {
+    const [x, y] = baiduPixel(clat, clng, z);
+    return [x, -y];
+  }
+  return webMercatorPixel(clat, clng, z);
+}
+
+/** The URL of tile (x, y) at zoom z. For web-mercator sources y counts rows down from the top
+ * and `{-y}` in the template is the TMS row (counted up, as Tencent wants); for Baidu y is
+ * Baidu's own row (up from the equator). */
+export function tileUrl(template, x, y, z, subdomains = []) {
+  const flipped = 2 ** z - 1 - y;
+  const s = subdomains.length ? subdomains[Math.abs(x + y) % subdomains.length] : '';
+  return template.replace('{s}', s).replace('{z}', String(z)).replace('{x}', String(x))
+    .replace('{-y}', String(flipped)).replace('{y}', String(y));
+}
+
+// ------------------------------------------------------------------ rendering
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null) continue;
+    if (k === 'style') node.style.cssText = v; else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) node.setAttribute(k, String(v));
+  for (const c of children) node.append(c);
+  return node;
+}
+
+function located(items) {
+  return (items || []).filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng));
+}
+
+function legend(data, lang, t) {
+  const items = (data.legend || Object.keys(RISK_COLORS).map((key) => ({ key, zh: key, en: key, color: RISK_COLORS[key] })))
+    .map((r) => el('span', { class: 'map-legend-item', 'data-risk': r.key, style: 'display:inline-flex;align-items:center;gap:4px;margin-right:10px' },
+      el('span', { style: `display:inline-block;width:10px;height:10px;border-radius:50%;background:${r.color || RISK_COLORS[r.key]}` }),
+      lang === 'en' ? r.en : r.zh));
+  items.push(el('span', { class: 'map-legend-item', style: 'display:inline-flex;align-items:center;gap:4px;margin-right:10px' },
+    el('span', { style: `display:inline-block;width:8px;height:8px;border-radius:50%;border:2px solid ${LEVEL_COLORS.major}` }), t.legendMajor));
+  items.push(el('span', { class: 'map-legend-item', style: 'display:inline-flex;align-items:center;gap:4px' },
+    el('span', { style: `display:inline-block;width:6px;height:6px;background:${LEVEL_COLORS.general};transform:rotate(45deg)` }), t.legendHazard));
+  return el('div', { class: 'map-legend', role: 'list', 'aria-label': t.risk, style: 'font-size:12px;padding:6px 8px;line-height:1.8' }, ...items);
+}
+
+function enterpriseTitle(e, t) {
+  const parts = [`${e.name}`, `${t.open} ${e.open_hazards || 0}`];
+  if (e.major) parts.push(`${t.major} ${e.major}`);
+  if (e.overdue) parts.push(`${t.overdue} ${e.overdue}`);
+  return parts.join(' · ');
+}
+
+function markers(layer, enterprises, hazards, place, t, container) {
+  for (const h of hazards) {
+    const [x, y] = place(h);
+    const mark = svg('rect', {
+      x: (x - 3).toFixed(1), y: (y - 3).toFixed(1), width: 6, height: 6,
+      transform: `rotate(45 ${x.toFixed(1)} ${y.toFixed(1)})`,
+      fill: LEVEL_COLORS[h.level] || LEVEL_COLORS.general, 'fill-opacity': 0.75,
+      class: 'map-hazard', 'data-id': h.id,
+    }, svg('title', {}, `${t.hazard}：${h.title}${h.overdue ? ` · ${t.overdue}` : ''}`));
+    layer.append(mark);
+  }
+  const ordered = [...enterprises].sort((a, b) => (a.major || 0) - (b.major || 0) || (a.open_hazards || 0) - (b.open_hazards || 0));
+  for (const e of ordered) {
+    const [x, y] = place(e);
+    const r = 5 + Math.min(9, Math.sqrt(e.open_hazards || 0) * 1.6);
+    const group = svg('g', { class: 'map-enterprise', 'data-id': e.id, 'data-risk': e.risk_level, tabindex: 0, role: 'button', style: 'cursor:pointer' },
+      svg('title', {}, enterpriseTitle(e, t)));
+    if (e.major) {
+      group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (r + 3).toFixed(1), fill: 'none', stroke: LEVEL_COLORS.major, 'stroke-width': 2, class: 'map-major-ring' }));
+    }
+    group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), fill: RISK_COLORS[e.risk_level] || '#757575', stroke: '#fff', 'stroke-width': 1.5, 'fill-opacity': 0.9 }));
+    if (e.open_hazards) {
+      group.append(svg('text', { x: x.toFixed(1), y: (y + 3.5).toFixed(1), 'text-anchor': 'middle', 'font-size': 9, fill: '#fff', 'font-weight': 'bold', 'pointer-events': 'none' }, String(e.open_hazards)));
+    }
+    const select = () => container.dispatchEvent(new CustomEvent('map-select', { detail: { type: 'enterprise', id: e.id }, bubbles: true }));
+    group.addEventListener('click', select);
+    group.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); select(); } });
+    layer.append(group);
+  }
+}
+
+/** Fit `points` (already in world pixels at zoom 0 scale `unit`) into w×h with padding. */
+function fit(pixels, width, height, pad) {
+  const xs = pixels.map((p) => p[0]);
+  const ys = pixels.map((p) => p[1]);
+  const minX = Math.min(...xs); const maxX = Math.max(...xs);
+  const minY = Math.min(...ys); const maxY = Math.max(...ys);
+  return { minX, maxX, minY, maxY, spanX: maxX - minX, spanY: maxY - minY, width, height, pad };
+}
+
+/**
+ * Draw `data` (the answer of GET /api/v1/map) into `container`.
+ * Options: `lang` ('zh' | 'en'), `height` (px, default the container's or 360).
+ * Returns `{ zoom, tiles, points, destroy() }`; clicking a point dispatches `map-select`.
+ */
+export function renderMap(container, data, { lang = 'zh', height } = {}) {
+  const t = TEXT[lang === 'en' ? 'en' : 'zh'];
+  const width = Math.max(200, container.clientWidth || 360);
+  const h = height || container.clientHeight || 360;
+  const enterprises = located(data.enterprises);
+  const hazards = located(data.hazards);
+  const all = [...enterprises, ...hazards];
+  container.replaceChildren();
+  const frame = el('div', { class: 'map-frame', style: `position:relative;overflow:hidden;width:${width}px;height:${h}px;background:#eef2f6;border-radius:8px` });
+  container.append(frame, legend(data, lang, t));
+  const result = { zoom: null, tiles: 0, points: enterprises.length + hazards.length, destroy: () => container.replaceChildren() };
+  if (!all.length) {
+    frame.append(el('div', { class: 'map-empty', style: 'position:absolute;inset:0;display:flex;align-items:center;justify-content:center;color:#666;font-size:14px' }, t.empty));
+    return result;
+  }
+  const pad = 28;
+  const tiles = data.tiles && data.tiles.url ? data.tiles : null;
+  const layer = svg('svg', { class: 'map-points', width, height: h, viewBox: `0 0 ${width} ${h}`, style: 'position:absolute;left:0;top:0', role: 'img', 'aria-label': `${enterprises.length} / ${hazards.length}` });
+
+  // tiles: the largest zoom at which the bounds fit; without tiles the scale is free
+  let zoom = 18;
+  let box = fit(all.map((p) => projectPoint(p.lat, p.lng, tiles, zoom)), width, h, pad);
+  if (tiles) {
+    const minZoom = tiles.min_zoom || 3;
+    for (zoom = Math.min(tiles.max_zoom || 18, 18); zoom > minZoom; zoom -= 1) {
+      box = fit(all.map((p) => projectPoint(p.lat, p.lng, tiles, zoom)), width, h, pad);
+      if (box.spanX <= width - 2 * pad && box.spanY <= h - 2 * pad) break;
+    }
+    box = fit(all.map((p) => projectPoint(p.lat, p.lng, tiles, zoom)), width, h, pad);
+  }
+  let scale = 1;
+  if (!tiles) {   // free scale: fill the frame (a single point sits in the middle)
+    const sx = box.spanX ? (width - 2 * pad) / box.spanX : Infinity;
+    const sy = box.spanY ? (h - 2 * pad) / box.spanY : Infinity;
+    scale = Math.min(sx, sy);
+    if (!Number.isFinite(scale)) scale = 1;
+  }
+  // world pixel of the frame's top-left corner: bounds centred
+  const originX = (box.minX + box.maxX) / 2 - width / (2 * scale);
+  const originY = (box.minY + box.maxY) / 2 - h / (2 * scale);
+  const place = (p) => {
+    const [x, y] = projectPoint(p.lat, p.lng, tiles, zoom);
+    return [(x - originX) * scale, (y - originY) * scale];
+  };
+
+  if (tiles) {
+    const baidu = tiles.scheme === 'baidu';
+    const x0 = Math.floor(originX / TILE); const x1 = Math.floor((originX + width) / TILE);
+    const y0 = Math.floor(originY / TILE); const y1 = Math.floor((originY + h) / TILE);
+    const layers = [tiles.url, tiles.overlay_url].filter(Boolean);
+    for (const template of layers) {
+      for (let tx = x0; tx <= x1; tx += 1) {
+        for (let ty = y0; ty <= y1; ty += 1) {
+          // Baidu counts rows upward from the equator; screen rows grow downward
+          const row = baidu ? -ty - 1 : ty;
+          const url = tileUrl(template, tx, row, zoom, tiles.subdomains || []);
+          const img = el('img', { src: url, alt: '', class: 'map-tile', width: TILE, height: TILE, draggable: 'false', 'data-x': tx, 'data-y': row, 'data-z': zoom,
+            style: `position:absolute;left:${Math.round(tx * TILE - originX)}px;top:${Math.round(ty * TILE - originY)}px;width:${TILE}px;height:${TILE}px;user-select:none` });
+          img.addEventListener('error', () => { img.style.visibility = 'hidden'; });
+          frame.append(img);
+          result.tiles += 1;
+        }
+      }
+    }
+    if (tiles.attribution) {
+      frame.append(el('div', { class: 'map-attribution', style: 'position:absolute;right:0;bottom:0;background:rgba(255,255,255,.8);font-size:10px;padding:1px 4px;z-index:2' }, tiles.attribution));
+    }
+  } else {
+    // a faint graticule so that the scatter reads as a map
+    const grid = svg('g', { class: 'map-grid', stroke: '#d5dde6', 'stroke-width': 1 });
+    for (let gx = 0; gx <= width; gx += 40) grid.append(svg('line', { x1: gx, y1: 0, x2: gx, y2: h }));
+    for (let gy = 0; gy <= h; gy += 40) grid.append(svg('line', { x1: 0, y1: gy, x2: width, y2: gy }));
+    layer.append(grid);
+  }
+  markers(layer, enterprises, hazards, place, t, container);
+  frame.append(layer);
+  result.zoom = tiles ? zoom : null;
+  result.place = place;
+  return result;
+}
