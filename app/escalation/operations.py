@@ -24,17 +24,17 @@ from app.escalation.choices import HELD, INTERVIEW_ACTIONS, INTERVIEW_STATES, RU
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW, MANAGERS
 from app.extensions import db
+from app.hazards.choices import ARCHIVED, CLOSED, MAJOR, OPEN_STATES, STATE_ORDER
 from app.hazards.models import Hazard, HazardEvent
 from app.notifications import choices as kinds
 from app.notifications import webhooks
 from app.notifications.operations import notify, officers_of, supervisors_of
 from app.registry.models import Community, Enterprise
 
-#: Hazard states (CONTRACT.md) in which a rectification has not yet been accepted.
-UNRECTIFIED_STATES = ("reported", "rectifying", "submitted")
+#: Hazard states without an accepted rectification (the hazard domain's own definition).
+UNRECTIFIED_STATES = tuple(s for s in STATE_ORDER if s in OPEN_STATES)
 #: 销号 and 归档: a hazard in these states is no longer under supervision.
-FINISHED_STATES = ("closed", "archived")
-MAJOR = "major"
+FINISHED_STATES = (CLOSED, ARCHIVED)
 
 
 # --------------------------------------------------------------------------- firing a rule
