@@ -1,8 +1,8 @@
 // The enterprise card (企业卡片): what a scan shows, and where an inspection starts.
-import { cachedGet, itemsOf } from '../api.js';
+import { cachedGet } from '../api.js';
 import { cacheGet, setMeta } from '../db.js';
-import { t, fmtDate, fmtDateTime } from '../i18n.js';
-import { h, icon, chev, riskChip, levelChip, stateChip, deadlineChip, kv, segmented, field, errorBlock, loading, cachedNote, busy, toast, chip } from '../ui.js';
+import { t, fmtDate } from '../i18n.js';
+import { h, icon, chev, riskChip, levelChip, stateChip, deadlineChip, kv, segmented, field, errorBlock, loading, cachedNote, busy, toast } from '../ui.js';
 import { INSPECTION_KINDS } from '../choices.js';
 import { navigate, setTitle, session, queue } from '../app.js';
 import { cachedRegistry, rememberEnterprise } from './scan.js';
@@ -130,4 +130,3 @@ function startForm(ent) {
   return form;
 }
 
-export { fmtDateTime, itemsOf, chip };

@@ -3,7 +3,7 @@
 // verify, reject, close, archive).
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtDate, fmtDateTime, currentLang } from '../i18n.js';
-import { h, icon, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote } from '../ui.js';
+import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote } from '../ui.js';
 import { actionsFor, PLAN_FIELDS, categoryLabel } from '../choices.js';
 import { navigate, setTitle, session, submitItems } from '../app.js';
 import * as outbox from '../outbox.js';
@@ -193,7 +193,7 @@ export async function renderAction({ params, main }) {
       if (note.value.trim()) body.note = note.value.trim();
       if (photos.length) body.photo_ids = photos.map((p) => p.id);
       if (deadline && deadline.value && deadline.value !== oldDeadline) body.deadline = deadline.value;
-      const kind = action === 'submit' ? 'rectification' : 'rectification';
+      const kind = 'rectification'; // photos of a fix, or of its re-check
       const items = [...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
         type: 'transition', record_id: id, chain: id, method: 'POST', url: `/api/v1/hazards/${id}/transitions`, body,
         deps: [id, ...photos.map((p) => p.id)], version_from: `/api/v1/hazards/${id}`,
@@ -211,4 +211,3 @@ export async function renderAction({ params, main }) {
   return null;
 }
 
-export { icon };

@@ -68,4 +68,3 @@ export async function outboxCard(summary = null) {
     btn);
 }
 
-export { chip };

@@ -6,7 +6,7 @@ import { getMeta, setMeta, delMeta } from '../db.js';
 import { t, fmtDateTime, fmtNumber, currentLang } from '../i18n.js';
 import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading } from '../ui.js';
 import { HAZARD_CATEGORIES, HAZARD_LEVELS, categoryLabel } from '../choices.js';
-import { navigate, setTitle, session, submitItems } from '../app.js';
+import { navigate, setTitle, submitItems } from '../app.js';
 import * as outbox from '../outbox.js';
 import { locate, photoPicker } from '../photos.js';
 
@@ -229,4 +229,3 @@ export async function renderFinish({ params, main }) {
   return null;
 }
 
-export { session };

@@ -1,7 +1,7 @@
 // Me (我的): who I am, language, offline data, the outbox, the app version, logout.
 import { t, LANGS, currentLang, setLang, fmtRelative } from '../i18n.js';
 import { h, chev, icon, toast, busy } from '../ui.js';
-import { setTitle, session, signOut, navigate, warmCaches } from '../app.js';
+import { setTitle, session, signOut, navigate } from '../app.js';
 import { outboxCard } from './home.js';
 import { cachedRegistry, refreshRegistry } from './scan.js';
 import * as outbox from '../outbox.js';
@@ -46,4 +46,3 @@ export async function render({ main }) {
     } }, t('auth.logout')));
   return () => navigator.serviceWorker?.removeEventListener('message', onMsg);
 }
-export { warmCaches };

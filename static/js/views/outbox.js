@@ -1,6 +1,6 @@
 // The outbox screen (待同步): every waiting record, its state and error, retry and discard.
-import { t, fmtDateTime, fmtRelative } from '../i18n.js';
-import { h, chip, empty, icon } from '../ui.js';
+import { t, fmtDateTime } from '../i18n.js';
+import { h, chip, empty } from '../ui.js';
 import { setTitle, runSync } from '../app.js';
 import { liveOutboxCard } from './home.js';
 import * as outbox from '../outbox.js';
@@ -42,4 +42,3 @@ export async function render({ main }) {
   outbox.outboxEvents.addEventListener('change', onChange);
   return () => { stopCard(); outbox.outboxEvents.removeEventListener('change', onChange); };
 }
-export { icon };

@@ -4,7 +4,7 @@ import { request, listAll } from '../api.js';
 import { cacheGet, cachePut, getMeta, setMeta } from '../db.js';
 import { t } from '../i18n.js';
 import { h, icon, field, input, showProblem, busy } from '../ui.js';
-import { navigate, setTitle, session } from '../app.js';
+import { navigate, setTitle } from '../app.js';
 
 /** The token in what a QR code says: `<base>/e/<token>`, or a bare token typed by hand. */
 export function tokenFrom(text) {
@@ -169,4 +169,3 @@ async function openToken(main, token) {
   return null;
 }
 
-export { session };
