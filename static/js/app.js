@@ -107,7 +107,7 @@ function renderTabs(active) {
   refreshInboxCount();
 }
 
-async function refreshInboxCount() {
+export async function refreshInboxCount() {
   const el = $('inbox-count');
   if (!el) return;
   const n = await getMeta('unread', 0);

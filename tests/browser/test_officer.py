@@ -85,7 +85,10 @@ def test_officer_rectifies_and_inspector_verifies(page, browser, live_server, si
     page.locator("#tabbar [data-tab=interviews]").click()
     page.wait_for_selector("h2.section-title")
     page.locator("#tabbar [data-tab=inbox]").click()
-    page.wait_for_selector("main .list, main .empty")
+    page.wait_for_selector("[data-testid=notification]")  # the new hazards were announced
+    page.get_by_role("button", name="全部标为已读").click()
+    page.wait_for_selector("#inbox-count[hidden]", state="attached")
+    assert page.get_by_role("button", name="全部标为已读").count() == 0
 
     # The inspector re-checks the rectification on another phone.
     ctx = new_phone_context(browser, live_server)

@@ -3,7 +3,7 @@ import { cachedGet, itemsOf, request } from '../api.js';
 import { setMeta } from '../db.js';
 import { t, fmtRelative } from '../i18n.js';
 import { h, chev, empty, errorBlock, loading, cachedNote } from '../ui.js';
-import { setTitle, navigate } from '../app.js';
+import { setTitle, navigate, refreshInboxCount } from '../app.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('inbox.title'));
@@ -15,13 +15,18 @@ export async function render({ main, isCurrent }) {
   }
   if (!isCurrent()) return null;
   const items = itemsOf(list.data);
-  setMeta('unread', items.filter((n) => !n.read_at).length);
+  setMeta('unread', list.data && list.data.unread != null ? list.data.unread : items.filter((n) => !n.read_at).length).then(refreshInboxCount);
   const open = async (n) => {
     if (!n.read_at) request('POST', `/api/v1/notifications/${n.id}/read`, { json: {} }).catch(() => {});
     if (n.subject_type === 'hazard' && n.subject_id) navigate(`/hazards/${n.subject_id}`);
     else if (n.subject_type === 'interview' && n.subject_id) navigate(`/interviews/${n.subject_id}`);
   };
+  const unread = items.filter((n) => !n.read_at).length;
+  const readAll = unread ? h('button.btn.small.ghost', { type: 'button', onclick: async () => {
+    try { await request('POST', '/api/v1/notifications/read-all', { json: {} }); render({ main, isCurrent }); } catch { /* offline: stays unread */ }
+  } }, t('inbox.read_all')) : null;
   main.replaceChildren(cachedNote(list.cachedAt),
+    readAll ? h('div.section-title', h('span.grow', t('inbox.unread', { n: unread })), readAll) : null,
     items.length ? h('div.list', items.map((n) => h('button.item', { type: 'button', onclick: () => open(n), 'data-testid': 'notification' },
       h('span', { 'aria-hidden': 'true', style: `width:8px;height:8px;border-radius:4px;flex:none;background:${n.read_at ? 'transparent' : 'var(--danger)'}` }),
       h('div.grow', h('div.item-title', { style: n.read_at ? 'font-weight:400' : '' }, n.title),
