@@ -190,6 +190,16 @@ class _Writer:
             return days[d - day0] + clock[sec]
         return ts
 
+    def analyze(self) -> None:
+        """Update the planner's statistics (SQLite: sampled, so it takes a moment)."""
+        cur = self.raw.cursor()
+        try:
+            if self.dialect == "sqlite":
+                cur.execute("PRAGMA analysis_limit = 1000")
+            cur.execute("ANALYZE")
+        finally:
+            cur.close()
+
     def boolean(self, value: bool):
         return int(value) if self.dialect == "sqlite" else value
 
@@ -461,32 +471,33 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
                           RECTIFYING))
         if state in OPEN and deadline < now_ts:
             n_overdue += 1
-        found_s = ts(found)
-        with_events = all_events or (some_events and state != ARCHIVED)
-        if with_events:
-            for at, action, src, dst, actor, note in steps:
-                event_rows.append((new_id(), hid, actor, action, src, dst,
-                                   found_s if at is found else ts(at), note))
-        updated = steps[-1][0]
-        for rule, at, at_state in fired:
-            escalate((hid, rule, ei, at, title))
-            if with_events:   # the system's own line in the audit trail
+        # each step's time as text, once: the hazard's columns and its events share them
+        texts = [ts(st[0]) for st in steps]
+        stamp = dict(zip([st[1] for st in steps], texts))   # the last of each action
+        found_s = texts[0]
+        if all_events or (some_events and state != ARCHIVED):
+            for (_, action, src, dst, actor, note), at_s in zip(steps, texts):
+                event_rows.append((new_id(), hid, actor, action, src, dst, at_s, note))
+            for rule, at, at_state in fired:   # the system's own line in the audit trail
                 event_rows.append((new_id(), hid, None, "escalate", at_state, at_state, ts(at),
                                    f"{rule} {RULE_DETAIL[rule]}"))
+        updated, updated_s = steps[-1][0], texts[-1]
+        for rule, at, _ in fired:
+            escalate((hid, rule, ei, at, title))
             if at > updated:
-                updated = at
+                updated, updated_s = at, ts(at)
         state_counts[state] += 1
         spot = spots[n % 12]
+        deadline_s = ts(deadline)
         hazard_rows.append((
             hid, eid, cid, iid, inspector, title, f"{place}{title}，存在{harm}的风险。",
             categories[ci], "major" if major else "general", state, place, found_s,
-            spot[0], spot[1], spot[2], ts(deadline), responsible,
-            json.dumps({**plans[n % 3], "deadline": ts(deadline + 8 * HOUR)[:10]}, ensure_ascii=False)
-            if major else None, rejections, true_ if fired else false_,
-            None if ack is None else ts(ack), None if sub is None else ts(sub),
-            None if ver is None else ts(ver), None if clo is None else ts(clo),
-            None if arc is None else ts(arc), recheck, found_s,
-            found_s if updated is found else ts(updated), len(steps)))
+            spot[0], spot[1], spot[2], deadline_s, responsible,
+            json.dumps({**plans[n % 3], "deadline": ts(deadline + 8 * HOUR)[:10]},
+                       ensure_ascii=False) if major else None,
+            rejections, true_ if fired else false_, stamp.get("acknowledge"),
+            stamp.get("submit"), stamp.get("verify"), stamp.get("close"), stamp.get("archive"),
+            recheck, found_s, updated_s, len(steps)))
         if len(hazard_rows) >= chunk:
             writer.write("hazards", HAZARD_COLUMNS, hazard_rows)
             writer.write("hazard_events", EVENT_COLUMNS, event_rows)
@@ -499,6 +510,9 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
     n_interviews = _write_escalations_and_interviews(
         writer, ts, escalations, enterprises, rng, new_id, now_ts, supervisors, supervisor_names)
 
+    # Fresh statistics, as after any bulk load: without them SQLite's planner prefers the
+    # narrow (community_id, state) index over the dashboard's covering one for scoped queries.
+    writer.analyze()
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     rate = n_hazards / elapsed if elapsed else float("inf")
