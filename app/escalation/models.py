@@ -62,6 +62,8 @@ class Interview(IdMixin, TimestampMixin, VersionedMixin, db.Model):
     enterprise = db.relationship("Enterprise")
     reasons = db.relationship("Escalation", back_populates="interview",
                               order_by="Escalation.fired_at")
+    events = db.relationship("InterviewEvent", viewonly=True,
+                             order_by="(InterviewEvent.at, InterviewEvent.id)")
 
 
 class InterviewEvent(db.Model):

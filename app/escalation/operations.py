@@ -211,12 +211,6 @@ def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, 
     return list(items), total
 
 
-def interview_events(interview: Interview) -> list[InterviewEvent]:
-    return list(db.session.scalars(select(InterviewEvent).where(
-        InterviewEvent.interview_id == interview.id).order_by(InterviewEvent.at,
-                                                              InterviewEvent.id)))
-
-
 def is_follow_up_overdue(interview: Interview, now: datetime | None = None) -> bool:
     """整改回执逾期: held, and its follow-up deadline passed without the completion receipt."""
     return (interview.state == HELD and interview.follow_up_deadline is not None
@@ -271,6 +265,7 @@ def transition_interview(interview: Interview, actor, data: dict, *,
               interview_id=interview.id, actor_id=actor.id, action=action,
               from_state=from_state, to_state=transition.target, at=now, note=given.get("note"),
               data=_jsonable({k: v for k, v in given.items() if k != "note"})))
+    db.session.expire(interview, ["events"])  # the trail now has one more line
 
     enterprise = interview.enterprise
     if action in ("schedule", "reschedule"):

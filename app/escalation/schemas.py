@@ -14,6 +14,12 @@ from app.escalation.workflow import INTERVIEW_WORKFLOW
 
 TEXT = validate.Length(max=20000)
 NAME = validate.Length(min=1, max=100)
+# OpenAPI types of computed fields (apispec cannot infer a Function field's type).
+LABEL = {"type": "object", "description": "zh/en label and colour",
+         "properties": {"zh": {"type": "string"}, "en": {"type": "string"},
+                        "color": {"type": "string"}}}
+STRING = {"type": "string"}
+BOOLEAN = {"type": "boolean"}
 
 
 class _UTC:
@@ -100,11 +106,11 @@ class ReasonOut(Schema):
 
     id = fields.String(metadata={"description": "escalation id"})
     rule = fields.String()
-    rule_label = fields.Function(lambda e: RULES[e.rule], metadata={"description": "zh/en/color"})
+    rule_label = fields.Function(lambda e: RULES[e.rule], metadata=LABEL)
     hazard_id = fields.String()
-    hazard_title = fields.Function(lambda e: e.hazard.title)
-    hazard_level = fields.Function(lambda e: e.hazard.level)
-    hazard_state = fields.Function(lambda e: e.hazard.state)
+    hazard_title = fields.Function(lambda e: e.hazard.title, metadata=STRING)
+    hazard_level = fields.Function(lambda e: e.hazard.level, metadata=STRING)
+    hazard_state = fields.Function(lambda e: e.hazard.state, metadata=STRING)
     fired_at = fields.AwareDateTime()
     detail = fields.String()
 
@@ -112,7 +118,7 @@ class ReasonOut(Schema):
 class InterviewEventOut(Schema):
     id = fields.String()
     action = fields.String()
-    action_label = fields.Function(lambda e: operations.action_label(e.action))
+    action_label = fields.Function(lambda e: operations.action_label(e.action), metadata=LABEL)
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
     at = fields.AwareDateTime()
@@ -131,7 +137,7 @@ class InterviewOut(Schema):
     enterprise = fields.Nested(InterviewEnterpriseOut, metadata={"description": "被约谈方"})
     convener = fields.String(metadata={"description": "约谈方"})
     state = fields.String()
-    state_label = fields.Function(lambda i: INTERVIEW_STATES[i.state])
+    state_label = fields.Function(lambda i: INTERVIEW_STATES[i.state], metadata=LABEL)
     reasons = fields.List(fields.Nested(ReasonOut))
     scheduled_at = fields.AwareDateTime(allow_none=True)
     place = fields.String(allow_none=True)
@@ -146,8 +152,8 @@ class InterviewOut(Schema):
     requirements = fields.String(allow_none=True)
     commitments = fields.String(allow_none=True)
     follow_up_deadline = fields.AwareDateTime(allow_none=True)
-    overdue = fields.Function(lambda i: operations.is_follow_up_overdue(i),
-                              metadata={"description": "follow-up deadline passed while held"})
+    overdue = fields.Function(lambda i: operations.is_follow_up_overdue(i), metadata=dict(
+        BOOLEAN, description="follow-up deadline passed while held"))
     completion_receipt = fields.String(allow_none=True)
     held_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
@@ -157,11 +163,12 @@ class InterviewOut(Schema):
 
 
 class InterviewDetailOut(InterviewOut):
-    events = fields.Function(lambda i: InterviewEventOut(many=True).dump(
-        operations.interview_events(i)), metadata={"description": "append-only trail"})
+    events = fields.List(fields.Nested(InterviewEventOut),
+                         metadata={"description": "append-only trail"})
     allowed_actions = fields.Function(lambda i: INTERVIEW_WORKFLOW.allowed_actions(
-        i.state, current_user().role) if current_user() else [],
-        metadata={"description": "actions the current user may take now"})
+        i.state, current_user().role) if current_user() else [], metadata={
+            "type": "array", "items": STRING,
+            "description": "actions the current user may take now"})
 
 
 class InterviewPageOut(Schema):
@@ -175,7 +182,7 @@ class InterviewPageOut(Schema):
 class EscalationOut(Schema):
     id = fields.String()
     rule = fields.String()
-    rule_label = fields.Function(lambda e: RULES[e.rule])
+    rule_label = fields.Function(lambda e: RULES[e.rule], metadata=LABEL)
     hazard_id = fields.String()
     fired_at = fields.AwareDateTime()
     detail = fields.String()
@@ -205,13 +212,13 @@ class ListedHazardOut(Schema):
     enterprise = fields.Nested(InterviewEnterpriseOut)
     found_at = fields.AwareDateTime()
     deadline = fields.AwareDateTime()
-    overdue = fields.Function(lambda h: operations.is_hazard_overdue(h))
+    overdue = fields.Function(lambda h: operations.is_hazard_overdue(h), metadata=BOOLEAN)
     escalated = fields.Boolean()
     rejection_count = fields.Integer()
-    rules = fields.Function(lambda h: operations.fired_rules([h.id]).get(h.id, []),
-                            metadata={"description": "零容忍 rules fired for it"})
-    has_governance_plan = fields.Function(lambda h: bool(h.governance_plan),
-                                          metadata={"description": "治理方案 recorded"})
+    rules = fields.Function(lambda h: operations.fired_rules([h.id]).get(h.id, []), metadata={
+        "type": "array", "items": STRING, "description": "零容忍 rules fired for it"})
+    has_governance_plan = fields.Function(lambda h: bool(h.governance_plan), metadata=dict(
+        BOOLEAN, description="治理方案 recorded"))
     version = fields.Integer()
 
 

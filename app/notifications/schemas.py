@@ -19,15 +19,17 @@ class NotificationQuery(Schema):
 class NotificationOut(Schema):
     id = fields.String()
     kind = fields.String()
-    kind_label = fields.Function(lambda n: NOTIFICATION_KINDS.get(n.kind),
-                                 metadata={"description": "zh/en/color"})
+    kind_label = fields.Function(lambda n: NOTIFICATION_KINDS.get(n.kind), metadata={
+        "type": "object", "description": "zh/en label and colour",
+        "properties": {"zh": {"type": "string"}, "en": {"type": "string"},
+                       "color": {"type": "string"}}})
     title = fields.String()
     body = fields.String()
     subject_type = fields.String(allow_none=True, metadata={"description": "hazard | interview"})
     subject_id = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     read_at = fields.AwareDateTime(allow_none=True)
-    read = fields.Function(lambda n: n.read_at is not None)
+    read = fields.Function(lambda n: n.read_at is not None, metadata={"type": "boolean"})
 
 
 class NotificationPageOut(Schema):
