@@ -184,3 +184,62 @@ def test_the_server_starts_its_job_on_the_first_request_and_the_cli_does_not(
             db.session.remove()
             db.engine.dispose()
     assert_fired_once(app, crowd)
+
+
+def test_a_request_and_the_job_on_one_enterprise_do_not_deadlock(app, factory):
+    """A request holding a hazard (a reject, firing R3) while the job fires R2 for it and for
+    another hazard of the same enterprise that has no interview yet: both must complete."""
+    from app.escalation.jobs import run_time_rules
+    from app.escalation.models import Escalation, Interview
+    from app.escalation.rules import check_rejections
+    from app.extensions import db
+    from app.hazards.models import Hazard
+    from tests.test_escalation import make_hazard
+
+    community = factory.community()
+    enterprise = factory.enterprise(community)
+    inspector = factory.user("inspector", communities=[community])
+    factory.user("supervisor", communities=[community])
+    overdue = dict(state="rectifying", found_at=BASE - timedelta(days=10), deadline=DEADLINE)
+    held = make_hazard(app, enterprise, inspector, id="ffffffff-0000-4000-8000-000000000001",
+                       rejection_count=1, **overdue)
+    first = make_hazard(app, enterprise, inspector, id="00000000-0000-4000-8000-000000000001",
+                        **overdue)
+    locked, errors = threading.Event(), []
+
+    def request_rejecting():
+        with app.app_context():
+            try:
+                hazard = db.session.get(Hazard, held, with_for_update=True)
+                hazard.rejection_count = 2
+                db.session.flush()
+                locked.set()
+                time.sleep(1.0)  # the job works meanwhile and reaches this hazard
+                check_rejections(hazard, note="二次复查不通过")
+                db.session.commit()
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(("request", exc))
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    def job():
+        locked.wait(10)
+        with app.app_context():
+            try:
+                run_time_rules(NOW, send_webhooks=False)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(("job", exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=request_rejecting), threading.Thread(target=job)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    with app.app_context():
+        rows = sorted(db.session.execute(select(Escalation.hazard_id, Escalation.rule)).all())
+        assert rows == [(first, "R2"), (held, "R2"), (held, "R3")]
+        assert db.session.scalar(select(func.count()).select_from(Interview)) == 1

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
 from app.core.timeutil import utcnow
-from app.escalation.rules import evaluate_time_rules
+from app.escalation.rules import apply_time_rules, send_reminders, time_rule_candidates
 from app.extensions import db
 from app.notifications.models import JobLease
 from app.notifications.webhooks import deliver_due
@@ -38,27 +38,43 @@ LEASE_NAME = "escalation"
 RETRIES = 3
 
 
-def run_time_rules(now: datetime | None = None, *, send_webhooks: bool = True) -> dict:
-    """Evaluate the time rules as of ``now`` and commit; then deliver due webhooks.
-
-    A transaction aborted by the database (a PostgreSQL deadlock or serialisation failure
-    against a concurrent evaluator) is rolled back and retried: what the other run fired is
-    then simply found fired.
-    """
+def _committed(unit, *args):
+    """Run ``unit(*args)`` and commit; a transaction the database aborted (a PostgreSQL
+    deadlock or serialisation failure against a concurrent writer) is rolled back and run
+    again, and what the other writer fired is then simply found fired."""
     for attempt in range(1, RETRIES + 1):
         try:
-            report = evaluate_time_rules(now)
-            fired = [{"rule": e.rule, "hazard_id": e.hazard_id, "hazard_title": e.hazard.title,
-                      "interview_id": e.interview_id, "detail": e.detail}
-                     for e in report["fired"]]
+            result = unit(*args)
             db.session.commit()
-            break
+            return result
         except DBAPIError:
             db.session.rollback()
             if attempt == RETRIES:
                 raise
             log.warning("time rules: transaction aborted, retrying (%d)", attempt)
-    report = dict(report, fired=fired)
+    raise AssertionError("unreachable")
+
+
+def _fire_for(hazard_id: str, now: datetime) -> list[dict]:
+    return [{"rule": e.rule, "hazard_id": e.hazard_id, "hazard_title": e.hazard.title,
+             "interview_id": e.interview_id, "detail": e.detail}
+            for e in apply_time_rules(hazard_id, now)]
+
+
+def run_time_rules(now: datetime | None = None, *, send_webhooks: bool = True) -> dict:
+    """Evaluate the time rules as of ``now`` (default: the current time); then deliver due
+    webhooks. Each hazard is one short transaction, committed here; so are the reminders.
+
+    Returns ``{"fired": [{rule, hazard_id, hazard_title, interview_id, detail}], "reminders",
+    "follow_up_reminders", "follow_up_overdue", "webhooks": {delivered, retrying, failed}}``.
+    """
+    at = now or utcnow()
+    candidates = time_rule_candidates(at)
+    db.session.commit()  # end the read: on SQLite a CLI transaction holds the write lock
+    fired = []
+    for hazard_id in candidates:
+        fired.extend(_committed(_fire_for, hazard_id, at))
+    report = dict(_committed(send_reminders, at), fired=fired)
     report["webhooks"] = deliver_due(now) if send_webhooks else None
     return report
 

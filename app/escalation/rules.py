@@ -9,8 +9,8 @@
 
 Event rules (R1, R3, R4) and the inbox messages about hazards run inside the request that causes
 them, through the hazard domain's signals. Time rules (R2, deadline reminders, interview
-follow-up tracking) run from :func:`evaluate_time_rules`, called by ``flask escalate`` and the
-periodic job. R1 and R3 are also swept there, so a hazard whose level or count changed by a path
+follow-up tracking) run from :func:`app.escalation.jobs.run_time_rules`, called by
+``flask escalate`` and the periodic job. R1 and R3 are also swept there, so a hazard whose level or count changed by a path
 that sends no signal is still caught. Firing twice is impossible either way: see
 :func:`app.escalation.operations.fire`.
 """
@@ -120,35 +120,44 @@ def connect_signals() -> None:
 
 
 # --------------------------------------------------------------------------- time rules
-def evaluate_time_rules(now: datetime | None = None) -> dict:
-    """Apply the time rules as of ``now``; flushes, never commits.
-
-    Candidates are handled in hazard-id order, so concurrent evaluators on PostgreSQL take
-    their row locks in the same order and cannot deadlock one another.
-    Returns ``{"fired": [escalation, …], "reminders": n, "follow_up_reminders": n,
-    "follow_up_overdue": n}``.
-    """
-    now = now or utcnow()
+def time_rule_candidates(now: datetime) -> list[str]:
+    """Ids of the hazards some time-swept rule (R2, or R1/R3 caught late) may fire for now."""
     cfg = current_app.config
-    open_hazard = Hazard.state.not_in(FINISHED_STATES)
-    fired = []
-
-    candidates = db.session.scalars(
-        select(Hazard).where(open_hazard, or_(
+    return list(db.session.scalars(
+        select(Hazard.id).where(Hazard.state.not_in(FINISHED_STATES), or_(
             Hazard.state.in_(UNRECTIFIED_STATES) & (Hazard.deadline < now) & not_fired(R2_OVERDUE),
             (Hazard.level == MAJOR) & not_fired(R1_MAJOR),
             (Hazard.rejection_count >= cfg["ESCALATION_REJECTIONS"]) & not_fired(R3_REJECTED),
-        )).order_by(Hazard.id)).all()
-    for hazard in candidates:
-        if hazard.state in UNRECTIFIED_STATES and hazard.deadline < now:
-            escalation = fire(hazard, R2_OVERDUE,
-                              f"整改期限 {_fmt(hazard.deadline)} 已过，仍未通过复查"
-                              f"（当前状态：{hazard.state}）", now=now)
-            fired.append(escalation)
-        fired.append(check_major(hazard, now=now))
-        fired.append(check_rejections(hazard, now=now))
-    fired = [e for e in fired if e is not None]
+        )).order_by(Hazard.id)))
 
+
+def apply_time_rules(hazard_id: str, now: datetime) -> list:
+    """Fire what is due for one hazard; flushes. Returns the new escalations.
+
+    The hazard row is locked first (``FOR UPDATE`` on PostgreSQL), the same order a request
+    transitioning the hazard takes its locks in: hazard row, then escalation, then the
+    enterprise's interview slot. With one hazard per transaction (see
+    :func:`app.escalation.jobs.run_time_rules`) the job never holds an interview slot while
+    waiting for a hazard a request holds, so the two cannot deadlock.
+    """
+    hazard = db.session.get(Hazard, hazard_id, with_for_update=True, populate_existing=True)
+    if hazard is None:
+        return []
+    fired = []
+    if hazard.state in UNRECTIFIED_STATES and hazard.deadline < now:
+        fired.append(fire(hazard, R2_OVERDUE, f"整改期限 {_fmt(hazard.deadline)} 已过，仍未通过复查"
+                                              f"（当前状态：{hazard.state}）", now=now))
+    fired.append(check_major(hazard, now=now))
+    fired.append(check_rejections(hazard, now=now))
+    return [e for e in fired if e is not None]
+
+
+def send_reminders(now: datetime) -> dict:
+    """Deadline reminders and interview follow-up tracking as of ``now``; flushes.
+
+    Returns ``{"reminders": n, "follow_up_reminders": n, "follow_up_overdue": n}``.
+    """
+    cfg = current_app.config
     # 整改期限临近: once per hazard, user and deadline (an extended deadline reminds again).
     horizon = now + timedelta(days=cfg["REMINDER_DAYS_BEFORE_DEADLINE"])
     reminders = 0
@@ -182,5 +191,5 @@ def evaluate_time_rules(now: datetime | None = None) -> dict:
                 body=f"回执期限 {_fmt(interview.follow_up_deadline)} 已过，尚未收到整改完成回执。",
                 subject_type="interview", subject_id=interview.id, now=now,
                 dedupe=f"followup-overdue:{interview.id}:{day}")
-    return {"fired": fired, "reminders": reminders, "follow_up_reminders": follow_up_reminders,
+    return {"reminders": reminders, "follow_up_reminders": follow_up_reminders,
             "follow_up_overdue": follow_up_overdue}
