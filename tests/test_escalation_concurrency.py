@@ -243,3 +243,59 @@ def test_a_request_and_the_job_on_one_enterprise_do_not_deadlock(app, factory):
         rows = sorted(db.session.execute(select(Escalation.hazard_id, Escalation.rule)).all())
         assert rows == [(first, "R2"), (held, "R2"), (held, "R3")]
         assert db.session.scalar(select(func.count()).select_from(Interview)) == 1
+
+
+def test_a_reason_never_lands_on_an_interview_being_closed(app, factory):
+    """A supervisor closes the enterprise's interview while a rule fires: the reason waits for
+    the close and opens a new interview instead of joining the closed one."""
+    from app.escalation.models import Escalation, Interview
+    from app.escalation.operations import fire
+    from app.extensions import db
+    from app.hazards.models import Hazard
+    from tests.test_escalation import make_hazard, send_created
+
+    community = factory.community()
+    enterprise = factory.enterprise(community)
+    inspector = factory.user("inspector", communities=[community])
+    send_created(app, make_hazard(app, enterprise, inspector, level="major"))
+    with app.app_context():
+        old = db.session.scalar(select(Interview.id))
+    later = make_hazard(app, enterprise, inspector, level="major")
+    closing, errors = threading.Event(), []
+
+    def supervisor_closes():
+        with app.app_context():
+            try:
+                interview = db.session.get(Interview, old)
+                interview.state, interview.open_slot = "closed", None
+                db.session.flush()
+                closing.set()
+                time.sleep(1.0)
+                db.session.commit()
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    def rule_fires():
+        closing.wait(10)
+        with app.app_context():
+            try:
+                fire(db.session.get(Hazard, later), "R1", "重大隐患")
+                db.session.commit()
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=supervisor_closes), threading.Thread(target=rule_fires)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with app.app_context():
+        attached = db.session.scalar(select(Escalation.interview_id).where(
+            Escalation.hazard_id == later))
+        assert attached != old
+        assert db.session.get(Interview, attached).open_slot == enterprise.id

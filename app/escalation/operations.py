@@ -123,7 +123,11 @@ def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str
     ``open_slot`` (= enterprise id while open) is unique, so of two processes opening at once
     one inserts and the other's ``ON CONFLICT DO NOTHING`` does nothing and re-reads the winner.
     """
-    interview = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise_id))
+    # Locked, so a supervisor closing it at this moment either finishes first (the row then no
+    # longer matches and a new interview is opened) or waits until this reason is attached.
+    current = (select(Interview).where(Interview.open_slot == enterprise_id).with_for_update()
+               .execution_options(populate_existing=True))
+    interview = db.session.scalar(current)
     if interview is not None:
         return interview, False
     interview_id = new_id()
@@ -132,7 +136,7 @@ def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str
         state=INTERVIEW_WORKFLOW.initial, open_slot=enterprise_id,
         convener=_default_convener(community_id), situation=situation, created_at=now,
         updated_at=now, version=1), ["open_slot"])
-    interview = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise_id))
+    interview = db.session.scalar(current)
     if inserted:
         db.session.add(InterviewEvent(interview_id=interview.id, actor_id=None, action="open",
                                       from_state=None, to_state=interview.state, at=now,
