@@ -82,6 +82,8 @@ class Config:
     SESSION_COOKIE_NAME = "anxun_session"
     SESSION_COOKIE_SECURE = True
     SESSION_LIFETIME_HOURS = _env_int("SESSION_LIFETIME_HOURS", 24 * 7)
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 65536)
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_S = _env_int("LOGIN_FAILURE_WINDOW_S", 900)
     LOGIN_IP_MAX_FAILURES = _env_int("LOGIN_IP_MAX_FAILURES", 30)
@@ -116,6 +118,9 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     HSTS = False
     ESCALATION_INTERVAL_S = 0
+    # Still argon2id, at a cost that lets hundreds of test users be made quickly.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 8192
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 
 

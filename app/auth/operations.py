@@ -18,19 +18,34 @@ from app.core.timeutil import utcnow
 from app.errors import Invalid, TooManyRequests, Unauthorized
 from app.extensions import db
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
-# Verified when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the configured cost (RFC 9106 defaults; the test suite lowers memory)."""
+    cfg = current_app.config
+    key = (cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"])
+    cache = current_app.extensions.setdefault("anxun_hashers", {})
+    if key not in cache:
+        hasher = PasswordHasher(time_cost=key[0], memory_cost=key[1])
+        # Verified when the username is unknown, so both failures take the same time.
+        cache[key] = (hasher, hasher.hash(secrets.token_urlsafe(16)))
+    return cache[key][0]
+
+
+def _dummy_hash() -> str:
+    _hasher()
+    cfg = current_app.config
+    return current_app.extensions["anxun_hashers"][(cfg["ARGON2_TIME_COST"],
+                                                    cfg["ARGON2_MEMORY_KIB"])][1]
 BAD_CREDENTIALS = "用户名或密码错误 / Wrong username or password."
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher().verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -103,12 +118,12 @@ def authenticate(username: str, password: str, ip: str | None) -> User:
     """Return the active user for these credentials or raise 401/429 (same 401 either way)."""
     check_throttle(username, ip)
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password or "")
     if not ok or user is None or not user.active:
         raise Unauthorized(BAD_CREDENTIALS)
     db.session.execute(delete(LoginFailure).where(
         LoginFailure.key == f"user:{username.strip().lower()}"))
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
