@@ -191,37 +191,44 @@ def report_requests(app, repeat: int) -> None:
 
 
 def query_plans(app) -> None:
-    """How the database answers the dashboard's heaviest queries."""
-    from sqlalchemy import func, select
+    """Each SQL statement of one dashboard answer (admin, last 365 days): its time and how the
+    database runs it (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN ANALYZE, first lines)."""
+    from sqlalchemy import event
 
-    from app.core.permissions import scope_clause
-    from app.core.timeutil import utcnow
     from app.extensions import db
-    from app.hazards.models import Hazard
-    from app.reports.dashboard import days_between, period_bounds, week_start
+    client = login(app, "admin")
+    captured = []
     with app.app_context():
-        _, _, start, end = period_bounds(None, None, now=utcnow())
-        in_period = (Hazard.found_at >= start) & (Hazard.found_at < end)
-        queries = {
-            "count by state": select(Hazard.state, func.count()).where(in_period)
-            .group_by(Hazard.state),
-            "weekly trend": select(week_start(Hazard.found_at), func.count()).where(in_period)
-            .group_by(week_start(Hazard.found_at)),
-            "median input": select(days_between(Hazard.closed_at, Hazard.found_at))
-            .where(in_period, Hazard.closed_at.is_not(None))
-            .order_by(days_between(Hazard.closed_at, Hazard.found_at)),
-        }
-        dialect = db.engine.dialect.name
-        for label, query in queries.items():
-            sql = query.compile(db.engine, compile_kwargs={"literal_binds": True})
-            prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
-            with db.engine.connect() as conn:
-                plan = [" ".join(str(x) for x in row[-1:]) for row in
-                        conn.exec_driver_sql(prefix + str(sql)).all()]
-            out(f"  {label}:")
-            for line in plan:
-                out(f"    {line}")
-        del scope_clause
+        engine = db.engine
+
+        def remember(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT") and "FROM hazards" in statement:
+                captured.append((statement, parameters))
+        event.listen(engine, "before_cursor_execute", remember)
+        try:
+            client.get("/api/v1/dashboard")
+        finally:
+            event.remove(engine, "before_cursor_execute", remember)
+        dialect = engine.dialect.name
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            for statement, parameters in captured:
+                cur = raw.cursor()
+                started = time.perf_counter()
+                cur.execute(statement, parameters)
+                cur.fetchall()
+                elapsed = time.perf_counter() - started
+                if dialect == "sqlite":
+                    cur.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+                    plan = [row[-1] for row in cur.fetchall()]
+                else:
+                    cur.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters)
+                    plan = [row[0] for row in cur.fetchall()]
+                cur.close()
+                first = " ".join(statement.split())[:110]
+                out(f"  {elapsed * 1000:7.0f} ms  {first}…")
+                for line in plan[:14]:
+                    out(f"             {line}")
 
 
 # --------------------------------------------------------------------------- main

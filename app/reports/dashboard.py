@@ -28,6 +28,7 @@ filter or group by) lets them read the index alone (see ``bench/RESULTS.md``).
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
@@ -49,6 +50,8 @@ from app.registry.models import Community, Enterprise
 RECTIFIED_STATES = (VERIFIED, CLOSED, ARCHIVED)
 #: 销号 and 归档: no longer open.
 FINISHED_STATES = (CLOSED, ARCHIVED)
+#: Not yet 销号 (listed positively so that an index on state can serve it).
+NOT_CLOSED_STATES = tuple(s for s in HAZARD_STATES if s not in FINISHED_STATES)
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 366 * 5
 TOP_ENTERPRISES = 10
@@ -153,31 +156,11 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
     scope = _scope(user, Hazard, community)
     in_period = and_(scope, Hazard.found_at >= start, Hazard.found_at < end)
 
-    def count_by(column):
-        return {key: int(n) for key, n in db.session.execute(
-            select(column, func.count()).where(in_period).group_by(column)).all()}
-
-    by_state = count_by(Hazard.state)
-    by_level = count_by(Hazard.level)
-    by_category = count_by(Hazard.category)
-    by_community_id = count_by(Hazard.community_id)
-    # by the enterprise's risk colour: count per enterprise first (a few thousand groups read
-    # from the covering index), then join those to the registry
-    per_enterprise = (select(Hazard.enterprise_id, func.count().label("n")).where(in_period)
-                      .group_by(Hazard.enterprise_id).subquery())
-    by_risk = {key: int(n) for key, n in db.session.execute(
-        select(Enterprise.risk_level, func.sum(per_enterprise.c.n))
-        .join(per_enterprise, per_enterprise.c.enterprise_id == Enterprise.id)
-        .group_by(Enterprise.risk_level)).all()}
-    rectified = Hazard.state.in_(RECTIFIED_STATES)
-    figures = db.session.execute(
-        select(func.count().label("total"),
-               func.sum(case((rectified, 1), else_=0)).label("rectified"),
-               func.sum(case((and_(rectified, Hazard.verified_at <= Hazard.deadline), 1),
-                             else_=0)).label("on_time"))
-        .select_from(Hazard).where(in_period)).one()
-    total, n_rectified, n_on_time = (int(figures.total or 0), int(figures.rectified or 0),
-                                     int(figures.on_time or 0))
+    period = period_figures(scope, start, end)
+    by_state, by_level = period["state"], period["level"]
+    by_category, by_community_id, by_risk = (period["category"], period["community"],
+                                             period["risk"])
+    total, n_rectified, n_on_time = period["total"], period["rectified"], period["on_time"]
 
     # Communities in scope, named, with their count (zero included).
     communities = db.session.execute(
@@ -190,12 +173,7 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
     closed_in_period = and_(in_period, Hazard.closed_at.is_not(None))
     median = sql_median(days_between(Hazard.closed_at, Hazard.found_at), closed_in_period)
 
-    overdue_clause = and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now)
-    now_counts = db.session.execute(
-        select(func.count().label("open"),
-               func.sum(case((overdue_clause, 1), else_=0)).label("overdue"),
-               func.sum(case((Hazard.level == "major", 1), else_=0)).label("major"))
-        .select_from(Hazard).where(scope, Hazard.state.not_in(FINISHED_STATES))).one()
+    open_now = open_hazards(scope, now)
 
     escalations = dict(db.session.execute(
         select(Escalation.rule, func.count()).where(
@@ -233,29 +211,71 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
         "on_time": n_on_time,
         "on_time_rate": _rate(n_on_time, n_rectified),
         "median_days_to_close": None if median is None else round(median, 2),
-        "open_now": int(now_counts.open or 0),
-        "overdue_now": int(now_counts.overdue or 0),
-        "major_open_now": int(now_counts.major or 0),
+        "open_now": open_now["open"],
+        "overdue_now": open_now["overdue"],
+        "major_open_now": open_now["major"],
         "escalations": {"total": sum(escalations.values()),
                         "by_rule": _labelled(escalations, RULES)},
         "interviews": {"opened": sum(interviews.values()), "held": int(interviews_held or 0),
                        "by_state": _labelled(interviews, INTERVIEW_STATES)},
-        "weekly_trend": weekly_trend(scope, first, last, start, end),
-        "top_enterprises": top_enterprises(scope, now),
+        "weekly_trend": weekly_trend(period, first, last),
+        "top_enterprises": open_now["top"],
     }
 
 
-def weekly_trend(scope, first: date, last: date, start: datetime, end: datetime) -> list[dict]:
-    """Found and closed (销号) hazards per ISO week of the period, every week listed."""
+DIMENSIONS = ("state", "level", "category", "community", "risk", "week_found", "week_closed")
+
+
+def period_figures(scope, start: datetime, end: datetime) -> dict:
+    """Counts of the period's hazards by state, level, category, community, enterprise risk
+    colour and ISO week found, the hazards closed (销号) per week of the period, and the totals
+    behind the rates: ``{dimension: {key: n}, "total", "rectified", "on_time"}``.
+
+    Five grouped queries. Each one is a scan of the period's hazards (on SQLite of the covering
+    index ``ix_hazards_dashboard``, on PostgreSQL a parallel scan), so dimensions with few values
+    share one: state × level (twelve groups, with the on-time count alongside) and category ×
+    community. bench/RESULTS.md has what each costs at scale."""
+    found = and_(scope, Hazard.found_at >= start, Hazard.found_at < end)
+    rectified = Hazard.state.in_(RECTIFIED_STATES)
+    on_time = func.sum(case((and_(rectified, Hazard.verified_at <= Hazard.deadline), 1),
+                            else_=0))
+    out: dict = {name: defaultdict(int) for name in DIMENSIONS}
+    out["total"] = out["rectified"] = out["on_time"] = 0
+    for state, level, n, n_on_time in db.session.execute(
+            select(Hazard.state, Hazard.level, func.count(), on_time).where(found)
+            .group_by(Hazard.state, Hazard.level)):
+        out["state"][state] += n
+        out["level"][level] += n
+        out["total"] += n
+        if state in RECTIFIED_STATES:
+            out["rectified"] += n
+            out["on_time"] += int(n_on_time or 0)
+    for category, community_id, n in db.session.execute(
+            select(Hazard.category, Hazard.community_id, func.count()).where(found)
+            .group_by(Hazard.category, Hazard.community_id)):
+        out["category"][category] += n
+        out["community"][community_id] += n
+    # by the enterprise's risk colour: per enterprise first (a few thousand groups), then joined
+    # to the registry
+    per_enterprise = (select(Hazard.enterprise_id, func.count().label("n")).where(found)
+                      .group_by(Hazard.enterprise_id).subquery())
+    out["risk"].update({k: int(n) for k, n in db.session.execute(
+        select(Enterprise.risk_level, func.sum(per_enterprise.c.n))
+        .join(per_enterprise, per_enterprise.c.enterprise_id == Enterprise.id)
+        .group_by(Enterprise.risk_level))})
     week = week_start(Hazard.found_at)
-    found = {str(k): int(n) for k, n in db.session.execute(
-        select(week, func.count()).where(scope, Hazard.found_at >= start, Hazard.found_at < end)
-        .group_by(week)).all()}
+    out["week_found"].update({str(k): int(n) for k, n in db.session.execute(
+        select(week, func.count()).where(found).group_by(week))})
     week = week_start(Hazard.closed_at)
-    closed = {str(k): int(n) for k, n in db.session.execute(
+    out["week_closed"].update({str(k): int(n) for k, n in db.session.execute(
         select(week, func.count()).where(scope, Hazard.closed_at >= start,
-                                         Hazard.closed_at < end)
-        .group_by(week)).all()}
+                                         Hazard.closed_at < end).group_by(week))})
+    return out
+
+
+def weekly_trend(period: dict, first: date, last: date) -> list[dict]:
+    """Found and closed (销号) hazards per ISO week of the period, every week listed."""
+    found, closed = period["week_found"], period["week_closed"]
     monday = first - timedelta(days=first.weekday())
     out = []
     while monday <= last:
@@ -267,20 +287,30 @@ def weekly_trend(scope, first: date, last: date, start: datetime, end: datetime)
     return out
 
 
-def top_enterprises(scope, now: datetime, limit: int = TOP_ENTERPRISES) -> list[dict]:
-    """The enterprises with the most open hazards (not yet 销号), with how many are major and
-    how many overdue."""
+def open_hazards(scope, now: datetime, limit: int = TOP_ENTERPRISES) -> dict:
+    """Hazards not yet 销号 (of any period): how many, how many overdue and major, and the
+    ``limit`` enterprises with the most of them. One grouped query: the totals over all
+    enterprises come alongside the top rows as window sums."""
     n_open = func.count().label("open_hazards")
+    major = func.sum(case((Hazard.level == "major", 1), else_=0))
+    overdue = func.sum(case((and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now), 1),
+                            else_=0))
     rows = db.session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id,
-               n_open,
-               func.sum(case((Hazard.level == "major", 1), else_=0)).label("major"),
-               func.sum(case((and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now), 1),
-                             else_=0)).label("overdue"))
+               n_open, major.label("major"), overdue.label("overdue"),
+               func.sum(func.count()).over().label("all_open"),
+               func.sum(major).over().label("all_major"),
+               func.sum(overdue).over().label("all_overdue"))
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .where(scope, Hazard.state.not_in(FINISHED_STATES))
+        .where(scope, Hazard.state.in_(NOT_CLOSED_STATES))
         .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id)
         .order_by(n_open.desc(), Enterprise.name, Enterprise.id).limit(limit)).all()
-    return [{"id": r.id, "name": r.name, "risk_level": r.risk_level,
-             "community_id": r.community_id, "open_hazards": int(r.open_hazards),
-             "major": int(r.major or 0), "overdue": int(r.overdue or 0)} for r in rows]
+    first = rows[0] if rows else None
+    return {
+        "open": int(first.all_open) if first else 0,
+        "major": int(first.all_major or 0) if first else 0,
+        "overdue": int(first.all_overdue or 0) if first else 0,
+        "top": [{"id": r.id, "name": r.name, "risk_level": r.risk_level,
+                 "community_id": r.community_id, "open_hazards": int(r.open_hazards),
+                 "major": int(r.major or 0), "overdue": int(r.overdue or 0)} for r in rows],
+    }

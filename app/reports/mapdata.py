@@ -18,7 +18,7 @@ from app.hazards.choices import OPEN_STATES
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
-from app.reports.dashboard import FINISHED_STATES, visible_community
+from app.reports.dashboard import NOT_CLOSED_STATES, visible_community
 
 MAX_HAZARD_POINTS = 2000
 
@@ -81,7 +81,7 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
     if community is not None:
         hazard_scope = and_(hazard_scope, Hazard.community_id == community.id)
         enterprise_scope = and_(enterprise_scope, Enterprise.community_id == community.id)
-    open_hazard = and_(hazard_scope, Hazard.state.not_in(FINISHED_STATES))
+    open_hazard = and_(hazard_scope, Hazard.state.in_(NOT_CLOSED_STATES))
     overdue = and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now)
 
     counts = (select(Hazard.enterprise_id, func.count().label("open_hazards"),
