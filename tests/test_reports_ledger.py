@@ -205,3 +205,41 @@ def test_exports_are_documented_in_openapi(client):
     params = {p["name"] for p in paths["/api/v1/reports/hazard-ledger.xlsx"]["get"]["parameters"]}
     assert {"state", "level", "enterprise_id", "community_id", "overdue", "category",
             "found_from", "found_to"} <= params
+
+
+def test_the_command_line_writes_the_ledger_and_the_summary(app, world, tmp_path):
+    from tests.test_documents_print import qr_texts, render, text_of
+    runner = app.test_cli_runner()
+    south = world.communities["south"]
+    xlsx, csv_path = tmp_path / "台账.xlsx", tmp_path / "台账.csv"
+    for path in (xlsx, csv_path):
+        result = runner.invoke(args=["reports", "hazard-ledger", "--out", str(path),
+                                     "--community", south.id])
+        assert result.exit_code == 0, result.output
+    rows = [list(r) for r in openpyxl.load_workbook(xlsx).worksheets[0].iter_rows(
+        values_only=True)]
+    want = {h.id for h in load(app)["hazards"] if h.community_id == south.id}
+    assert rows[0] == HEADERS and {r[-1] for r in rows[1:]} == want
+    data = csv_path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert {r[-1] for r in list(csv.reader(io.StringIO(data[3:].decode())))[1:]} == want
+    bad = runner.invoke(args=["reports", "hazard-ledger", "--out", str(tmp_path / "x.pdf")])
+    assert bad.exit_code != 0
+
+    pdf_path = tmp_path / "summary.pdf"
+    saved = app.config["PUBLIC_BASE_URL"]
+    try:
+        app.config["PUBLIC_BASE_URL"] = ""
+        missing = runner.invoke(args=["reports", "campaign-summary", "--from", "2023-06-01",
+                                      "--to", "2023-06-30", "--out", str(pdf_path)])
+        assert missing.exit_code != 0 and "PUBLIC_BASE_URL" in missing.output
+        result = runner.invoke(args=["reports", "campaign-summary", "--from", "2023-06-01",
+                                     "--to", "2023-06-30", "--out", str(pdf_path),
+                                     "--base-url", "https://anxun.example.cn/"])
+        assert result.exit_code == 0, result.output
+    finally:
+        app.config["PUBLIC_BASE_URL"] = saved
+    pdf = pdf_path.read_bytes()
+    assert "2023年安全生产月活动总结" in text_of(pdf).replace("\n", "")
+    assert qr_texts(render(pdf, tmp_path)[0]) == [
+        "https://anxun.example.cn/#/dashboard?from=2023-06-01&to=2023-06-30"]
