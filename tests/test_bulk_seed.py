@@ -218,3 +218,28 @@ def test_without_registry_it_says_so(app):
     with app.app_context():
         with pytest.raises(RuntimeError, match="enterprises"):
             generate_year(n_hazards=10)
+
+
+def test_the_schema_is_intact_afterwards(app):
+    """On SQLite the generator builds the indexes once at the end instead of row by row; they
+    come back exactly as the migrations made them."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from app.extensions import db
+
+    def indexes():
+        with app.app_context():
+            inspector = inspect(db.engine)
+            return {t: sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                              for i in inspector.get_indexes(t))
+                    for t in ("hazards", "hazard_events", "inspections", "escalations",
+                              "interviews", "interview_events")}
+    before = indexes()
+    seed(app, "--enterprises", "12", "--hazards", "500")
+    assert indexes() == before
+    with app.app_context():
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []

@@ -29,11 +29,12 @@ from datetime import date, datetime, timedelta, timezone
 from itertools import accumulate
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.escalation.choices import RULES
 from app.escalation.models import Interview
+from app.hazards.models import Hazard
 from app.core.timeutil import SHANGHAI, utcnow
 from app.extensions import db
 from app.registry.models import Community, Enterprise
@@ -149,6 +150,8 @@ INTERVIEW_COLUMNS = (
     "place", "interviewers", "departments", "interviewee", "interviewee_title", "note_taker",
     "situation", "minutes", "problems", "requirements", "commitments", "follow_up_deadline",
     "completion_receipt", "held_at", "closed_at", "created_at", "updated_at", "version")
+BULK_TABLES = ("inspections", "hazards", "hazard_events", "escalations", "interviews",
+               "interview_events")
 INTERVIEW_EVENT_COLUMNS = ("id", "interview_id", "actor_id", "action", "from_state", "to_state",
                            "at", "note")
 # The creating event of a hazard (from nothing to 已登记).
@@ -167,6 +170,7 @@ class _Writer:
         self.raw = conn.connection.driver_connection
         self.rows_written: dict[str, int] = defaultdict(int)
         self.seconds: dict[str, float] = defaultdict(float)
+        self._deferred: list[str] = []
         # UTCDateTime as each driver stores it: SQLAlchemy's SQLite text form
         # "YYYY-MM-DD HH:MM:SS.ffffff" (SQL compares these strings, so the form must be exact),
         # and the same with "+00" for PostgreSQL's COPY. Whole seconds, from lookup tables.
@@ -189,6 +193,35 @@ class _Writer:
             d, sec = divmod(int(t), 86400)
             return days[d - day0] + clock[sec]
         return ts
+
+    def defer_indexes(self, tables: tuple[str, ...]) -> None:
+        """SQLite: drop the secondary indexes of ``tables`` until :meth:`restore_indexes`.
+
+        Building an index once over sorted keys costs a fraction of updating it row by row
+        (the usual bulk-load technique, as pg_restore does). The statements that recreate them
+        are the ones stored in the schema, so the schema ends up exactly as it was; DDL is
+        transactional in SQLite, so a failure rolls the drop back with everything else. Only
+        worth it while the tables are small next to what is added: the caller decides."""
+        if self.dialect != "sqlite":
+            return
+        cur = self.raw.cursor()
+        try:
+            for table in tables:
+                for name, sql in cur.execute(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                        "AND tbl_name = ? AND sql IS NOT NULL", (table,)).fetchall():
+                    self._deferred.append(sql)
+                    cur.execute(f'DROP INDEX "{name}"')
+        finally:
+            cur.close()
+
+    def restore_indexes(self) -> None:
+        cur = self.raw.cursor()
+        try:
+            while self._deferred:
+                cur.execute(self._deferred.pop())
+        finally:
+            cur.close()
 
     def analyze(self) -> None:
         """Update the planner's statistics (SQLite: sampled, so it takes a moment)."""
@@ -314,201 +347,209 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
         pairs = KIND_WEIGHTS.get(m, KIND_WEIGHTS["default"])
         kinds_for[m] = ([k for k, _ in pairs], list(accumulate(w for _, w in pairs)))
 
-    # ---------------------------------------------------------------- inspections (检查)
-    # Generated, written and given their hazards in time order: ids, found_at and the event
-    # index then grow together, so most index inserts append to the B-trees.
-    n_inspections = max(1, math.ceil(n_hazards / 2.4))
-    visits = []
-    ent_total, day_total = ent_cum[-1], day_cum[-1]
-    for _ in range(n_inspections):
-        di = bisect.bisect_left(day_cum, rnd() * day_total)
-        start = day_open[di] + rnd() * 8 * HOUR
-        if start > now_ts - HOUR:   # today's inspections happened this morning
-            start = now_ts - HOUR - rnd() * 6 * HOUR
-        visits.append((start, di, bisect.bisect_left(ent_cum, rnd() * ent_total)))
-    visits.sort()
-    insp_meta = []  # (id, enterprise index, start epoch, inspector id)
-    insp_rows = []
-    for start, di, ei in visits:
-        e = enterprises[ei]
-        kinds, kind_cum = kinds_for[day_list[di].month]
-        kind = kinds[bisect.bisect_left(kind_cum, rnd() * kind_cum[-1])]
-        off_site = rnd() < 0.04
-        distance = 250 + rnd() * 600 if off_site else abs(rng.gauss(0, 35))
-        lat = (e.lat or 29.533) + distance / 111_000 * (1 if rnd() < 0.5 else -1) * 0.7
-        lng = (e.lng or 106.5) + distance / 97_000 * (1 if rnd() < 0.5 else -1) * 0.7
-        inspector = inspectors[int(rnd() * len(inspectors))]
-        iid = new_id()
-        end = start + (0.5 + rnd() * 2.5) * HOUR
-        start_s = ts(start)
-        insp_rows.append((iid, e.id, e.community_id, inspector, kind, start_s,
-                          ts(end) if end < now_ts else None,
-                          "现场检查完毕，已告知企业隐患及整改要求。" if end < now_ts else None,
-                          round(lat, 6), round(lng, 6), round(5 + rnd() * 25, 1),
-                          round(distance, 1), boolean(not off_site), start_s, start_s, 1))
-        insp_meta.append((iid, ei, start, inspector))
-        if len(insp_rows) >= chunk:
-            writer.write("inspections", INSPECTION_COLUMNS, insp_rows)
-            insp_rows = []
-    writer.write("inspections", INSPECTION_COLUMNS, insp_rows)
-    del insp_rows, visits
-    # each hazard belongs to a random inspection, taken in inspection order
-    picks = sorted(int(rnd() * n_inspections) for _ in range(n_hazards))
+    # While the tables are small next to what is added, their indexes are built once at the
+    # end instead of row by row (SQLite; PostgreSQL's COPY needs no help).
+    existing = db.session.scalar(select(func.count()).select_from(Hazard))
+    if existing <= n_hazards:
+        writer.defer_indexes(BULK_TABLES)
+    try:
+        # ---------------------------------------------------------------- inspections (检查)
+        # Generated, written and given their hazards in time order: ids, found_at and the event
+        # index then grow together, so most index inserts append to the B-trees.
+        n_inspections = max(1, math.ceil(n_hazards / 2.4))
+        visits = []
+        ent_total, day_total = ent_cum[-1], day_cum[-1]
+        for _ in range(n_inspections):
+            di = bisect.bisect_left(day_cum, rnd() * day_total)
+            start = day_open[di] + rnd() * 8 * HOUR
+            if start > now_ts - HOUR:   # today's inspections happened this morning
+                start = now_ts - HOUR - rnd() * 6 * HOUR
+            visits.append((start, di, bisect.bisect_left(ent_cum, rnd() * ent_total)))
+        visits.sort()
+        insp_meta = []  # (id, enterprise index, start epoch, inspector id)
+        insp_rows = []
+        for start, di, ei in visits:
+            e = enterprises[ei]
+            kinds, kind_cum = kinds_for[day_list[di].month]
+            kind = kinds[bisect.bisect_left(kind_cum, rnd() * kind_cum[-1])]
+            off_site = rnd() < 0.04
+            distance = 250 + rnd() * 600 if off_site else abs(rng.gauss(0, 35))
+            lat = (e.lat or 29.533) + distance / 111_000 * (1 if rnd() < 0.5 else -1) * 0.7
+            lng = (e.lng or 106.5) + distance / 97_000 * (1 if rnd() < 0.5 else -1) * 0.7
+            inspector = inspectors[int(rnd() * len(inspectors))]
+            iid = new_id()
+            end = start + (0.5 + rnd() * 2.5) * HOUR
+            start_s = ts(start)
+            insp_rows.append((iid, e.id, e.community_id, inspector, kind, start_s,
+                              ts(end) if end < now_ts else None,
+                              "现场检查完毕，已告知企业隐患及整改要求。" if end < now_ts else None,
+                              round(lat, 6), round(lng, 6), round(5 + rnd() * 25, 1),
+                              round(distance, 1), boolean(not off_site), start_s, start_s, 1))
+            insp_meta.append((iid, ei, start, inspector))
+            if len(insp_rows) >= chunk:
+                writer.write("inspections", INSPECTION_COLUMNS, insp_rows)
+                insp_rows = []
+        writer.write("inspections", INSPECTION_COLUMNS, insp_rows)
+        del insp_rows, visits
+        # each hazard belongs to a random inspection, taken in inspection order
+        picks = sorted(int(rnd() * n_inspections) for _ in range(n_hazards))
 
-    # ---------------------------------------------------------------- hazards (隐患)
-    escalations = []  # (hazard id, rule, enterprise index, fired epoch, hazard title)
-    state_counts = dict.fromkeys((REPORTED, RECTIFYING, SUBMITTED, VERIFIED, CLOSED, ARCHIVED), 0)
-    n_major = n_overdue = 0
-    hazard_rows, event_rows = [], []
-    findings = [FINDINGS.get(c, GENERIC_FINDINGS) for c in categories]
-    n_cat, cat_total = len(categories), cat_cum[-1]
-    reject_limit = current_app.config["ESCALATION_REJECTIONS"]
-    plans = _governance_plans()
-    g_deadlines, m_deadlines = GENERAL_DEADLINE_DAYS, MAJOR_DEADLINE_DAYS
-    # a dozen spots inside each plant where its hazards are found (WGS-84, ~±45 m)
-    per_enterprise = [(e.id, e.community_id, [
-        (round((e.lat or 29.533) + (rnd() - 0.5) * 0.0008, 6),
-         round((e.lng or 106.5) + (rnd() - 0.5) * 0.0008, 6), round(4 + rnd() * 20, 1))
-        for _ in range(12)], MAJOR_SHARE.get(e.risk_level, 0.08),
-        e.safety_officer or e.legal_rep or "", officer_of.get(e.id)) for e in enterprises]
-    archiver = supervisors[0]
-    true_, false_ = boolean(True), boolean(False)
-    escalate = escalations.append
-    n_places, n_fixes = len(PLACES), len(FIXES)
-    all_events, some_events = events == "all", events == "recent"
+        # ---------------------------------------------------------------- hazards (隐患)
+        escalations = []  # (hazard id, rule, enterprise index, fired epoch, hazard title)
+        state_counts = dict.fromkeys((REPORTED, RECTIFYING, SUBMITTED, VERIFIED, CLOSED, ARCHIVED), 0)
+        n_major = n_overdue = 0
+        hazard_rows, event_rows = [], []
+        findings = [FINDINGS.get(c, GENERIC_FINDINGS) for c in categories]
+        n_cat, cat_total = len(categories), cat_cum[-1]
+        reject_limit = current_app.config["ESCALATION_REJECTIONS"]
+        plans = _governance_plans()
+        g_deadlines, m_deadlines = GENERAL_DEADLINE_DAYS, MAJOR_DEADLINE_DAYS
+        # a dozen spots inside each plant where its hazards are found (WGS-84, ~±45 m)
+        per_enterprise = [(e.id, e.community_id, [
+            (round((e.lat or 29.533) + (rnd() - 0.5) * 0.0008, 6),
+             round((e.lng or 106.5) + (rnd() - 0.5) * 0.0008, 6), round(4 + rnd() * 20, 1))
+            for _ in range(12)], MAJOR_SHARE.get(e.risk_level, 0.08),
+            e.safety_officer or e.legal_rep or "", officer_of.get(e.id)) for e in enterprises]
+        archiver = supervisors[0]
+        true_, false_ = boolean(True), boolean(False)
+        escalate = escalations.append
+        n_places, n_fixes = len(PLACES), len(FIXES)
+        all_events, some_events = events == "all", events == "recent"
 
-    for n in range(n_hazards):
-        iid, ei, istart, inspector = insp_meta[picks[n]]
-        eid, cid, spots, major_share, responsible, officer = per_enterprise[ei]
-        officer = officer or inspector
-        found = istart + int(300 + rnd() * 5400)
-        if found > now_ts:
-            found = now_ts - 60
-        ci = bisect.bisect_left(cat_cum, rnd() * cat_total)
-        if ci >= n_cat:
-            ci = n_cat - 1
-        options = findings[ci]
-        title, harm = options[int(rnd() * len(options))]
-        major = rnd() < major_share
-        place = PLACES[int(rnd() * n_places)]
-        days = m_deadlines if major else g_deadlines
-        span = days[int(rnd() * len(days))] * DAY
-        deadline = found + span
-        hid = new_id()
+        for n in range(n_hazards):
+            iid, ei, istart, inspector = insp_meta[picks[n]]
+            eid, cid, spots, major_share, responsible, officer = per_enterprise[ei]
+            officer = officer or inspector
+            found = istart + int(300 + rnd() * 5400)
+            if found > now_ts:
+                found = now_ts - 60
+            ci = bisect.bisect_left(cat_cum, rnd() * cat_total)
+            if ci >= n_cat:
+                ci = n_cat - 1
+            options = findings[ci]
+            title, harm = options[int(rnd() * len(options))]
+            major = rnd() < major_share
+            place = PLACES[int(rnd() * n_places)]
+            days = m_deadlines if major else g_deadlines
+            span = days[int(rnd() * len(days))] * DAY
+            deadline = found + span
+            hid = new_id()
 
-        # The life of the hazard; each step is taken only if its time has come.
-        # (time, action, from, to, actor, note) of the steps taken, in order.
-        steps = [(found, CREATE_ACTION, None, REPORTED, inspector, None)]
-        ack = sub = ver = clo = arc = None
-        recheck = None
-        rejections = 0
-        state = REPORTED
-        while True:   # left at the first step that lies in the future
-            if rnd() < 0.9:
-                ack = found + min(span * 0.2, (0.05 + rnd() * 1.5) * DAY)
-                if ack > now_ts:
-                    ack = None
-                    break
-                steps.append((ack, "acknowledge", REPORTED, RECTIFYING, officer, None))
-                state = RECTIFYING
-            if rnd() < (0.10 if major else 0.04):
-                break   # stuck: nothing is done about it
-            # most enterprises fix within the first two thirds of the time they were given
-            t = found + (span * (1 + rng.expovariate(2.0)) if rnd() < 0.07
-                         else span * (0.15 + 0.55 * rnd() ** 0.8))
-            if ack is not None and t <= ack:
-                t = ack + 600
-            n_reject = 0 if rnd() > 0.12 else (1 if rnd() < 0.75 else 2)
-            for r in range(n_reject + 1):
-                if t > now_ts:
-                    break
-                steps.append((t, "submit", state, SUBMITTED, officer, None))
-                sub, state = t, SUBMITTED
-                # the re-check (复查) usually comes before the deadline, now and then late
-                left = deadline - t
-                review = t + ((0.1 + 0.8 * rnd()) * left if left > 0 and rnd() < 0.85
-                              else (0.5 + rnd() * 5) * DAY)
-                if review > now_ts:
-                    break
-                if r < n_reject:
-                    steps.append((review, "reject", SUBMITTED, RECTIFYING, inspector,
-                                  REJECT_NOTES[r]))
+            # The life of the hazard; each step is taken only if its time has come.
+            # (time, action, from, to, actor, note) of the steps taken, in order.
+            steps = [(found, CREATE_ACTION, None, REPORTED, inspector, None)]
+            ack = sub = ver = clo = arc = None
+            recheck = None
+            rejections = 0
+            state = REPORTED
+            while True:   # left at the first step that lies in the future
+                if rnd() < 0.9:
+                    ack = found + min(span * 0.2, (0.05 + rnd() * 1.5) * DAY)
+                    if ack > now_ts:
+                        ack = None
+                        break
+                    steps.append((ack, "acknowledge", REPORTED, RECTIFYING, officer, None))
                     state = RECTIFYING
-                    rejections += 1
-                    t = review + (0.5 + rnd() * 3) * DAY
-                else:
-                    recheck = FIXES[int(rnd() * n_fixes)]
-                    steps.append((review, "verify", SUBMITTED, VERIFIED, inspector, recheck))
-                    ver, state = review, VERIFIED
-            if ver is None:
+                if rnd() < (0.10 if major else 0.04):
+                    break   # stuck: nothing is done about it
+                # most enterprises fix within the first two thirds of the time they were given
+                t = found + (span * (1 + rng.expovariate(2.0)) if rnd() < 0.07
+                             else span * (0.15 + 0.55 * rnd() ** 0.8))
+                if ack is not None and t <= ack:
+                    t = ack + 600
+                n_reject = 0 if rnd() > 0.12 else (1 if rnd() < 0.75 else 2)
+                for r in range(n_reject + 1):
+                    if t > now_ts:
+                        break
+                    steps.append((t, "submit", state, SUBMITTED, officer, None))
+                    sub, state = t, SUBMITTED
+                    # the re-check (复查) usually comes before the deadline, now and then late
+                    left = deadline - t
+                    review = t + ((0.1 + 0.8 * rnd()) * left if left > 0 and rnd() < 0.85
+                                  else (0.5 + rnd() * 5) * DAY)
+                    if review > now_ts:
+                        break
+                    if r < n_reject:
+                        steps.append((review, "reject", SUBMITTED, RECTIFYING, inspector,
+                                      REJECT_NOTES[r]))
+                        state = RECTIFYING
+                        rejections += 1
+                        t = review + (0.5 + rnd() * 3) * DAY
+                    else:
+                        recheck = FIXES[int(rnd() * n_fixes)]
+                        steps.append((review, "verify", SUBMITTED, VERIFIED, inspector, recheck))
+                        ver, state = review, VERIFIED
+                if ver is None:
+                    break
+                clo = ver + rnd() * (8 if major else 2) * DAY
+                if clo > now_ts:
+                    clo = None
+                    break
+                steps.append((clo, "close", VERIFIED, CLOSED,
+                              supervisors[int(rnd() * len(supervisors))] if major else inspector,
+                              None))
+                state = CLOSED
+                arc = clo + (20 + rnd() * 70) * DAY
+                if arc > now_ts:
+                    arc = None
+                    break
+                steps.append((arc, "archive", CLOSED, ARCHIVED, archiver, None))
+                state = ARCHIVED
                 break
-            clo = ver + rnd() * (8 if major else 2) * DAY
-            if clo > now_ts:
-                clo = None
-                break
-            steps.append((clo, "close", VERIFIED, CLOSED,
-                          supervisors[int(rnd() * len(supervisors))] if major else inspector,
-                          None))
-            state = CLOSED
-            arc = clo + (20 + rnd() * 70) * DAY
-            if arc > now_ts:
-                arc = None
-                break
-            steps.append((arc, "archive", CLOSED, ARCHIVED, archiver, None))
-            state = ARCHIVED
-            break
 
-        # 零容忍: R1 when a major hazard is reported; R2 when its deadline passes before a
-        # rectification was accepted (verified); R3 at the second rejection.
-        fired = []
-        if major:
-            fired.append(("R1", found, REPORTED))
-            n_major += 1
-        if deadline <= now_ts and (ver is None or ver > deadline):
-            fired.append(("R2", deadline, [st for st in steps if st[0] <= deadline][-1][3]))
-        if rejections >= reject_limit:
-            fired.append(("R3", [st for st in steps if st[1] == "reject"][reject_limit - 1][0],
-                          RECTIFYING))
-        if state in OPEN and deadline < now_ts:
-            n_overdue += 1
-        # each step's time as text, once: the hazard's columns and its events share them
-        texts = [ts(st[0]) for st in steps]
-        stamp = dict(zip([st[1] for st in steps], texts))   # the last of each action
-        found_s = texts[0]
-        if all_events or (some_events and state != ARCHIVED):
-            for (_, action, src, dst, actor, note), at_s in zip(steps, texts):
-                event_rows.append((new_id(), hid, actor, action, src, dst, at_s, note))
-            for rule, at, at_state in fired:   # the system's own line in the audit trail
-                event_rows.append((new_id(), hid, None, "escalate", at_state, at_state, ts(at),
-                                   f"{rule} {RULE_DETAIL[rule]}"))
-        updated, updated_s = steps[-1][0], texts[-1]
-        for rule, at, _ in fired:
-            escalate((hid, rule, ei, at, title))
-            if at > updated:
-                updated, updated_s = at, ts(at)
-        state_counts[state] += 1
-        spot = spots[n % 12]
-        deadline_s = ts(deadline)
-        hazard_rows.append((
-            hid, eid, cid, iid, inspector, title, f"{place}{title}，存在{harm}的风险。",
-            categories[ci], "major" if major else "general", state, place, found_s,
-            spot[0], spot[1], spot[2], deadline_s, responsible,
-            json.dumps({**plans[n % 3], "deadline": ts(deadline + 8 * HOUR)[:10]},
-                       ensure_ascii=False) if major else None,
-            rejections, true_ if fired else false_, stamp.get("acknowledge"),
-            stamp.get("submit"), stamp.get("verify"), stamp.get("close"), stamp.get("archive"),
-            recheck, found_s, updated_s, len(steps)))
-        if len(hazard_rows) >= chunk:
-            writer.write("hazards", HAZARD_COLUMNS, hazard_rows)
-            writer.write("hazard_events", EVENT_COLUMNS, event_rows)
-            hazard_rows, event_rows = [], []
-    writer.write("hazards", HAZARD_COLUMNS, hazard_rows)
-    writer.write("hazard_events", EVENT_COLUMNS, event_rows)
-    del hazard_rows, event_rows, insp_meta, picks
+            # 零容忍: R1 when a major hazard is reported; R2 when its deadline passes before a
+            # rectification was accepted (verified); R3 at the second rejection.
+            fired = []
+            if major:
+                fired.append(("R1", found, REPORTED))
+                n_major += 1
+            if deadline <= now_ts and (ver is None or ver > deadline):
+                fired.append(("R2", deadline, [st for st in steps if st[0] <= deadline][-1][3]))
+            if rejections >= reject_limit:
+                fired.append(("R3", [st for st in steps if st[1] == "reject"][reject_limit - 1][0],
+                              RECTIFYING))
+            if state in OPEN and deadline < now_ts:
+                n_overdue += 1
+            # each step's time as text, once: the hazard's columns and its events share them
+            texts = [ts(st[0]) for st in steps]
+            stamp = dict(zip([st[1] for st in steps], texts))   # the last of each action
+            found_s = texts[0]
+            if all_events or (some_events and state != ARCHIVED):
+                for (_, action, src, dst, actor, note), at_s in zip(steps, texts):
+                    event_rows.append((new_id(), hid, actor, action, src, dst, at_s, note))
+                for rule, at, at_state in fired:   # the system's own line in the audit trail
+                    event_rows.append((new_id(), hid, None, "escalate", at_state, at_state, ts(at),
+                                       f"{rule} {RULE_DETAIL[rule]}"))
+            updated, updated_s = steps[-1][0], texts[-1]
+            for rule, at, _ in fired:
+                escalate((hid, rule, ei, at, title))
+                if at > updated:
+                    updated, updated_s = at, ts(at)
+            state_counts[state] += 1
+            spot = spots[n % 12]
+            deadline_s = ts(deadline)
+            hazard_rows.append((
+                hid, eid, cid, iid, inspector, title, f"{place}{title}，存在{harm}的风险。",
+                categories[ci], "major" if major else "general", state, place, found_s,
+                spot[0], spot[1], spot[2], deadline_s, responsible,
+                json.dumps({**plans[n % 3], "deadline": ts(deadline + 8 * HOUR)[:10]},
+                           ensure_ascii=False) if major else None,
+                rejections, true_ if fired else false_, stamp.get("acknowledge"),
+                stamp.get("submit"), stamp.get("verify"), stamp.get("close"), stamp.get("archive"),
+                recheck, found_s, updated_s, len(steps)))
+            if len(hazard_rows) >= chunk:
+                writer.write("hazards", HAZARD_COLUMNS, hazard_rows)
+                writer.write("hazard_events", EVENT_COLUMNS, event_rows)
+                hazard_rows, event_rows = [], []
+        writer.write("hazards", HAZARD_COLUMNS, hazard_rows)
+        writer.write("hazard_events", EVENT_COLUMNS, event_rows)
+        del hazard_rows, event_rows, insp_meta, picks
 
-    # ---------------------------------------------------------------- 零容忍 and 约谈
-    n_interviews = _write_escalations_and_interviews(
-        writer, ts, escalations, enterprises, rng, new_id, now_ts, supervisors, supervisor_names)
+        # ---------------------------------------------------------------- 零容忍 and 约谈
+        n_interviews = _write_escalations_and_interviews(
+            writer, ts, escalations, enterprises, rng, new_id, now_ts, supervisors, supervisor_names)
+    finally:
+        writer.restore_indexes()
 
     # Fresh statistics, as after any bulk load: without them SQLite's planner prefers the
     # narrow (community_id, state) index over the dashboard's covering one for scoped queries.
