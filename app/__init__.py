@@ -16,6 +16,7 @@ from app.extensions import api, db, migrate
 BLUEPRINT_MODULES = (
     "app.core.health",
     "app.auth.views",
+    "app.auth.admin_views",
     "app.registry.views",
     "app.inspections.views",
     "app.hazards.views",

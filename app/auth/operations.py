@@ -1,22 +1,28 @@
-"""Account and session operations: hashing, login with throttling, logout, user creation."""
+"""Account and session operations: hashing, login with throttling, logout, user creation,
+and the administration of accounts (用户管理) and of one's own password."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.auth.choices import COMMUNITY_ROLES, OFFICER, ROLES
-from app.auth.models import LoginFailure, User, UserSession
+from app.auth.models import LoginFailure, User, UserSession, user_communities
 from app.core.db import upsert
 from app.core.timeutil import utcnow
-from app.errors import Invalid, TooManyRequests, Unauthorized
+from app.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 8
 
 
 def _hasher() -> PasswordHasher:
@@ -54,17 +60,23 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def check_password_strength(password: str | None, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"Password must have at least {MIN_PASSWORD_LENGTH} characters.",
+                      field=field)
+
+
 def create_user(*, username: str, password: str, role: str, display_name: str | None = None,
-                enterprise=None, communities=(), phone: str | None = None) -> User:
+                enterprise=None, communities=(), phone: str | None = None,
+                user_id: str | None = None) -> User:
     """Create an account; validates role bindings (officer → one enterprise, supervisor and
-    inspector → at least one community)."""
+    inspector → at least one community). ``user_id`` is a client-chosen id (default: new)."""
     username = (username or "").strip()
     if not username:
         raise Invalid("Username is required.", field="username")
     if role not in ROLES:
         raise Invalid(f"Unknown role '{role}'.", field="role")
-    if len(password or "") < 8:
-        raise Invalid("Password must have at least 8 characters.", field="password")
+    check_password_strength(password)
     if role == OFFICER and enterprise is None:
         raise Invalid("An officer must be bound to one enterprise.", field="enterprise")
     if role != OFFICER and enterprise is not None:
@@ -76,6 +88,8 @@ def create_user(*, username: str, password: str, role: str, display_name: str | 
     user = User(username=username, display_name=display_name or username, role=role,
                 password_hash=hash_password(password), enterprise=enterprise,
                 communities=list(communities), phone=phone)
+    if user_id:
+        user.id = user_id
     db.session.add(user)
     db.session.flush()
     return user
@@ -162,10 +176,234 @@ def revoke_session(session: UserSession) -> None:
     db.session.flush()
 
 
+def end_sessions(user: User, *, keep: UserSession | None = None) -> None:
+    """End every live session of ``user`` (except ``keep``, the one making the request)."""
+    stmt = update(UserSession).where(UserSession.user_id == user.id,
+                                     UserSession.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(UserSession.id != keep.id)
+    db.session.execute(stmt.values(revoked_at=utcnow()))
+    db.session.flush()
+
+
 def disable_user(user: User) -> None:
     """Disable an account and end all its sessions at once."""
     user.active = False
-    db.session.execute(update(UserSession).where(UserSession.user_id == user.id,
-                                                 UserSession.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()))
+    end_sessions(user)
+
+
+def enable_user(user: User) -> None:
+    """Let a disabled account log in again; its old sessions stay ended."""
+    user.active = True
     db.session.flush()
+
+
+def change_own_password(user: User, session: UserSession, old_password: str,
+                        new_password: str, ip: str | None) -> None:
+    """修改密码: the logged-in user proves the current password and sets a new one. Its other
+    sessions (another phone, a copied cookie) end; this one carries on. Wrong guesses count
+    towards the login throttle, so a stolen session cannot be used to find the password."""
+    check_throttle(user.username, ip)
+    if not verify_password(user.password_hash, old_password or ""):
+        raise Invalid("当前密码不正确 / the current password is wrong.", field="old_password")
+    check_password_strength(new_password, "new_password")
+    if new_password == old_password:
+        raise Invalid("新密码不能与当前密码相同 / the new password must differ from the current one.",
+                      field="new_password")
+    user.password_hash = hash_password(new_password)
+    end_sessions(user, keep=session)
+    current_app.logger.info("auth: %s changed its password", user.username)
+
+
+# --------------------------------------------------------------------------------------------
+# Administration of accounts (用户管理): admins only; the views check the role.
+
+DEFAULT_PER_PAGE = 50
+#: ``create_user`` names the bindings by concept; the API's fields are these.
+_API_FIELDS = {"enterprise": "enterprise_id", "community": "community_ids"}
+
+
+@dataclass
+class UserPage:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_users(args: dict) -> UserPage:
+    """Accounts filtered by ``role``, ``active``, ``q`` (username, name or phone) and
+    ``community_id`` (supervisors/inspectors of that community and officers of its
+    enterprises), by username."""
+    from app.registry.models import Enterprise
+
+    stmt = select(User)
+    if args.get("role"):
+        stmt = stmt.where(User.role == args["role"])
+    if args.get("active") is not None:
+        stmt = stmt.where(User.active.is_(args["active"]))
+    if args.get("q"):
+        q = args["q"]
+        stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
+                              User.display_name.icontains(q, autoescape=True),
+                              User.phone.icontains(q, autoescape=True)))
+    if args.get("community_id"):
+        cid = args["community_id"]
+        stmt = stmt.where(or_(
+            User.id.in_(select(user_communities.c.user_id)
+                        .where(user_communities.c.community_id == cid)),
+            User.enterprise_id.in_(select(Enterprise.id).where(Enterprise.community_id == cid))))
+    page, per_page = args.get("page") or 1, args.get("per_page") or DEFAULT_PER_PAGE
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(
+        stmt.options(selectinload(User.communities), selectinload(User.enterprise))
+        .order_by(User.username, User.id).limit(per_page).offset((page - 1) * per_page)).all()
+    return UserPage(list(items), total or 0, page, per_page)
+
+
+def get_user(user_id: str) -> User:
+    user = db.session.get(User, str(user_id))
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def _binding_errors(role: str, data: dict, errors: dict) -> tuple[object, list | None]:
+    """Check ``enterprise_id``/``community_ids`` of ``data`` against ``role``; returns the
+    enterprise and communities to bind (``None`` where ``data`` does not name them)."""
+    from app.registry.models import Community, Enterprise
+
+    enterprise = None
+    if "enterprise_id" in data:
+        eid = data["enterprise_id"]
+        if role != OFFICER:
+            if eid:
+                errors.setdefault("enterprise_id", []).append(
+                    "只有企业安全员绑定企业 / only officers are bound to an enterprise.")
+        elif not eid:
+            errors.setdefault("enterprise_id", []).append(
+                "企业安全员必须绑定一家企业 / an officer must be bound to one enterprise.")
+        else:
+            enterprise = db.session.get(Enterprise, eid)
+            if enterprise is None:
+                errors.setdefault("enterprise_id", []).append("企业不存在 / unknown enterprise.")
+    communities = None
+    if "community_ids" in data:
+        ids = list(dict.fromkeys(data["community_ids"] or []))
+        if role not in COMMUNITY_ROLES:
+            if ids:
+                errors.setdefault("community_ids", []).append(
+                    "只有监管人员和检查员绑定社区 / only supervisors and inspectors are bound to "
+                    "communities.")
+        elif not ids:
+            errors.setdefault("community_ids", []).append(
+                "监管人员和检查员至少绑定一个社区 / supervisors and inspectors need at least one "
+                "community.")
+        else:
+            found = {c.id: c for c in db.session.scalars(select(Community)
+                                                         .where(Community.id.in_(ids)))}
+            unknown = [i for i in ids if i not in found]
+            if unknown:
+                errors.setdefault("community_ids", []).append(
+                    "社区不存在 / unknown community: " + ", ".join(unknown))
+            communities = [found[i] for i in ids if i in found]
+    return enterprise, communities
+
+
+def _same_account(user: User, data: dict) -> bool:
+    """Whether ``user`` is what this create body would have made (a replayed create)."""
+    return (user.username == data["username"].strip() and user.role == data["role"]
+            and user.display_name == (data.get("display_name") or data["username"].strip())
+            and (user.enterprise_id or None) == (data.get("enterprise_id") or None)
+            and set(user.community_ids) == set(data.get("community_ids") or [])
+            and (user.phone or None) == (data.get("phone") or None)
+            and verify_password(user.password_hash, data["password"]))
+
+
+def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
+    """An administrator opens an account. A client-chosen ``id`` makes it idempotent: the same
+    body again answers the stored account (``created`` False), another body is 409."""
+    user_id = str(data["id"]) if data.get("id") else None
+    if user_id:
+        existing = db.session.get(User, user_id)
+        if existing is not None:
+            if _same_account(existing, data):
+                return existing, False
+            raise Conflict("这个 id 已属于另一个账号 / this id belongs to another account.",
+                           field="id")
+    role = data["role"]
+    errors: dict = {}
+    payload = {"community_ids": data.get("community_ids") or [],
+               "enterprise_id": data.get("enterprise_id")}
+    enterprise, communities = _binding_errors(role, payload, errors)
+    username = data["username"].strip()
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        errors.setdefault("username", []).append("用户名已被使用 / username already taken.")
+    if errors:
+        raise Invalid("账号信息有误 / the account has invalid fields.", errors=errors)
+    try:
+        with db.session.begin_nested():
+            user = create_user(username=username, password=data["password"], role=role,
+                               display_name=data.get("display_name"), enterprise=enterprise,
+                               communities=communities or [], phone=data.get("phone") or None,
+                               user_id=user_id)
+    except Invalid as exc:
+        raise Invalid(exc.detail, errors={_API_FIELDS.get(k, k): v
+                                          for k, v in exc.errors.items()}) from exc
+    except IntegrityError as exc:  # the same username (or id) stored by a parallel request
+        raise Conflict("用户名已被使用 / username already taken.", field="username") from exc
+    current_app.logger.info("auth: %s created %s %s", actor.username, user.role, user.username)
+    return user, True
+
+
+def update_user_by_admin(actor: User, user_id: str, data: dict) -> User:
+    """Change an account: name, phone, bindings, ``active`` (false ends all its sessions) and a
+    password reset (ends its sessions too, but not the administrator's own current one)."""
+    user = get_user(user_id)
+    errors: dict = {}
+    enterprise, communities = _binding_errors(user.role, data, errors)
+    if data.get("active") is False and user.id == actor.id:
+        errors.setdefault("active", []).append(
+            "不能停用自己的账号 / you cannot disable your own account.")
+    if "display_name" in data and not (data["display_name"] or "").strip():
+        errors.setdefault("display_name", []).append("姓名不能为空 / the name is required.")
+    if errors:
+        raise Invalid("账号信息有误 / the account has invalid fields.", errors=errors)
+
+    changed = []
+    if "display_name" in data and data["display_name"].strip() != user.display_name:
+        user.display_name = data["display_name"].strip()
+        changed.append("display_name")
+    if "phone" in data and (data["phone"] or None) != user.phone:
+        user.phone = data["phone"] or None
+        changed.append("phone")
+    if enterprise is not None and enterprise.id != user.enterprise_id:
+        user.enterprise = enterprise
+        changed.append("enterprise_id")
+    if communities is not None and {c.id for c in communities} != set(user.community_ids):
+        user.communities = communities
+        changed.append("community_ids")
+    if data.get("password"):
+        check_password_strength(data["password"])
+        user.password_hash = hash_password(data["password"])
+        end_sessions(user, keep=_current_session_of(actor) if user.id == actor.id else None)
+        changed.append("password")
+    if "active" in data and data["active"] != user.active:
+        (enable_user if data["active"] else disable_user)(user)
+        changed.append("active")
+    db.session.flush()
+    if changed:
+        current_app.logger.info("auth: %s changed %s: %s", actor.username, user.username,
+                                ", ".join(changed))
+    return user
+
+
+def _current_session_of(user: User) -> UserSession | None:
+    """The session of the current request when it belongs to ``user``."""
+    from flask import g
+    session = g.get("user_session")
+    return session if session is not None and session.user_id == user.id else None

@@ -1,5 +1,26 @@
-"""Schemas of the auth endpoints."""
-from marshmallow import Schema, fields, validate
+"""Schemas of the auth endpoints: logging in, one's own password, and the administration of
+accounts (用户管理)."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.auth.choices import ROLES
+
+MAX_PER_PAGE = 500
+PASSWORD_LENGTH = validate.Length(min=8, max=256,
+                                  error="密码应为 8 到 256 个字符 / 8 to 256 characters.")
+ROLE_CHOICE = validate.OneOf(tuple(ROLES), error="角色应为 admin/supervisor/inspector/officer "
+                                                 "/ must be one of: {choices}")
+
+
+class Stripped(fields.String):
+    """A string with surrounding whitespace removed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def _username_chars(value: str) -> None:
+    if not value or any(c.isspace() or not c.isprintable() for c in value):
+        raise ValidationError("用户名不能为空，也不能含空格 / no spaces or control characters.")
 
 
 class LoginIn(Schema):
@@ -21,3 +42,82 @@ class UserOut(Schema):
 class SessionOut(Schema):
     user = fields.Nested(UserOut)
     csrf_token = fields.String()
+
+
+class PasswordChangeIn(Schema):
+    """修改密码: the current password and the new one."""
+
+    old_password = fields.String(required=True, load_only=True,
+                                 validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+
+
+# --------------------------------------------------------------------------------------------
+# Administration of accounts
+
+class UserCommunityOut(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class UserAdminOut(UserOut):
+    """An account as administrators see it."""
+
+    phone = fields.String(allow_none=True)
+    active = fields.Boolean()
+    enterprise_name = fields.Function(lambda u: u.enterprise.name if u.enterprise else None,
+                                      metadata={"description": "the officer's enterprise"})
+    communities = fields.List(fields.Nested(UserCommunityOut))
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class UserPage(Schema):
+    """The list envelope ``{"items", "total", "page", "per_page", "pages"}``."""
+
+    items = fields.List(fields.Nested(UserAdminOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class UserListArgs(Schema):
+    role = fields.String(validate=ROLE_CHOICE)
+    community_id = fields.String(validate=validate.Length(min=1, max=36),
+                                 metadata={"description": "supervisors/inspectors of the "
+                                                          "community and officers of its "
+                                                          "enterprises"})
+    q = Stripped(validate=validate.Length(max=100),
+                 metadata={"description": "part of the username, name or phone"})
+    active = fields.Boolean()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class UserCreateIn(Schema):
+    """A new account. Officers name their ``enterprise_id``; supervisors and inspectors their
+    ``community_ids``; ``id`` may be chosen by the client."""
+
+    id = fields.UUID()
+    username = Stripped(required=True, validate=[validate.Length(min=1, max=64), _username_chars])
+    display_name = Stripped(validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+    role = fields.String(required=True, validate=ROLE_CHOICE)
+    enterprise_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
+    community_ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)),
+                                validate=validate.Length(max=200))
+    phone = Stripped(allow_none=True, validate=validate.Length(max=32))
+
+
+class UserUpdateIn(Schema):
+    """Changed fields only. ``active: false`` disables the account and ends its sessions;
+    ``password`` resets it (and ends its sessions)."""
+
+    display_name = Stripped(validate=validate.Length(min=1, max=100))
+    phone = Stripped(allow_none=True, validate=validate.Length(max=32))
+    enterprise_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
+    community_ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)),
+                                validate=validate.Length(max=200))
+    active = fields.Boolean()
+    password = fields.String(load_only=True, validate=PASSWORD_LENGTH)

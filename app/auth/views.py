@@ -1,14 +1,14 @@
-"""Logging in and out (CONTRACT.md "Logging in")."""
+"""Logging in and out (CONTRACT.md "Logging in") and changing one's own password."""
 from __future__ import annotations
 
 from flask import g, request
 from flask_smorest import Blueprint
 
 from app.auth import operations
-from app.auth.schemas import LoginIn, SessionOut
+from app.auth.schemas import LoginIn, PasswordChangeIn, SessionOut
 from app.auth.sessions import clear_session_cookie, set_session_cookie
 from app.core.permissions import require_user
-from app.errors import TooManyRequests, Unauthorized
+from app.errors import Invalid, TooManyRequests, Unauthorized
 from app.extensions import db
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录 Logging in")
@@ -54,6 +54,29 @@ def logout():
     if g.get("user_session") is not None:
         operations.revoke_session(g.user_session)
     g.clear_cookie = True
+    return ""
+
+
+@blp.route("/password", methods=["POST"])
+@blp.arguments(PasswordChangeIn)
+@blp.response(204)
+@blp.alt_response(422, description="Wrong current password, or a weak new one")
+@blp.alt_response(429, description="Too many wrong current passwords")
+def change_password(data):
+    """修改密码: prove the current password, set a new one (≥ 8 characters). Your other sessions
+    end; this one carries on."""
+    user = require_user()
+    ip = request.remote_addr
+    try:
+        operations.change_own_password(user, g.user_session, data["old_password"],
+                                       data["new_password"], ip)
+    except Invalid as exc:
+        if "old_password" in exc.errors:
+            # A wrong guess counts like a failed login and must survive this 4xx answer.
+            db.session.rollback()
+            operations.record_failure(user.username, ip)
+            db.session.commit()
+        raise
     return ""
 
 
