@@ -130,6 +130,10 @@ def test_choices_carry_labels_colours_and_the_table(world, app):
     assert body["levels"]["general"]["zh"] == "一般隐患" and body["levels"]["general"]["color"]
     assert set(body["categories"]) == set(app.config["HAZARD_CATEGORIES"])
     assert body["categories"]["confined_space"] == {"zh": "有限空间", "en": "Confined spaces"}
+    # JSON objects lose their key order (Flask sorts keys): the list keeps the configured one.
+    assert [c["value"] for c in body["category_list"]] == list(app.config["HAZARD_CATEGORIES"])
+    assert {"value": "confined_space", "zh": "有限空间", "en": "Confined spaces"} \
+        in body["category_list"]
     assert body["states"]["submitted"]["zh"] == "待复查"
     assert body["inspection_kinds"]["unannounced"]["zh"] == "四不两直"
     assert set(body["governance_plan_fields"]) == set(FULL_PLAN)
@@ -149,6 +153,20 @@ def test_configured_deadlines_and_categories(world, app):
         app.config.update(saved)
     assert hazard["deadline"] == "2026-03-04T15:59:59+00:00"  # 4 March 23:59:59 in Shanghai
     assert hazard["category"] == "ladders"
+
+
+def test_category_list_follows_the_configured_order(world, app):
+    saved = app.config["HAZARD_CATEGORIES"]
+    try:
+        app.config["HAZARD_CATEGORIES"] = ["management", "gas", "ladders", "fire"]
+        body = world.client("inspector").get("/api/v1/hazards/choices").get_json()
+    finally:
+        app.config["HAZARD_CATEGORIES"] = saved
+    assert body["category_list"] == [
+        {"value": "management", "zh": "安全管理", "en": "Safety management"},
+        {"value": "gas", "zh": "燃气安全", "en": "Gas"},
+        {"value": "ladders", "zh": "ladders", "en": "ladders"},
+        {"value": "fire", "zh": "消防安全", "en": "Fire safety"}]
 
 
 def test_openapi_documents_every_endpoint(client):

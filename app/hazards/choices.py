@@ -85,5 +85,12 @@ GOVERNANCE_PLAN_FIELDS = {
 
 
 def category_choices(configured: list[str]) -> dict[str, dict]:
-    """Labels of the configured categories, in the configured order."""
+    """Labels of the configured categories by code (a JSON object: its key order is not kept)."""
     return {code: CATEGORY_LABELS.get(code, {"zh": code, "en": code}) for code in configured}
+
+
+def category_list(configured: list[str]) -> list[dict]:
+    """The configured categories as ``[{value, zh, en}]``, in the configured order (the order
+    a form shows them in)."""
+    return [{"value": code, **CATEGORY_LABELS.get(code, {"zh": code, "en": code})}
+            for code in configured]

@@ -397,6 +397,7 @@ def hazard_choices() -> dict:
         "states": choices.HAZARD_STATES,
         "levels": choices.HAZARD_LEVELS,
         "categories": choices.category_choices(cfg["HAZARD_CATEGORIES"]),
+        "category_list": choices.category_list(cfg["HAZARD_CATEGORIES"]),
         "actions": choices.HAZARD_ACTIONS,
         "photo_kinds": choices.PHOTO_KINDS,
         "governance_plan_fields": choices.GOVERNANCE_PLAN_FIELDS,

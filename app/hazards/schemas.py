@@ -291,12 +291,23 @@ class LabelOut(Schema):
     color = fields.String()
 
 
+class HazardCategoryOut(Schema):
+    value = fields.String()
+    zh = fields.String()
+    en = fields.String()
+
+
 class HazardChoicesOut(Schema):
     """Labels (zh/en) and colours of every choice the hazard screens show."""
 
     states = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
     levels = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
-    categories = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
+    categories = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut),
+                             metadata={"description": "labels by code; JSON objects carry no "
+                                                      "order (kept for earlier app versions)"})
+    category_list = fields.List(fields.Nested(HazardCategoryOut),
+                                metadata={"description": "the configured categories "
+                                                         "(HAZARD_CATEGORIES) in their order"})
     actions = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
     photo_kinds = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))
     governance_plan_fields = fields.Dict(keys=fields.String(), values=fields.Nested(LabelOut))

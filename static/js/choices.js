@@ -11,13 +11,24 @@ export let HAZARD_CATEGORIES = [
   'height_work', 'special_equipment', 'emergency', 'management',
 ];
 let categoryLabels = {};
-/** Take the server's configured categories (GET /api/v1/hazards/choices), keeping our order. */
+/**
+ * Take the server's configured categories (GET /api/v1/hazards/choices): `category_list` is
+ * [{value, zh, en}] in the configured order. An answer cached before the server sent that list
+ * has only `categories` ({code: {zh, en}}, a JSON object whose order is lost): then our order.
+ */
 export function setServerChoices(choices) {
-  const cats = choices && choices.categories;
-  if (!cats || typeof cats !== 'object') return;
-  categoryLabels = cats;
-  const codes = Object.keys(cats);
-  if (codes.length) HAZARD_CATEGORIES = [...HAZARD_CATEGORIES.filter((c) => codes.includes(c)), ...codes.filter((c) => !HAZARD_CATEGORIES.includes(c))];
+  if (!choices) return;
+  let list = Array.isArray(choices.category_list) ? choices.category_list : null;
+  const cats = choices.categories;
+  if (!list && cats && typeof cats === 'object' && !Array.isArray(cats)) {
+    const codes = Object.keys(cats);
+    list = [...HAZARD_CATEGORIES.filter((c) => codes.includes(c)), ...codes.filter((c) => !HAZARD_CATEGORIES.includes(c))]
+      .map((value) => ({ value, ...cats[value] }));
+  }
+  list = (list || []).filter((c) => c && typeof c.value === 'string');
+  if (!list.length) return;
+  categoryLabels = Object.fromEntries(list.map((c) => [c.value, c]));
+  HAZARD_CATEGORIES = list.map((c) => c.value);
 }
 /** A category's label: ours when we have one, else the server's, else its code. */
 export function categoryLabel(code, t, lang) {
