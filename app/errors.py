@@ -82,19 +82,21 @@ class TooManyRequests(DomainError):
 
 def problem(status: int, detail: str | None = None, *, title: str | None = None,
             errors: dict | None = None, headers: dict | None = None):
-    """Build a problem+json response."""
+    """Build a problem+json response in the reader's language (Chinese unless asked otherwise)."""
+    from app.core.i18n import best_language, localize, localize_errors, title_for
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:  # pragma: no cover - non-standard codes
         phrase = "Error"
+    lang = best_language()
     body = {
         "type": "about:blank",
-        "title": title or phrase,
+        "title": title_for(status, title or phrase, lang),
         "status": status,
-        "detail": detail or title or phrase,
+        "detail": localize(detail or title or phrase, lang),
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = localize_errors(errors, lang)
     response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status,
                                           mimetype=PROBLEM_MIME)
     for key, value in (headers or {}).items():

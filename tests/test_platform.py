@@ -120,3 +120,24 @@ def test_hsts_outside_development(database_url, media_dir):
 @pytest.mark.parametrize("path", ["/api/v1/auth/me"])
 def test_api_answers_are_not_cached(client, path):
     assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_errors_speak_chinese_by_default_and_english_on_request(client):
+    zh = client.post("/api/v1/auth/login", json={"username": "x"}).get_json()
+    assert zh["title"] == "内容有误" and zh["errors"]["password"] == ["必填项。"]
+    en = client.post("/api/v1/auth/login", json={"username": "x"},
+                     headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
+    assert en["title"] != "内容有误" and en["errors"]["password"] == [
+        "Missing data for required field."]
+
+
+def test_bilingual_details_keep_the_readers_half(client, factory):
+    user = factory.user("inspector")
+    for _ in range(10):
+        client.raw.post("/api/v1/auth/login", json={"username": user.username, "password": "bad"})
+    zh = client.raw.post("/api/v1/auth/login", json={"username": user.username, "password": "b"})
+    en = client.raw.post("/api/v1/auth/login", json={"username": user.username, "password": "b"},
+                         headers={"Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 429
+    assert zh.get_json()["detail"].startswith("登录失败次数过多") and " / " not in zh.get_json()["detail"]
+    assert en.get_json()["detail"].startswith("Too many failed logins")
