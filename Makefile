@@ -51,11 +51,18 @@ test: $(VENV)/.installed-dev system-deps
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgresql
 
+# API and unit tests on two processes; the browser tests after them, one at a time (each drives
+# a Chromium against a gunicorn of its own, which is what the two cores are busy with).
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+XDIST ?= -n 2
+
 test-sqlite: $(VENV)/.installed-dev
-	ANXUN_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	ANXUN_TEST_DATABASE=sqlite $(PYTEST) $(XDIST) --ignore=tests/browser $(PYTEST_ARGS)
+	ANXUN_TEST_DATABASE=sqlite $(PYTEST) tests/browser $(PYTEST_ARGS)
 
 test-postgresql: $(VENV)/.installed-dev
-	ANXUN_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	ANXUN_TEST_DATABASE=postgresql $(PYTEST) $(XDIST) --ignore=tests/browser $(PYTEST_ARGS)
+	ANXUN_TEST_DATABASE=postgresql $(PYTEST) tests/browser $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
