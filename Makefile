@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-sqlite test-postgresql system-deps migrate seed bench clean
+.PHONY: run test test-sqlite test-postgresql system-deps postgres-up migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,16 @@ system-deps:
 	   $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	 fi
 
+## PostgreSQL for the second pass: started when installed but not running (as on a fresh boot).
+postgres-up:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+	  command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect \
+	    $$(ls /etc/postgresql | tail -1) main start || true; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@pg_isready -h 127.0.0.1 -p 5432
+
 ## make test: everything, on SQLite and again on PostgreSQL (127.0.0.1:5432)
-test: $(VENV)/.installed-dev system-deps
+test: $(VENV)/.installed-dev system-deps postgres-up
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgresql
 
