@@ -2,7 +2,7 @@
 import { api, bus, setCsrf, cachedGet, itemsOf } from './api.js';
 import { getMeta, setMeta, delMeta } from './db.js';
 import { initI18n, t } from './i18n.js';
-import { h, icon, toast } from './ui.js';
+import { h, icon, toast, setChildren } from './ui.js';
 import * as outbox from './outbox.js';
 import { setServerChoices } from './choices.js';
 
@@ -80,18 +80,18 @@ async function route() {
   try {
     module = await import(`./views/${mod}.js`);
   } catch (err) {
-    main.replaceChildren(h('div.empty', { role: 'alert' }, h('p', t('common.load_failed'))));
+    setChildren(main, h('div.empty', { role: 'alert' }, h('p', t('common.load_failed'))));
     return;
   }
   if (token !== renderToken) return;
   setTitle(t('app.name'));
-  main.replaceChildren();
+  setChildren(main);
   const ctx = { params: match.slice(1).map((x) => (x ? decodeURIComponent(x) : x)), main, user: session.user, query: queryParams(), isCurrent: () => token === renderToken };
   try {
     cleanup = await module[fn](ctx);
   } catch (err) {
     console.error(err);
-    if (token === renderToken) main.replaceChildren(h('div.empty', { role: 'alert' }, h('p', `${t('common.load_failed')}: ${err.message}`)));
+    if (token === renderToken) setChildren(main, h('div.empty', { role: 'alert' }, h('p', `${t('common.load_failed')}: ${err.message}`)));
   }
   if (token === renderToken && document.activeElement === document.body) main.focus({ preventScroll: true });
 }
@@ -102,7 +102,7 @@ function renderTabs(active) {
   document.body.classList.toggle('no-tabs', !tabs.length || !active);
   nav.hidden = !tabs.length || !active;
   nav.setAttribute('aria-label', t('nav.label'));
-  nav.replaceChildren(...tabs.map(([key, href, ic]) => h('a', { href, 'aria-current': key === active || (active === 'home' && key === 'dashboard') ? 'page' : null, dataset: { tab: key } },
+  setChildren(nav, ...tabs.map(([key, href, ic]) => h('a', { href, 'aria-current': key === active || (active === 'home' && key === 'dashboard') ? 'page' : null, dataset: { tab: key } },
     icon(ic), h('span', t(`nav.${key}`)), key === 'inbox' ? h('span.count', { hidden: true, id: 'inbox-count' }) : null)));
   refreshInboxCount();
 }
@@ -122,10 +122,10 @@ function setBanner(key, content) {
   const el = $('banner');
   const order = ['update', 'auth', 'quota', 'offline'];
   const top = order.find((k) => banners.has(k));
-  if (!top) { el.hidden = true; el.replaceChildren(); return; }
+  if (!top) { el.hidden = true; setChildren(el); return; }
   const b = banners.get(top);
   el.className = `banner${top === 'offline' ? '' : ' warn'}`;
-  el.replaceChildren(h('span.grow', b.text), b.action ? h('button', { type: 'button', onclick: b.action }, b.label) : null);
+  setChildren(el, h('span.grow', b.text), b.action ? h('button', { type: 'button', onclick: b.action }, b.label) : null);
   el.hidden = false;
 }
 export const banner = setBanner;
@@ -143,7 +143,7 @@ export async function refreshSyncBadge() {
   const bad = s.attention + s.conflict + s.auth;
   el.hidden = !session.user || !s.count;
   el.className = `appbar-sync${bad ? ' bad' : ''}`;
-  el.replaceChildren(h('span.dot', { 'aria-hidden': 'true' }), h('span', t('sync.badge', { n: s.count })));
+  setChildren(el, h('span.dot', { 'aria-hidden': 'true' }), h('span', t('sync.badge', { n: s.count })));
   el.setAttribute('aria-label', t('sync.badge_label', { n: s.count }));
   if (s.auth && session.user) {
     setBanner('auth', { text: t('sync.relogin'), label: t('auth.login'), action: () => relogin() });
@@ -371,5 +371,5 @@ async function boot() {
 
 boot().catch((err) => {
   console.error(err);
-  $('main').replaceChildren(h('div.empty', { role: 'alert' }, h('p', `安巡 failed to start: ${err.message}`)));
+  setChildren($('main'), h('div.empty', { role: 'alert' }, h('p', `安巡 failed to start: ${err.message}`)));
 });

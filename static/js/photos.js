@@ -105,7 +105,7 @@ export function distanceM(a, b) {
 }
 
 // ---- the photo picker used by the hazard and rectification forms ----
-import { h, icon, toast } from './ui.js';
+import { h, icon, toast, setChildren } from './ui.js';
 import { t } from './i18n.js';
 
 /** A grid of thumbnails and an "add photo" tile that opens the camera. */
@@ -117,7 +117,7 @@ export function photoPicker({ name = 'photos', label = null, max = 9 } = {}) {
   const addTile = h('label.photo-add', icon('camera'), h('span', t('photo.add')), fileInput);
   const el = h('div', { dataset: { field: name } }, grid);
   const redraw = () => {
-    grid.replaceChildren(...photos.map((p, i) => h('div.thumb',
+    setChildren(grid, ...photos.map((p, i) => h('div.thumb',
       h('img', { src: p.url, alt: t('photo.nth', { n: i + 1 }) }),
       h('span.tag', `${Math.round(p.blob.size / 1024)} KB`),
       h('button.x', { type: 'button', 'aria-label': t('photo.remove', { n: i + 1 }), onclick: () => { URL.revokeObjectURL(p.url); photos.splice(i, 1); redraw(); } }, h('span', { 'aria-hidden': 'true' }, '×')))),

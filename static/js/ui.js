@@ -1,15 +1,6 @@
 // Small DOM helpers: element builder, icons, chips, toasts, forms showing problem+json errors.
 import { t, daysUntil, fmtDate } from './i18n.js';
 
-// Views write conditional children inline (`cond ? el : null`): append, prepend and
-// replaceChildren skip null and false instead of printing "null".
-for (const name of ['append', 'prepend', 'replaceChildren']) {
-  const native = Element.prototype[name];
-  Element.prototype[name] = function patched(...nodes) {
-    return native.apply(this, nodes.filter((n) => n != null && n !== false));
-  };
-}
-
 /** h('div.card#x', {attrs}, children...) */
 export function h(tag, attrs, ...children) {
   const [name, ...rest] = tag.split(/(?=[.#])/);
@@ -33,11 +24,32 @@ export function h(tag, attrs, ...children) {
   append(el, children);
   return el;
 }
-function append(el, children) {
+
+// Views write conditional children inline (`cond ? el : null`) and pass lists of rows. These
+// helpers take such children: nested arrays are flattened, null/undefined/false skipped, other
+// values become text. The browser's own Element methods stay untouched.
+function nodes(children) {
+  const out = [];
   for (const c of children.flat(Infinity)) {
     if (c == null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    out.push(c instanceof Node ? c : document.createTextNode(String(c)));
   }
+  return out;
+}
+/** append(el, ...children): add children at the end of `el`; returns `el`. */
+export function append(el, ...children) {
+  el.append(...nodes(children));
+  return el;
+}
+/** prepend(el, ...children): add children at the start of `el`; returns `el`. */
+export function prepend(el, ...children) {
+  el.prepend(...nodes(children));
+  return el;
+}
+/** setChildren(el, ...children): replace what `el` holds (nothing given: empty it). */
+export function setChildren(el, ...children) {
+  el.replaceChildren(...nodes(children));
+  return el;
 }
 
 const PATHS = {
@@ -126,7 +138,7 @@ export function input(name, attrs = {}) { return h('input', { name, type: 'text'
 export function textarea(name, attrs = {}) { return h('textarea', { name, ...attrs }); }
 export function select(name, options, attrs = {}) {
   const el = h('select', { name, ...attrs });
-  for (const [value, label] of options) el.append(h('option', { value }, label));
+  for (const [value, label] of options) append(el, h('option', { value }, label));
   if (attrs.value != null) el.value = attrs.value;
   return el;
 }
@@ -149,13 +161,13 @@ export function showProblem(form, err) {
       box.classList.add('invalid');
       const ctl = box.querySelector('input,select,textarea');
       const errId = `${ctl?.id || name}-err`;
-      box.append(h('p.field-error', { id: errId }, text));
+      append(box, h('p.field-error', { id: errId }, text));
       if (ctl) { ctl.setAttribute('aria-invalid', 'true'); ctl.setAttribute('aria-describedby', errId); }
     } else unplaced.push(`${name}: ${text}`);
   }
   if (unplaced.length) detail = `${detail}（${unplaced.join('；')}）`;
   const box = h('div.form-error', { role: 'alert' }, detail);
-  form.prepend(box);
+  prepend(form, box);
   (form.querySelector('.invalid input, .invalid select, .invalid textarea') || box).focus?.();
   box.scrollIntoView?.({ block: 'nearest' });
 }

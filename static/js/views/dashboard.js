@@ -1,7 +1,7 @@
 // Supervisor dashboard (看板): figures and charts from GET /api/v1/dashboard.
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtNumber, currentLang } from '../i18n.js';
-import { h, icon, errorBlock, loading, cachedNote, empty } from '../ui.js';
+import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren } from '../ui.js';
 import { barChart, lineChart } from '../chart.js';
 import { HAZARD_STATES, RISK_LEVELS, categoryLabel } from '../choices.js';
 import { setTitle, navigate } from '../app.js';
@@ -26,12 +26,12 @@ const STATE_COLORS = { reported: '#1565c0', rectifying: '#e06c00', submitted: '#
 
 export async function render({ main, isCurrent, query }) {
   setTitle(t('dashboard.title'));
-  main.append(loading());
+  append(main, loading());
   const communities = await cachedGet('/api/v1/communities').then((r) => itemsOf(r.data)).catch(() => []);
   const cid = query.get('community_id') || '';
   let res;
   try { res = await cachedGet(`/api/v1/dashboard${cid ? `?community_id=${encodeURIComponent(cid)}` : ''}`); } catch (err) {
-    main.replaceChildren(errorBlock(err, () => render({ main, isCurrent, query })));
+    setChildren(main, errorBlock(err, () => render({ main, isCurrent, query })));
     return null;
   }
   if (!isCurrent()) return null;
@@ -63,7 +63,7 @@ export async function render({ main, isCurrent, query }) {
     ? byCommunity.map((r) => ({ label: r.name || r.community_name || r.community || r.key || '?', value: r.count ?? r.total ?? r.n ?? 0 }))
     : Object.entries(toMap(byCommunity)).map(([k, v]) => ({ label: (communities.find((c) => c.id === k) || {}).name || k, value: typeof v === 'object' ? (v.total ?? v.count ?? 0) : v }));
 
-  main.replaceChildren(cachedNote(res.cachedAt), filter,
+  setChildren(main, cachedNote(res.cachedAt), filter,
     h('div.stats',
       stat(fmtNumber(total), t('dashboard.total'), false, '#/hazards'),
       stat(fmtNumber(open), t('dashboard.open'), false, '#/hazards'),

@@ -2,7 +2,7 @@
 import { cachedGet } from '../api.js';
 import { cacheGet, setMeta } from '../db.js';
 import { t, fmtDate } from '../i18n.js';
-import { h, icon, chev, riskChip, levelChip, stateChip, deadlineChip, kv, segmented, field, errorBlock, loading, cachedNote, busy, toast } from '../ui.js';
+import { h, icon, chev, riskChip, levelChip, stateChip, deadlineChip, kv, segmented, field, errorBlock, loading, cachedNote, busy, toast, append, setChildren } from '../ui.js';
 import { INSPECTION_KINDS } from '../choices.js';
 import { navigate, setTitle, session, queue } from '../app.js';
 import { cachedRegistry, rememberEnterprise } from './scan.js';
@@ -35,12 +35,12 @@ const count = (x) => (Array.isArray(x) ? x.length : (typeof x === 'number' ? x :
 export async function render({ params, main, isCurrent }) {
   const id = params[0];
   setTitle(t('enterprise.title'), { back: true });
-  main.append(loading());
+  append(main, loading());
   let ent; let cachedAt;
   try {
     ({ data: ent, cachedAt } = await loadEnterprise(id));
   } catch (err) {
-    main.replaceChildren(errorBlock(err, () => render({ params, main, isCurrent })));
+    setChildren(main, errorBlock(err, () => render({ params, main, isCurrent })));
     return;
   }
   const { data: card, cachedAt: cardAt } = await loadCard(ent);
@@ -73,16 +73,16 @@ export async function render({ params, main, isCurrent }) {
     h('a.stat', { href: '#/interviews', style: 'text-decoration:none;color:inherit' }, h('div.v', { class: count(openI) ? 'alert' : '' }, count(openI) ?? '—'), h('div.k', t('enterprise.open_interviews'))));
   if (count(openI)) figures.lastChild.classList.add('alert');
 
-  main.replaceChildren(cachedNote(cachedAt || cardAt), head, figures);
+  setChildren(main, cachedNote(cachedAt || cardAt), head, figures);
   if (!card && (cachedAt || new URLSearchParams(location.hash.split('?')[1]).get('offline'))) {
-    main.append(h('p.small.muted', { style: 'margin:0 4px 12px' }, t('enterprise.offline_card')));
+    append(main, h('p.small.muted', { style: 'margin:0 4px 12px' }, t('enterprise.offline_card')));
   }
 
   if (Array.isArray(openH) && openH.length) {
-    main.append(h('h2.section-title', t('enterprise.open_hazards')), h('div.list', openH.slice(0, 6).map(hazardRow)));
+    append(main, h('h2.section-title', t('enterprise.open_hazards')), h('div.list', openH.slice(0, 6).map(hazardRow)));
   }
 
-  if (['inspector', 'supervisor', 'admin'].includes(session.user.role)) main.append(startForm(ent));
+  if (['inspector', 'supervisor', 'admin'].includes(session.user.role)) append(main, startForm(ent));
 }
 
 export function hazardRow(hz) {

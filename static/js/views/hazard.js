@@ -3,7 +3,7 @@
 // verify, reject, close, archive).
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtDate, fmtDateTime, currentLang } from '../i18n.js';
-import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote } from '../ui.js';
+import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { actionsFor, PLAN_FIELDS, categoryLabel } from '../choices.js';
 import { navigate, setTitle, session, submitItems } from '../app.js';
 import * as outbox from '../outbox.js';
@@ -31,10 +31,10 @@ const ACTION_STYLE = { acknowledge: '', submit: '', verify: '.ok', reject: '.dan
 export async function render({ params, main, isCurrent }) {
   const id = params[0];
   setTitle(t('hazard.title'), { back: true });
-  main.append(loading());
+  append(main, loading());
   let hz; let cachedAt;
   try { ({ data: hz, cachedAt } = await loadHazard(id)); } catch (err) {
-    main.replaceChildren(errorBlock(err, () => render({ params, main, isCurrent })));
+    setChildren(main, errorBlock(err, () => render({ params, main, isCurrent })));
     return null;
   }
   const events = hz._pending ? [] : await cachedGet(`/api/v1/hazards/${id}/events`).then((r) => itemsOf(r.data)).catch(() => null);
@@ -45,7 +45,7 @@ export async function render({ params, main, isCurrent }) {
   const photos = hz.photos || [];
   const loc = hz.location || (hz.lat != null ? { lat: hz.lat, lng: hz.lng } : null);
 
-  main.replaceChildren(cachedNote(cachedAt),
+  setChildren(main, cachedNote(cachedAt),
     h('div.card',
       h('div.row.wrap', { style: 'gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
         hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
@@ -100,7 +100,7 @@ export async function renderPlan({ params, main }) {
   const id = params[0];
   setTitle(t('plan.title'), { back: true });
   let hz;
-  try { ({ data: hz } = await loadHazard(id)); } catch (err) { main.append(errorBlock(err)); return null; }
+  try { ({ data: hz } = await loadHazard(id)); } catch (err) { append(main, errorBlock(err)); return null; }
   const plan = hz.governance_plan || {};
   const controls = {};
   const form = h('form', { novalidate: true });
@@ -114,10 +114,10 @@ export async function renderPlan({ params, main }) {
     controls[f] = ctl;
     const fieldEl = field(t(`plan.${f}`), ctl, { hint: t(`plan.${f}_hint`) !== `plan.${f}_hint` ? t(`plan.${f}_hint`) : null });
     fieldEl.dataset.field = f; // the server names errors by the plan's own field names
-    card.append(fieldEl);
+    append(card, fieldEl);
   }
   const btn = h('button.btn.block', { type: 'submit' }, t('plan.save'));
-  form.append(card, btn);
+  append(form, card, btn);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearProblem(form);
@@ -138,7 +138,7 @@ export async function renderPlan({ params, main }) {
       navigate(`/hazards/${id}`, { replace: true });
     });
   });
-  main.append(form);
+  append(main, form);
   return null;
 }
 
@@ -160,7 +160,7 @@ export async function renderAction({ params, main }) {
   const [id, action] = params;
   setTitle(t(`action.${action}`), { back: true });
   let hz;
-  try { ({ data: hz } = await loadHazard(id)); } catch (err) { main.append(errorBlock(err)); return null; }
+  try { ({ data: hz } = await loadHazard(id)); } catch (err) { append(main, errorBlock(err)); return null; }
   const eventId = outbox.uuid(); // the transition's own id: a replay answers the stored result
   const needsPhotos = action === 'submit';
   const allowPhotos = action === 'submit' || action === 'verify' || action === 'reject';
@@ -207,7 +207,7 @@ export async function renderAction({ params, main }) {
       navigate(`/hazards/${id}`, { replace: true });
     });
   });
-  main.append(form);
+  append(main, form);
   return null;
 }
 

@@ -3,7 +3,7 @@
 import { cachedGet, request, itemsOf } from '../api.js';
 import { cachePut, cacheGet } from '../db.js';
 import { t, fmtDate } from '../i18n.js';
-import { h, chev, levelChip, stateChip, deadlineChip, chip, empty, errorBlock, loading, cachedNote } from '../ui.js';
+import { h, chev, levelChip, stateChip, deadlineChip, chip, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { HAZARD_STATES, HAZARD_LEVELS } from '../choices.js';
 import { setTitle, session, queryParams, navigate } from '../app.js';
 import { liveOutboxCard } from './home.js';
@@ -47,11 +47,11 @@ async function fetchList(url) {
 export async function renderOfficerHome({ main, isCurrent }) {
   setTitle(t('officer.title'));
   const syncBox = h('div');
-  main.append(loading());
+  append(main, loading());
   const url = '/api/v1/hazards?per_page=200';
   let list;
   try { list = await fetchList(url); } catch (err) {
-    main.replaceChildren(errorBlock(err, () => renderOfficerHome({ main, isCurrent })));
+    setChildren(main, errorBlock(err, () => renderOfficerHome({ main, isCurrent })));
     return null;
   }
   if (!isCurrent()) return null;
@@ -60,7 +60,7 @@ export async function renderOfficerHome({ main, isCurrent }) {
   const overdue = open.filter((x) => x.overdue).length;
   const todo = open.filter((x) => ['reported', 'rectifying'].includes(x.state)).length;
 
-  main.replaceChildren(cachedNote(list.cachedAt),
+  setChildren(main, cachedNote(list.cachedAt),
     h('p.muted.small', { style: 'margin:4px 4px 12px' }, t('home.hello', { name: session.user.display_name || session.user.username })),
     h('div.stats',
       h('div.stat', h('div.v', String(todo)), h('div.k', t('officer.todo'))),
@@ -102,12 +102,12 @@ export async function render({ main, isCurrent }) {
   const ledgerLink = ['supervisor', 'admin', 'inspector'].includes(session.user.role)
     ? h('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.xlsx${ledger.toString() ? `?${ledger}` : ''}`, download: '' }, t('hazards.ledger')) : null;
   const box = h('div', loading());
-  main.append(bar, box);
+  append(main, bar, box);
   const params = new URLSearchParams(Object.entries({ ...filters, per_page: 30 }).filter(([, v]) => v && !(v === 1)));
   if (filters.page > 1) params.set('page', filters.page);
   let list;
   try { list = await fetchList(`/api/v1/hazards?${params}`); } catch (err) {
-    box.replaceChildren(errorBlock(err, () => apply({})));
+    setChildren(box, errorBlock(err, () => apply({})));
     return null;
   }
   if (!isCurrent()) return null;
@@ -116,7 +116,7 @@ export async function render({ main, isCurrent }) {
   const p = list.pagination || {};
   const total = p.total ?? p.total_count ?? null;
   const pages = p.total_pages ?? p.pages ?? (total != null && p.per_page ? Math.ceil(total / p.per_page) : null);
-  box.replaceChildren(cachedNote(list.cachedAt),
+  setChildren(box, cachedNote(list.cachedAt),
     h('div.section-title', h('span.grow', total != null ? t('hazards.count', { n: total }) : ''), ledgerLink),
     items.length ? h('div.list', items.map(hazardItem)) : h('div.card', empty(t('hazards.none'))),
     pages && pages > 1 ? h('div.actions.two',

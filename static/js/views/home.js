@@ -1,6 +1,6 @@
 import { getMeta } from '../db.js';
 import { t, fmtRelative, fmtDateTime } from '../i18n.js';
-import { h, icon, chev, riskChip, chip } from '../ui.js';
+import { h, icon, chev, riskChip, chip, append, setChildren } from '../ui.js';
 import { navigate, setTitle, session, runSync } from '../app.js';
 import * as outbox from '../outbox.js';
 
@@ -22,13 +22,13 @@ async function renderInspectorHome({ main }) {
     h('p.small.muted', `${t(`inspection_kind.${current.kind}`)} · ${fmtDateTime(current.started_at)}`)) : null;
   const syncBox = h('div');
   const recentBox = h('div');
-  main.append(hello, scan, currentCard, syncBox, recentBox);
+  append(main, hello, scan, currentCard, syncBox, recentBox);
   const stopCard = liveOutboxCard(syncBox);
 
   const recent = (await getMeta('recent_enterprises', [])) || [];
-  recentBox.append(h('h2.section-title', t('home.recent')));
-  if (!recent.length) recentBox.append(h('div.card.muted.small', t('home.no_recent')));
-  else recentBox.append(h('div.list', recent.slice(0, 8).map((e) => h('a.item', { href: `#/enterprise/${e.id}` },
+  append(recentBox, h('h2.section-title', t('home.recent')));
+  if (!recent.length) append(recentBox, h('div.card.muted.small', t('home.no_recent')));
+  else append(recentBox, h('div.list', recent.slice(0, 8).map((e) => h('a.item', { href: `#/enterprise/${e.id}` },
     h('span.risk-bar', { class: e.risk_level || '' }),
     h('div.grow', h('div.item-title', e.name), h('div.item-sub', e.address || e.credit_code || '')),
     riskChip(e.risk_level), chev()))));
@@ -43,7 +43,7 @@ export function liveOutboxCard(box) {
     const signature = JSON.stringify([s, fmtRelative(s.lastSync)]);
     if (signature === shown) return;
     shown = signature;
-    box.replaceChildren(await outboxCard(s));
+    setChildren(box, await outboxCard(s));
   };
   refresh();
   outbox.outboxEvents.addEventListener('change', refresh);

@@ -2,15 +2,15 @@
 import { cachedGet, itemsOf, request } from '../api.js';
 import { setMeta } from '../db.js';
 import { t, fmtRelative } from '../i18n.js';
-import { h, chev, empty, errorBlock, loading, cachedNote } from '../ui.js';
+import { h, chev, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { setTitle, navigate, refreshInboxCount } from '../app.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('inbox.title'));
-  main.append(loading());
+  append(main, loading());
   let list;
   try { list = await cachedGet('/api/v1/notifications'); } catch (err) {
-    main.replaceChildren(errorBlock(err, () => render({ main, isCurrent })));
+    setChildren(main, errorBlock(err, () => render({ main, isCurrent })));
     return null;
   }
   if (!isCurrent()) return null;
@@ -25,7 +25,7 @@ export async function render({ main, isCurrent }) {
   const readAll = unread ? h('button.btn.small.ghost', { type: 'button', onclick: async () => {
     try { await request('POST', '/api/v1/notifications/read-all', { json: {} }); render({ main, isCurrent }); } catch { /* offline: stays unread */ }
   } }, t('inbox.read_all')) : null;
-  main.replaceChildren(cachedNote(list.cachedAt),
+  setChildren(main, cachedNote(list.cachedAt),
     readAll ? h('div.section-title', h('span.grow', t('inbox.unread', { n: unread })), readAll) : null,
     items.length ? h('div.list', items.map((n) => h('button.item', { type: 'button', onclick: () => open(n), 'data-testid': 'notification' },
       h('span', { 'aria-hidden': 'true', style: `width:8px;height:8px;border-radius:4px;flex:none;background:${n.read_at ? 'transparent' : 'var(--danger)'}` }),

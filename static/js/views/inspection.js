@@ -4,7 +4,7 @@ import { cachedGet, itemsOf } from '../api.js';
 import { hazardItem } from './hazards.js';
 import { getMeta, setMeta, delMeta } from '../db.js';
 import { t, fmtDateTime, fmtNumber, currentLang } from '../i18n.js';
-import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading } from '../ui.js';
+import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading, append, setChildren } from '../ui.js';
 import { HAZARD_CATEGORIES, HAZARD_LEVELS, categoryLabel } from '../choices.js';
 import { navigate, setTitle, submitItems } from '../app.js';
 import * as outbox from '../outbox.js';
@@ -51,9 +51,9 @@ function gpsBlock(insp) {
 export async function render({ params, main, isCurrent }) {
   const id = params[0];
   setTitle(t('inspection.title'), { back: true });
-  main.append(loading());
+  append(main, loading());
   let state;
-  try { state = await loadInspection(id); } catch (err) { main.replaceChildren(errorBlock(err)); return null; }
+  try { state = await loadInspection(id); } catch (err) { setChildren(main, errorBlock(err)); return null; }
   if (!isCurrent()) return null;
   // 回头看 (follow-up): the enterprise's earlier hazards to re-check, from the network or cache.
   const recheckBox = h('div');
@@ -61,7 +61,7 @@ export async function render({ params, main, isCurrent }) {
     cachedGet(`/api/v1/hazards?enterprise_id=${state.inspection.enterprise_id}&per_page=50`).then(({ data }) => {
       const earlier = itemsOf(data).filter((x) => ['reported', 'rectifying', 'submitted', 'verified'].includes(x.state));
       if (!earlier.length) return;
-      recheckBox.replaceChildren(h('h2.section-title', t('inspection.recheck', { n: earlier.length })),
+      setChildren(recheckBox, h('h2.section-title', t('inspection.recheck', { n: earlier.length })),
         h('div.list', earlier.map(hazardItem)));
     }).catch(() => {});
   }
@@ -75,7 +75,7 @@ export async function render({ params, main, isCurrent }) {
     const insp = s.inspection;
     const finished = !!insp.ended_at;
     const hazards = s.local ? insp.hazards : [];
-    main.replaceChildren(
+    setChildren(main,
       h('div.card',
         h('div.row', chip(t(`inspection_kind.${insp.kind}`), insp.kind === 'unannounced' ? 'pending' : ''), h('span.grow'),
           finished ? chip(t('inspection.finished'), 'ok') : chip(t('inspection.in_progress'), 'pending')),
@@ -111,7 +111,7 @@ export async function renderHazardForm({ params, main }) {
   const inspectionId = params[0];
   setTitle(t('hazard.add'), { back: true });
   const insp = await getMeta('current_inspection');
-  if (!insp || insp.id !== inspectionId) { main.append(errorBlock({ status: 404 })); return null; }
+  if (!insp || insp.id !== inspectionId) { append(main, errorBlock({ status: 404 })); return null; }
   const hazardId = outbox.uuid(); // chosen once: resubmitting the form never makes a second hazard
   const title = input('title', { maxlength: 200, autocomplete: 'off' });
   const description = textarea('description', { rows: 3 });
@@ -174,7 +174,7 @@ export async function renderHazardForm({ params, main }) {
       navigate(`/inspection/${insp.id}`, { replace: true });
     });
   });
-  main.append(form);
+  append(main, form);
   return null;
 }
 
@@ -192,7 +192,7 @@ export async function renderFinish({ params, main }) {
   const id = params[0];
   setTitle(t('inspection.finish'), { back: true });
   const insp = await getMeta('current_inspection');
-  if (!insp || insp.id !== id) { main.append(errorBlock({ status: 404 })); return null; }
+  if (!insp || insp.id !== id) { append(main, errorBlock({ status: 404 })); return null; }
   const summary = textarea('summary', { rows: 5, placeholder: t('inspection.summary_placeholder') });
   const btn = h('button.btn.block', { type: 'submit' }, t('inspection.finish_confirm'));
   const majors = insp.hazards.filter((x) => x.level === 'major').length;
@@ -225,7 +225,7 @@ export async function renderFinish({ params, main }) {
       navigate('/', { replace: true });
     });
   });
-  main.append(form);
+  append(main, form);
   return null;
 }
 

@@ -3,7 +3,7 @@
 // follow-up deadline) → close.
 import { cachedGet, itemsOf, request } from '../api.js';
 import { t, fmtDate, fmtDateTime } from '../i18n.js';
-import { h, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote } from '../ui.js';
+import { h, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote, append, setChildren } from '../ui.js';
 import { INTERVIEW_ACTIONS } from '../choices.js';
 import { navigate, setTitle, session } from '../app.js';
 
@@ -11,10 +11,10 @@ const canAct = () => ['supervisor', 'admin'].includes(session.user.role);
 
 export async function render({ main, isCurrent }) {
   setTitle(t('interviews.title'));
-  main.append(loading());
+  append(main, loading());
   let list;
   try { list = await cachedGet('/api/v1/interviews?per_page=100'); } catch (err) {
-    main.replaceChildren(errorBlock(err, () => render({ main, isCurrent })));
+    setChildren(main, errorBlock(err, () => render({ main, isCurrent })));
     return null;
   }
   if (!isCurrent()) return null;
@@ -28,7 +28,7 @@ export async function render({ main, isCurrent }) {
       h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, stateChip(iv.state, 'interview'),
         (iv.reasons || []).length ? chip(t('interviews.reasons_n', { n: iv.reasons.length })) : null)),
     chev());
-  main.replaceChildren(cachedNote(list.cachedAt),
+  setChildren(main, cachedNote(list.cachedAt),
     h('h2.section-title', t('interviews.open')),
     open.length ? h('div.list', open.map(row)) : h('div.card', empty(t('interviews.none_open'), 'talk')),
     closed.length ? h('h2.section-title', t('interviews.closed')) : null,
@@ -39,16 +39,16 @@ export async function render({ main, isCurrent }) {
 export async function renderDetail({ params, main, isCurrent }) {
   const id = params[0];
   setTitle(t('interviews.detail'), { back: true });
-  main.append(loading());
+  append(main, loading());
   let iv; let cachedAt;
   try { ({ data: iv, cachedAt } = await cachedGet(`/api/v1/interviews/${id}`)); } catch (err) {
-    main.replaceChildren(errorBlock(err));
+    setChildren(main, errorBlock(err));
     return null;
   }
   if (!isCurrent()) return null;
   const actions = (Array.isArray(iv.allowed_actions) ? iv.allowed_actions : (canAct() ? INTERVIEW_ACTIONS[iv.state] || [] : [])).filter((a) => a in FORMS);
   const names = (x) => (Array.isArray(x) ? x.join('、') : x);
-  main.replaceChildren(cachedNote(cachedAt),
+  setChildren(main, cachedNote(cachedAt),
     h('div.card',
       h('div.row', stateChip(iv.state, 'interview'), iv.overdue ? chip(t('interviews.overdue'), 'overdue') : null),
       h('h2', { style: 'margin:10px 0' }, iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
@@ -88,7 +88,7 @@ export async function renderAction({ params, main }) {
   const [id, action] = params;
   setTitle(t(`iv_action.${action}`), { back: true });
   let iv;
-  try { ({ data: iv } = await cachedGet(`/api/v1/interviews/${id}`)); } catch (err) { main.append(errorBlock(err)); return null; }
+  try { ({ data: iv } = await cachedGet(`/api/v1/interviews/${id}`)); } catch (err) { append(main, errorBlock(err)); return null; }
   const spec = FORMS[action] || [];
   const controls = {};
   const card = h('div.card');
@@ -97,7 +97,7 @@ export async function renderAction({ params, main }) {
     // Written follow-up is commonly due within 5 working days of the interview (DOMAIN.md).
     if (type === 'date') ctl.value = new Date(Math.max(Date.now(), Date.parse(iv.scheduled_at || 0) || 0) + (8 + 7 * 24) * 3600000).toISOString().slice(0, 10);
     controls[name] = ctl;
-    card.append(field(t(`interviews.${name}`), ctl, { required, hint: spec.find((s) => s[0] === name)[3] === 'list' ? t('interviews.list_hint') : null }));
+    append(card, field(t(`interviews.${name}`), ctl, { required, hint: spec.find((s) => s[0] === name)[3] === 'list' ? t('interviews.list_hint') : null }));
   }
   const btn = h('button.btn.block', { type: 'submit' }, t(`iv_action.${action}`));
   const form = h('form', { novalidate: true }, card, btn);
@@ -125,6 +125,6 @@ export async function renderAction({ params, main }) {
       }
     });
   });
-  main.append(form);
+  append(main, form);
   return null;
 }

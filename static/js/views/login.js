@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { getMeta, delMeta } from '../db.js';
 import { t, LANGS, currentLang, setLang } from '../i18n.js';
-import { h, field, input, showProblem, busy } from '../ui.js';
+import { h, field, input, showProblem, busy, setChildren } from '../ui.js';
 import { navigate, signedIn, setTitle } from '../app.js';
 
 export function render({ main }) {
@@ -40,7 +40,7 @@ export function render({ main }) {
       type: 'button', lang: l.code, 'aria-pressed': String(l.code === currentLang()),
       onclick: async () => { await setLang(l.code); render({ main }); },
     }, l.name)));
-  main.replaceChildren(h('div.login',
+  setChildren(main, h('div.login',
     h('div.brand', h('div.boot-logo', { 'aria-hidden': 'true' }, '安'), h('h2', t('app.name')), h('p', t('app.tagline'))),
     form, langs));
   user.focus();

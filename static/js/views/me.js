@@ -1,6 +1,6 @@
 // Me (我的): who I am, language, offline data, the outbox, the app version, logout.
 import { t, LANGS, currentLang, setLang, fmtRelative } from '../i18n.js';
-import { h, chev, icon, toast, busy } from '../ui.js';
+import { h, chev, icon, toast, busy, append } from '../ui.js';
 import { setTitle, session, signOut, navigate } from '../app.js';
 import { outboxCard } from './home.js';
 import { cachedRegistry, refreshRegistry } from './scan.js';
@@ -27,7 +27,7 @@ export async function render({ main }) {
   let estimate = null;
   try { estimate = await navigator.storage?.estimate(); } catch { /* ignore */ }
   const persisted = await navigator.storage?.persisted?.().catch(() => false);
-  main.append(
+  append(main,
     h('div.card', h('div.row', h('div.boot-logo', { style: 'width:52px;height:52px;font-size:26px;line-height:52px;margin:0;border-radius:16px', 'aria-hidden': 'true' }, (u.display_name || u.username || '?').slice(0, 1)),
       h('div.grow', h('h2', { style: 'margin:0' }, u.display_name || u.username), h('p.small.muted', `${t(`role.${u.role}`)} · ${u.username}`)))),
     await outboxCard(),

@@ -1,6 +1,6 @@
 // The outbox screen (待同步): every waiting record, its state and error, retry and discard.
 import { t, fmtDateTime } from '../i18n.js';
-import { h, chip, empty } from '../ui.js';
+import { h, chip, empty, setChildren } from '../ui.js';
 import { setTitle, runSync } from '../app.js';
 import { liveOutboxCard } from './home.js';
 import * as outbox from '../outbox.js';
@@ -32,7 +32,7 @@ export async function render({ main }) {
             h('button.btn.small.secondary', { type: 'button', onclick: async () => { await outbox.retry(i.seq); runSync({ force: true }); } }, t('common.retry')),
             h('button.btn.small.ghost', { type: 'button', onclick: async () => { if (confirm(t('outbox.discard_confirm', { label }))) await outbox.remove(i.seq); } }, t('outbox.discard'))) : null));
     });
-    main.replaceChildren(cardBox, rows.length ? h('div.list', rows) : h('div.card', empty(t('sync.all_sent'), 'check')),
+    setChildren(main, cardBox, rows.length ? h('div.list', rows) : h('div.card', empty(t('sync.all_sent'), 'check')),
       h('p.small.muted', { style: 'margin:8px 4px' }, t('outbox.explain')));
   };
   const cardBox = h('div');

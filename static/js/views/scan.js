@@ -3,7 +3,7 @@
 import { request, listAll } from '../api.js';
 import { cacheGet, cachePut, getMeta, setMeta } from '../db.js';
 import { t } from '../i18n.js';
-import { h, icon, field, input, showProblem, busy } from '../ui.js';
+import { h, icon, field, input, showProblem, busy, append, setChildren } from '../ui.js';
 import { navigate, setTitle } from '../app.js';
 
 /** The token in what a QR code says: `<base>/e/<token>`, or a bare token typed by hand. */
@@ -70,7 +70,7 @@ export async function render({ params, main }) {
     if (!tok) return showProblem(form, { problem: { detail: t('scan.bad_code'), errors: { code: [t('scan.bad_code')] } } });
     await busy(go, () => found(tok, form));
   });
-  main.append(box, form);
+  append(main, box, form);
 
   let stream = null; let stopped = false; let timer = null;
   const stop = () => {
@@ -156,13 +156,13 @@ function loadScript(src) {
 }
 
 async function openToken(main, token) {
-  main.append(h('div.empty', { 'aria-busy': 'true' }, icon('scan'), h('p', t('scan.opening'))));
+  append(main, h('div.empty', { 'aria-busy': 'true' }, icon('scan'), h('p', t('scan.opening'))));
   try {
     const r = await resolveToken(token);
     await rememberEnterprise(r.enterprise);
     navigate(`/enterprise/${r.enterprise.id}${r.offline ? '?offline=1' : ''}`, { replace: true });
   } catch (err) {
-    main.replaceChildren(h('div.empty', { role: 'alert' }, icon('scan'),
+    setChildren(main, h('div.empty', { role: 'alert' }, icon('scan'),
       h('p', err.status === 404 ? t('scan.unknown') : (err.offline ? t('scan.offline_unknown') : `${t('common.load_failed')}: ${err.message}`)),
       h('a.btn.secondary.small', { href: '#/scan' }, t('scan.again'))));
   }
