@@ -43,6 +43,9 @@ SHELL_FILES = (
     "js/views/dashboard.js",
     "js/views/me.js",
     "js/views/outbox.js",
+    # Administration: precached like the rest, fetched only when an administrator opens it.
+    "js/views/registry.js",
+    "js/views/users.js",
     "i18n/zh-CN.json",
     "i18n/en.json",
     "icons/icon-192.png",

@@ -28,6 +28,17 @@ const ROUTES = [
   [/^\/dashboard$/, 'dashboard', 'render', 'dashboard'],
   [/^\/outbox$/, 'outbox', 'render', 'me'],
   [/^\/me$/, 'me', 'render', 'me'],
+  [/^\/password$/, 'me', 'renderPassword', 'me'],
+  // Administration (loaded only when opened: none of it is in the first load).
+  [/^\/registry$/, 'registry', 'render', 'registry'],
+  [/^\/registry\/new$/, 'registry', 'renderForm', 'registry'],
+  [/^\/registry\/import$/, 'registry', 'renderImport', 'registry'],
+  [/^\/registry\/([^/]+)$/, 'registry', 'renderForm', 'registry'],
+  [/^\/registry\/([^/]+)\/qr$/, 'registry', 'renderQr', 'registry'],
+  [/^\/labels$/, 'registry', 'renderLabels', 'me'],
+  [/^\/users$/, 'users', 'render', 'users'],
+  [/^\/users\/new$/, 'users', 'renderForm', 'users'],
+  [/^\/users\/([^/]+)$/, 'users', 'renderForm', 'users'],
 ];
 
 const TABS = {
@@ -35,7 +46,9 @@ const TABS = {
   officer: [['home', '#/', 'list'], ['interviews', '#/interviews', 'talk'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
   supervisor: [['dashboard', '#/dashboard', 'chart'], ['hazards', '#/hazards', 'list'], ['interviews', '#/interviews', 'talk'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
 };
-TABS.admin = TABS.supervisor;
+// Administrators keep the registry (企业名录) and the accounts (用户) at hand; interviews are
+// one tap away from the dashboard.
+TABS.admin = [['dashboard', '#/dashboard', 'chart'], ['registry', '#/registry', 'building'], ['users', '#/users', 'group'], ['hazards', '#/hazards', 'list'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']];
 
 const $ = (id) => document.getElementById(id);
 let cleanup = null;
@@ -102,6 +115,7 @@ function renderTabs(active) {
   document.body.classList.toggle('no-tabs', !tabs.length || !active);
   nav.hidden = !tabs.length || !active;
   nav.setAttribute('aria-label', t('nav.label'));
+  nav.classList.toggle('many', tabs.length > 5);
   setChildren(nav, ...tabs.map(([key, href, ic]) => h('a', { href, 'aria-current': key === active || (active === 'home' && key === 'dashboard') ? 'page' : null, dataset: { tab: key } },
     icon(ic), h('span', t(`nav.${key}`)), key === 'inbox' ? h('span.count', { hidden: true, id: 'inbox-count' }) : null)));
   refreshInboxCount();

@@ -83,6 +83,11 @@ export async function render({ params, main, isCurrent }) {
   }
 
   if (['inspector', 'supervisor', 'admin'].includes(session.user.role)) append(main, startForm(ent));
+  if (['supervisor', 'admin'].includes(session.user.role) && !cachedAt) {
+    append(main, h('div.list',
+      session.user.role === 'admin' ? h('a.item', { href: `#/registry/${ent.id}` }, h('div.grow', h('div.item-title', t('registry.edit_link'))), chev()) : null,
+      h('a.item', { href: `#/registry/${ent.id}/qr` }, icon('qr', 'chev'), h('div.grow', h('div.item-title', t('qr.title'))), chev())));
+  }
 }
 
 export function hazardRow(hz) {

@@ -1,7 +1,8 @@
 // Me (我的): who I am, language, offline data, the outbox, the app version, logout.
 import { t, LANGS, currentLang, setLang, fmtRelative } from '../i18n.js';
-import { h, chev, icon, toast, busy, append } from '../ui.js';
+import { h, chev, icon, toast, busy, append, field, input, showProblem, clearProblem } from '../ui.js';
 import { setTitle, session, signOut, navigate } from '../app.js';
+import { api } from '../api.js';
 import { outboxCard } from './home.js';
 import { cachedRegistry, refreshRegistry } from './scan.js';
 import * as outbox from '../outbox.js';
@@ -35,6 +36,8 @@ export async function render({ main }) {
     u.role !== 'officer' ? h('div.card', h('div.row', h('div.grow', h('h3', t('me.registry')), regLine), regBtn)) : null,
     h('div.list',
       h('a.item', { href: '#/outbox' }, h('div.grow', h('div.item-title', t('outbox.title'))), chev()),
+      h('a.item', { href: '#/password' }, h('div.grow', h('div.item-title', t('password.title'))), chev()),
+      ['admin', 'supervisor'].includes(u.role) ? h('a.item', { href: '#/labels' }, h('div.grow', h('div.item-title', t('labels.title')), h('div.item-sub', t('labels.me_hint'))), chev()) : null,
       h('div.item', h('div.grow', h('div.item-title', t('me.storage')), h('div.item-sub',
         [estimate ? t('me.storage_used', { used: Math.round((estimate.usage || 0) / 1048576), quota: Math.round((estimate.quota || 0) / 1048576) }) : null,
           persisted ? t('me.persisted') : t('me.not_persisted')].filter(Boolean).join(' · ')))),
@@ -45,4 +48,39 @@ export async function render({ main }) {
       signOut();
     } }, t('auth.logout')));
   return () => navigator.serviceWorker?.removeEventListener('message', onMsg);
+}
+
+/** 修改密码: the current password and a new one; the other devices' sessions end. */
+export function renderPassword({ main }) {
+  setTitle(t('password.title'), { back: true });
+  const old = input('old_password', { type: 'password', autocomplete: 'current-password' });
+  const next = input('new_password', { type: 'password', autocomplete: 'new-password', minlength: 8, maxlength: 256 });
+  const again = input('new_password_again', { type: 'password', autocomplete: 'new-password' });
+  const btn = h('button.btn.block', { type: 'submit' }, t('password.save'));
+  const form = h('form.card', { novalidate: true },
+    field(t('password.old'), old, { required: true }),
+    field(t('password.new'), next, { required: true, hint: t('password.rule') }),
+    field(t('password.again'), again, { required: true }),
+    btn);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearProblem(form);
+    const errors = {};
+    if (!old.value) errors.old_password = [t('common.required')];
+    if (!next.value) errors.new_password = [t('common.required')];
+    else if (again.value !== next.value) errors.new_password_again = [t('password.mismatch')];
+    if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
+    busy(btn, async () => {
+      try {
+        await api.post('/api/v1/auth/password', { old_password: old.value, new_password: next.value });
+        toast(t('password.changed'));
+        navigate('/me', { replace: true });
+      } catch (err) {
+        if (err.status === 429) err.problem = { ...err.problem, detail: t('auth.throttled') };
+        showProblem(form, err);
+      }
+    });
+  });
+  append(main, h('p.small.muted', { style: 'margin:4px 4px 12px' }, t('password.intro')), form);
+  return null;
 }
