@@ -138,9 +138,10 @@ def handle_http_exception(exc: HTTPException):
     errors = _flatten_webargs(data["messages"]) if "messages" in data else None
     detail = exc.description
     if exc.code == 422 and errors:
-        detail = "The request has invalid fields: " + ", ".join(sorted(errors))
+        names = ", ".join(sorted(errors))
+        detail = f"以下字段有误：{names} / The request has invalid fields: {names}"
     if exc.code == 405:
-        detail = f"Method {request.method} is not allowed here."
+        detail = f"此处不支持 {request.method} 请求 / Method {request.method} is not allowed here."
     headers = {}
     if exc.code == 405 and exc.get_response().headers.get("Allow"):
         headers["Allow"] = exc.get_response().headers["Allow"]
@@ -149,7 +150,7 @@ def handle_http_exception(exc: HTTPException):
 
 def handle_unexpected(exc: Exception):
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return problem(500, "An unexpected error occurred; it has been logged.")
+    return problem(500, "服务器出错，已记录 / An unexpected error occurred; it has been logged.")
 
 
 def register_error_handlers(app):

@@ -14,5 +14,5 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not ready"
-        return problem(503, "The database does not answer.")
+        return problem(503, "数据库无响应 / The database does not answer.")
     return jsonify(status="ok")

@@ -25,14 +25,16 @@ def commit_request(response):
     except StaleDataError:
         db.session.rollback()
         from app.errors import problem
-        return problem(409, "The record was changed by someone else; reload and try again.",
-                       errors={"version": ["stale version"]})
+        return problem(409, "记录已被他人修改，请刷新后重试 / The record was changed by someone else; "
+                       "reload and try again.",
+                       errors={"version": ["版本已过期 / stale version"]})
     except IntegrityError:
         db.session.rollback()
         current_app.logger.warning("integrity conflict on commit of %s %s", request.method,
                                    request.path)
         from app.errors import problem
-        return problem(409, "The change conflicts with a record stored meanwhile; retry.")
+        return problem(409, "与刚保存的记录冲突，请重试 / The change conflicts with a record stored "
+                       "meanwhile; retry.")
     return response
 
 

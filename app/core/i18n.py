@@ -44,7 +44,52 @@ FIELD_MESSAGES_ZH = (
     ("Longer than maximum length", "超过最大长度："),
     ("Not a valid aware datetime.", "日期时间需带时区（如 +08:00）。"),
     ("Not a valid naive datetime.", "日期时间无效。"),
+    ("Not a valid time.", "应为时间（HH:MM）。"),
+    ("Not a valid URL.", "网址无效。"),
+    ("Invalid value.", "取值无效。"),
+    ("Invalid type.", "类型错误。"),
+    ("Invalid input.", "输入无效。"),
+    ("Not a valid tuple.", "应为列表。"),
+    ("Not a valid utf-8 string.", "应为 UTF-8 文本。"),
+    ("Number too large.", "数值过大。"),
+    ("Special numeric values (nan or infinity) are not permitted.", "不接受 NaN 或无穷大。"),
+    ("Not a valid period of time.", "时长无效。"),
+    ("Not a valid IP address.", "IP 地址无效。"),
+    ("String does not match expected pattern.", "格式不正确。"),
+    ("Field may not be blank.", "不能为空。"),
 )
+
+_RANGE_OPS_ZH = {"greater than or equal to": "不小于", "greater than": "大于",
+                 "less than or equal to": "不大于", "less than": "小于"}
+_OP = "(greater than or equal to|greater than|less than or equal to|less than)"
+
+# Marshmallow messages with values inside (validate.Range/Length/OneOf/Equal): whole-message
+# patterns, tried before the prefixes above so the values land in a Chinese sentence.
+FIELD_PATTERNS_ZH = (
+    (re.compile(rf"^Must be {_OP} (.+?) and {_OP} (.+)\.$"),
+     lambda m: f"应{_RANGE_OPS_ZH[m[1]]} {m[2]}，且{_RANGE_OPS_ZH[m[3]]} {m[4]}。"),
+    (re.compile(rf"^Must be {_OP} (.+)\.$"), lambda m: f"应{_RANGE_OPS_ZH[m[1]]} {m[2]}。"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
+     lambda m: f"长度应在 {m[1]} 到 {m[2]} 之间。"),
+    (re.compile(r"^Length must be (\d+)\.$"), lambda m: f"长度应为 {m[1]}。"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), lambda m: f"长度不能少于 {m[1]}。"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), lambda m: f"长度不能超过 {m[1]}。"),
+    (re.compile(r"^Must be one of: (.*?)\.?$"), lambda m: f"只能是以下之一：{m[1]}。"),
+    (re.compile(r"^Must be equal to (.*?)\.$"), lambda m: f"应等于 {m[1]}。"),
+    (re.compile(r"^One or more of the choices you made was not in: (.*?)\.$"),
+     lambda m: f"有选项不在可选范围内：{m[1]}。"),
+)
+
+#: Chinese names of the records a message can be about ("Hazard not found.").
+RECORD_NAMES_ZH = {
+    "Hazard": "隐患", "HazardEvent": "隐患记录", "Inspection": "检查记录", "Enterprise": "企业",
+    "Community": "社区", "Interview": "约谈", "Photo": "照片", "User": "用户",
+    "Notification": "通知", "Escalation": "零容忍升级记录",
+}
+
+
+def record_name_zh(name: str) -> str:
+    return RECORD_NAMES_ZH.get(name, "记录")
 
 
 def best_language() -> str:
@@ -67,6 +112,10 @@ def localize(text: str, lang: str) -> str:
     if sep and _CJK.search(left) and right[:1].isascii() and right[:1].isalpha():
         return left if lang != "en" else right
     if lang != "en":
+        for pattern, chinese in FIELD_PATTERNS_ZH:
+            match = pattern.match(text)
+            if match:
+                return chinese(match)
         for english, chinese in FIELD_MESSAGES_ZH:
             if text.startswith(english):
                 rest = text[len(english):].strip()

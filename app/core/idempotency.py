@@ -30,6 +30,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import new_id
+from app.core.i18n import record_name_zh
 from app.core.permissions import in_scope
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -82,9 +83,10 @@ class CreateResult:
 
 def _judge(existing, body_hash: str, user, scope: Callable[[Any, Any], bool], label: str):
     if not scope(user, existing):
-        raise NotFound(f"{label} not found.")
+        raise NotFound(f"{record_name_zh(label)}不存在 / {label} not found.")
     if existing.payload_hash != body_hash:
-        raise Conflict(f"A {label} with this id already exists with different content.",
+        raise Conflict(f"该编号的{record_name_zh(label)}已存在且内容不同 / "
+                       f"A {label} with this id already exists with different content.",
                        field="id")
     return CreateResult(existing, False)
 

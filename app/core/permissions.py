@@ -12,6 +12,7 @@ from flask import g
 from sqlalchemy import false, true
 
 from app.auth.choices import ADMIN, COMMUNITY_ROLES, OFFICER
+from app.core.i18n import record_name_zh
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import db
 
@@ -24,7 +25,7 @@ def current_user():
 def require_user():
     user = current_user()
     if user is None:
-        raise Unauthorized("Please log in.")
+        raise Unauthorized("请先登录 / Please log in.")
     return user
 
 
@@ -43,7 +44,7 @@ def roles_required(*roles):
         def wrapper(*args, **kwargs):
             user = require_user()
             if user.role not in roles:
-                raise Forbidden("Your role may not do this.")
+                raise Forbidden("您的角色无权进行此操作 / Your role may not do this.")
             return view(*args, **kwargs)
         return wrapper
     return decorator
@@ -106,13 +107,13 @@ def get_or_404(model, record_id, user=None, *, for_update: bool = False):
     user = user if user is not None else require_user()
     record = db.session.get(model, str(record_id), with_for_update=for_update or None)
     if record is None or not in_scope(user, record):
-        raise NotFound(f"{model.__name__} not found.")
+        raise NotFound(f"{record_name_zh(model.__name__)}不存在 / {model.__name__} not found.")
     return record
 
 
 def ensure_in_scope(user, record):
     if record is None or not in_scope(user, record):
-        raise NotFound("Not found.")
+        raise NotFound("记录不存在 / Not found.")
     return record
 
 

@@ -30,6 +30,8 @@ class Workflow:
     initial: str
     states: tuple[str, ...]
     rows: Iterable[tuple[Iterable[str] | str, str, str, Iterable[str]]]
+    #: Chinese names of states and actions, for the messages people read ({code: "已登记"}).
+    labels_zh: dict[str, str] = field(default_factory=dict)
     _table: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -49,11 +51,15 @@ class Workflow:
     def transitions(self) -> list[Transition]:
         return list(self._table.values())
 
+    def label_zh(self, code: str) -> str:
+        return self.labels_zh.get(code, code)
+
     def lookup(self, state: str, action: str) -> Transition:
         try:
             return self._table[(state, action)]
         except KeyError:
-            raise Conflict(f"Action '{action}' is not possible in state '{state}'.",
+            raise Conflict(f"“{self.label_zh(state)}”状态下不能“{self.label_zh(action)}” / "
+                           f"Action '{action}' is not possible in state '{state}'.",
                            field="action") from None
 
     def allowed_actions(self, state: str, role: str) -> list[str]:
@@ -72,7 +78,8 @@ def apply(workflow: Workflow, record, action: str, actor, *, make_event: Callabl
     """
     transition = workflow.lookup(record.state, action)
     if actor.role not in transition.roles:
-        raise Forbidden(f"Your role may not '{action}' here.", field="action")
+        raise Forbidden(f"您的角色无权在此“{workflow.label_zh(action)}” / "
+                        f"Your role may not '{action}' here.", field="action")
     if guard is not None:
         guard(transition)
     record.state = transition.target

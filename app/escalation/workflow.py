@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from app.auth.choices import ADMIN, SUPERVISOR
 from app.core.workflow import Workflow
-from app.escalation.choices import CLOSED, HELD, INTERVIEW_STATES, PROPOSED, SCHEDULED
+from app.escalation.choices import (CLOSED, HELD, INTERVIEW_ACTIONS, INTERVIEW_STATES, PROPOSED,
+                                    SCHEDULED)
 
 MANAGERS = (SUPERVISOR, ADMIN)
 
@@ -21,6 +22,8 @@ INTERVIEW_WORKFLOW = Workflow(
         (SCHEDULED, "hold", HELD, MANAGERS),
         (HELD, "close", CLOSED, MANAGERS),
     ],
+    labels_zh={code: label["zh"]
+               for code, label in {**INTERVIEW_ACTIONS, **INTERVIEW_STATES}.items()},
 )
 
 #: The record fields each action takes; ``required`` must be given, the rest may be.

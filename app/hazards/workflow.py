@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.workflow import Workflow
-from app.hazards.choices import (ARCHIVED, CLOSED, MAJOR, RECTIFYING, REPORTED, STATE_ORDER,
-                                 SUBMITTED, VERIFIED)
+from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_ACTIONS, HAZARD_STATES, MAJOR,
+                                 RECTIFYING, REPORTED, STATE_ORDER, SUBMITTED, VERIFIED)
 
 HAZARD_WORKFLOW = Workflow(
     name="hazard",
@@ -38,6 +38,7 @@ HAZARD_WORKFLOW = Workflow(
         (VERIFIED, "close", CLOSED, {INSPECTOR, SUPERVISOR}),
         (CLOSED, "archive", ARCHIVED, {SUPERVISOR}),
     ],
+    labels_zh={code: label["zh"] for code, label in {**HAZARD_ACTIONS, **HAZARD_STATES}.items()},
 )
 
 #: Who may close (销号) a major hazard: the supervisor's sign-off.
