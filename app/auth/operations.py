@@ -62,8 +62,8 @@ def token_hash(token: str) -> str:
 
 def check_password_strength(password: str | None, field: str = "password") -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"Password must have at least {MIN_PASSWORD_LENGTH} characters.",
-                      field=field)
+        raise Invalid(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符 / "
+                      f"Password must have at least {MIN_PASSWORD_LENGTH} characters.", field=field)
 
 
 def create_user(*, username: str, password: str, role: str, display_name: str | None = None,
@@ -73,18 +73,21 @@ def create_user(*, username: str, password: str, role: str, display_name: str | 
     inspector → at least one community). ``user_id`` is a client-chosen id (default: new)."""
     username = (username or "").strip()
     if not username:
-        raise Invalid("Username is required.", field="username")
+        raise Invalid("请填写用户名 / Username is required.", field="username")
     if role not in ROLES:
-        raise Invalid(f"Unknown role '{role}'.", field="role")
+        raise Invalid(f"未知角色“{role}” / Unknown role '{role}'.", field="role")
     check_password_strength(password)
     if role == OFFICER and enterprise is None:
-        raise Invalid("An officer must be bound to one enterprise.", field="enterprise")
+        raise Invalid("企业安全员须绑定一家企业 / An officer must be bound to one enterprise.",
+                      field="enterprise")
     if role != OFFICER and enterprise is not None:
-        raise Invalid("Only officers are bound to an enterprise.", field="enterprise")
+        raise Invalid("只有企业安全员绑定企业 / Only officers are bound to an enterprise.",
+                      field="enterprise")
     if role in COMMUNITY_ROLES and not communities:
-        raise Invalid("Supervisors and inspectors need at least one community.", field="community")
+        raise Invalid("监管人员和检查人员至少须负责一个社区 / "
+                      "Supervisors and inspectors need at least one community.", field="community")
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Invalid("Username already taken.", field="username")
+        raise Invalid("用户名已被使用 / Username already taken.", field="username")
     user = User(username=username, display_name=display_name or username, role=role,
                 password_hash=hash_password(password), enterprise=enterprise,
                 communities=list(communities), phone=phone)
@@ -268,7 +271,7 @@ def list_users(args: dict) -> UserPage:
 def get_user(user_id: str) -> User:
     user = db.session.get(User, str(user_id))
     if user is None:
-        raise NotFound("User not found.")
+        raise NotFound("用户不存在 / User not found.")
     return user
 
 

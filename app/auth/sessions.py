@@ -20,7 +20,8 @@ def load_user():
         return
     if request.method not in SAFE_METHODS and request.endpoint not in CSRF_EXEMPT_ENDPOINTS:
         if not csrf_matches(session, request.headers.get("X-CSRF-Token")):
-            raise Forbidden("CSRF token missing or wrong; reload and log in again.",
+            raise Forbidden("安全令牌缺失或有误，请刷新页面后重新登录 / "
+                            "CSRF token missing or wrong; reload and log in again.",
                             field="X-CSRF-Token")
     g.user_session = session
     g.user = session.user
