@@ -84,13 +84,16 @@ def _plan_json(plan: dict | None) -> dict | None:
 def _check_category(category: str) -> None:
     allowed = current_app.config["HAZARD_CATEGORIES"]
     if category not in allowed:
-        raise Invalid(f"Unknown category '{category}'; use one of: {', '.join(allowed)}.",
+        labels = "、".join(choices.CATEGORY_LABELS.get(c, {}).get("zh", c) for c in allowed)
+        raise Invalid(f"未知的隐患类别“{category}”，可选：{labels} / "
+                      f"Unknown category '{category}'; use one of: {', '.join(allowed)}.",
                       field="category")
 
 
 def _check_version(record, version: int) -> None:
     if record.version != version:
-        raise Conflict(f"The record is at version {record.version}, not {version}; reload and "
+        raise Conflict(f"记录已更新为第 {record.version} 版（您提交的是第 {version} 版），请刷新后重试 / "
+                       f"The record is at version {record.version}, not {version}; reload and "
                        "try again.", field="version")
 
 
@@ -98,7 +101,8 @@ def _flush_or_conflict() -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict("The record was changed by someone else; reload and try again.",
+        raise Conflict("记录已被他人修改，请刷新后重试 / "
+                       "The record was changed by someone else; reload and try again.",
                        field="version") from None
 
 
@@ -136,7 +140,7 @@ def _enterprise_for(user, enterprise_id: str):
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or not in_scope(user, enterprise):
         # Same answer for unknown and not-yours: the id reveals nothing.
-        raise Invalid("Unknown enterprise.", field="enterprise_id")
+        raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
     return enterprise
 
 
@@ -147,16 +151,18 @@ def _inspection_for(user, inspection_id: str | None, enterprise):
     from app.inspections.models import Inspection
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not in_scope(user, inspection):
-        raise Invalid("Unknown inspection.", field="inspection_id")
+        raise Invalid("检查记录不存在 / Unknown inspection.", field="inspection_id")
     if inspection.enterprise_id != enterprise.id:
-        raise Invalid("The inspection is of another enterprise.", field="inspection_id")
+        raise Invalid("该检查记录属于另一家企业 / The inspection is of another enterprise.",
+                      field="inspection_id")
     return inspection
 
 
 def create_hazard(user, data: dict) -> CreateResult:
     """登记隐患: record a finding (idempotent by client id; see app.core.idempotency)."""
     if user.role not in CREATE_ROLES:
-        raise Forbidden("Only inspectors and supervisors record hazards.")
+        raise Forbidden("只有检查人员和监管人员可以登记隐患 / "
+                        "Only inspectors and supervisors record hazards.")
 
     def build(hazard_id: str, body_hash: str) -> Hazard:
         enterprise = _enterprise_for(user, data["enterprise_id"])
@@ -164,13 +170,15 @@ def create_hazard(user, data: dict) -> CreateResult:
         _check_category(data["category"])
         found_at = as_utc(data["found_at"])
         if found_at > utcnow() + FOUND_AT_MAX_SKEW:
-            raise Invalid("found_at is in the future.", field="found_at")
+            raise Invalid("发现时间不能晚于当前时间 / found_at is in the future.", field="found_at")
         deadline = data.get("deadline") or default_deadline(data["level"], found_at)
         if deadline <= found_at:
-            raise Invalid("The deadline must be after found_at.", field="deadline")
+            raise Invalid("整改期限应晚于发现时间 / The deadline must be after found_at.",
+                          field="deadline")
         plan = _plan_json(data.get("governance_plan"))
         if plan is not None and data["level"] != MAJOR:
-            raise Invalid("Only a major hazard has a governance plan (治理方案).",
+            raise Invalid("只有重大隐患需要治理方案 / "
+                          "Only a major hazard has a governance plan (治理方案).",
                           field="governance_plan")
         return Hazard(
             id=hazard_id, payload_hash=body_hash, enterprise_id=enterprise.id,
@@ -198,16 +206,19 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     """Edit an open hazard (reported/rectifying); one event names what changed."""
     hazard = get_or_404(Hazard, hazard_id, user, for_update=True)
     if user.role not in EDIT_ROLES:
-        raise Forbidden("Your role may not edit hazards.")
+        raise Forbidden("您的角色无权修改隐患 / Your role may not edit hazards.")
     _check_version(hazard, data["version"])
     if hazard.state not in EDITABLE_STATES:
-        raise Conflict(f"A hazard in state '{hazard.state}' can no longer be edited.",
+        state_zh = choices.HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
+        raise Conflict(f"隐患处于“{state_zh}”状态，不能再修改 / "
+                       f"A hazard in state '{hazard.state}' can no longer be edited.",
                        field="state")
     fields = [name for name in data if name != "version"]
     if user.role == OFFICER:
         for name in fields:
             if name not in OFFICER_EDITABLE:
-                raise Forbidden("An enterprise officer may fill in the governance plan and the "
+                raise Forbidden("企业安全员只能填写治理方案和整改责任人 / "
+                                "An enterprise officer may fill in the governance plan and the "
                                 "responsible person only.", field=name)
     if "category" in data:
         _check_category(data["category"])
@@ -216,7 +227,8 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     for name in fields:
         new = _plan_json(data[name]) if name == "governance_plan" else data[name]
         if name == "governance_plan" and new is not None and hazard.level != MAJOR:
-            raise Invalid("Only a major hazard has a governance plan (治理方案).", field=name)
+            raise Invalid("只有重大隐患需要治理方案 / "
+                          "Only a major hazard has a governance plan (治理方案).", field=name)
         if isinstance(new, str) and name != "description":
             new = new.strip()
         old = getattr(hazard, name)
@@ -244,7 +256,8 @@ def _photos_for(hazard, photo_ids: list[str]) -> list:
     found = {p.id: p for p in photos if p.hazard_id == hazard.id}
     unknown = [pid for pid in photo_ids if pid not in found]
     if unknown:
-        raise Invalid(f"Not photos of this hazard: {', '.join(unknown)}.", field="photo_ids")
+        raise Invalid(f"以下照片不属于该隐患：{'、'.join(unknown)} / "
+                      f"Not photos of this hazard: {', '.join(unknown)}.", field="photo_ids")
     return [found[pid] for pid in dict.fromkeys(photo_ids)]
 
 
@@ -269,7 +282,8 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
         prior = db.session.get(HazardEvent, event_id)
         if prior is not None:
             if prior.hazard_id != hazard.id or (prior.data or {}).get("payload_hash") != body_hash:
-                raise Conflict("This event id was already used for a different change.",
+                raise Conflict("该操作编号已用于另一次变更 / "
+                               "This event id was already used for a different change.",
                                field="id")
             return hazard, True
     _check_version(hazard, data["version"])
@@ -282,26 +296,33 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
 
     def guard(transition):
         if action == "close" and hazard.level == MAJOR and user.role not in MAJOR_CLOSE_ROLES:
-            raise Forbidden("Closing (销号) a major hazard is the supervisor's sign-off.",
+            raise Forbidden("重大隐患须由监管人员审核销号 / "
+                            "Closing (销号) a major hazard is the supervisor's sign-off.",
                             field="action")
         if new_deadline is not None:
             if user.role not in DEADLINE_ROLES:
-                raise Forbidden("Only a supervisor may extend the deadline.", field="deadline")
+                raise Forbidden("只有监管人员可以延长整改期限 / Only a supervisor may extend the deadline.",
+                                field="deadline")
             if new_deadline <= hazard.deadline:
-                raise Invalid("A new deadline must be later than the current one.",
+                raise Invalid("新的整改期限应晚于当前期限 / "
+                              "A new deadline must be later than the current one.",
                               field="deadline")
         photos = _photos_for(hazard, data.get("photo_ids") or [])
         if action == "reject" and not note:
-            raise Invalid("Say why the rectification is rejected.", field="note")
+            raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.", field="note")
         if action == "submit":
             if any(p.kind != RECTIFICATION for p in photos):
-                raise Invalid("Only rectification photos can be submitted.", field="photo_ids")
+                raise Invalid("只能提交整改照片 / Only rectification photos can be submitted.",
+                              field="photo_ids")
             if _rectification_photo_count(hazard) < 1:
-                raise Conflict("Upload at least one rectification photo before submitting.",
+                raise Conflict("提交整改前请至少上传一张整改照片 / "
+                               "Upload at least one rectification photo before submitting.",
                                field="photo_ids")
             missing = missing_plan_fields(hazard)
             if missing:
-                raise Conflict("The governance plan (治理方案) is incomplete: "
+                missing_zh = "、".join(choices.GOVERNANCE_PLAN_FIELDS[m]["zh"] for m in missing)
+                raise Conflict(f"治理方案尚未填写完整，缺少：{missing_zh} / "
+                               "The governance plan (治理方案) is incomplete: "
                                + ", ".join(missing) + ".", field="governance_plan")
         # Every check passed: set what goes with the step, so one UPDATE carries it all.
         if photos:
@@ -329,7 +350,8 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
         transition, event = apply(HAZARD_WORKFLOW, hazard, action, user, make_event=make_event,
                                   guard=guard)
     except StaleDataError:
-        raise Conflict("The hazard was changed by someone else; reload and try again.",
+        raise Conflict("隐患已被他人修改，请刷新后重试 / "
+                       "The hazard was changed by someone else; reload and try again.",
                        field="version") from None
     signals.hazard_transitioned.send(current_app._get_current_object(), hazard=hazard,
                                      actor=user, event=event, transition=transition)
@@ -414,4 +436,4 @@ def hazard_choices() -> dict:
 def ensure_open_for_photos(hazard) -> None:
     """Archived hazards are read only forever: no new photos either."""
     if hazard.state == ARCHIVED:
-        raise Conflict("The hazard is archived and read only.", field="hazard_id")
+        raise Conflict("隐患已归档，只读 / The hazard is archived and read only.", field="hazard_id")

@@ -41,7 +41,8 @@ class DateOrDateTime(fields.Field):
     """An ISO 8601 datetime with offset, or a plain date meaning a whole day in Asia/Shanghai
     (its start, or with ``end_of_day`` its last second). Loads aware UTC."""
 
-    default_error_messages = {"invalid": "Not an ISO 8601 date or datetime with offset."}
+    default_error_messages = {"invalid": "应为日期或带时区的日期时间（ISO 8601） / "
+                                        "Not an ISO 8601 date or datetime with offset."}
 
     def __init__(self, *, end_of_day: bool = False, **kwargs):
         self.end_of_day = end_of_day
@@ -61,7 +62,8 @@ class DateOrDateTime(fields.Field):
         except ValueError:
             raise self.make_error("invalid") from None
         if parsed.tzinfo is None:
-            raise ValidationError("A datetime needs its UTC offset (e.g. +08:00).")
+            raise ValidationError("日期时间需带时区（如 +08:00） / "
+                                  "A datetime needs its UTC offset (e.g. +08:00).")
         return as_utc(parsed)
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -151,7 +153,8 @@ class HazardQueryArgs(PageArgs):
     @validates_schema
     def _range(self, data, **kwargs):
         if data.get("found_from") and data.get("found_to") and data["found_from"] > data["found_to"]:
-            raise ValidationError("found_to is before found_from.", field_name="found_to")
+            raise ValidationError("结束日期早于开始日期 / found_to is before found_from.",
+                                  field_name="found_to")
 
 
 # --------------------------------------------------------------------------- output
