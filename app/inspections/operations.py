@@ -41,15 +41,17 @@ def check_in(enterprise, location: dict | None) -> tuple[float | None, bool | No
 def start_inspection(user, data: dict) -> CreateResult:
     """开始检查 with a GPS check-in (idempotent by client id)."""
     if user.role not in INSPECT_ROLES:
-        raise Forbidden("Only inspectors and supervisors inspect.")
+        raise Forbidden("只有检查人员和监管人员可以开展检查 / "
+                        "Only inspectors and supervisors inspect.")
 
     def build(inspection_id: str, body_hash: str) -> Inspection:
         from app.registry.models import Enterprise
         enterprise = db.session.get(Enterprise, data["enterprise_id"])
         if enterprise is None or not in_scope(user, enterprise):
-            raise Invalid("Unknown enterprise.", field="enterprise_id")
+            raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
         if data["started_at"] > utcnow() + STARTED_AT_MAX_SKEW:
-            raise Invalid("started_at is in the future.", field="started_at")
+            raise Invalid("开始时间不能晚于当前时间 / started_at is in the future.",
+                          field="started_at")
         location = data.get("location") or None
         metres, on_site = check_in(enterprise, location)
         return Inspection(
@@ -68,22 +70,27 @@ def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
     """结束检查: record the end and the summary, once."""
     inspection = get_or_404(Inspection, inspection_id, user, for_update=True)
     if user.role not in INSPECT_ROLES:
-        raise Forbidden("Only inspectors and supervisors inspect.")
+        raise Forbidden("只有检查人员和监管人员可以开展检查 / "
+                        "Only inspectors and supervisors inspect.")
     if user.role == INSPECTOR and inspection.inspector_id != user.id:
-        raise Forbidden("Only the inspector who started it (or a supervisor) may finish it.")
+        raise Forbidden("只有发起检查的检查人员（或监管人员）可以结束检查 / "
+                        "Only the inspector who started it (or a supervisor) may finish it.")
     if inspection.version != data["version"]:
-        raise Conflict(f"The inspection is at version {inspection.version}, not "
+        raise Conflict(f"检查记录已更新为第 {inspection.version} 版（您提交的是第 {data['version']} 版），"
+                       "请刷新后重试 / "
+                       f"The inspection is at version {inspection.version}, not "
                        f"{data['version']}; reload and try again.", field="version")
     if inspection.ended_at is not None:
-        raise Conflict("The inspection is already finished.", field="ended_at")
+        raise Conflict("检查已结束 / The inspection is already finished.", field="ended_at")
     if data["ended_at"] < inspection.started_at:
-        raise Invalid("ended_at is before started_at.", field="ended_at")
+        raise Invalid("结束时间早于开始时间 / ended_at is before started_at.", field="ended_at")
     inspection.ended_at = as_utc(data["ended_at"])
     inspection.summary = data.get("summary") or ""
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict("The inspection was changed by someone else; reload and try again.",
+        raise Conflict("检查记录已被他人修改，请刷新后重试 / "
+                       "The inspection was changed by someone else; reload and try again.",
                        field="version") from None
     return inspection
 
