@@ -111,18 +111,21 @@ def process_upload(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
     animated or multi-frame image only the first frame is used.
     """
     if len(data) > max_bytes:
-        raise PayloadTooLarge(f"The photo is {len(data)} bytes; at most {max_bytes} are accepted.",
+        raise PayloadTooLarge(f"照片为 {len(data)} 字节，最大 {max_bytes} 字节 / "
+                              f"The photo is {len(data)} bytes; at most {max_bytes} are accepted.",
                               field=FILE_FIELD)
 
     sha256 = hashlib.sha256(data).hexdigest()
     if claimed_sha256 is not None and claimed_sha256.strip():
         if claimed_sha256.strip().lower() != sha256:
-            raise Invalid("The photo's SHA-256 does not match the uploaded bytes; the upload was "
+            raise Invalid("照片的 SHA-256 与上传内容不符：上传已损坏，或不是计算摘要的那张照片 / "
+                          "The photo's SHA-256 does not match the uploaded bytes; the upload was "
                           "damaged or is not the photo that was hashed.", field="sha256")
 
     kind = _sniff(data)
     if kind is None:
-        raise UnsupportedMediaType("Not a JPEG, PNG, WebP or HEIC/HEIF image.", field=FILE_FIELD)
+        raise UnsupportedMediaType("不是 JPEG、PNG、WebP 或 HEIC/HEIF 图片 / "
+                                   "Not a JPEG, PNG, WebP or HEIC/HEIF image.", field=FILE_FIELD)
 
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # A process-wide Pillow switch: when on, a half-uploaded photo decodes "successfully" with
@@ -137,12 +140,14 @@ def process_upload(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
     except Image.DecompressionBombError as exc:
         # Pillow's own guard (at 2 x Image.MAX_IMAGE_PIXELS) fires inside Image.open, from the
         # header, before anything is decoded.
-        raise Invalid(f"Too many pixels (decompression bomb): {exc}", field=FILE_FIELD) from exc
+        raise Invalid(f"图片像素过多（疑似解压炸弹） / Too many pixels (decompression bomb): {exc}",
+                      field=FILE_FIELD) from exc
     except Exception as exc:
         # Decoders report a bad file with whatever they like (OSError, SyntaxError, ValueError,
         # EOFError, struct.error, libheif errors...). For untrusted input all of them mean the
         # same thing: these bytes are not a complete image of the type their magic claims.
-        raise Invalid(f"The {kind.ext.upper()} file is corrupt or truncated.",
+        raise Invalid(f"{kind.ext.upper()} 文件已损坏或不完整 / "
+                      f"The {kind.ext.upper()} file is corrupt or truncated.",
                       field=FILE_FIELD) from exc
 
 
@@ -151,7 +156,8 @@ def _process_opened(im: Image.Image, data: bytes, sha256: str, kind: _Kind, max_
     # Image.open has read the header only; nothing is decoded yet.
     header_w, header_h = im.size
     if header_w * header_h > max_pixels:
-        raise Invalid(f"Too many pixels (decompression bomb): {header_w}x{header_h} is more than "
+        raise Invalid(f"图片像素过多（疑似解压炸弹）：{header_w}x{header_h} 超过 {max_pixels} 像素 / "
+                      f"Too many pixels (decompression bomb): {header_w}x{header_h} is more than "
                       f"{max_pixels} pixels.", field=FILE_FIELD)
 
     # A JPEG can be decoded directly at 1/2, 1/4 or 1/8 scale (DCT scaling), several times faster
@@ -236,7 +242,7 @@ def _check_bmff_complete(data: bytes) -> None:
     and fills the gap with flat colour, and pillow-heif offers no strict mode. A cut-off upload
     shows up as a last box (normally ``mdat``) that is longer than the bytes that arrived.
     """
-    cut_header = "The HEIF file is truncated (incomplete box header)."
+    cut_header = "HEIF 文件不完整（box 头残缺） / The HEIF file is truncated (incomplete box header)."
     offset, end = 0, len(data)
     while offset < end:
         if end - offset < 8:
@@ -251,9 +257,11 @@ def _check_bmff_complete(data: bytes) -> None:
         elif size == 0:  # the box extends to the end of the file
             return
         if size < header:
-            raise Invalid("The HEIF file is corrupt (impossible box size).", field=FILE_FIELD)
+            raise Invalid("HEIF 文件已损坏（box 大小不可能） / "
+                          "The HEIF file is corrupt (impossible box size).", field=FILE_FIELD)
         if offset + size > end:
-            raise Invalid("The HEIF file is truncated: "
+            raise Invalid(f"HEIF 文件不完整：最后一个 box 缺少 {offset + size - end} 字节 / "
+                          "The HEIF file is truncated: "
                           f"{offset + size - end} bytes of its last box are missing.",
                           field=FILE_FIELD)
         offset += size

@@ -11,7 +11,8 @@ from app.core.permissions import in_scope
 from app.core.timeutil import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge
 from app.extensions import db
-from app.hazards.choices import FINDING, RECTIFICATION, RECTIFYING, REPORTED
+from app.hazards.choices import (FINDING, HAZARD_STATES, PHOTO_KINDS, RECTIFICATION, RECTIFYING,
+                                 REPORTED)
 from app.hazards.models import Hazard
 from app.hazards.operations import ensure_open_for_photos, record_event
 from app.photos import storage
@@ -39,7 +40,8 @@ def refuse_oversize_request(content_length: int | None) -> None:
     """413 before anything is read when the declared request size is already too big."""
     limit = current_app.config["PHOTO_MAX_BYTES"]
     if content_length is not None and content_length > limit + MULTIPART_SLACK:
-        raise PayloadTooLarge(f"The upload is {content_length} bytes; a photo may have at most "
+        raise PayloadTooLarge(f"上传内容为 {content_length} 字节，照片最大 {limit} 字节 / "
+                              f"The upload is {content_length} bytes; a photo may have at most "
                               f"{limit}.", field="file")
 
 
@@ -48,9 +50,10 @@ def read_upload(file_storage) -> bytes:
     limit = current_app.config["PHOTO_MAX_BYTES"]
     data = file_storage.stream.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(f"A photo may have at most {limit} bytes.", field="file")
+        raise PayloadTooLarge(f"照片最大 {limit} 字节 / A photo may have at most {limit} bytes.",
+                              field="file")
     if not data:
-        raise Invalid("The file is empty.", field="file")
+        raise Invalid("文件为空 / The file is empty.", field="file")
     return data
 
 
@@ -62,11 +65,12 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
     """Store an evidence photo for a hazard (idempotent by client id and SHA-256)."""
     allowed = UPLOAD_KINDS.get(user.role)
     if not allowed:
-        raise Forbidden("Your role does not upload photos.")
+        raise Forbidden("您的角色不能上传照片 / Your role does not upload photos.")
     sha256 = hashlib.sha256(content).hexdigest()
     claimed = data.get("sha256")
     if claimed and claimed != sha256:
-        raise Invalid("The photo's SHA-256 does not match the uploaded bytes; the upload was "
+        raise Invalid("照片的 SHA-256 与上传内容不符，上传已损坏 / "
+                      "The photo's SHA-256 does not match the uploaded bytes; the upload was "
                       "damaged.", field="sha256")
     body = {"hazard_id": data["hazard_id"], "kind": data["kind"], "sha256": sha256}
     cfg = current_app.config
@@ -75,13 +79,17 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
     def build(photo_id: str, body_hash: str) -> Photo:
         hazard = db.session.get(Hazard, data["hazard_id"])
         if hazard is None or not in_scope(user, hazard):
-            raise Invalid("Unknown hazard.", field="hazard_id")
+            raise Invalid("隐患不存在 / Unknown hazard.", field="hazard_id")
         ensure_open_for_photos(hazard)
         kind = data["kind"]
         if kind not in allowed:
-            raise Forbidden(f"Your role may not upload {kind} photos.", field="kind")
+            kind_zh = PHOTO_KINDS.get(kind, {}).get("zh", kind)
+            raise Forbidden(f"您的角色不能上传{kind_zh} / Your role may not upload {kind} photos.",
+                            field="kind")
         if kind == RECTIFICATION and hazard.state not in RECTIFICATION_STATES:
-            raise Conflict(f"Rectification photos are added while the hazard is reported or "
+            state_zh = HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
+            raise Conflict(f"隐患处于“{state_zh}”状态，只有已登记或整改中的隐患可以上传整改照片 / "
+                           f"Rectification photos are added while the hazard is reported or "
                            f"being rectified, not '{hazard.state}'.", field="kind")
         image = process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
                                max_pixels=cfg["PHOTO_MAX_PIXELS"], claimed_sha256=claimed)
@@ -112,7 +120,7 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
 def get_photo(user, photo_id: str) -> Photo:
     photo = db.session.get(Photo, photo_id)
     if photo is None or not photo_in_scope(user, photo):
-        raise NotFound("Photo not found.")
+        raise NotFound("照片不存在 / Photo not found.")
     return photo
 
 

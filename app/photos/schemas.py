@@ -33,7 +33,8 @@ class Sha256Hex(fields.String):
         if not text:
             return None
         if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
-            raise ValidationError("Not a SHA-256 hex digest (64 hex characters).")
+            raise ValidationError("应为 SHA-256 摘要（64 位十六进制字符） / "
+                                  "Not a SHA-256 hex digest (64 hex characters).")
         return text
 
 

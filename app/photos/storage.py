@@ -70,7 +70,7 @@ def open_path(rel_path: str) -> Path:
     """The absolute path of a stored file; 404 when it is gone."""
     joined = safe_join(str(media_root()), rel_path)
     if joined is None or not os.path.isfile(joined):
-        raise NotFound("Photo file not found.")
+        raise NotFound("照片文件不存在 / Photo file not found.")
     return Path(joined)
 
 
