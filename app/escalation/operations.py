@@ -158,17 +158,19 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
         existing = db.session.get(Interview, str(interview_id))
         if existing is not None:
             if not in_scope(actor, existing):
-                raise NotFound("Interview not found.")
+                raise NotFound("约谈不存在 / Interview not found.")
             if existing.enterprise_id != enterprise_id or existing.situation != situation:
-                raise Conflict("An interview with this id already exists with different "
+                raise Conflict("该编号的约谈已存在且内容不同 / "
+                               "An interview with this id already exists with different "
                                "content.", field="id")
             return existing, False
     enterprise = db.session.get(Enterprise, str(enterprise_id))
     if enterprise is None or not in_scope(actor, enterprise):
-        raise Invalid("Unknown enterprise.", field="enterprise_id")
+        raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
     current = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise.id))
     if current is not None:
-        raise Conflict(f"The enterprise already has an open interview ({current.id}); "
+        raise Conflict(f"该企业已有未结案的约谈（{current.id}），请在该约谈中追加事由 / "
+                       f"The enterprise already has an open interview ({current.id}); "
                        "add to it instead.", field="enterprise_id")
     new_id_ = str(interview_id) if interview_id else new_id()
     inserted = insert_ignore(Interview, dict(
@@ -177,7 +179,8 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
         convener=_default_convener(enterprise.community_id), situation=situation,
         created_at=now, updated_at=now, version=1), ["open_slot"])
     if not inserted:  # another request opened one in between
-        raise Conflict("The enterprise already has an open interview.", field="enterprise_id")
+        raise Conflict("该企业已有未结案的约谈 / The enterprise already has an open interview.",
+                       field="enterprise_id")
     interview = db.session.get(Interview, new_id_)
     db.session.add(InterviewEvent(interview_id=interview.id, actor_id=actor.id, action="open",
                                   from_state=None, to_state=interview.state, at=now,
@@ -189,9 +192,13 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
     return interview, True
 
 
-def get_interview(user, interview_id: str) -> Interview:
-    """One interview in the user's scope (an officer: its own enterprise's), else 404."""
-    return get_or_404(Interview, interview_id, user)
+def get_interview(user, interview_id: str, *, for_update: bool = False) -> Interview:
+    """One interview in the user's scope (an officer: its own enterprise's), else 404.
+
+    ``for_update`` locks the row so that concurrent transitions queue behind each other and the
+    later one sees the new version (409), instead of racing to the same UPDATE.
+    """
+    return get_or_404(Interview, interview_id, user, for_update=for_update)
 
 
 def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, overdue=None,
@@ -232,27 +239,31 @@ def transition_interview(interview: Interview, actor, data: dict, *,
     now = now or utcnow()
     action = data["action"]
     if data["version"] != interview.version:
-        raise Conflict("The interview was changed by someone else; reload and try again.",
+        raise Conflict("约谈已被他人修改，请刷新后重试 / "
+                       "The interview was changed by someone else; reload and try again.",
                        field="version")
     given = {k: v for k, v in data.items() if k not in ("action", "version")}
 
     def check_and_record(_transition):
         spec = ACTION_FIELDS[action]
+        action_zh = INTERVIEW_WORKFLOW.label_zh(action)
         errors: dict[str, list[str]] = {}
         for name in spec["required"]:
             value = given.get(name)
             if value is None or (isinstance(value, (str, list)) and not value):
-                errors.setdefault(name, []).append(f"Required to '{action}'.")
+                errors.setdefault(name, []).append(f"“{action_zh}”时必填 / Required to '{action}'.")
         for name in given:
             if name not in spec["required"] and name not in spec["optional"]:
-                errors.setdefault(name, []).append(f"Not taken by action '{action}'.")
+                errors.setdefault(name, []).append(
+                    f"“{action_zh}”不接受此项 / Not taken by action '{action}'.")
         scheduled_at = given.get("scheduled_at") or interview.scheduled_at
         deadline = given.get("follow_up_deadline")
         if deadline is not None and scheduled_at is not None and deadline <= scheduled_at:
             errors.setdefault("follow_up_deadline", []).append(
-                "Must be later than the interview's scheduled time.")
+                "应晚于约谈时间 / Must be later than the interview's scheduled time.")
         if errors:
-            raise Invalid("The request has invalid fields: " + ", ".join(sorted(errors)),
+            names = ", ".join(sorted(errors))
+            raise Invalid(f"以下字段有误：{names} / The request has invalid fields: {names}",
                           errors=errors)
         for name, value in given.items():
             if name != "note":

@@ -87,7 +87,7 @@ def mark_read(user, notification_id: str, *, now: datetime | None = None) -> Not
     """Mark one of the user's own messages read; someone else's message is 404."""
     note = db.session.get(Notification, str(notification_id))
     if note is None or note.user_id != user.id:
-        raise NotFound("Notification not found.")
+        raise NotFound("通知不存在 / Notification not found.")
     if note.read_at is None:
         note.read_at = now or utcnow()
         db.session.flush()

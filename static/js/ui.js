@@ -157,8 +157,9 @@ export function showProblem(form, err) {
   const problem = (err && err.problem) || {};
   const errors = problem.errors || {};
   let detail = err && err.offline ? t('common.offline_action') : (problem.detail || problem.title || (err && err.message) || t('common.load_failed'));
-  // The server's generic "invalid fields" sentence is English; its field messages say more.
-  if (Object.keys(errors).length && /^The request has invalid fields/.test(detail)) detail = t('common.fix_fields');
+  // The server's generic sentence lists the fields by their API names; the messages under the
+  // fields say more, so the top line only asks to look at them.
+  if (Object.keys(errors).length && /^(以下字段有误|The request has invalid fields)/.test(detail)) detail = t('common.fix_fields');
   const unplaced = [];
   for (const [name, msgs] of Object.entries(errors)) {
     const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
