@@ -9,6 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import current_app, json, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_MIME = "application/problem+json"
@@ -148,6 +149,14 @@ def handle_http_exception(exc: HTTPException):
     return problem(exc.code or 500, detail, errors=errors, headers=headers)
 
 
+def handle_stale_data(exc: Exception):
+    """A versioned UPDATE matched no row: someone else changed the record first (409)."""
+    from app.extensions import db
+    db.session.rollback()
+    return problem(409, "记录已被他人修改，请刷新后重试 / The record was changed by someone else; "
+                   "reload and try again.", errors={"version": ["版本已过期 / stale version"]})
+
+
 def handle_unexpected(exc: Exception):
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return problem(500, "服务器出错，已记录 / An unexpected error occurred; it has been logged.")
@@ -156,4 +165,5 @@ def handle_unexpected(exc: Exception):
 def register_error_handlers(app):
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(Exception, handle_unexpected)

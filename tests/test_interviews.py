@@ -337,3 +337,33 @@ def test_interview_endpoints_are_in_the_openapi_document(client):
                  "/api/v1/interviews/{interview_id}/transitions", "/api/v1/hazards/major",
                  "/api/v1/hazards/{hazard_id}/escalations"):
         assert path in paths, path
+
+
+def test_parallel_transitions_make_one_step_and_no_5xx(app, case, client_for, live_server):
+    """Eight identical 'schedule' requests at once over two gunicorn workers: one moves the
+    interview, the others find the version taken (409); none fails with a 5xx."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from app.escalation.models import InterviewEvent
+    from app.extensions import db
+    from tests.conftest import PASSWORD
+
+    interview = client_for(case.supervisor).get("/api/v1/interviews").get_json()["items"][0]
+    login = requests.post(live_server + "/api/v1/auth/login", timeout=30,
+                          json={"username": case.supervisor.username, "password": PASSWORD})
+    cookies, csrf = login.cookies.get_dict(), login.json()["csrf_token"]
+
+    def one(_):
+        return requests.post(f"{live_server}/api/v1/interviews/{interview['id']}/transitions",
+                             json=dict(SCHEDULE, version=interview["version"]), cookies=cookies,
+                             headers={"X-CSRF-Token": csrf}, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(r.status_code for r in pool.map(one, range(8)))
+    assert statuses == [200] + [409] * 7, statuses
+    with app.app_context():
+        steps = db.session.query(InterviewEvent).filter_by(interview_id=interview["id"],
+                                                           action="schedule").count()
+    assert steps == 1

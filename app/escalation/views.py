@@ -60,7 +60,7 @@ def get_interview(interview_id):
 def transition_interview(data, interview_id):
     """Move the interview: schedule → scheduled, (reschedule), hold → held, close → closed."""
     user = require_user()
-    interview = operations.get_interview(user, interview_id)
+    interview = operations.get_interview(user, interview_id, for_update=True)
     return operations.transition_interview(interview, user, data)
 
 
