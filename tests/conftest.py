@@ -86,15 +86,28 @@ def app(database_url, media_dir):
 def _truncate_all(app):
     from app.extensions import db
 
+    from sqlalchemy.exc import OperationalError
+
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
+        # A live server may still be answering the last request of a closed browser when the
+        # test ends; TRUNCATE then meets its locks and PostgreSQL may pick it as a deadlock
+        # victim. The server's transaction finishes on its own, so trying again is enough.
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                          + " CASCADE"))
+                    else:
+                        for table in tables:
+                            conn.execute(text(f'DELETE FROM "{table}"'))
+                return
+            except OperationalError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.fixture(autouse=True)
