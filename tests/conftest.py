@@ -253,15 +253,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(app, database_url, media_dir):
+def live_server(app, database_url, media_dir, request):
     """The real app under gunicorn (2 workers) on a free port, sharing the test database.
 
-    Yields the base URL. Data the test commits through ``factory`` is visible to it.
+    Yields the base URL. Data the test commits through ``factory`` is visible to it. Indirect
+    parametrisation passes extra environment variables (``{"SQLITE_BUSY_TIMEOUT_MS": "2000"}``).
     """
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, MEDIA_DIR=str(media_dir),
                ANXUN_ENV="development", ESCALATION_INTERVAL_S="0", PYTHONUNBUFFERED="1",
-               SECRET_KEY="live-server-test-secret")
+               SECRET_KEY="live-server-test-secret", **getattr(request, "param", {}))
     log = open(Path(str(media_dir)) / f"gunicorn-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",

@@ -1,6 +1,7 @@
 """Logging in and out, server-side sessions, CSRF, throttling."""
 import concurrent.futures
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -183,3 +184,38 @@ def test_parallel_writes_over_two_workers_never_lock(live_server, factory):
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         codes = list(pool.map(login, range(16)))
     assert codes == [200] * 16
+
+
+@pytest.mark.parametrize("live_server", [{"SQLITE_BUSY_TIMEOUT_MS": "2000"}], indirect=True)
+def test_a_stalled_upload_never_holds_the_write_lock(live_server, factory):
+    """A phone whose upload stalls half-way (weak 4G) must not lock out other writers.
+
+    The server's busy timeout is 2 s here; the upload stalls for longer than that while another
+    user logs in (a write). Had the server opened its write transaction before reading the body,
+    the login would fail with "database is locked".
+    """
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    uploader, other = factory.user("inspector"), factory.user("inspector")
+    login = requests.post(live_server + "/api/v1/auth/login", timeout=30,
+                          json={"username": uploader.username, "password": PASSWORD})
+    cookie = "; ".join(f"{k}={v}" for k, v in login.cookies.get_dict().items())
+    body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nfinding\r\n"
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
+            b"Content-Type: image/jpeg\r\n\r\n" + b"\xff" * 200_000 + b"\r\n--XyZ--\r\n")
+    head = (f"POST /api/v1/photos HTTP/1.1\r\nHost: {urlsplit(live_server).netloc}\r\n"
+            f"Content-Type: multipart/form-data; boundary=XyZ\r\n"
+            f"Content-Length: {len(body)}\r\nCookie: {cookie}\r\n"
+            f"X-CSRF-Token: {login.json()['csrf_token']}\r\nConnection: close\r\n\r\n").encode()
+    url = urlsplit(live_server)
+    with socket.create_connection((url.hostname, url.port), timeout=30) as phone:
+        phone.sendall(head + body[:1000])
+        time.sleep(3)  # longer than the busy timeout, with the upload still unfinished
+        second = requests.post(live_server + "/api/v1/auth/login", timeout=30,
+                               json={"username": other.username, "password": PASSWORD})
+        assert second.status_code == 200, second.text
+        phone.sendall(body[1000:])
+        answer = phone.recv(65536).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 4"), answer[:200]  # not a photo: refused, no 5xx
