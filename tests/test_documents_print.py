@@ -4,6 +4,7 @@ with zxing-cpp to the record's URL in the app. Scope: 404 outside it, like an un
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import uuid
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 from tests.test_reports_data import SHANGHAI, build_world, load
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
+APP_JS = Path(__file__).resolve().parents[1] / "static" / "js" / "app.js"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None,
                                    reason="poppler-utils (pdftoppm) missing")
 BASE = "http://localhost"
@@ -78,6 +80,38 @@ def qr_texts(image: Image.Image) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
+def app_routes() -> list[tuple[re.Pattern, str, str]]:
+    """The hash routes of the app (``ROUTES`` in static/js/app.js): (pattern, view, function).
+    The JavaScript patterns (``/^\\/inspection\\/([^/]+)$/``) are valid Python regexes too."""
+    source = APP_JS.read_text(encoding="utf-8")
+    routes = [(re.compile(m.group(1)), m.group(2), m.group(3)) for m in re.finditer(
+        r"^\s*\[/(\^.*?\$)/,\s*'(\w+)',\s*'(\w+)'", source, re.M)]
+    assert len(routes) > 10, "the ROUTES table of app.js was not found"
+    return routes
+
+
+def screen_of(url: str) -> tuple[str, str, tuple, str]:
+    """Which screen of the app a printed URL opens, as app.js routes it: the path after ``#``
+    without its query (``currentPath()``) matched against ROUTES in order, first match wins.
+    Returns (view module, function, captured params, query). A URL the app does not route
+    (it would fall back to the home screen) fails the test."""
+    assert url.startswith(f"{BASE}/#/"), url
+    path, _, query = url[len(BASE) + 2:].partition("?")
+    for pattern, module, function in app_routes():
+        match = pattern.match(path)
+        if match:
+            return module, function, match.groups(), query
+    raise AssertionError(f"{url}: no route of static/js/app.js matches {path!r}")
+
+
+def test_the_route_matcher_knows_the_app():
+    assert screen_of(f"{BASE}/#/hazards/abc") == ("hazard", "render", ("abc",), "")
+    assert screen_of(f"{BASE}/#/dashboard?from=2023-06-01") == ("dashboard", "render", (),
+                                                                "from=2023-06-01")
+    with pytest.raises(AssertionError):
+        screen_of(f"{BASE}/#/inspections/abc")   # what the notice used to print
+
+
 def get_pdf(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
@@ -116,7 +150,9 @@ def test_rectification_notice(app, world, client_for, tmp_path):
     images = sum(len(page.images) for page in reader.pages)
     assert images == 2, "both finding photos are printed"
     pages = render(pdf, tmp_path)
-    assert qr_texts(pages[0]) == [f"{BASE}/#/inspections/{world.inspection_id}"]
+    [url] = qr_texts(pages[0])
+    assert url == f"{BASE}/#/inspection/{world.inspection_id}"
+    assert screen_of(url) == ("inspection", "render", (world.inspection_id,), "")
 
 
 @needs_poppler
@@ -135,7 +171,9 @@ def test_interview_record(app, world, client_for, tmp_path):
     assert reasons
     for reason in reasons:
         assert titles[reason.hazard_id] in text
-    assert qr_texts(render(pdf, tmp_path)[0]) == [f"{BASE}/#/interviews/{interview.id}"]
+    [url] = qr_texts(render(pdf, tmp_path)[0])
+    assert url == f"{BASE}/#/interviews/{interview.id}"
+    assert screen_of(url) == ("interviews", "renderDetail", (interview.id,), "")
 
 
 @needs_poppler
@@ -157,8 +195,12 @@ def test_campaign_summary(app, world, client_for, tmp_path):
         assert expected in text, expected
     assert "丙化工" not in text, "the other community's enterprise stays out"
     pages = render(pdf, tmp_path)
-    assert qr_texts(pages[0]) == [f"{BASE}/#/dashboard?from={first}&to={last}"
-                                  f"&community_id={north.id}"]
+    [url] = qr_texts(pages[0])
+    assert url == f"{BASE}/#/dashboard?from={first}&to={last}&community_id={north.id}"
+    # the dashboard opens on this period and community (static/js/views/dashboard.js reads
+    # them; tests/browser/test_reports.py opens the URL)
+    assert screen_of(url) == ("dashboard", "render", (),
+                              f"from={first}&to={last}&community_id={north.id}")
     # a named campaign and deadline
     pdf = get_pdf(client, f"/api/v1/reports/campaign-summary.pdf?{query}&title=百日攻坚行动"
                           f"&report_due={last + timedelta(days=5)}").data

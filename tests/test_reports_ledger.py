@@ -131,10 +131,50 @@ def test_officer_exports_only_its_enterprise(app, world, client_for):
     assert rows == [HEADERS]
 
 
+@pytest.mark.parametrize("who", ["admin", "supervisor", "officer"])
+def test_the_dashboards_period_gives_the_ledger_of_its_hazards(app, world, client_for, who):
+    """``from``/``to`` mean what they mean on the dashboard (whole Asia/Shanghai days, both
+    included; one alone takes the dashboard's default for the other): the dashboard's query
+    string downloads exactly the hazards its ``total`` counts."""
+    client = client_for(world.users[who])
+    user = client.get("/api/v1/auth/me").get_json()["user"]
+    rows = load(app)
+    today = world.now.astimezone(SHANGHAI).date()
+    first = today - timedelta(days=29)      # build_world puts hazards on both sides of its edges
+    north = world.communities["north"].id
+    periods = [(first, today), (today - timedelta(days=120), today - timedelta(days=40)),
+               (first, None), (None, today - timedelta(days=60))]
+    for date_from, date_to in periods:
+        for community in (None, north):
+            query = "&".join(f"{k}={v}" for k, v in (("from", date_from), ("to", date_to),
+                                                     ("community_id", community)) if v)
+            last = date_to or today
+            start = date_from or last - timedelta(days=364)
+            expected = {h.id for h in rows["hazards"] if visible(user, h)
+                        and start <= h.found_at.astimezone(SHANGHAI).date() <= last
+                        and (community is None or h.community_id == community)}
+            _, xlsx = read_xlsx(client.get(f"/api/v1/reports/hazard-ledger.xlsx?{query}"))
+            assert {r[-1] for r in xlsx[1:]} == expected, query
+            assert len(xlsx) - 1 == len(expected), query
+            csv_rows = read_csv(client.get(f"/api/v1/reports/hazard-ledger.csv?{query}"))
+            assert {r[-1] for r in csv_rows[1:]} == expected, query
+            if who != "officer" or community is None:
+                figures = client.get(f"/api/v1/dashboard?{query}").get_json()
+                assert figures["total"] == len(expected), query
+    # with the list's own found_from/found_to too, both apply
+    query = f"from={first}&to={today}&found_from={today - timedelta(days=9)}"
+    _, xlsx = read_xlsx(client.get(f"/api/v1/reports/hazard-ledger.xlsx?{query}"))
+    assert {r[-1] for r in xlsx[1:]} == {
+        h.id for h in rows["hazards"] if visible(user, h)
+        and today - timedelta(days=9) <= h.found_at.astimezone(SHANGHAI).date() <= today}
+
+
 @pytest.mark.parametrize("query, field", [("level=bogus", "level"), ("state=open", "state"),
                                           ("overdue=maybe", "overdue"),
                                           ("found_from=2023-07-01&found_to=2023-06-01",
                                            "found_to"),
+                                          ("from=2023-07-01&to=2023-06-01", "to"),
+                                          ("from=30.6.2023", "from"),
                                           ("community_id=x", "community_id")])
 def test_bad_filters_are_named(world, client_for, query, field):
     client = client_for(world.users["admin"])

@@ -52,9 +52,17 @@ THUMB_MM = 38
 
 
 # --------------------------------------------------------------------------- helpers
-def record_url(kind: str, record_id: str, query: str = "") -> str:
-    """The app URL a document's QR code points back to, e.g. ``<base>/#/hazards/<id>``."""
-    return f"{public_base_url()}/#/{kind}/{record_id}{query}"
+def app_url(route: str) -> str:
+    """The URL of a screen of the app (a route of ``ROUTES`` in ``static/js/app.js``, e.g.
+    ``inspection/<id>``): what a document's QR code opens. ``tests/test_documents_print.py``
+    matches every printed URL against those routes."""
+    return f"{public_base_url()}/#/{route}"
+
+
+def record_url(screen: str, record_id: str) -> str:
+    """The app screen of one record, e.g. ``<base>/#/inspection/<id>`` (整改通知书) or
+    ``<base>/#/interviews/<id>`` (约谈记录): ``screen`` is the route's first segment."""
+    return app_url(f"{screen}/{record_id}")
 
 
 def _zh_date(value: date | datetime | None) -> str:
@@ -236,7 +244,7 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
         para("本通知书一式两份，一份交被检查单位，一份由检查单位存档。", st["small"]),
     ])]
     pdf = render_document(story, title="安全生产事故隐患整改通知书", record_id=inspection.id,
-                          url=record_url("inspections", inspection.id),
+                          url=record_url("inspection", inspection.id),
                           subtitle=f"{street}安全生产领导小组办公室 · {kind}")
     return pdf, f"整改通知书-{enterprise.name}-{inspection.started_at.astimezone(SHANGHAI):%Y%m%d}.pdf"
 
@@ -519,7 +527,7 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
     if community is not None:
         query += f"&community_id={community.id}"
     pdf = render_document(story, title=heading, record_id=record_id,
-                          url=f"{public_base_url()}/#/dashboard{query}",
+                          url=app_url(f"dashboard{query}"),
                           subtitle=f"（{_zh_date(date_from)}—{_zh_date(date_to)}）",
                           footer_note=f"请于{_zh_date(due)}前报送")
     return pdf, f"{heading}.pdf"

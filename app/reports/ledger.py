@@ -36,6 +36,7 @@ from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.registry.importing import write_csv, write_xlsx
 from app.registry.models import Community, Enterprise
+from app.reports.dashboard import period_bounds
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Asia/Shanghai as a fixed offset: China has had no summer time since 1991, and a fixed offset
@@ -104,6 +105,10 @@ def hazard_conditions(user, args: dict, now: datetime):
         conditions.append(Hazard.found_at >= args["found_from"])
     if args.get("found_to"):
         conditions.append(Hazard.found_at <= args["found_to"])
+    if args.get("date_from") or args.get("date_to"):
+        # the dashboard's period: whole Asia/Shanghai days, defaults as the dashboard's
+        _, _, start, end = period_bounds(args.get("date_from"), args.get("date_to"), now=now)
+        conditions += [Hazard.found_at >= start, Hazard.found_at < end]
     for word in (args.get("q") or "").split():
         pattern = f"%{_escape_like(word)}%"
         conditions.append(or_(

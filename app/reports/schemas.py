@@ -174,7 +174,9 @@ class MapOut(Schema):
 
 # --------------------------------------------------------------------------- ledgers
 class LedgerArgs(Schema):
-    """The filters of ``GET /api/v1/hazards`` (without paging): the ledger lists all matches."""
+    """The filters of ``GET /api/v1/hazards`` (without paging), and the dashboard's period
+    (``from``/``to``, as ``GET /api/v1/dashboard``): the ledger lists all matches, so the
+    dashboard's query string gives the ledger of exactly the hazards its ``total`` counts."""
 
     state = fields.String(validate=validate.OneOf(list(hazard_choices.HAZARD_STATES)))
     level = fields.String(validate=validate.OneOf(list(hazard_choices.HAZARD_LEVELS)))
@@ -188,10 +190,16 @@ class LedgerArgs(Schema):
                       metadata={"description": "words in title, description, place or enterprise"})
     found_from = DateOrDateTime()
     found_to = DateOrDateTime(end_of_day=True)
+    date_from = fields.Date(data_key="from", metadata={
+        "description": "the dashboard's period: first day (Asia/Shanghai) a hazard was found; "
+                       "with `to` alone, 364 days before `to`"})
+    date_to = fields.Date(data_key="to", metadata={
+        "description": "the dashboard's period: last day (included); with `from` alone, today"})
 
     @validates_schema
     def _range(self, data, **kwargs):
         _check_period(data, "found_from", "found_to", "found_to")
+        _check_period(data)
 
 
 class InterviewLedgerArgs(Schema):
