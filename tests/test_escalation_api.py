@@ -70,6 +70,7 @@ def test_the_second_rejection_escalates(world):
     world.ok(hid, "submit", "officer")
     world.ok(hid, "reject", "inspector", note="整改照片看不出接地线")
     assert world.hazard(hid)["escalated"] is False
+    assert world.upload(hid, name="landscape_6.jpg").status_code == 201  # new evidence
     world.ok(hid, "submit", "officer")
     rejected = world.ok(hid, "reject", "supervisor", note="接地线仍未连接")
     assert rejected["rejection_count"] == 2 and rejected["escalated"] is True

@@ -303,3 +303,59 @@ def test_photos_in_the_detail(world):
     assert shown["urls"]["thumb"] == f"/api/v1/photos/{photo['id']}/thumb"
     assert {"taken_at", "exif_location", "width", "height"} <= set(shown)
     assert world.count(Photo, hazard_id=hazard["id"]) == 1
+
+
+def test_a_resubmission_after_a_reject_needs_a_new_rectification_photo(world):
+    hazard = world.ready_hazard("general")  # one rectification photo, uploaded by the officer
+    hid = hazard["id"]
+    [judged] = [p["id"] for p in hazard["photos"]]
+    world.ok(hid, "submit", "officer", photo_ids=[judged])
+    world.ok(hid, "reject", "inspector", note="照片看不出接地线")
+    reject = events_of(world, hid)[-1]
+    assert reject["action"] == "reject" and reject["data"]["reviewed_photo_ids"] == [judged]
+
+    # The photo the reviewer already judged is no new evidence, named or not.
+    for body in ({}, {"photo_ids": [judged]}):
+        refused = world.act(hid, "submit", "officer", **body)
+        assert refused.status_code == 409, refused.get_json()
+        problem = refused.get_json()
+        assert "新的整改照片" in problem["errors"]["photo_ids"][0]
+    # A finding photo taken meanwhile is no rectification either.
+    assert world.upload(hid, "finding", who="inspector").status_code == 201
+    assert world.act(hid, "submit", "inspector").status_code == 409
+    assert world.hazard(hid)["state"] == "rectifying"
+
+    fresh = world.upload(hid, "rectification", who="officer", name="landscape_6.jpg").get_json()
+    body = world.ok(hid, "submit", "officer", photo_ids=[fresh["id"]])
+    assert body["state"] == "submitted"
+
+    # The second reject judged both photos: a third submission needs yet another one.
+    world.ok(hid, "reject", "supervisor", note="仍未压紧")
+    assert sorted(events_of(world, hid)[-1]["data"]["reviewed_photo_ids"]) == sorted(
+        [judged, fresh["id"]])
+    assert world.act(hid, "submit", "officer").status_code == 409
+    assert world.upload(hid, "rectification", who="inspector", name="portrait_8.jpg"
+                        ).status_code == 201
+    assert world.ok(hid, "submit", "inspector")["state"] == "submitted"
+
+
+def test_a_reject_recorded_without_its_judged_photos_counts_by_time(world, app):
+    """A reject written before the judged photos were recorded (older rows, bulk-seeded
+    history) judged every rectification photo that existed at its time."""
+    from app.extensions import db
+
+    hazard = world.hazard_in("submitted")
+    hid = hazard["id"]
+    with app.app_context():
+        row = db.session.get(Hazard, hid)
+        row.state, row.rejection_count, row.version = "rectifying", 1, row.version + 1
+        db.session.add(HazardEvent(hazard_id=hid, actor_id=world.users["inspector"].id,
+                                   action="reject", from_state="submitted",
+                                   to_state="rectifying", note="旧记录",
+                                   at=datetime.now(timezone.utc)))
+        db.session.commit()
+    refused = world.act(hid, "submit", "officer")
+    assert refused.status_code == 409 and "photo_ids" in refused.get_json()["errors"]
+    assert world.upload(hid, "rectification", who="officer", name="landscape_6.jpg"
+                        ).status_code == 201
+    assert world.ok(hid, "submit", "officer")["state"] == "submitted"

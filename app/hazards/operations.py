@@ -261,10 +261,36 @@ def _photos_for(hazard, photo_ids: list[str]) -> list:
     return [found[pid] for pid in dict.fromkeys(photo_ids)]
 
 
-def _rectification_photo_count(hazard) -> int:
+def _rectification_photo_ids(hazard) -> list[str]:
     from app.photos.models import Photo
-    return db.session.scalar(select(func.count()).select_from(Photo).where(
-        Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION))
+    return list(db.session.scalars(select(Photo.id).where(
+        Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION).order_by(Photo.id)))
+
+
+def _unreviewed_rectification_photo_count(hazard) -> tuple[int, bool]:
+    """Rectification photos nobody has judged yet, and whether the hazard was ever rejected.
+
+    Every ``reject`` records the rectification photos it judged (``reviewed_photo_ids``), so a
+    resubmission needs a photo added since then. A ``reject`` written before that was recorded
+    (older rows, bulk-seeded history) judged every photo that existed at its time.
+    """
+    from app.photos.models import Photo
+    reviewed: set[str] = set()
+    cutoff = None
+    rejects = db.session.execute(select(HazardEvent.data, HazardEvent.at).where(
+        HazardEvent.hazard_id == hazard.id, HazardEvent.action == "reject")).all()
+    for data, at in rejects:
+        if data and "reviewed_photo_ids" in data:
+            reviewed.update(data["reviewed_photo_ids"])
+        elif cutoff is None or at > cutoff:
+            cutoff = at
+    conditions = [Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION]
+    if reviewed:
+        conditions.append(Photo.id.not_in(reviewed))
+    if cutoff is not None:
+        conditions.append(Photo.created_at > cutoff)
+    count = db.session.scalar(select(func.count()).select_from(Photo).where(*conditions))
+    return count, bool(rejects)
 
 
 def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
@@ -314,7 +340,13 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
             if any(p.kind != RECTIFICATION for p in photos):
                 raise Invalid("只能提交整改照片 / Only rectification photos can be submitted.",
                               field="photo_ids")
-            if _rectification_photo_count(hazard) < 1:
+            fresh, rejected_before = _unreviewed_rectification_photo_count(hazard)
+            if fresh < 1 and rejected_before:
+                raise Conflict("复查未通过后，请至少上传一张新的整改照片再提交 / "
+                               "The rectification was rejected: upload at least one new "
+                               "rectification photo before submitting again.",
+                               field="photo_ids")
+            if fresh < 1:
                 raise Conflict("提交整改前请至少上传一张整改照片 / "
                                "Upload at least one rectification photo before submitting.",
                                field="photo_ids")
@@ -339,6 +371,8 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
             hazard.recheck_note = note
         if action == "reject":
             hazard.rejection_count = (hazard.rejection_count or 0) + 1
+            # What the reviewer judged: a resubmission needs a photo that is not among these.
+            event_data["reviewed_photo_ids"] = _rectification_photo_ids(hazard)
 
     def make_event(transition, **_):
         return HazardEvent(id=event_id or new_id(), hazard_id=hazard.id, actor_id=user.id,

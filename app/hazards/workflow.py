@@ -11,7 +11,8 @@
 | archived             | —           |            | read only forever                        |
 
 Rules the table cannot express are guards in ``app.hazards.operations``: ``submit`` needs a
-rectification photo (and a complete 治理方案 for a major hazard), ``reject`` needs a note, and
+rectification photo, after a ``reject`` one added since (and a complete 治理方案 for a major
+hazard), ``reject`` needs a note (and records the photos it judged), and
 closing (销号) a major hazard is the supervisor's sign-off (DOMAIN.md: closed only after the
 supervisor's sign-off), answered 403 for an inspector because the state does allow ``close``.
 
