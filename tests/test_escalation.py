@@ -223,6 +223,40 @@ def test_flask_escalate_with_now_applies_r2_and_prints_it(app, world):
     assert bad.exit_code != 0 and "ISO 8601" in bad.output
 
 
+def test_a_simulated_now_keeps_the_trails_in_real_order(app, world):
+    """``--now`` sets the firing time; the append-only trails are stamped when written."""
+    from app.escalation.models import Escalation, InterviewEvent
+    from app.extensions import db
+    from app.hazards.models import HazardEvent
+
+    deadline = T0 + timedelta(days=7)
+    hazard_id = make_hazard(app, world.enterprise, world.inspector, deadline=deadline)
+    with app.app_context():  # recorded today (a finding of 2024 entered late)
+        db.session.add(HazardEvent(hazard_id=hazard_id, actor_id=world.inspector.id,
+                                   action="report", from_state=None, to_state="reported"))
+        db.session.commit()
+    simulated = deadline + timedelta(hours=1)
+    written_after = datetime.now(timezone.utc)
+    result = app.test_cli_runner().invoke(args=["escalate", "--now", simulated.isoformat()])
+    assert result.exit_code == 0 and "1 rule(s) fired" in result.output, result.output
+    written_before = datetime.now(timezone.utc)
+
+    with app.app_context():
+        escalation = db.session.scalar(select(Escalation))
+        assert escalation.fired_at == simulated  # the rule's time is the evaluated one
+        trail = db.session.scalars(select(HazardEvent).where(HazardEvent.hazard_id == hazard_id)
+                                   .order_by(HazardEvent.at, HazardEvent.id)).all()
+        assert [e.action for e in trail] == ["report", "escalate"]
+        escalate = trail[1]
+        assert written_after <= escalate.at <= written_before
+        assert escalate.data["evaluated_at"] == simulated.isoformat()
+        [opened] = db.session.scalars(select(InterviewEvent).where(
+            InterviewEvent.interview_id == escalation.interview_id)).all()
+        assert opened.action == "open" and written_after <= opened.at <= written_before
+        assert opened.data["evaluated_at"] == simulated.isoformat()
+        assert opened.data["hazard_id"] == hazard_id
+
+
 # --------------------------------------------------------------------------- R3
 def test_r3_fires_on_the_second_rejection(app, world):
     hazard_id = make_hazard(app, world.enterprise, world.inspector, state="submitted")

@@ -48,7 +48,12 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
     the ``escalation.fired`` webhook.
     """
     assert rule in RULES, rule
-    now = now or utcnow()
+    # ``now`` is the time the rule is evaluated as of (``flask escalate --now`` may simulate
+    # it): the firing time and what follows from it (the interview's opening, the inbox, the
+    # webhook) carry it. The append-only trails record when their lines were *written*, so they
+    # stay in real order; the evaluated time goes into the line's data.
+    written = utcnow()
+    now = now or written
     escalation_id = new_id()
     inserted = insert_ignore(Escalation, dict(
         id=escalation_id, hazard_id=hazard.id, rule=rule, enterprise_id=hazard.enterprise_id,
@@ -59,28 +64,30 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
     reason = _reason_line(rule, hazard, detail)
     reason_data = {"rule": rule, "hazard_id": hazard.id, "escalation_id": escalation_id}
     interview, opened = _open_interview_for(hazard.enterprise_id, hazard.community_id,
-                                            situation=reason, data=reason_data, now=now)
+                                            situation=reason, data=reason_data, now=now,
+                                            written=written)
     db.session.execute(update(Escalation).where(Escalation.id == escalation_id)
                        .values(interview_id=interview.id)
                        .execution_options(synchronize_session=False))
     # The flag is set without bumping the hazard's version: a system flag must not turn a
     # client's pending update (perhaps queued offline) into a 409 stale-version conflict.
     db.session.execute(update(Hazard).where(Hazard.id == hazard.id)
-                       .values(escalated=True, updated_at=now)
+                       .values(escalated=True, updated_at=written)
                        .execution_options(synchronize_session=False))
     set_committed_value(hazard, "escalated", True)
-    set_committed_value(hazard, "updated_at", now)
+    set_committed_value(hazard, "updated_at", written)
 
     label = RULES[rule]
     db.session.add(HazardEvent(
         hazard_id=hazard.id, actor_id=None, action="escalate", from_state=hazard.state,
-        to_state=hazard.state, at=now, note=f"{rule} {label['zh']}：{detail}",
-        data={"rule": rule, "escalation_id": escalation_id, "interview_id": interview.id}))
+        to_state=hazard.state, at=written, note=f"{rule} {label['zh']}：{detail}",
+        data={"rule": rule, "escalation_id": escalation_id, "interview_id": interview.id,
+              "evaluated_at": now.isoformat()}))
     if not opened:  # a new interview's "open" event already names this first reason
         db.session.add(InterviewEvent(
             interview_id=interview.id, actor_id=None, action="attach",
-            from_state=interview.state, to_state=interview.state, at=now, note=reason,
-            data=reason_data))
+            from_state=interview.state, to_state=interview.state, at=written, note=reason,
+            data={**reason_data, "evaluated_at": now.isoformat()}))
     db.session.flush()
 
     enterprise = db.session.get(Enterprise, hazard.enterprise_id)
@@ -117,8 +124,12 @@ def _default_convener(community_id: str) -> str:
 
 
 def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str,
-                        data: dict, now: datetime) -> tuple[Interview, bool]:
+                        data: dict, now: datetime, written: datetime
+                        ) -> tuple[Interview, bool]:
     """The enterprise's open interview, created in state 待约谈 when there is none.
+
+    ``now`` is the decision's (evaluated) time, the interview's ``created_at``; ``written``
+    the real time its ``open`` event is stamped with, so the interview's trail stays in order.
 
     ``open_slot`` (= enterprise id while open) is unique, so of two processes opening at once
     one inserts and the other's ``ON CONFLICT DO NOTHING`` does nothing and re-reads the winner.
@@ -139,8 +150,9 @@ def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str
     interview = db.session.scalar(current)
     if inserted:
         db.session.add(InterviewEvent(interview_id=interview.id, actor_id=None, action="open",
-                                      from_state=None, to_state=interview.state, at=now,
-                                      note=situation, data=data))
+                                      from_state=None, to_state=interview.state, at=written,
+                                      note=situation,
+                                      data={**data, "evaluated_at": now.isoformat()}))
         db.session.flush()
     return interview, bool(inserted)
 
