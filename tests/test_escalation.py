@@ -423,6 +423,20 @@ def test_deadline_reminder_reaches_officers_once_per_deadline(app, world):
     assert rules_of(app, hazard_id) == []
 
 
+@pytest.mark.parametrize("state,reminded", [("reported", True), ("rectifying", True),
+                                             ("submitted", False), ("verified", False)])
+def test_reminders_only_for_hazards_the_enterprise_still_has_to_act_on(app, world, state,
+                                                                       reminded):
+    """A submitted rectification waits for the re-check: nothing for the officer to do."""
+    deadline = T0 + timedelta(days=7)
+    hazard_id = make_hazard(app, world.enterprise, world.inspector, state=state,
+                            deadline=deadline)
+    report = evaluate(app, deadline - timedelta(days=1))
+    assert report["reminders"] == (1 if reminded else 0)
+    reminders = inbox(app, world.officer.id, "deadline_reminder")
+    assert [r[3] for r in reminders] == ([hazard_id] if reminded else [])
+
+
 def test_reminder_window_is_configurable(app, world, monkeypatch):
     monkeypatch.setitem(app.config, "REMINDER_DAYS_BEFORE_DEADLINE", 5)
     deadline = T0 + timedelta(days=7)

@@ -27,9 +27,16 @@ from app.escalation.models import Interview
 from app.escalation.operations import (FINISHED_STATES, MAJOR, UNRECTIFIED_STATES, fire,
                                        not_fired)
 from app.extensions import db
+from app.hazards.choices import RECTIFYING, REPORTED
 from app.hazards.models import Hazard
 from app.notifications import choices as kinds
 from app.notifications.operations import notify, officers_of, supervisors_of
+
+
+#: Hazards the enterprise still has to act on (fix, then submit). A submitted rectification waits
+#: for the re-check: it can still pass its deadline (R2), but the officer has nothing to do, so no
+#: "deadline approaching" reminder.
+AWAITING_ENTERPRISE_STATES = (REPORTED, RECTIFYING)
 
 
 def _fmt(value: datetime) -> str:
@@ -162,7 +169,7 @@ def send_reminders(now: datetime) -> dict:
     horizon = now + timedelta(days=cfg["REMINDER_DAYS_BEFORE_DEADLINE"])
     reminders = 0
     for hazard in db.session.scalars(select(Hazard).where(
-            Hazard.state.in_(UNRECTIFIED_STATES), Hazard.deadline > now,
+            Hazard.state.in_(AWAITING_ENTERPRISE_STATES), Hazard.deadline > now,
             Hazard.deadline <= horizon).order_by(Hazard.id)):
         reminders += notify(
             officers_of(hazard.enterprise_id), kind=kinds.DEADLINE_REMINDER,
