@@ -106,40 +106,52 @@ def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
     return keys
 
 
-def check_throttle(username: str, ip: str | None) -> None:
-    """Raise 429 while a username or an address has too many recent failures."""
+def reserve_attempt(username: str, ip: str | None) -> None:
+    """Count this attempt *before* the password is checked; 429 once a key is over its limit.
+
+    One UPSERT per key returns the new count, and the row it writes stays locked until the
+    request ends: parallel attempts on other workers queue behind it and see its count, so no
+    more than the limit are ever checked in a window. A failure keeps the count (the caller
+    commits it despite the 4xx answer); a success gives its attempt back.
+    """
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"])
     now = utcnow()
     for key, limit in _throttle_keys(username, ip):
-        row = db.session.get(LoginFailure, key)
-        if row and row.count >= limit and row.window_start > now - window:
-            retry = int((row.window_start + window - now).total_seconds()) + 1
+        count, window_start = _count_attempt(key, now, window).one()
+        if count > limit:
+            retry = int((window_start + window - now).total_seconds()) + 1
             raise TooManyRequests("登录失败次数过多，请稍后再试 / Too many failed logins; try later.",
-                                  headers={"Retry-After": str(retry)})
+                                  headers={"Retry-After": str(max(retry, 1))})
 
 
-def record_failure(username: str, ip: str | None) -> None:
-    """Count a failure atomically (one UPSERT), restarting the window once it has passed."""
-    now = utcnow()
-    cutoff = now - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"])
+def _count_attempt(key: str, now, window: timedelta):
+    """Add one to ``key``'s count (restarting its window once it has passed); returns the row."""
     table = LoginFailure.__table__
-    for key, _limit in _throttle_keys(username, ip):
-        expired = table.c.window_start < cutoff
-        upsert(LoginFailure, {"key": key, "count": 1, "window_start": now}, ["key"], {
-            "count": case((expired, 1), else_=table.c.count + 1),
-            "window_start": case((expired, now), else_=table.c.window_start),
-        })
+    expired = table.c.window_start < now - window
+    return upsert(LoginFailure, {"key": key, "count": 1, "window_start": now}, ["key"], {
+        "count": case((expired, 1), else_=table.c.count + 1),
+        "window_start": case((expired, now), else_=table.c.window_start),
+    }, returning=(table.c.count, table.c.window_start))
+
+
+def _forgive_attempt(username: str, ip: str | None) -> None:
+    """A success: the user's failures are forgotten, the address's reservation given back."""
+    db.session.execute(delete(LoginFailure).where(
+        LoginFailure.key == f"user:{username.strip().lower()}"))
+    if ip:
+        db.session.execute(update(LoginFailure).where(LoginFailure.key == f"ip:{ip}",
+                                                      LoginFailure.count > 0)
+                           .values(count=LoginFailure.count - 1))
 
 
 def authenticate(username: str, password: str, ip: str | None) -> User:
     """Return the active user for these credentials or raise 401/429 (same 401 either way)."""
-    check_throttle(username, ip)
+    reserve_attempt(username, ip)
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     ok = verify_password(user.password_hash if user else _dummy_hash(), password or "")
     if not ok or user is None or not user.active:
         raise Unauthorized(BAD_CREDENTIALS)
-    db.session.execute(delete(LoginFailure).where(
-        LoginFailure.key == f"user:{username.strip().lower()}"))
+    _forgive_attempt(username, ip)
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -206,9 +218,10 @@ def change_own_password(user: User, session: UserSession, old_password: str,
     """修改密码: the logged-in user proves the current password and sets a new one. Its other
     sessions (another phone, a copied cookie) end; this one carries on. Wrong guesses count
     towards the login throttle, so a stolen session cannot be used to find the password."""
-    check_throttle(user.username, ip)
+    reserve_attempt(user.username, ip)
     if not verify_password(user.password_hash, old_password or ""):
         raise Invalid("当前密码不正确 / the current password is wrong.", field="old_password")
+    _forgive_attempt(user.username, ip)
     check_password_strength(new_password, "new_password")
     if new_password == old_password:
         raise Invalid("新密码不能与当前密码相同 / the new password must differ from the current one.",

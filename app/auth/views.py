@@ -8,7 +8,7 @@ from app.auth import operations
 from app.auth.schemas import LoginIn, PasswordChangeIn, SessionOut
 from app.auth.sessions import clear_session_cookie, set_session_cookie
 from app.core.permissions import require_user
-from app.errors import Invalid, TooManyRequests, Unauthorized
+from app.errors import Invalid, Unauthorized
 from app.extensions import db
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录 Logging in")
@@ -25,12 +25,9 @@ def login(data):
     try:
         user = operations.authenticate(data["username"], data["password"], ip)
     except Unauthorized:
-        # The failure count must survive this 4xx answer, so it is committed here.
-        db.session.rollback()
-        operations.record_failure(data["username"], ip)
+        # The attempt counted before the password was checked is this failure; it must survive
+        # the 4xx answer (which rolls back), so it is committed here.
         db.session.commit()
-        raise
-    except TooManyRequests:
         raise
     if g.get("user_session") is not None:
         operations.revoke_session(g.user_session)  # no session fixation across accounts
@@ -73,8 +70,6 @@ def change_password(data):
     except Invalid as exc:
         if "old_password" in exc.errors:
             # A wrong guess counts like a failed login and must survive this 4xx answer.
-            db.session.rollback()
-            operations.record_failure(user.username, ip)
             db.session.commit()
         raise
     return ""

@@ -48,12 +48,15 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def upsert(model, values: dict, index_elements: list[str], update: dict):
-    """INSERT … ON CONFLICT (index_elements) DO UPDATE SET update, on SQLite and PostgreSQL."""
+def upsert(model, values: dict, index_elements: list[str], update: dict, *, returning=()):
+    """INSERT … ON CONFLICT (index_elements) DO UPDATE SET update, on SQLite and PostgreSQL;
+    ``returning`` columns come back in the result."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(model.__table__).values(**values)
     stmt = stmt.on_conflict_do_update(index_elements=index_elements, set_=update)
+    if returning:
+        stmt = stmt.returning(*returning)
     return db.session.execute(stmt)
 
 
