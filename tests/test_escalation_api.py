@@ -96,6 +96,28 @@ def test_the_same_category_after_closing_escalates(world):
     assert "R4" in detail["reasons"][0]["rule"]
 
 
+def test_changing_the_category_re_checks_r4_once(world):
+    present(world)
+    world.hazard_in("closed", category="fire")
+    found = now().isoformat()
+    hazard = world.create_hazard("general", category="gas", found_at=found)
+    hid = hazard["id"]
+    assert escalation_rules(world, hid) == [] and hazard["escalated"] is False
+
+    # Recorded as gas, it is really a fire hazard again: the repeat rule fires on the edit.
+    body = world.patch(hid, "inspector", category="fire").get_json()
+    assert body["category"] == "fire" and body["escalated"] is True
+    assert escalation_rules(world, hid) == ["R4"]
+    # Back and forth: R4 fired once for this hazard and never again.
+    assert world.patch(hid, "inspector", category="gas").status_code == 200
+    assert world.patch(hid, "inspector", category="fire").status_code == 200
+    assert world.patch(hid, "inspector", title="灭火器过期").status_code == 200
+    assert escalation_rules(world, hid) == ["R4"]
+    assert kinds(world, "supervisor") == ["escalation"]
+    events = world.client("supervisor").get(f"/api/v1/hazards/{hid}/events").get_json()["items"]
+    assert [e["action"] for e in events].count("escalate") == 1
+
+
 def test_overdue_escalates_from_flask_escalate_without_staling_the_officer(world, app):
     present(world)
     deadline = now() + timedelta(days=1)

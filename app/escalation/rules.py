@@ -8,7 +8,7 @@
   hazard of that category being closed (销号).
 
 Event rules (R1, R3, R4) and the inbox messages about hazards run inside the request that causes
-them, through the hazard domain's signals. Time rules (R2, deadline reminders, interview
+them, through the hazard domain's signals (R4 again when an edit changes the category). Time rules (R2, deadline reminders, interview
 follow-up tracking) run from :func:`app.escalation.jobs.run_time_rules`, called by
 ``flask escalate`` and the periodic job. R1 and R3 are also swept there, so a hazard whose level or count changed by a path
 that sends no signal is still caught. Firing twice is impossible either way: see
@@ -98,6 +98,13 @@ def on_hazard_created(sender=None, *, hazard: Hazard, actor=None, **_):
     check_repeat(hazard)
 
 
+def on_hazard_updated(sender=None, *, hazard: Hazard, changed=(), **_):
+    """An edit: a new category may now repeat a recently closed one, so R4 is checked again
+    (it still fires at most once per hazard, see :func:`app.escalation.operations.fire`)."""
+    if "category" in changed:
+        check_repeat(hazard)
+
+
 def on_hazard_transitioned(sender=None, *, hazard: Hazard, actor=None, event=None,
                            transition=None, **_):
     """A rejected rectification: the officers hear of it; R3 is checked."""
@@ -119,10 +126,11 @@ def connect_signals() -> None:
     global _connected
     if _connected:
         return
-    from app.hazards.signals import hazard_created, hazard_transitioned
+    from app.hazards.signals import hazard_created, hazard_transitioned, hazard_updated
 
     hazard_created.connect(on_hazard_created, weak=False)
     hazard_transitioned.connect(on_hazard_transitioned, weak=False)
+    hazard_updated.connect(on_hazard_updated, weak=False)
     _connected = True
 
 

@@ -241,9 +241,11 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     action = "update_plan" if "governance_plan" in changes else "update"
     trail = {name: change for name, change in changes.items()
              if name not in ("governance_plan", "description")}
-    record_event(hazard, user, action, data={"changed": sorted(changes), **(
+    event = record_event(hazard, user, action, data={"changed": sorted(changes), **(
         {"values": trail} if trail else {})})
     _flush_or_conflict()
+    signals.hazard_updated.send(current_app._get_current_object(), hazard=hazard, actor=user,
+                                event=event, changed=sorted(changes))
     return hazard
 
 

@@ -12,3 +12,6 @@ _signals = Namespace()
 hazard_created = _signals.signal("hazard-created")
 #: sent with ``hazard=<Hazard>, actor=<User|None>, event=<HazardEvent>, transition=<Transition>``
 hazard_transitioned = _signals.signal("hazard-transitioned")
+#: sent with ``hazard=<Hazard>, actor=<User>, event=<HazardEvent>, changed=<list of field names>``
+#: after an edit (PATCH) changed something; the 零容忍 rules re-check what depends on those fields
+hazard_updated = _signals.signal("hazard-updated")
