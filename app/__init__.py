@@ -32,10 +32,10 @@ CLI_MODULES = ("app.cli", "app.escalation.cli", "app.reports.cli")
 
 def create_app(config=None) -> Flask:
     """Build the application from a config class, instance or mapping."""
-    from config import BASE_DIR, DevelopmentConfig
+    from config import BASE_DIR, INSTANCE_DIR, DevelopmentConfig
 
     app = Flask(__name__, static_folder=str(BASE_DIR / "static"), static_url_path="/static",
-                instance_path=str(BASE_DIR / "instance"))
+                instance_path=str(INSTANCE_DIR))
     if isinstance(config, dict):
         app.config.from_object(DevelopmentConfig)
         app.config.update(config)
