@@ -2,6 +2,7 @@
 // timeouts, and read-through caching of GET answers in IndexedDB for offline read views.
 import { cacheGet, cachePut, getMeta, setMeta } from './db.js';
 import { currentLang } from './i18n.js';
+import { isCsrfProblem } from './outbox.js';
 
 export const bus = new EventTarget();
 export const emit = (type, detail) => bus.dispatchEvent(new CustomEvent(type, { detail }));
@@ -28,12 +29,9 @@ export class ApiError extends Error {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** True for a 403 whose problem says the CSRF token was missing or wrong. */
-export function isCsrfProblem(status, problem) {
-  if (status !== 403 || !problem) return false;
-  const text = `${problem.type || ''} ${problem.title || ''} ${problem.detail || ''}`;
-  return /csrf/i.test(text);
-}
+// A 403 refusing the CSRF token, told by errors['X-CSRF-Token'] (not by the text, which is Chinese
+// by default); shared with the outbox, which also runs in the service worker.
+export { isCsrfProblem };
 
 function isJson(res) {
   return /json/i.test(res.headers.get('content-type') || '');

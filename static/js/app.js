@@ -65,6 +65,11 @@ export function setTitle(text, { back = false } = {}) {
   $('back').hidden = !back;
 }
 
+/** decodeURIComponent that answers null for a malformed escape (`/e/%E0%A4`) instead of throwing. */
+export function safeDecode(text) {
+  try { return decodeURIComponent(text); } catch { return null; }
+}
+
 function currentPath() {
   const p = location.hash.replace(/^#/, '') || '/';
   return p.split('?')[0];
@@ -99,7 +104,9 @@ async function route() {
   if (token !== renderToken) return;
   setTitle(t('app.name'));
   setChildren(main);
-  const ctx = { params: match.slice(1).map((x) => (x ? decodeURIComponent(x) : x)), main, user: session.user, query: queryParams(), isCurrent: () => token === renderToken };
+  const params = match.slice(1).map((x) => (x ? safeDecode(x) : x));
+  if (params.includes(null)) return navigate('/', { replace: true }); // a mangled link: home
+  const ctx = { params, main, user: session.user, query: queryParams(), isCurrent: () => token === renderToken };
   try {
     cleanup = await module[fn](ctx);
   } catch (err) {
@@ -204,7 +211,9 @@ export async function queue(item) {
 
 /**
  * Queue the requests a form makes (oldest first), then, when online, wait a little for them to
- * go out. Returns {status: 'sent'|'queued'|'error', error, data}. On 'error' (the server refused
+ * go out. Returns {status: 'sent'|'queued'|'conflict'|'error', error, data}. On 'conflict' a create
+ * met another record of the same id on the server: it stays in the outbox for the user to resolve.
+ * On 'error' (the server refused
  * the first of them: validation, state conflict) the form's items are taken back out of the
  * outbox: the form still holds what the user typed and shows the error next to the fields.
  */
@@ -222,6 +231,9 @@ export async function submitItems(items, { wait = 8000 } = {}) {
       await runSync();
       const mine = (await outbox.all()).filter((i) => seqs.has(i.seq));
       if (!mine.length) return { status: 'sent', data: delivered };
+      // A create refused with 409: the server holds this id with another body. The phone's
+      // copy stays in the outbox, where the user sees the difference and decides.
+      if (mine.some((i) => i.status === 'conflict' && i.error && i.error.create)) return { status: 'conflict' };
       const failed = mine.find((i) => i.status === 'attention' || i.status === 'conflict');
       if (failed) {
         for (const i of mine) await outbox.remove(i.seq);
@@ -343,8 +355,10 @@ async function boot() {
   const session$ = loadSession();
   await initI18n();
   // A printed QR code opens /e/<token>: show that enterprise's card.
+  // A mangled link (`/e/%E0%A4`, a malformed escape) is kept as it is: no enterprise has that
+  // code, so the scan screen says so.
   const m = location.pathname.match(/^\/e\/([^/?#]+)/);
-  if (m) history.replaceState(null, '', `/#/scan/${encodeURIComponent(decodeURIComponent(m[1]))}`);
+  if (m) history.replaceState(null, '', `/#/scan/${encodeURIComponent(safeDecode(m[1]) ?? m[1])}`);
   registerSW();
   persistStorage();
   $('back').addEventListener('click', () => (history.length > 1 ? history.back() : navigate('/')));

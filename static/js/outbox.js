@@ -4,8 +4,11 @@
 //
 // An item leaves the outbox only when the server answers 2xx JSON carrying the record's id.
 //   network error, timeout, 5xx, 429, HTML (captive portal)  -> kept, backoff, the round stops
-//   401 or a CSRF 403                                         -> kept ('auth'), re-login asked
-//   409 on a create/update/transition                         -> the record is fetched: if the
+//   401 or a CSRF 403 (errors['X-CSRF-Token'])                -> kept ('auth'), re-login asked
+//   409 on a create                                           -> 'conflict': the server holds
+//       this id with a different body (the same body answers 200), so the phone's copy is kept
+//       and the difference shown; the user keeps it under a new id or discards it
+//   409 on an update/transition/photo                         -> the record is fetched: if the
 //       server already has our change, the item is delivered; otherwise 'conflict', shown
 //   400/403/404/413/415/422                                   -> kept ('attention'), error shown
 // Items that depend on a record stuck in 'attention'/'conflict' (a photo of a hazard that was
@@ -82,6 +85,56 @@ export async function retry(seq) {
   Object.assign(item, { status: 'pending', next_at: 0, error: null });
   await d.put('outbox', item);
   notify({});
+}
+
+const plainObject = (v) => v != null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+
+/** A copy of `value` with every string mentioning `from` (a record id, in ids and URLs) naming `to`. */
+function renameId(value, from, to) {
+  if (typeof value === 'string') return value.includes(from) ? value.split(from).join(to) : value;
+  if (Array.isArray(value)) return value.map((v) => renameId(v, from, to));
+  if (plainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renameId(v, from, to)]));
+  return value; // Blobs, numbers, ...
+}
+
+const mentions = (item, id) => item.record_id === id || (item.deps || []).includes(id) || item.chain === id ||
+  JSON.stringify({ url: item.url, body: item.body, fields: item.photo?.fields }).includes(id);
+
+/** How many later items were made on top of this one (its photos, the hazards of an inspection). */
+export async function dependents(seq) {
+  const items = await all();
+  const item = items.find((i) => i.seq === seq);
+  if (!item) return 0;
+  return items.filter((i) => i.seq > seq && mentions(i, item.record_id)).length;
+}
+
+/**
+ * A create refused with 409 (the server holds its id with another body): keep the phone's copy as
+ * a new record under a new id. The items made on top of it, and the inspection in progress on
+ * this phone, follow the new id. Returns the new id.
+ */
+export async function resendAsNew(seq) {
+  const d = await db();
+  const item = await d.get('outbox', seq);
+  if (!item || item.type !== 'create') return null;
+  const from = item.record_id;
+  const to = uuid();
+  const tx = d.transaction('outbox', 'readwrite');
+  let cursor = await tx.store.openCursor();
+  while (cursor) {
+    const next = cursor.value;
+    if (next.seq === seq) {
+      await cursor.update({ ...renameId(next, from, to), status: 'pending', attempts: 0, next_at: 0, error: null });
+    } else if (next.seq > seq && mentions(next, from)) {
+      await cursor.update(renameId(next, from, to)); // a photo's Blob is carried over as it is
+    }
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+  const current = await getMeta('current_inspection');
+  if (current && JSON.stringify(current).includes(from)) await setMeta('current_inspection', renameId(current, from, to));
+  notify({ renamed: { from, to } });
+  return to;
 }
 
 export async function summary() {
@@ -260,14 +313,22 @@ export async function send(item) {
     return { outcome: 'retry', error: { ...error, kind: 'not-json' } };
   }
   if (res.status === 401) return { outcome: 'auth', error };
-  if (res.status === 403 && /csrf/i.test(`${problem.type || ''} ${problem.title || ''} ${problem.detail || ''}`)) {
-    return { outcome: 'auth', error };
-  }
+  if (isCsrfProblem(res.status, problem)) return { outcome: 'auth', error };
   if (res.status === 429 || res.status >= 500) {
     return { outcome: 'retry', error, retryAfter: Number(res.headers.get('Retry-After')) || 0 };
   }
-  if (res.status === 409) return verify(item, error);
+  if (res.status === 409) return item.type === 'create' ? createConflict(item, error) : verify(item, error);
   return { outcome: 'attention', error };
+}
+
+/**
+ * True for a 403 refusing the CSRF token (expired session token, another login). The server names
+ * the header as the field at fault (app/auth/sessions.py), whatever the language of its text.
+ */
+export function isCsrfProblem(status, problem) {
+  if (status !== 403 || !problem || typeof problem !== 'object') return false;
+  const errors = plainObject(problem.errors) ? problem.errors : {};
+  return Object.keys(errors).some((k) => k.toLowerCase() === 'x-csrf-token');
 }
 
 const sameValue = (a, b) => {
@@ -281,7 +342,44 @@ const sameValue = (a, b) => {
   return false;
 };
 
-/** After a 409: does the server already hold what this item carries? */
+const blank = (v) => v == null || v === '';
+
+/** Same value for the user: times to the second, numbers to 1e-6, objects by the phone's keys. */
+function sameField(phone, server) {
+  if (blank(phone) && blank(server)) return true;
+  if (typeof phone === 'number' && typeof server === 'number') return Math.abs(phone - server) < 1e-6;
+  if (plainObject(phone) && plainObject(server)) {
+    return Object.entries(phone).every(([k, v]) => sameField(v, server[k]));
+  }
+  return sameValue(phone, server);
+}
+
+/** The fields of a create body that the server's record of the same id holds otherwise. */
+export function differences(body, record) {
+  return Object.entries(body || {})
+    .filter(([k]) => k !== 'id' && k !== 'version' && record && k in record)
+    .filter(([k, v]) => !sameField(v, record[k]))
+    .map(([field, phone]) => ({ field, phone, server: record[field] }));
+}
+
+/**
+ * A 409 on a create: the contract answers the same id with the same body 200, so the server holds
+ * a different record under this id. The phone's copy is never taken as delivered: it stays, in
+ * 'conflict', with what differs (when the server's record can be read) for the user to decide.
+ */
+async function createConflict(item, error) {
+  let diff = null;
+  if (item.check && item.check.url) {
+    try {
+      const res = await fetchWithTimeout(item.check.url, { headers: { Accept: 'application/json' } }, 20000);
+      const data = await readJson(res);
+      if (res.ok && data && data.id === item.record_id) diff = differences(item.body, data);
+    } catch { /* unreadable now: the conflict stands, the difference stays unknown */ }
+  }
+  return { outcome: 'conflict', error: { ...error, create: true, diff } };
+}
+
+/** After a 409 on an update, transition or photo: does the server already hold this change? */
 async function verify(item, error) {
   const check = item.check;
   if (!check) return { outcome: 'conflict', error };
@@ -296,9 +394,7 @@ async function verify(item, error) {
   if (!res.ok || data === undefined) return { outcome: 'retry', error: { status: res.status, kind: 'verify' } };
   let held = false;
   let record = data;
-  if (check.how === 'exists') {
-    held = data && data.id === item.record_id;
-  } else if (check.how === 'photo') {
+  if (check.how === 'photo') {
     held = (data.photos || []).some((p) => p.id === item.record_id);
     record = { id: item.record_id };
   } else if (check.how === 'fields') {

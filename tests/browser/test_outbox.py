@@ -1,7 +1,8 @@
 """The outbox's rules, each against the real server with one answer faked where needed:
-401 keeps the item and asks for a login; a validation error keeps it for the user; a 409 on a
-create is delivered when the server already holds the record, a visible conflict otherwise; a
-captive portal's HTML page is not an acknowledgement; a full disk is a visible error."""
+401 or a refused CSRF token keeps the item and asks for a login; a validation error keeps it for
+the user; a 409 on a create (the server holds the id with another body) is a visible conflict
+the user resolves, never a silent drop; a captive portal's HTML page is not an acknowledgement;
+a full disk is a visible error."""
 from __future__ import annotations
 
 import json
@@ -9,8 +10,9 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
+import requests
 
-from .conftest import login, outbox_items, wait_until
+from .conftest import login, outbox_items, text_of, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +23,7 @@ ENQUEUE = """async ([body]) => {
         label: { key: 'outbox.label.hazard', params: { title: body.title } } });
 }"""
 SYNC = """async (force) => (await import('/static/js/outbox.js')).sync({ force })"""
+ENQUEUE_ITEM = """async (item) => { await (await import('/static/js/outbox.js')).enqueue(item); }"""
 
 
 @pytest.fixture
@@ -103,30 +106,103 @@ def test_validation_error_needs_attention_and_is_shown(inspector_page):
     page.wait_for_selector("text=全部已同步")
 
 
-def test_409_on_create(inspector_page, phone, api_as):
+def relogin_from_banner(page, user):
+    page.wait_for_selector("#banner >> text=登录已过期")
+    page.locator("#banner button").click()
+    page.locator("input[name=username]").fill(user.username)
+    page.locator("input[name=password]").fill(user.password)
+    page.locator("form button[type=submit]").click()
+
+
+def test_refused_csrf_token_keeps_the_item_and_asks_to_log_in(inspector_page, api_as):
+    page, ent, inspector = inspector_page
+    body = hazard_body(ent, "令牌失效时登记")
+    # The token the app keeps (api.setCsrf: IndexedDB meta 'csrf' and its copy in memory) no
+    # longer matches the server session's, as after a login on another tab of an older version.
+    refused = page.evaluate("""async () => {
+        const { setCsrf, api, isCsrfProblem } = await import('/static/js/api.js');
+        await setCsrf('stale-token-from-an-older-session');
+        try { await api.post('/api/v1/auth/logout', {}); return null; }
+        catch (e) { return { status: e.status, problem: e.problem, csrf: isCsrfProblem(e.status, e.problem) }; }
+    }""")
+    # Answered in Chinese: the text does not say "CSRF"; the field does.
+    assert refused["status"] == 403 and refused["csrf"] is True
+    assert "csrf" not in refused["problem"]["detail"].lower() and "X-CSRF-Token" in refused["problem"]["errors"]
+
+    page.evaluate(ENQUEUE, [body])
+    assert page.evaluate(SYNC, True)["stopped"] == "auth"
+    [item] = outbox_items(page)
+    assert item["status"] == "auth" and item["error"]["status"] == 403
+    relogin_from_banner(page, inspector)
+    wait_until(lambda: outbox_items(page) == [], timeout=20, message="the item to be sent after login")
+    api = api_as(inspector)
+    assert api.get(f"/api/v1/hazards/{body['id']}")["title"] == "令牌失效时登记"
+    found = api.get("/api/v1/hazards", params={"q": "令牌失效时登记"})["items"]
+    assert [h["id"] for h in found] == [body["id"]]  # exactly once
+
+
+def test_409_on_create(inspector_page, phone, api_as, live_server):
     page, ent, inspector = inspector_page
     api = api_as(inspector)
-    # The server already has this record (sent earlier; our answer was lost), with a body
-    # that differs: 409, and the GET shows the record exists → delivered.
-    held = hazard_body(ent, "服务器已有")
-    api.post("/api/v1/hazards", json=held)
-    page.evaluate(ENQUEUE, [{**held, "description": "手机上多写了一句"}])
-    assert page.evaluate(SYNC, True)["sent"] == 1
-    assert outbox_items(page) == []
+    # The server holds an inspection under this id begun otherwise (another kind). A 409 on the
+    # phone's create means a different body (the same body answers 200): never taken as sent.
+    insp_id = str(uuid.uuid4())
+    started = datetime.now(timezone.utc).isoformat()
+    api.post("/api/v1/inspections", json={"id": insp_id, "enterprise_id": ent.id, "kind": "routine",
+                                          "started_at": started})
+    page.evaluate(ENQUEUE_ITEM, {
+        "type": "create", "record_id": insp_id, "method": "POST", "url": "/api/v1/inspections",
+        "body": {"id": insp_id, "enterprise_id": ent.id, "kind": "special", "started_at": started},
+        "check": {"url": f"/api/v1/inspections/{insp_id}", "how": "exists"},
+        "label": {"key": "outbox.label.inspection", "params": {"name": ent.name}}})
+    # A hazard recorded in that inspection on the phone waits behind it.
+    hazard = {**hazard_body(ent, "冲突检查中发现"), "inspection_id": insp_id}
+    page.evaluate(ENQUEUE_ITEM, {
+        "type": "create", "record_id": hazard["id"], "method": "POST", "url": "/api/v1/hazards",
+        "body": hazard, "deps": [insp_id], "check": {"url": f"/api/v1/hazards/{hazard['id']}", "how": "exists"},
+        "label": {"key": "outbox.label.hazard", "params": {"title": hazard["title"]}}})
+    for _ in range(2):  # and stays so, round after round
+        assert page.evaluate(SYNC, True)["sent"] == 0
+        conflict, waiting = outbox_items(page)
+        assert conflict["status"] == "conflict" and conflict["error"]["status"] == 409
+        assert conflict["error"]["diff"] == [{"field": "kind", "phone": "special", "server": "routine"}]
+        assert waiting["status"] == "pending" and waiting["attempts"] == 0
+    assert requests.get(f"{live_server}/api/v1/hazards/{hazard['id']}", cookies=api.s.cookies).status_code == 404
 
-    # A 409 for a record the server does not have: a visible conflict, never dropped.
+    # Shown with the server's message and the difference; the user chooses.
+    page.goto("/#/outbox")
+    row = page.locator("[data-testid=outbox-item][data-status=conflict]")
+    text = row.inner_text()
+    assert "冲突" in text and "已存在且内容不同" in text and "请选择保留哪一份" in text
+    diff = text_of(page, "[data-testid=conflict-diff] tbody tr")
+    assert diff == "检查类型 专项检查 日常检查"
+    assert page.locator("#sync-badge.bad").count() == 1
+    # Keep the phone's copy: it goes as a new inspection; the hazard follows it.
+    page.once("dialog", lambda d: d.accept())
+    row.get_by_role("button", name="另存为新记录").click()
+    wait_until(lambda: outbox_items(page) == [], timeout=20, message="both items to be sent")
+    sent = api.get(f"/api/v1/hazards/{hazard['id']}")
+    assert sent["inspection_id"] not in (None, insp_id)
+    assert api.get(f"/api/v1/inspections/{sent['inspection_id']}")["kind"] == "special"
+    assert api.get(f"/api/v1/inspections/{insp_id}")["kind"] == "routine"  # the server's, untouched
+
+    # A 409 for a record the server cannot show: still a conflict; discarding is explicit.
     ghost = hazard_body(ent, "冲突记录")
     phone.route("**/api/v1/hazards", lambda route: route.fulfill(
         status=409, content_type="application/problem+json",
-        body=json.dumps({"type": "about:blank", "title": "Conflict", "status": 409,
-                         "detail": "id already used"})))
+        body=json.dumps({"type": "about:blank", "title": "冲突", "status": 409,
+                         "detail": "该编号的隐患已存在且内容不同", "errors": {"id": ["该编号的隐患已存在且内容不同"]}})))
     page.evaluate(ENQUEUE, [ghost])
     page.evaluate(SYNC, True)
     [item] = outbox_items(page)
-    assert item["status"] == "conflict"
-    page.goto("/#/outbox")
-    assert "冲突" in page.locator("[data-testid=outbox-item]").inner_text()
-    assert page.locator("#sync-badge.bad").count() == 1
+    assert item["status"] == "conflict" and item["error"]["diff"] is None
+    row = page.locator("[data-testid=outbox-item][data-status=conflict]")
+    row.wait_for()
+    assert "无法读取服务器上的这条记录" in row.inner_text()
+    page.once("dialog", lambda d: d.accept())
+    row.get_by_role("button", name="以服务器为准").click()
+    page.wait_for_selector("text=全部已同步")
+    assert outbox_items(page) == []
 
 
 def test_full_storage_is_a_visible_error(inspector_page, factory, live_server):

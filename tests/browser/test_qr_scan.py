@@ -72,3 +72,15 @@ def test_manual_code_entry_and_unknown_code(page, factory):
     page.locator("input[name=code]").fill(ent.qr_token)
     page.get_by_role("button", name="打开企业卡片").click()
     page.wait_for_selector("h2:has-text('手输测试商店')")
+
+    # Mangled links (a malformed %-escape) never stop the app (the page fixture asserts that no
+    # error escaped): a printed QR link shows the 'unknown code' state, a typed one is refused,
+    # an app link with one opens the home screen.
+    page.goto("/e/%E0%A4")
+    page.wait_for_selector("text=未找到该二维码对应的企业")
+    page.goto("/#/scan")
+    page.locator("input[name=code]").fill("https://anxun.example/e/%E0%A4")
+    page.get_by_role("button", name="打开企业卡片").click()
+    page.locator(".form-error >> text=编码格式不正确").wait_for()
+    page.goto("/#/hazards/%E0%A4")
+    page.wait_for_selector(".scan-hero")

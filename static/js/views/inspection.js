@@ -170,6 +170,13 @@ export async function renderHazardForm({ params, main }) {
         cur.hazards.push({ id: hazardId, title: body.title, level: lvl, photos: photos.length, synced: result.status === 'sent' });
         await setMeta('current_inspection', cur);
       }
+      if (result.status === 'conflict') {
+        // The server holds another hazard under this id: the phone's copy waits in the outbox,
+        // which shows both and lets the user choose.
+        toast(t('outbox.conflict_toast'), { error: true, ms: 8000 });
+        navigate('/outbox', { replace: true });
+        return;
+      }
       toast(result.status === 'sent' ? t('hazard.saved') : t('sync.saved_offline'));
       navigate(`/inspection/${insp.id}`, { replace: true });
     });

@@ -1,11 +1,65 @@
 // The outbox screen (待同步): every waiting record, its state and error, retry and discard.
-import { t, fmtDateTime } from '../i18n.js';
-import { h, chip, empty, setChildren } from '../ui.js';
+// A create the server refused with 409 (it holds the same id with another body) shows what
+// differs and lets the user keep the phone's copy as a new record or take the server's.
+import { t, fmtDateTime, fmtDate, currentLang } from '../i18n.js';
+import { h, chip, empty, setChildren, toast } from '../ui.js';
 import { setTitle, runSync } from '../app.js';
+import { categoryLabel } from '../choices.js';
 import { liveOutboxCard } from './home.js';
 import * as outbox from '../outbox.js';
 
 const STATUS_CLS = { pending: 'pending', attention: 'overdue', conflict: 'overdue', auth: 'pending' };
+
+// Field names of create bodies, labelled with the forms' own words.
+const FIELD_LABELS = {
+  title: 'hazard.f_title', description: 'hazard.f_description', category: 'hazard.f_category',
+  level: 'hazard.f_level', place: 'hazard.f_place', deadline: 'hazard.f_deadline',
+  found_at: 'hazard.found_at', location: 'hazard.location', responsible: 'hazard.responsible',
+  enterprise_id: 'hazard.enterprise', kind: 'inspection.kind', started_at: 'inspection.started',
+};
+const fieldLabel = (k) => (FIELD_LABELS[k] ? t(FIELD_LABELS[k]) : k);
+
+function shown(field, v) {
+  if (v == null || v === '') return '—';
+  if (field === 'level') return t(`level.${v}`);
+  if (field === 'kind') return t(`inspection_kind.${v}`);
+  if (field === 'category') return categoryLabel(v, t, currentLang());
+  if (field === 'deadline') return fmtDate(v);
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return fmtDateTime(v);
+  if (typeof v === 'object' && v.lat != null && v.lng != null) {
+    return `${Number(v.lat).toFixed(5)}, ${Number(v.lng).toFixed(5)}${v.accuracy != null ? ` ±${Math.round(v.accuracy)} m` : ''}`;
+  }
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** The phone's copy beside the server's record: the fields that differ. */
+function diffTable(diff) {
+  if (!diff) return h('p.small.muted', { style: 'margin-top:4px' }, t('outbox.diff_unknown'));
+  if (!diff.length) return h('p.small.muted', { style: 'margin-top:4px' }, t('outbox.diff_none'));
+  return h('div.table-wrap', { style: 'margin-top:6px' }, h('table.table', { 'data-testid': 'conflict-diff' },
+    h('thead', h('tr', h('th', { scope: 'col' }, t('outbox.diff_field')), h('th', { scope: 'col' }, t('outbox.diff_phone')),
+      h('th', { scope: 'col' }, t('outbox.diff_server')))),
+    h('tbody', diff.map((d) => h('tr', h('th', { scope: 'row' }, fieldLabel(d.field)),
+      h('td', shown(d.field, d.phone)), h('td', shown(d.field, d.server)))))));
+}
+
+/** The two ways out of a create conflict; nothing happens without the user's choice. */
+function createConflictActions(i, label) {
+  return h('div.row.wrap', { style: 'margin-top:8px;gap:8px' },
+    h('button.btn.small.secondary', { type: 'button', onclick: async () => {
+      if (!confirm(t('outbox.keep_phone_confirm', { label }))) return;
+      await outbox.resendAsNew(i.seq);
+      toast(t('outbox.kept_as_new'));
+      runSync({ force: true });
+    } }, t('outbox.keep_phone')),
+    h('button.btn.small.ghost', { type: 'button', onclick: async () => {
+      const n = await outbox.dependents(i.seq);
+      const text = t('outbox.keep_server_confirm', { label }) + (n ? `\n${t('outbox.keep_server_dependents', { n })}` : '');
+      if (!confirm(text)) return;
+      await outbox.remove(i.seq);
+      runSync();
+    } }, t('outbox.keep_server')));
+}
 
 export async function render({ main }) {
   setTitle(t('outbox.title'), { back: true });
@@ -18,7 +72,10 @@ export async function render({ main }) {
     const rows = items.map((i) => {
       const err = i.error || {};
       const label = i.label ? t(i.label.key, i.label.params) : `${i.method} ${i.url}`;
-      const detail = [err.detail, err.errors ? Object.entries(err.errors).map(([k, v]) => `${k}: ${[].concat(v).join('；')}`).join('；') : null,
+      const fieldErrors = err.errors ? Object.entries(err.errors).map(([k, v]) => [k, [].concat(v).filter((m) => m !== err.detail)])
+        .filter(([, v]) => v.length).map(([k, v]) => `${k}: ${v.join('；')}`).join('；') : null;
+      const createConflict = i.status === 'conflict' && err.create;
+      const detail = [err.detail, fieldErrors || null,
         err.kind ? t(`outbox.error.${err.kind}`) : null, err.status ? `HTTP ${err.status}` : null].filter(Boolean).join(' · ');
       return h('div.item', { 'data-testid': 'outbox-item', dataset: { status: i.status } },
         h('div.grow',
@@ -27,8 +84,10 @@ export async function render({ main }) {
           h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, chip(t(`outbox.status.${i.status}`), STATUS_CLS[i.status]),
             i.status === 'pending' && i.next_at > Date.now() ? chip(t('outbox.next_try', { time: fmtDateTime(new Date(i.next_at).toISOString()) })) : null),
           detail ? h('p.small', { style: `margin-top:6px;color:${i.status === 'pending' ? 'var(--muted)' : 'var(--danger)'}` }, detail) : null,
-          i.status === 'conflict' ? h('p.small', { style: 'margin-top:4px' }, t('outbox.conflict_hint')) : null,
-          i.status !== 'pending' ? h('div.row', { style: 'margin-top:8px;gap:8px' },
+          createConflict ? [h('p.small', { style: 'margin-top:4px' }, t('outbox.create_conflict_hint')), diffTable(err.diff)] : null,
+          i.status === 'conflict' && !createConflict ? h('p.small', { style: 'margin-top:4px' }, t('outbox.conflict_hint')) : null,
+          createConflict ? createConflictActions(i, label) : null,
+          i.status !== 'pending' && !createConflict ? h('div.row', { style: 'margin-top:8px;gap:8px' },
             h('button.btn.small.secondary', { type: 'button', onclick: async () => { await outbox.retry(i.seq); runSync({ force: true }); } }, t('common.retry')),
             h('button.btn.small.ghost', { type: 'button', onclick: async () => { if (confirm(t('outbox.discard_confirm', { label }))) await outbox.remove(i.seq); } }, t('outbox.discard'))) : null));
     });

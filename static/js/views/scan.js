@@ -4,13 +4,13 @@ import { request, listAll } from '../api.js';
 import { cacheGet, cachePut, getMeta, setMeta } from '../db.js';
 import { t } from '../i18n.js';
 import { h, icon, field, input, showProblem, busy, append, setChildren } from '../ui.js';
-import { navigate, setTitle } from '../app.js';
+import { navigate, setTitle, safeDecode } from '../app.js';
 
 /** The token in what a QR code says: `<base>/e/<token>`, or a bare token typed by hand. */
 export function tokenFrom(text) {
   const s = String(text || '').trim();
   const m = s.match(/\/e\/([^/?#\s]+)/);
-  if (m) return decodeURIComponent(m[1]);
+  if (m) return safeDecode(m[1]); // null for a malformed escape: not a code of ours
   return /^[A-Za-z0-9_-]{4,128}$/.test(s) ? s : null;
 }
 
