@@ -83,7 +83,9 @@ async function route() {
   const path = currentPath();
   const token = ++renderToken;
   if (!session.user && path !== '/login') {
-    await setMeta('next', path);
+    // Keep the query too: a printed campaign summary opens #/dashboard?from=&to=.
+    const query = location.hash.split('?')[1];
+    await setMeta('next', query ? `${path}?${query}` : path);
     return navigate('/login', { replace: true });
   }
   let match = null; let entry = null;

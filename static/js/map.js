@@ -153,12 +153,12 @@ function located(items) {
 
 function legend(data, lang, t) {
   const items = (data.legend || Object.keys(RISK_COLORS).map((key) => ({ key, zh: key, en: key, color: RISK_COLORS[key] })))
-    .map((r) => el('span', { class: 'map-legend-item', 'data-risk': r.key, style: 'display:inline-flex;align-items:center;gap:4px;margin-right:10px' },
+    .map((r) => el('span', { class: 'map-legend-item', role: 'listitem', 'data-risk': r.key, style: 'display:inline-flex;align-items:center;gap:4px;margin-right:10px' },
       el('span', { style: `display:inline-block;width:10px;height:10px;border-radius:50%;background:${r.color || RISK_COLORS[r.key]}` }),
       lang === 'en' ? r.en : r.zh));
-  items.push(el('span', { class: 'map-legend-item', style: 'display:inline-flex;align-items:center;gap:4px;margin-right:10px' },
+  items.push(el('span', { class: 'map-legend-item', role: 'listitem', style: 'display:inline-flex;align-items:center;gap:4px;margin-right:10px' },
     el('span', { style: `display:inline-block;width:8px;height:8px;border-radius:50%;border:2px solid ${LEVEL_COLORS.major}` }), t.legendMajor));
-  items.push(el('span', { class: 'map-legend-item', style: 'display:inline-flex;align-items:center;gap:4px' },
+  items.push(el('span', { class: 'map-legend-item', role: 'listitem', style: 'display:inline-flex;align-items:center;gap:4px' },
     el('span', { style: `display:inline-block;width:6px;height:6px;background:${LEVEL_COLORS.general};transform:rotate(45deg)` }), t.legendHazard));
   return el('div', { class: 'map-legend', role: 'list', 'aria-label': t.risk, style: 'font-size:12px;padding:6px 8px;line-height:1.8' }, ...items);
 }

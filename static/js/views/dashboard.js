@@ -1,7 +1,11 @@
-// Supervisor dashboard (看板): figures and charts from GET /api/v1/dashboard.
+// Supervisor dashboard (看板): figures and charts from GET /api/v1/dashboard for a community and
+// a period, both read from the route (#/dashboard?from=&to=&community_id=, which is also what the
+// campaign summary's QR code opens); the map of open hazards and enterprises by risk colour
+// (static/js/map.js, imported only when this screen draws it); the ledgers and the summary PDF
+// of the period shown.
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtNumber, currentLang } from '../i18n.js';
-import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren } from '../ui.js';
+import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
 import { barChart, lineChart } from '../chart.js';
 import { HAZARD_STATES, RISK_LEVELS, categoryLabel } from '../choices.js';
 import { setTitle, navigate } from '../app.js';
@@ -23,14 +27,49 @@ const pick = (d, ...names) => { for (const n of names) { const v = n.split('.').
 const pct = (v) => (v == null ? '—' : `${fmtNumber(v <= 1 ? v * 100 : v, 1)}%`);
 const COLORS = { red: '#d32f2f', orange: '#e06c00', yellow: '#f2b705', blue: '#1976d2' };
 const STATE_COLORS = { reported: '#1565c0', rectifying: '#e06c00', submitted: '#6a1b9a', verified: '#2e7d32', closed: '#1b7f3b', archived: '#78909c' };
+const DAY = 86400000;
+const isDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !Number.isNaN(Date.parse(s));
+/** Today in Asia/Shanghai as YYYY-MM-DD (the server's days are Shanghai days). */
+const today = () => new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
+const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const spanDays = (from, to) => Math.round((Date.parse(to) - Date.parse(from)) / DAY) + 1;
+// A campaign summary covers at most a year (CampaignArgs).
+const SUMMARY_MAX_DAYS = 367;
+
+/** The quick periods: [key, from, to]; '' is the server's default (the last 365 days). */
+function presets() {
+  const d = today();
+  const year = d.slice(0, 4);
+  const june = d.slice(5) >= '06-01' ? year : String(Number(year) - 1);
+  return [
+    ['', null, null],
+    ['30d', addDays(d, -29), d],
+    ['month', `${d.slice(0, 7)}-01`, d],
+    ['ytd', `${year}-01-01`, d],
+    ['june', `${june}-06-01`, `${june}-06-30`],
+  ];
+}
+
+/** The dashboard's query string: community and period (empty parts left out). */
+function qs({ cid, from, to }) {
+  const q = new URLSearchParams();
+  if (cid) q.set('community_id', cid);
+  if (from) q.set('from', from);
+  if (to) q.set('to', to);
+  return q.toString();
+}
+const withQs = (path, q) => (q ? `${path}?${q}` : path);
 
 export async function render({ main, isCurrent, query }) {
   setTitle(t('dashboard.title'));
   append(main, loading());
   const communities = await cachedGet('/api/v1/communities').then((r) => itemsOf(r.data)).catch(() => []);
   const cid = query.get('community_id') || '';
+  const from = isDay(query.get('from')) ? query.get('from') : '';
+  const to = isDay(query.get('to')) ? query.get('to') : '';
+  const go = (next) => navigate(withQs('/dashboard', qs({ cid, from, to, ...next })), { replace: true });
   let res;
-  try { res = await cachedGet(`/api/v1/dashboard${cid ? `?community_id=${encodeURIComponent(cid)}` : ''}`); } catch (err) {
+  try { res = await cachedGet(withQs('/api/v1/dashboard', qs({ cid, from, to }))); } catch (err) {
     setChildren(main, errorBlock(err, () => render({ main, isCurrent, query })));
     return null;
   }
@@ -50,8 +89,32 @@ export async function render({ main, isCurrent, query }) {
   const top = itemsOf(pick(d, 'top_enterprises') || []);
   const stat = (v, k, alert = false, href = null) => h(href ? 'a.stat' : 'div.stat', { class: alert ? 'alert' : '', href, style: href ? 'text-decoration:none;color:inherit' : null }, h('div.v', v), h('div.k', k));
 
-  const filter = communities.length > 1 ? h('div.filters', h('select', { 'aria-label': t('hazards.f_community'), onchange: (e) => navigate(`/dashboard${e.target.value ? `?community_id=${e.target.value}` : ''}`, { replace: true }) },
-    h('option', { value: '' }, t('hazards.all_communities')), communities.map((c) => h('option', { value: c.id, selected: c.id === cid }, c.name)))) : null;
+  // The period shown: what the route asked for, else the server's default (in its answer).
+  const shownFrom = from || scope.from || '';
+  const shownTo = to || scope.to || '';
+  const preset = presets().find(([, f, tt]) => (f || '') === from && (tt || '') === to);
+  const presetSelect = h('select', { name: 'period', 'aria-label': t('dashboard.period_label'), onchange: (e) => {
+    const chosen = presets().find(([k]) => k === e.target.value);
+    if (chosen) go({ from: chosen[1] || '', to: chosen[2] || '' });
+  } },
+  presets().map(([k]) => h('option', { value: k, selected: preset ? preset[0] === k : false }, t(`dashboard.preset_${k || 'year'}`))),
+  preset ? null : h('option', { value: 'custom', selected: true }, t('dashboard.preset_custom')));
+  const fromInput = h('input', { type: 'date', name: 'from', value: shownFrom, max: shownTo || null });
+  const toInput = h('input', { type: 'date', name: 'to', value: shownTo, min: shownFrom || null });
+  const dateChanged = (which) => {
+    let f = fromInput.value; let tt = toInput.value;
+    if (!isDay(f) || !isDay(tt)) return;
+    if (f > tt) { if (which === 'from') tt = f; else f = tt; } // keep a valid period
+    go({ from: f, to: tt });
+  };
+  fromInput.addEventListener('change', () => dateChanged('from'));
+  toInput.addEventListener('change', () => dateChanged('to'));
+  const filter = h('div.filters',
+    presetSelect,
+    communities.length > 1 ? h('select', { name: 'community_id', 'aria-label': t('hazards.f_community'), onchange: (e) => go({ cid: e.target.value }) },
+      h('option', { value: '' }, t('hazards.all_communities')), communities.map((c) => h('option', { value: c.id, selected: c.id === cid }, c.name))) : null);
+  const periodFields = h('div.period', { role: 'group', 'aria-label': t('dashboard.period_label') },
+    field(t('dashboard.from'), fromInput), field(t('dashboard.to'), toInput));
 
   const trend = itemsOf(pick(d, 'weekly_trend', 'trend', 'weekly') || []).slice(-12); // a phone shows 12 weeks
   const trendLabels = trend.map((w) => String(w.week || w.week_start || w.label || w.start || '').replace(/^\d{4}-/, '').slice(0, 5));
@@ -63,8 +126,40 @@ export async function render({ main, isCurrent, query }) {
     ? byCommunity.map((r) => ({ label: r.name || r.community_name || r.community || r.key || '?', value: r.count ?? r.total ?? r.n ?? 0 }))
     : Object.entries(toMap(byCommunity)).map(([k, v]) => ({ label: (communities.find((c) => c.id === k) || {}).name || k, value: typeof v === 'object' ? (v.total ?? v.count ?? 0) : v }));
 
-  setChildren(main, cachedNote(res.cachedAt), filter,
+  // 零容忍 escalations by rule and 约谈 (interviews) of the period, when the answer has them.
+  const esc = d.escalations || null;
+  const ivs = d.interviews || null;
+  const label = (x) => (currentLang() === 'en' ? x.en : x.zh) || x.key;
+  const zeroTolerance = esc || ivs ? h('div.card', { 'data-testid': 'dashboard-escalations' }, h('h2', t('dashboard.zero_tolerance')),
     h('div.stats',
+      stat(fmtNumber(ivs ? ivs.opened ?? 0 : 0), t('dashboard.interviews_opened'), false, '#/interviews'),
+      stat(fmtNumber(ivs ? ivs.held ?? 0 : 0), t('dashboard.interviews_held'), false, '#/interviews')),
+    esc && (esc.by_rule || []).some((r) => r.count) ? h('div', h('h3', { style: 'margin:4px 0 6px' }, t('dashboard.by_rule')),
+      kv(esc.by_rule.map((r) => [`${r.key} ${label(r)}`, fmtNumber(r.count || 0)]))) : null,
+    ivs && (ivs.by_state || []).some((r) => r.count) ? h('div', h('h3', { style: 'margin:10px 0 6px' }, t('dashboard.interviews_by_state')),
+      kv(ivs.by_state.map((r) => [label(r), fmtNumber(r.count || 0)]))) : null) : null;
+
+  // The map of open hazards and enterprises: drawn once the module and the points are in.
+  const enterprisesByRisk = toMap(d.enterprises_by_risk);
+  const mapBox = h('div.map-box', { 'data-testid': 'dashboard-map' }, h('p.small.muted', t('common.loading')));
+  const mapCard = h('div.card.map-card', h('h2', t('dashboard.map')),
+    mapBox,
+    Object.keys(enterprisesByRisk).length ? h('p.small.muted', { style: 'margin:6px 0 0' },
+      t('dashboard.enterprises_by_risk', { list: RISK_LEVELS.map((r) => `${t(`risk.${r}`)} ${fmtNumber(Number(enterprisesByRisk[r]) || 0)}`).join(' · ') })) : null);
+
+  // Reports of what is shown: the ledgers of this period and community, the campaign summary.
+  const periodQs = qs({ cid, from: shownFrom, to: shownTo });
+  const summaryOk = isDay(shownFrom) && isDay(shownTo) && spanDays(shownFrom, shownTo) <= SUMMARY_MAX_DAYS;
+  const reports = h('div.card', { 'data-testid': 'dashboard-reports' }, h('h2', t('dashboard.reports')),
+    h('div.actions',
+      h('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.xlsx', periodQs), download: '' }, icon('download'), t('hazards.ledger')),
+      h('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.csv', periodQs), download: '' }, icon('download'), t('hazards.ledger_csv')),
+      h('a.btn.block.secondary', { href: withQs('/api/v1/reports/interviews.xlsx', qs({ cid })), download: '' }, icon('download'), t('interviews.ledger')),
+      summaryOk ? h('a.btn.block.secondary', { href: withQs('/api/v1/reports/campaign-summary.pdf', periodQs), target: '_blank', rel: 'noopener' }, icon('list'), t('dashboard.summary_pdf'))
+        : h('p.small.muted', t('dashboard.summary_too_long'))));
+
+  setChildren(main, cachedNote(res.cachedAt), filter, periodFields,
+    h('div.stats', { 'data-testid': 'dashboard-stats' },
       stat(fmtNumber(total), t('dashboard.total'), false, '#/hazards'),
       stat(fmtNumber(open), t('dashboard.open'), false, '#/hazards'),
       stat(fmtNumber(overdue ?? 0), t('dashboard.overdue'), !!overdue, '#/hazards?overdue=true'),
@@ -73,11 +168,13 @@ export async function render({ main, isCurrent, query }) {
       stat(pct(pick(d, 'on_time_rate', 'rates.on_time')), t('dashboard.on_time_rate')),
       stat(pick(d, 'median_days_to_close') != null ? fmtNumber(pick(d, 'median_days_to_close'), 1) : '—', t('dashboard.median_days')),
       stat(fmtNumber(escalated ?? 0), t('dashboard.escalated'), false, '#/interviews')),
-    scope.from || scope.to ? h('p.small.muted', { style: 'margin:-4px 4px 12px' }, t('dashboard.period', { from: scope.from || '…', to: scope.to || '…' })) : null,
+    scope.from || scope.to ? h('p.small.muted', { style: 'margin:-4px 4px 12px', 'data-testid': 'dashboard-period' }, t('dashboard.period', { from: scope.from || '…', to: scope.to || '…' })) : null,
     trend.length ? h('div.card.chart', h('h2', t('dashboard.trend')), lineChart(trendLabels, series, { title: t('dashboard.trend') }),
       h('div.legend', series.map((s) => h('span', h('i', { style: `background:${s.color}` }), s.name)))) : null,
     h('div.card.chart', h('h2', t('dashboard.by_state')),
       total ? barChart(HAZARD_STATES.map((s) => ({ label: t(`hazard_state.${s}`), value: Number(byState[s]) || 0, color: STATE_COLORS[s] })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
+    mapCard,
+    zeroTolerance,
     Object.keys(byRisk).length ? h('div.card.chart', h('h2', t('dashboard.by_risk')),
       barChart(RISK_LEVELS.map((r) => ({ label: t(`risk.${r}`), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: COLORS[r] })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),
@@ -88,6 +185,27 @@ export async function render({ main, isCurrent, query }) {
       h('div.grow', h('div.item-title', e.name),
         h('div.item-sub', t('dashboard.top_line', { open: e.open_hazards ?? 0, major: e.major ?? 0, overdue: e.overdue ?? 0 })))))) : null,
     communityRows.length ? h('div.card.chart', h('h2', t('dashboard.by_community')), barChart(communityRows.slice(0, 10), { title: t('dashboard.by_community'), labelW: 110 })) : null,
-    h('a.btn.block.secondary', { href: `/api/v1/reports/hazard-ledger.xlsx${cid ? `?community_id=${cid}` : ''}`, download: '' }, icon('download'), t('hazards.ledger')));
+    reports);
+  drawMap(mapBox, cid, isCurrent);
   return null;
+}
+
+/** Fetch the points (GET /api/v1/map, cached for offline) and the map module side by side;
+ * the module is not part of the first load: only this screen imports it. */
+async function drawMap(box, cid, isCurrent) {
+  let data; let draw;
+  try {
+    const [mod, res] = await Promise.all([
+      import('../map.js'),
+      cachedGet(withQs('/api/v1/map', qs({ cid }))),
+    ]);
+    draw = mod.renderMap; data = res.data;
+  } catch (err) {
+    if (isCurrent() && box.isConnected) setChildren(box, h('p.small.muted', t('dashboard.map_failed')));
+    return;
+  }
+  if (!isCurrent() || !box.isConnected) return;
+  draw(box, data || {}, { lang: currentLang() === 'en' ? 'en' : 'zh', height: 300 });
+  box.dataset.points = String((data?.enterprises || []).length + (data?.hazards || []).length);
+  box.addEventListener('map-select', (ev) => { if (ev.detail?.type === 'enterprise') navigate(`/enterprise/${ev.detail.id}`); });
 }

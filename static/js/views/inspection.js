@@ -74,7 +74,10 @@ export async function render({ params, main, isCurrent }) {
     shown = signature;
     const insp = s.inspection;
     const finished = !!insp.ended_at;
-    const hazards = s.local ? insp.hazards : [];
+    // Opened from elsewhere (the 整改通知书's QR code): the server's record lists its hazards.
+    const hazards = s.local ? insp.hazards : (insp.hazards || []).map((x) => ({ ...x, photos: 0, synced: true }));
+    // The notice is printed from the server's record: once the inspection has reached it.
+    const notice = !s.local || insp.synced ? h('a.btn.block.secondary', { href: `/api/v1/inspections/${id}/rectification-notice.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'notice-pdf' }, icon('download'), t('inspection.notice_pdf')) : null;
     setChildren(main,
       h('div.card',
         h('div.row', chip(t(`inspection_kind.${insp.kind}`), insp.kind === 'unannounced' ? 'pending' : ''), h('span.grow'),
@@ -88,9 +91,10 @@ export async function render({ params, main, isCurrent }) {
           x.photos ? chip(t('photo.count', { n: x.photos })) : null, x.synced ? chip(t('sync.synced'), 'ok') : chip(t('sync.pending'), 'pending'))),
         chev()))) : h('div.card.muted.small', t('inspection.no_hazards')),
       recheckBox,
-      finished ? null : h('div.actions',
+      finished || !s.local ? (notice ? h('div.actions', notice) : null) : h('div.actions',
         h('a.btn.block', { href: `#/inspection/${id}/hazard` }, icon('plus'), t('hazard.add')),
-        h('a.btn.block.secondary', { href: `#/inspection/${id}/finish` }, t('inspection.finish'))));
+        h('a.btn.block.secondary', { href: `#/inspection/${id}/finish` }, t('inspection.finish')),
+        notice));
   };
   await draw();
   const onChange = () => setTimeout(draw, 50);

@@ -3,7 +3,7 @@
 // follow-up deadline) → close.
 import { cachedGet, itemsOf, request } from '../api.js';
 import { t, fmtDate, fmtDateTime } from '../i18n.js';
-import { h, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote, append, setChildren } from '../ui.js';
+import { h, icon, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote, append, setChildren } from '../ui.js';
 import { INTERVIEW_ACTIONS } from '../choices.js';
 import { navigate, setTitle, session } from '../app.js';
 
@@ -28,8 +28,10 @@ export async function render({ main, isCurrent }) {
       h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, stateChip(iv.state, 'interview'),
         (iv.reasons || []).length ? chip(t('interviews.reasons_n', { n: iv.reasons.length })) : null)),
     chev());
+  // 约谈台账: every interview in my scope (an officer's: its enterprise's), as the API limits it.
+  const ledger = h('a.btn.small.ghost', { href: '/api/v1/reports/interviews.xlsx', download: '' }, icon('download'), t('interviews.ledger'));
   setChildren(main, cachedNote(list.cachedAt),
-    h('h2.section-title', t('interviews.open')),
+    h('h2.section-title', h('span.grow', t('interviews.open')), ledger),
     open.length ? h('div.list', open.map(row)) : h('div.card', empty(t('interviews.none_open'), 'talk')),
     closed.length ? h('h2.section-title', t('interviews.closed')) : null,
     closed.length ? h('div.list', closed.map(row)) : null);
@@ -73,7 +75,9 @@ export async function renderDetail({ params, main, isCurrent }) {
     (iv.reasons || []).length ? h('div.list', iv.reasons.map((r) => h('a.item', { href: r.hazard_id ? `#/hazards/${r.hazard_id}` : null },
       h('div.grow', h('div.item-title', t(`rule.${r.rule}`)), h('div.item-sub', r.hazard_title || r.detail || '')), r.hazard_id ? chev() : null)))
       : h('div.card.muted.small', t('interviews.no_reasons')),
-    actions.length ? h('div.actions', actions.map((a) => h('a.btn.block', { href: `#/interviews/${id}/do/${a}`, 'data-action': a }, t(`iv_action.${a}`)))) : null);
+    h('div.actions',
+      actions.map((a) => h('a.btn.block', { href: `#/interviews/${id}/do/${a}`, 'data-action': a }, t(`iv_action.${a}`))),
+      h('a.btn.block.secondary', { href: `/api/v1/interviews/${id}/record.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'record-pdf' }, icon('download'), t('interviews.record_pdf'))));
   return null;
 }
 
