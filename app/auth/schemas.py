@@ -3,6 +3,7 @@ accounts (用户管理)."""
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.auth.choices import ROLES
+from app.core.fields import PageNumber, PerPage
 
 MAX_PER_PAGE = 500
 PASSWORD_LENGTH = validate.Length(min=8, max=256,
@@ -91,8 +92,8 @@ class UserListArgs(Schema):
     q = Stripped(validate=validate.Length(max=100),
                  metadata={"description": "part of the username, name or phone"})
     active = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    page = PageNumber()
+    per_page = PerPage(MAX_PER_PAGE, 50)
 
 
 class UserCreateIn(Schema):

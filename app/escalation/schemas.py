@@ -6,6 +6,8 @@ from datetime import datetime
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 from webargs.fields import DelimitedList
 
+from app.core import fields as core_fields
+from app.core.fields import PageNumber, PerPage
 from app.core.permissions import current_user
 from app.core.timeutil import as_utc
 from app.escalation import operations
@@ -34,8 +36,8 @@ class PageQuery(Schema):
     class Meta:
         unknown = EXCLUDE  # cache-busting query parameters are harmless
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = PageNumber()
+    per_page = PerPage(100, 20)
 
 
 # --------------------------------------------------------------------------- interviews
@@ -70,7 +72,7 @@ class InterviewTransitionIn(_UTC, Schema):
     note = fields.String(validate=TEXT)
     convener = fields.String(validate=validate.Length(min=1, max=200),
                              metadata={"description": "约谈方"})
-    scheduled_at = fields.AwareDateTime()
+    scheduled_at = core_fields.AwareDateTime()
     place = fields.String(validate=validate.Length(min=1, max=200))
     interviewers = fields.List(fields.String(validate=NAME), validate=validate.Length(min=1, max=50))
     departments = fields.List(fields.String(validate=NAME), validate=validate.Length(max=50),
@@ -83,7 +85,7 @@ class InterviewTransitionIn(_UTC, Schema):
     problems = fields.String(validate=TEXT, metadata={"description": "存在问题"})
     requirements = fields.String(validate=TEXT, metadata={"description": "整改要求"})
     commitments = fields.String(validate=TEXT, metadata={"description": "承诺事项"})
-    follow_up_deadline = fields.AwareDateTime(metadata={"description": "书面回复期限"})
+    follow_up_deadline = core_fields.AwareDateTime(metadata={"description": "书面回复期限"})
     completion_receipt = fields.String(validate=TEXT, metadata={"description": "整改完成回执"})
 
 

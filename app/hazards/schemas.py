@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
+from app.core import fields as core_fields
+from app.core.fields import PageNumber, PerPage, check_year
 from app.core.permissions import current_user
 from app.core.timeutil import SHANGHAI, as_utc
 from app.hazards import choices
@@ -39,7 +41,8 @@ def location_of(record) -> dict | None:
 
 class DateOrDateTime(fields.Field):
     """An ISO 8601 datetime with offset, or a plain date meaning a whole day in Asia/Shanghai
-    (its start, or with ``end_of_day`` its last second). Loads aware UTC."""
+    (its start, or with ``end_of_day`` its last second), in the years allowed by
+    :mod:`app.core.fields`. Loads aware UTC."""
 
     default_error_messages = {"invalid": "应为日期或带时区的日期时间（ISO 8601） / "
                                         "Not an ISO 8601 date or datetime with offset."}
@@ -55,7 +58,7 @@ class DateOrDateTime(fields.Field):
         text = value.strip()
         try:
             if len(text) == 10:
-                day = date.fromisoformat(text)
+                day = check_year(date.fromisoformat(text))
                 wall = time(23, 59, 59) if self.end_of_day else time(0, 0)
                 return as_utc(datetime.combine(day, wall, tzinfo=SHANGHAI))
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -64,15 +67,15 @@ class DateOrDateTime(fields.Field):
         if parsed.tzinfo is None:
             raise ValidationError("日期时间需带时区（如 +08:00） / "
                                   "A datetime needs its UTC offset (e.g. +08:00).")
-        return as_utc(parsed)
+        return as_utc(check_year(parsed))
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value.isoformat() if value is not None else None
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = PageNumber()
+    per_page = PerPage(200, 50)
 
 
 # --------------------------------------------------------------------------- input
@@ -84,7 +87,7 @@ class GovernancePlanIn(Schema):
     funds_materials = fields.String(allow_none=True, validate=validate.Length(max=4000))
     responsible_body = fields.String(allow_none=True, validate=validate.Length(max=400))
     responsible_people = fields.String(allow_none=True, validate=validate.Length(max=400))
-    deadline = fields.Date(allow_none=True)
+    deadline = core_fields.Date(allow_none=True)
     safety_measures = fields.String(allow_none=True, validate=validate.Length(max=4000))
     emergency_plan = fields.String(allow_none=True, validate=validate.Length(max=4000))
 
@@ -100,7 +103,7 @@ class HazardCreateIn(Schema):
     category = fields.String(required=True, validate=validate.Length(min=1, max=50),
                              metadata={"description": "one of config HAZARD_CATEGORIES"})
     level = fields.String(required=True, validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
-    found_at = fields.AwareDateTime(required=True)
+    found_at = core_fields.AwareDateTime(required=True)
     place = fields.String(load_default="", validate=validate.Length(max=200))
     location = fields.Nested(LocationIn, allow_none=True)
     deadline = DateOrDateTime(end_of_day=True, allow_none=True, metadata={

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, pre_dump, validate
 
+from app.core import fields as core_fields
 from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, PageArgs,
                                  UtcDateTime, UUIDStr, location_of)
 from app.inspections.choices import INSPECTION_KINDS
@@ -16,7 +17,7 @@ class InspectionCreateIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(list(INSPECTION_KINDS)),
                          metadata={"description": "routine|special|unannounced|follow_up|holiday "
                                                   "(日常/专项/四不两直/回头看/节假日)"})
-    started_at = fields.AwareDateTime(required=True)
+    started_at = core_fields.AwareDateTime(required=True)
     location = fields.Nested(LocationIn, allow_none=True, metadata={
         "description": "where the inspector is (WGS-84 from the phone); without it distance_m "
                        "and on_site are null"})
@@ -26,7 +27,7 @@ class InspectionFinishIn(Schema):
     """Finish an inspection: its end and summary."""
 
     version = fields.Integer(required=True)
-    ended_at = fields.AwareDateTime(required=True)
+    ended_at = core_fields.AwareDateTime(required=True)
     summary = fields.String(load_default="", validate=validate.Length(max=10000))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from app.core.fields import PageNumber, PerPage
 from app.notifications.choices import NOTIFICATION_KINDS
 
 
@@ -12,8 +13,8 @@ class NotificationQuery(Schema):
 
     unread = fields.Boolean(metadata={"description": "true: unread only; false: read only"})
     kind = fields.String(validate=validate.OneOf(list(NOTIFICATION_KINDS)))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = PageNumber()
+    per_page = PerPage(100, 20)
 
 
 class NotificationOut(Schema):

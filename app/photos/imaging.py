@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pillow_heif
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
+from app.core.fields import year_in_range
 from app.errors import DomainError, Invalid, PayloadTooLarge, UnsupportedMediaType
 
 __all__ = ["ProcessedImage", "process_upload"]
@@ -316,7 +317,9 @@ def _taken_at(exif: Image.Exif | None) -> datetime | None:
         for stamp, offset in ((sub.get(_TAG_DATETIME_ORIGINAL), sub.get(_TAG_OFFSET_TIME_ORIGINAL)),
                               (exif.get(_TAG_DATETIME), sub.get(_TAG_OFFSET_TIME))):
             naive = _parse_exif_datetime(stamp)
-            if naive is not None:
+            # A clock reset or run wild (year 0001, 9999) is no capture time: such a moment
+            # cannot be stored, nor even put in UTC. The photo itself still counts.
+            if naive is not None and year_in_range(naive):
                 tz = _parse_exif_offset(offset)
                 # ZoneInfo also resolves China's 1986-1991 summer time for old photos.
                 return naive.replace(tzinfo=tz or LOCAL_TZ)

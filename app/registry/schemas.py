@@ -6,6 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core import geo
+from app.core.fields import PageNumber, PerPage
 from app.registry import credit_code as cc
 from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
 
@@ -134,11 +135,9 @@ class EnterpriseListArgs(Schema):
     industry = fields.String()
     q = Trimmed(validate=validate.Length(max=100),
                 metadata={"description": "part of the name or credit code"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE),
-                              metadata={"description": "items per page (default 50)"})
-    page_size = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE),
-                               metadata={"description": "alias of per_page"})
+    page = PageNumber()
+    per_page = PerPage(MAX_PER_PAGE, metadata={"description": "items per page (default 50)"})
+    page_size = PerPage(MAX_PER_PAGE, metadata={"description": "alias of per_page"})
 
 
 class ExportArgs(Schema):
@@ -173,9 +172,9 @@ class CommunityOut(Schema):
 
 
 class CommunityListArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE))
-    page_size = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    page = PageNumber()
+    per_page = PerPage(MAX_PER_PAGE)
+    page_size = PerPage(MAX_PER_PAGE)
 
 
 class CommunityPage(Page):

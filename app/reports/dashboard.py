@@ -34,6 +34,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import and_, case, func, select, true
 
+from app.core.fields import YEAR_RANGE_MESSAGE, year_in_range
 from app.core.permissions import community_scope_clause, scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
 from app.errors import Invalid, NotFound
@@ -75,6 +76,9 @@ def period_bounds(date_from: date | None, date_to: date | None, *, now: datetime
     """``(first day, last day, start, end)``: whole Asia/Shanghai days and the UTC instants
     ``start ≤ t < end`` they cover. Defaults: the ``default_days`` days up to today."""
     today = (now or utcnow()).astimezone(SHANGHAI).date()
+    for value, name in ((date_from, "from"), (date_to, "to")):
+        if value is not None and not year_in_range(value):  # schemas check it; callers may not
+            raise Invalid(YEAR_RANGE_MESSAGE, field=name)
     last = date_to or today
     first = date_from or (last - timedelta(days=default_days - 1))
     if first > last:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
+from app.core import fields as core_fields
 from app.escalation.choices import INTERVIEW_STATES
 from app.hazards import choices as hazard_choices
 from app.hazards.schemas import DateOrDateTime
@@ -19,9 +20,9 @@ def _check_period(data, first="date_from", last="date_to", last_name="to"):
 # --------------------------------------------------------------------------- dashboard
 class DashboardArgs(Schema):
     community_id = UUIDStr(metadata={"description": "one community (404 when not yours)"})
-    date_from = fields.Date(data_key="from", metadata={
+    date_from = core_fields.Date(data_key="from", metadata={
         "description": "first day (Asia/Shanghai) of the period; default: 364 days before `to`"})
-    date_to = fields.Date(data_key="to", metadata={
+    date_to = core_fields.Date(data_key="to", metadata={
         "description": "last day (included) of the period; default: today"})
 
     @validates_schema
@@ -190,10 +191,10 @@ class LedgerArgs(Schema):
                       metadata={"description": "words in title, description, place or enterprise"})
     found_from = DateOrDateTime()
     found_to = DateOrDateTime(end_of_day=True)
-    date_from = fields.Date(data_key="from", metadata={
+    date_from = core_fields.Date(data_key="from", metadata={
         "description": "the dashboard's period: first day (Asia/Shanghai) a hazard was found; "
                        "with `to` alone, 364 days before `to`"})
-    date_to = fields.Date(data_key="to", metadata={
+    date_to = core_fields.Date(data_key="to", metadata={
         "description": "the dashboard's period: last day (included); with `from` alone, today"})
 
     @validates_schema
@@ -214,14 +215,14 @@ class InterviewLedgerArgs(Schema):
 
 # --------------------------------------------------------------------------- documents
 class CampaignArgs(Schema):
-    date_from = fields.Date(data_key="from", required=True, metadata={
+    date_from = core_fields.Date(data_key="from", required=True, metadata={
         "description": "first day of the campaign, e.g. 2023-06-01"})
-    date_to = fields.Date(data_key="to", required=True, metadata={
+    date_to = core_fields.Date(data_key="to", required=True, metadata={
         "description": "last day (included), e.g. 2023-06-30"})
     community_id = UUIDStr(metadata={"description": "the reporting 社区 (404 when not yours)"})
     title = fields.String(validate=validate.Length(min=1, max=60), metadata={
         "description": "campaign name, default 安全生产月"})
-    report_due = fields.Date(metadata={
+    report_due = core_fields.Date(metadata={
         "description": "deadline of the summary upward; default the 25th of the last month"})
 
     @validates_schema
