@@ -9,6 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import current_app, json, request
+from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -134,10 +135,31 @@ def handle_domain_error(exc: DomainError):
                    headers=exc.headers)
 
 
+#: werkzeug's stock (English-only) descriptions, said in both languages.
+STOCK_DETAILS = {
+    400: "请求有误，服务器无法理解 / The server could not understand the request.",
+    404: "请求的地址不存在 / The requested URL was not found on the server.",
+    413: "请求内容过大 / The request is larger than the server accepts.",
+    415: "不支持的内容类型 / The request's content type is not supported.",
+}
+BAD_JSON_DETAIL = "请求体不是有效的 JSON / The request body is not valid JSON."
+
+
+def _stock_detail(exc: HTTPException) -> str | None:
+    """Our bilingual detail when ``exc`` carries werkzeug's default description, else None."""
+    default = getattr(type(exc), "description", None)
+    if exc.description and exc.description != default:
+        return None
+    return STOCK_DETAILS.get(exc.code)
+
+
 def handle_http_exception(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     errors = _flatten_webargs(data["messages"]) if "messages" in data else None
-    detail = exc.description
+    detail = _stock_detail(exc) or exc.description
+    if exc.code == 400 and errors and "json" in errors:
+        detail = BAD_JSON_DETAIL
+        errors["json"] = [BAD_JSON_DETAIL]
     if exc.code == 422 and errors:
         names = ", ".join(sorted(errors))
         detail = f"以下字段有误：{names} / The request has invalid fields: {names}"
@@ -157,6 +179,27 @@ def handle_stale_data(exc: Exception):
                    "reload and try again.", errors={"version": ["版本已过期 / stale version"]})
 
 
+def handle_data_error(exc: Exception | None):
+    """Last resort: the database (or, on SQLite, the driver binding a value) refused a value
+    that no schema caught, e.g. a number beyond 64 bits or a character PostgreSQL cannot store.
+    Nothing was written (422); the cause is logged, since a schema should have named the field."""
+    from app.extensions import db
+    db.session.rollback()
+    current_app.logger.warning("value refused by the database on %s %s: %r", request.method,
+                               request.path, exc)
+    return problem(422, "数据库不接受请求中的某个值（超出范围或含有无法保存的字符） / A value in the "
+                   "request was refused by the database (out of range, or a character that "
+                   "cannot be stored).")
+
+
+def handle_statement_error(exc: StatementError):
+    """A ``DataError``, or a value too large to bind (SQLAlchemy wraps the ``OverflowError``):
+    422 as :func:`handle_data_error`; any other statement error is a bug (500)."""
+    if isinstance(exc, DataError) or isinstance(getattr(exc, "orig", None), OverflowError):
+        return handle_data_error(exc)
+    return handle_unexpected(exc)
+
+
 def handle_unexpected(exc: Exception):
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return problem(500, "服务器出错，已记录 / An unexpected error occurred; it has been logged.")
@@ -166,4 +209,6 @@ def register_error_handlers(app):
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(StatementError, handle_statement_error)
+    app.register_error_handler(OverflowError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -35,6 +35,9 @@ def commit_request(response):
         from app.errors import problem
         return problem(409, "与刚保存的记录冲突，请重试 / The change conflicts with a record stored "
                        "meanwhile; retry.")
+    except DataError:
+        from app.errors import handle_data_error
+        return handle_data_error(None)
     return response
 
 
@@ -80,12 +83,14 @@ def security_headers(response):
 
 def init_app(app):
     from app.auth import sessions
+    from app.core import inputs
 
     if app.config.get("TRUSTED_PROXIES"):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     app.extensions["anxun_csp"] = _csp(app)
     _configure_engines(app)
+    inputs.init_app(app)  # before the session is loaded: nothing with a NUL reaches a query
     sessions.init_app(app)
     app.after_request(security_headers)
     app.after_request(commit_request)  # registered last, so it runs first

@@ -440,6 +440,17 @@ def clean_row(line: int, row: Mapping[str, str | None], *,
     def err(fieldname: str, message: str) -> None:
         errors.append(RowError(line, fieldname, message))
 
+    # NUL cannot be stored (PostgreSQL refuses it) and is never meant: that cell is the error.
+    nul = {key for key, value in row.items() if value is not None and "\x00" in str(value)}
+    for key in sorted(nul, key=list(COLUMN_BY_KEY).index):
+        c = COLUMN_BY_KEY[key]
+        err(key, f"{c.zh}含有 NUL（\\0）字符 / {c.en} contains a NUL (\\0) character")
+    if nul:
+        row = {key: value for key, value in row.items() if key not in nul}
+        if nul & {"lat", "lng"}:
+            row.pop("lat", None)
+            row.pop("lng", None)
+
     for key in required:
         if key in row and not row[key]:
             c = COLUMN_BY_KEY[key]
