@@ -182,6 +182,23 @@ def _attributes(data: dict) -> dict:
     return values
 
 
+INDUSTRY_REQUIRED = ("请填写行业（配置的行业列表中没有“其他”） / an industry is required (the "
+                     "configured industries have no 'other')")
+
+
+def default_industry() -> str | None:
+    """The industry of an enterprise registered without one: ``other`` when the configured
+    ``INDUSTRIES`` hold it; otherwise None, and an industry must be given."""
+    return "other" if "other" in current_app.config["INDUSTRIES"] else None
+
+
+def _default_industry_or_invalid() -> str:
+    industry = default_industry()
+    if industry is None:
+        raise Invalid(INDUSTRY_REQUIRED, field="industry")
+    return industry
+
+
 def create_enterprise(user, data: dict) -> idempotency.CreateResult:
     """Register an enterprise (admin). A client-chosen ``id`` makes the create idempotent."""
     _require_manager(user)
@@ -191,7 +208,8 @@ def create_enterprise(user, data: dict) -> idempotency.CreateResult:
         _community_or_invalid(values["community_id"])
         if _credit_code_taken(values["credit_code"]):
             raise _duplicate_code(values["credit_code"])
-        values.setdefault("industry", "other")
+        if not values.get("industry"):
+            values["industry"] = _default_industry_or_invalid()
         values.setdefault("risk_level", "blue")
         return Enterprise(id=record_id, payload_hash=body_hash, qr_token=new_qr_token(),
                           **{k: ("" if v is None and k in _TEXT_COLUMNS else v)
@@ -376,7 +394,12 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
         outcome = {"line": line, "credit_code": values["credit_code"], "name": values["name"],
                    "changed": []}
         if enterprise is None:
-            attrs.setdefault("industry", "other")
+            if not attrs.get("industry"):
+                attrs["industry"] = default_industry()
+                if attrs["industry"] is None:
+                    report.errors.append({"line": line, "field": "industry",
+                                          "message": INDUSTRY_REQUIRED})
+                    continue
             attrs.setdefault("risk_level", "blue")
             enterprise = Enterprise(id=new_id(), credit_code=values["credit_code"],
                                     qr_token=new_qr_token(), **attrs)
