@@ -103,4 +103,5 @@ def test_first_load_is_light(page, live_server):
     total = sum(len(gzip.compress(body, 9)) for _, body in loaded)
     names = sorted(u.replace(live_server, "") for u, _ in loaded)
     assert "/static/js/app.js" in names and "/static/vendor/jsqr/jsQR.js" not in names
+    assert "/static/js/map.js" not in names   # the dashboard imports it when it draws the map
     assert total <= 150 * 1024, (total, names)

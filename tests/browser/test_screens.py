@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 A11Y_CHECK = """() => {
   const problems = [];
   if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('horizontal scroll');
-  for (const el of document.querySelectorAll('main button, main a.btn, main a.item, main .segmented span, main select, main input:not([type=file]):not([type=radio]):not([type=checkbox]), #tabbar a, .appbar button')) {
+  for (const el of document.querySelectorAll('main button, main a.btn, main a.item, main .segmented span, main select, main input:not([type=file]):not([type=radio]):not([type=checkbox]), #tabbar a, .appbar button, #banner button')) {
     const r = el.getBoundingClientRect();
     if (r.width && r.height && (r.height < 43.5 || r.width < 43.5)) problems.push(`small target: ${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`);
   }
@@ -32,11 +32,15 @@ A11Y_CHECK = """() => {
 }"""
 
 
-def shot(page, folder, name):
+def check(page, name):
     page.wait_for_timeout(300)  # let fonts and transitions settle
     page.evaluate("document.getElementById('toast').hidden = true")  # a passing toast
     problems = page.evaluate(A11Y_CHECK)
     assert not problems, (name, problems)
+
+
+def shot(page, folder, name):
+    check(page, name)
     page.screenshot(path=str(folder / f"{name}.png"))
 
 
@@ -55,7 +59,15 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
                              legal_rep="陈建国", safety_officer="周敏", phone="023-68001234",
                              employees=126, industry="hazardous_chemicals")
     other = factory.enterprise(community, name="乌龙便民超市", risk_level="blue",
-                               address="九龙坡区乌龙街道正街3号", industry="retail")
+                               address="九龙坡区乌龙街道正街3号", industry="retail",
+                               lat=SITE["lat"] - 0.004, lng=SITE["lng"] + 0.006)
+    # more of the street, so that the dashboard's map shows every risk colour
+    factory.enterprise(community, name="渝西铸造有限公司", risk_level="red",
+                       address="九龙坡区乌龙街道工业园2号", industry="manufacturing",
+                       lat=SITE["lat"] + 0.005, lng=SITE["lng"] + 0.004)
+    factory.enterprise(community, name="乌龙物流仓储中心", risk_level="yellow",
+                       address="九龙坡区乌龙街道青松路40号", industry="warehousing",
+                       lat=SITE["lat"] + 0.002, lng=SITE["lng"] - 0.007)
     inspector = factory.user("inspector", communities=[community], display_name="祁旭（综合执法队）")
     officer = factory.user("officer", enterprise=ent, display_name="周敏")
     supervisor = factory.user("supervisor", communities=[community], display_name="街道安委办")
@@ -143,6 +155,11 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
     login(page, supervisor.username, supervisor.password)
     page.wait_for_selector("main .stats, main [role=alert]")
     shot(page, folder, "11-dashboard")
+    page.locator("[data-testid=dashboard-map]").scroll_into_view_if_needed()
+    page.wait_for_selector("[data-testid=dashboard-map] .map-enterprise")
+    page.evaluate("document.querySelector('.map-card').scrollIntoView({block: 'start'})")
+    page.evaluate("window.scrollBy(0, -64)")  # below the app bar
+    shot(page, folder, "20-dashboard-map")
     page.locator("#tabbar [data-tab=hazards]").click()
     page.wait_for_selector("[data-testid=hazard-item]")
     shot(page, folder, "12-hazard-list")
@@ -159,4 +176,11 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
     page.locator("#tabbar [data-tab=hazards]").click()
     page.wait_for_selector("[data-testid=hazard-item]")
     shot(page, folder, "15-hazard-list-en")
+    # The update prompt: the banner's button is a full-size touch target too. (A new script URL
+    # makes a new worker wait; the server ignores the query.)
+    wait_sw_controlled(page)
+    page.evaluate("""() => { navigator.serviceWorker.register('/sw.js?next=1',
+        { scope: '/', type: 'module', updateViaCache: 'none' }); }""")
+    page.wait_for_selector("#banner button")
+    check(page, "update-prompt")
     ctx.close()
