@@ -212,6 +212,32 @@ def test_rectification_photos_only_while_rectifying(world):
     assert world.upload(hazard["id"], "finding", who="inspector").status_code == 201
 
 
+def test_recheck_photos_go_with_the_reviewers_verdict(world):
+    """复查照片: the reviewer photographs what the re-check found, only while the fix awaits
+    re-check, and hands them in with verify/reject; nobody else's photos go with a verdict."""
+    from app.hazards.models import HazardEvent
+
+    reported = world.create_hazard()
+    refused = world.upload(reported["id"], "recheck", who="inspector")
+    assert refused.status_code == 409 and "kind" in refused.get_json()["errors"]
+    hazard = world.hazard_in("submitted")
+    hid = hazard["id"]
+    assert world.upload(hid, "recheck", who="officer").status_code == 403
+    finding = world.upload(hid, "finding", who="inspector").get_json()["id"]
+    seen = world.upload(hid, "recheck", who="inspector")
+    assert seen.status_code == 201, seen.get_json()
+    wrong = world.act(hid, "reject", "inspector", note="灭火器仍过期", photo_ids=[finding])
+    assert wrong.status_code == 422 and "photo_ids" in wrong.get_json()["errors"]
+    assert world.hazard(hid)["state"] == "submitted"
+    world.ok(hid, "reject", "inspector", note="灭火器仍过期", photo_ids=[seen.get_json()["id"]])
+    assert world.hazard(hid)["state"] == "rectifying"
+    assert world.count(HazardEvent, hazard_id=hid, action="reject") == 1
+    events = world.client("inspector").get(f"/api/v1/hazards/{hid}/events").get_json()["items"]
+    assert events[-1]["data"]["photo_ids"] == [seen.get_json()["id"]]
+    kinds = {p["id"]: p["kind"] for p in world.hazard(hid)["photos"]}
+    assert kinds[seen.get_json()["id"]] == "recheck"
+
+
 def test_a_hazard_out_of_scope_is_like_an_unknown_one(world):
     hazard = world.create_hazard()
     theirs = world.upload(hazard["id"], "rectification", who="other_officer")

@@ -62,12 +62,15 @@ CATEGORY_LABELS = {
     "management": {"zh": "安全管理", "en": "Safety management"},
 }
 
-# 照片类型: evidence of the finding, or of its rectification (整改).
+# 照片类型: evidence of the finding, of its rectification (整改), or of what the reviewer saw
+# when re-checking the fix (复查).
 FINDING = "finding"
 RECTIFICATION = "rectification"
+RECHECK = "recheck"
 PHOTO_KINDS = {
     FINDING: {"zh": "隐患照片", "en": "Finding"},
     RECTIFICATION: {"zh": "整改照片", "en": "Rectification"},
+    RECHECK: {"zh": "复查照片", "en": "Re-check"},
 }
 
 # 治理方案 of a major hazard (DOMAIN.md): every field must be filled before the rectification

@@ -22,7 +22,8 @@ from app.core.workflow import apply
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.hazards import choices, signals
-from app.hazards.choices import ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, RECTIFICATION
+from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, RECHECK,
+                                 RECTIFICATION)
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES
 
@@ -338,6 +339,9 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
         photos = _photos_for(hazard, data.get("photo_ids") or [])
         if action == "reject" and not note:
             raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.", field="note")
+        if action in ("verify", "reject") and any(p.kind != RECHECK for p in photos):
+            raise Invalid("复查时只能附复查照片 / Only re-check photos go with a re-check.",
+                          field="photo_ids")
         if action == "submit":
             if any(p.kind != RECTIFICATION for p in photos):
                 raise Invalid("只能提交整改照片 / Only rectification photos can be submitted.",

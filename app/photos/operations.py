@@ -11,8 +11,8 @@ from app.core.permissions import in_scope
 from app.core.timeutil import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge
 from app.extensions import db
-from app.hazards.choices import (FINDING, HAZARD_STATES, PHOTO_KINDS, RECTIFICATION, RECTIFYING,
-                                 REPORTED)
+from app.hazards.choices import (FINDING, HAZARD_STATES, PHOTO_KINDS, RECHECK, RECTIFICATION,
+                                 RECTIFYING, REPORTED, SUBMITTED)
 from app.hazards.models import Hazard
 from app.hazards.operations import ensure_open_for_photos, record_event
 from app.photos import storage
@@ -20,16 +20,21 @@ from app.photos.imaging import process_upload
 from app.photos.models import Photo
 
 #: Who uploads which kind: an enterprise officer shows its rectification (整改照片); inspectors
-#: and supervisors photograph findings and may also document a rectification they saw on site.
+#: and supervisors photograph findings, may document a rectification they saw on site, and
+#: photograph what they find when re-checking a submitted fix (复查照片).
 #: Admins do not take part in the loop (see app.hazards.workflow).
 UPLOAD_KINDS = {
     OFFICER: frozenset({RECTIFICATION}),
-    INSPECTOR: frozenset({FINDING, RECTIFICATION}),
-    SUPERVISOR: frozenset({FINDING, RECTIFICATION}),
+    INSPECTOR: frozenset({FINDING, RECTIFICATION, RECHECK}),
+    SUPERVISOR: frozenset({FINDING, RECTIFICATION, RECHECK}),
 }
-#: Rectification evidence is added while the fix is under way; once submitted, what the
-#: reviewer judges must not change under them.
-RECTIFICATION_STATES = frozenset({REPORTED, RECTIFYING})
+#: The states in which each kind may be added. Rectification evidence is added while the fix
+#: is under way; once submitted, what the reviewer judges must not change under them, and only
+#: the reviewer's own re-check photos come in until the verdict.
+KIND_STATES = {
+    RECTIFICATION: frozenset({REPORTED, RECTIFYING}),
+    RECHECK: frozenset({SUBMITTED}),
+}
 #: multipart overhead allowed on top of PHOTO_MAX_BYTES before a request is refused unread
 MULTIPART_SLACK = 64 * 1024
 
@@ -86,11 +91,14 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
             kind_zh = PHOTO_KINDS.get(kind, {}).get("zh", kind)
             raise Forbidden(f"您的角色不能上传{kind_zh} / Your role may not upload {kind} photos.",
                             field="kind")
-        if kind == RECTIFICATION and hazard.state not in RECTIFICATION_STATES:
+        if kind in KIND_STATES and hazard.state not in KIND_STATES[kind]:
             state_zh = HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
-            raise Conflict(f"隐患处于“{state_zh}”状态，只有已登记或整改中的隐患可以上传整改照片 / "
-                           f"Rectification photos are added while the hazard is reported or "
-                           f"being rectified, not '{hazard.state}'.", field="kind")
+            kind_zh = PHOTO_KINDS[kind]["zh"]
+            when_zh = "、".join(HAZARD_STATES[s]["zh"] for s in sorted(KIND_STATES[kind]))
+            when = ", ".join(sorted(KIND_STATES[kind]))
+            raise Conflict(f"隐患处于“{state_zh}”状态，{kind_zh}只能在“{when_zh}”时上传 / "
+                           f"{kind} photos are added while the hazard is {when}, "
+                           f"not '{hazard.state}'.", field="kind")
         image = process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
                                max_pixels=cfg["PHOTO_MAX_PIXELS"], claimed_sha256=claimed)
         now = utcnow()

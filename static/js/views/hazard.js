@@ -193,7 +193,8 @@ export async function renderAction({ params, main }) {
       if (note.value.trim()) body.note = note.value.trim();
       if (photos.length) body.photo_ids = photos.map((p) => p.id);
       if (deadline && deadline.value && deadline.value !== oldDeadline) body.deadline = deadline.value;
-      const kind = 'rectification'; // photos of a fix, or of its re-check
+      // The officer's photos show the fix; the reviewer's show what the re-check found.
+      const kind = action === 'submit' ? 'rectification' : 'recheck';
       const items = [...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
         type: 'transition', record_id: id, chain: id, method: 'POST', url: `/api/v1/hazards/${id}/transitions`, body,
         deps: [id, ...photos.map((p) => p.id)], version_from: `/api/v1/hazards/${id}`,
