@@ -122,11 +122,18 @@ def test_reject_needs_a_reason(page, site):
     page.get_by_role("button", name="复查不通过").click()
     assert "必须填写原因" in page.locator(".field-error").inner_text()
     page.locator("textarea[name=note]").fill("仍有1具灭火器压力不足")
+    page.locator("input[type=file]").set_input_files(str(PHOTOS / "landscape_6.jpg"))
+    page.wait_for_selector(".thumb img")
     page.get_by_role("button", name="复查不通过").click()
     page.wait_for_selector(".chip.state-rectifying")
     page.wait_for_selector(".t-note >> text=仍有1具灭火器压力不足")
     after = api.get(f"/api/v1/hazards/{hz['id']}")
     assert after["state"] == "rectifying" and after["rejection_count"] == 1
+    # What the re-check found goes with the verdict as a 复查照片.
+    assert sorted(p["kind"] for p in after["photos"]) == ["recheck", "rectification"]
+    [reject] = [e for e in api.get(f"/api/v1/hazards/{hz['id']}/events")["items"]
+                if e["action"] == "reject"]
+    assert [p["id"] for p in after["photos"] if p["kind"] == "recheck"] == reject["data"]["photo_ids"]
 
 
 def test_follow_up_inspection_lists_earlier_hazards(page, site):
