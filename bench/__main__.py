@@ -256,10 +256,14 @@ def main(argv=None) -> int:
         app = make_app(url, tmp)
         print_seed("events=recent (default)", seed(app, enterprises=args.enterprises,
                                                    hazards=args.hazards))
+        import sqlite3
+
         from app.extensions import db
         with app.app_context():
-            with db.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.session.remove()
+            db.engine.dispose()  # the pool's connections would keep the WAL open
+        with sqlite3.connect(tmp / "bench.db") as conn:  # outside any transaction
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         out(f"    database file: {(tmp / 'bench.db').stat().st_size / 1e6:.0f} MB")
         out()
         out("  query plans (SQLite):")
