@@ -22,12 +22,9 @@ def commit_request(response):
         return response
     try:
         db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        from app.errors import problem
-        return problem(409, "记录已被他人修改，请刷新后重试 / The record was changed by someone else; "
-                       "reload and try again.",
-                       errors={"version": ["版本已过期 / stale version"]})
+    except StaleDataError as exc:
+        from app.errors import handle_stale_data
+        return handle_stale_data(exc)
     except IntegrityError:
         db.session.rollback()
         current_app.logger.warning("integrity conflict on commit of %s %s", request.method,
