@@ -264,6 +264,10 @@ def _photos_for(hazard, photo_ids: list[str]) -> list:
     return [found[pid] for pid in dict.fromkeys(photo_ids)]
 
 
+#: The kind of photo a step hands in (``photo_ids``): the officer's fix, the reviewer's re-check.
+STEP_PHOTO_KIND = {"submit": RECTIFICATION, "verify": RECHECK, "reject": RECHECK}
+
+
 def _rectification_photo_ids(hazard) -> list[str]:
     from app.photos.models import Photo
     return list(db.session.scalars(select(Photo.id).where(
@@ -339,13 +343,12 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
         photos = _photos_for(hazard, data.get("photo_ids") or [])
         if action == "reject" and not note:
             raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.", field="note")
-        if action in ("verify", "reject") and any(p.kind != RECHECK for p in photos):
-            raise Invalid("复查时只能附复查照片 / Only re-check photos go with a re-check.",
-                          field="photo_ids")
+        wanted = STEP_PHOTO_KIND.get(action)
+        if wanted and any(p.kind != wanted for p in photos):
+            kind = choices.PHOTO_KINDS[wanted]
+            raise Invalid(f"“{HAZARD_WORKFLOW.label_zh(action)}”只能附{kind['zh']} / Only "
+                          f"{kind['en'].lower()} photos go with '{action}'.", field="photo_ids")
         if action == "submit":
-            if any(p.kind != RECTIFICATION for p in photos):
-                raise Invalid("只能提交整改照片 / Only rectification photos can be submitted.",
-                              field="photo_ids")
             fresh, rejected_before = _unreviewed_rectification_photo_count(hazard)
             if fresh < 1 and rejected_before:
                 raise Conflict("复查未通过后，请至少上传一张新的整改照片再提交 / "
