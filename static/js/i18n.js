@@ -67,6 +67,11 @@ export function fmtRelative(iso) {
   if (diff < 86400) return t('time.hours_ago', { n: Math.floor(diff / 3600) });
   return fmtDateTime(iso);
 }
+/** YYYY-MM-DD of an instant (ms since the epoch; default now) on the Shanghai calendar, the
+ * server's days (China has had no summer time since 1991, so +08:00 holds). */
+export function shanghaiDay(ms = Date.now()) {
+  return new Date(ms + 8 * 3600000).toISOString().slice(0, 10);
+}
 /** Days from now to a deadline (negative: overdue), counted on Shanghai calendar days. */
 export function daysUntil(iso) {
   if (!iso) return null;

@@ -4,7 +4,7 @@
 // (static/js/map.js, imported only when this screen draws it); the ledgers and the summary PDF
 // of the period shown.
 import { cachedGet, itemsOf } from '../api.js';
-import { t, fmtNumber, currentLang } from '../i18n.js';
+import { t, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
 import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
 import { barChart, lineChart } from '../chart.js';
 import { HAZARD_STATES, RISK_LEVELS, categoryLabel } from '../choices.js';
@@ -29,8 +29,6 @@ const COLORS = { red: '#d32f2f', orange: '#e06c00', yellow: '#f2b705', blue: '#1
 const STATE_COLORS = { reported: '#1565c0', rectifying: '#e06c00', submitted: '#6a1b9a', verified: '#2e7d32', closed: '#1b7f3b', archived: '#78909c' };
 const DAY = 86400000;
 const isDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !Number.isNaN(Date.parse(s));
-/** Today in Asia/Shanghai as YYYY-MM-DD (the server's days are Shanghai days). */
-const today = () => new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
 const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 const spanDays = (from, to) => Math.round((Date.parse(to) - Date.parse(from)) / DAY) + 1;
 // A campaign summary covers at most a year (CampaignArgs).
@@ -38,7 +36,7 @@ const SUMMARY_MAX_DAYS = 367;
 
 /** The quick periods: [key, from, to]; '' is the server's default (the last 365 days). */
 function presets() {
-  const d = today();
+  const d = shanghaiDay();
   const year = d.slice(0, 4);
   const june = d.slice(5) >= '06-01' ? year : String(Number(year) - 1);
   return [

@@ -2,7 +2,7 @@
 // governance plan of a major hazard, and the transition forms (acknowledge, submit with photos,
 // verify, reject, close, archive).
 import { cachedGet, itemsOf } from '../api.js';
-import { t, fmtDate, fmtDateTime, currentLang } from '../i18n.js';
+import { t, fmtDate, fmtDateTime, currentLang, shanghaiDay } from '../i18n.js';
 import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { actionsFor, PLAN_FIELDS, categoryLabel } from '../choices.js';
 import { navigate, setTitle, session, submitItems } from '../app.js';
@@ -19,11 +19,6 @@ async function loadHazard(id) {
     if (item) return { data: { ...item.body, state: 'reported', _pending: true, photos: [] }, cachedAt: null };
     throw err;
   }
-}
-
-/** YYYY-MM-DD of an instant, on the Shanghai calendar. */
-function fmtIsoDate(iso) {
-  return new Date(Date.parse(iso) + 8 * 3600000).toISOString().slice(0, 10);
 }
 
 const ACTION_STYLE = { acknowledge: '', submit: '', verify: '.ok', reject: '.danger', close: '.ok', archive: '.secondary' };
@@ -168,7 +163,7 @@ export async function renderAction({ params, main }) {
   const note = textarea('note', { rows: 4, placeholder: t(`action_hint.${action}`) });
   const picker = allowPhotos ? photoPicker({ name: 'photo_ids' }) : null;
   // Only a supervisor may move the deadline (CONTRACT: transitions take `deadline?`).
-  const oldDeadline = hz.deadline ? fmtIsoDate(hz.deadline) : '';
+  const oldDeadline = hz.deadline ? shanghaiDay(Date.parse(hz.deadline)) : '';
   const deadline = ['supervisor', 'admin'].includes(session.user.role) && ['acknowledge', 'reject'].includes(action)
     ? input('deadline', { type: 'date', value: oldDeadline }) : null;
   const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, t(`action.${action}`));

@@ -3,7 +3,7 @@
 import { cachedGet, itemsOf } from '../api.js';
 import { hazardItem } from './hazards.js';
 import { getMeta, setMeta, delMeta } from '../db.js';
-import { t, fmtDateTime, fmtNumber, currentLang } from '../i18n.js';
+import { t, fmtDateTime, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
 import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading, append, setChildren } from '../ui.js';
 import { HAZARD_CATEGORIES, HAZARD_LEVELS, categoryLabel } from '../choices.js';
 import { navigate, setTitle, submitItems } from '../app.js';
@@ -105,10 +105,7 @@ export async function render({ params, main, isCurrent }) {
 function isoEndOfDay(dateStr) {
   return dateStr ? `${dateStr}T23:59:59+08:00` : null;
 }
-function dateIn(days) {
-  const d = new Date(Date.now() + 8 * 3600000 + days * 86400000);
-  return d.toISOString().slice(0, 10);
-}
+const dateIn = (days) => shanghaiDay(Date.now() + days * 86400000);
 
 /** The hazard form (登记隐患), used from an inspection; the record and its photos are queued. */
 export async function renderHazardForm({ params, main }) {
