@@ -146,8 +146,10 @@ def test_printed_qr_codes_open_their_records(browser, live_server, area, tmp_pat
 
     # The 约谈记录: the interview with its reasons and the record again.
     page.goto(record_url)
-    page.wait_for_selector("text=R1")
-    assert "红色风险化工厂" in text_of(page, "main")
+    # The hazard screen just left also says R1: wait for the interview's own screen first.
+    page.wait_for_selector("[data-testid=record-pdf]")
+    main = text_of(page, "main")
+    assert "R1" in main and "红色风险化工厂" in main
     assert page.locator("[data-testid=record-pdf]").get_attribute("href") == \
         f"/api/v1/interviews/{interview['id']}/record.pdf"
     ctx.close()
