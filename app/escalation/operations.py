@@ -16,6 +16,7 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.db import insert_ignore, new_id
+from app.core.models import expect_version
 from app.core.permissions import get_or_404, in_scope, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
@@ -24,17 +25,16 @@ from app.escalation.choices import HELD, INTERVIEW_ACTIONS, INTERVIEW_STATES, RU
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW, MANAGERS
 from app.extensions import db
-from app.hazards.choices import ARCHIVED, CLOSED, MAJOR, OPEN_STATES, STATE_ORDER
+from app.hazards.choices import MAJOR
 from app.hazards.models import Hazard, HazardEvent
 from app.notifications import choices as kinds
 from app.notifications import webhooks
 from app.notifications.operations import notify, officers_of, supervisors_of
 from app.registry.models import Community, Enterprise
 
-#: Hazard states without an accepted rectification (the hazard domain's own definition).
-UNRECTIFIED_STATES = tuple(s for s in STATE_ORDER if s in OPEN_STATES)
-#: 销号 and 归档: a hazard in these states is no longer under supervision.
-FINISHED_STATES = (CLOSED, ARCHIVED)
+#: The 409 a stale ``version`` gets (see app.core.models.expect_version).
+STALE_INTERVIEW = ("约谈已被他人修改，请刷新后重试 / "
+                   "The interview was changed by someone else; reload and try again.")
 
 
 # --------------------------------------------------------------------------- firing a rule
@@ -250,10 +250,7 @@ def transition_interview(interview: Interview, actor, data: dict, *,
     """
     now = now or utcnow()
     action = data["action"]
-    if data["version"] != interview.version:
-        raise Conflict("约谈已被他人修改，请刷新后重试 / "
-                       "The interview was changed by someone else; reload and try again.",
-                       field="version")
+    expect_version(interview, data["version"], STALE_INTERVIEW)
     given = {k: v for k, v in data.items() if k not in ("action", "version")}
 
     def check_and_record(_transition):
@@ -346,12 +343,12 @@ def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue
     """挂牌督办: major hazards in scope that are not yet closed (销号), earliest deadline first."""
     now = now or utcnow()
     query = select(Hazard).where(scope_clause(user, Hazard), Hazard.level == MAJOR,
-                                 Hazard.state.not_in(FINISHED_STATES))
+                                 Hazard.is_open)
     if community_id:
         query = query.where(Hazard.community_id == community_id)
     if enterprise_id:
         query = query.where(Hazard.enterprise_id == enterprise_id)
-    late = and_(Hazard.state.in_(UNRECTIFIED_STATES), Hazard.deadline < now)
+    late = Hazard.overdue_at(now)
     if overdue is True:
         query = query.where(late)
     elif overdue is False:
@@ -360,10 +357,6 @@ def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue
     items = db.session.scalars(query.order_by(Hazard.deadline, Hazard.id)
                                .limit(per_page).offset((page - 1) * per_page))
     return list(items), total
-
-
-def is_hazard_overdue(hazard: Hazard, now: datetime | None = None) -> bool:
-    return hazard.state in UNRECTIFIED_STATES and hazard.deadline < (now or utcnow())
 
 
 def fired_rules(hazard_ids) -> dict[str, list[str]]:

@@ -214,7 +214,7 @@ class ListedHazardOut(Schema):
     enterprise = fields.Nested(InterviewEnterpriseOut)
     found_at = fields.AwareDateTime()
     deadline = fields.AwareDateTime()
-    overdue = fields.Function(lambda h: operations.is_hazard_overdue(h), metadata=BOOLEAN)
+    overdue = fields.Function(lambda h: h.is_overdue, metadata=BOOLEAN)
     escalated = fields.Boolean()
     rejection_count = fields.Integer()
     rules = fields.Function(lambda h: operations.fired_rules([h.id]).get(h.id, []), metadata={
