@@ -1,6 +1,6 @@
 """The hazard rules that have one home: 逾期 and the groups of states on the model, the major
-close restriction in the transition table, the stale-version 409, the effects of each step, and
-the 零容忍 rules wired to the hazard signals by ``create_app``."""
+close restriction in the transition table, the stale-version 409, the effects of each step, the
+零容忍 rules wired to the hazard signals by ``create_app``; and an interview's 整改回执逾期."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -71,6 +71,28 @@ def test_overdue_open_rectified_agree_in_python_and_in_sql(app, factory):
             h.id for h in hazards if h.state not in ("closed", "archived")}
         assert in_sql(Hazard.is_rectified) == in_python(lambda h: h.is_rectified) == {
             h.id for h in hazards if h.state in ("verified", "closed", "archived")}
+
+
+def test_follow_up_overdue_agrees_in_python_and_in_sql(app, factory):
+    from app.escalation.models import Interview
+    from app.extensions import db
+
+    enterprises = [factory.enterprise() for _ in range(4)]
+    cases = [("held", NOW - timedelta(days=1), True), ("held", NOW + timedelta(days=1), False),
+             ("closed", NOW - timedelta(days=1), False), ("scheduled", None, False)]
+    with app.app_context():
+        for enterprise, (state, deadline, _) in zip(enterprises, cases):
+            db.session.add(Interview(enterprise_id=enterprise.id,
+                                     community_id=enterprise.community_id, state=state,
+                                     follow_up_deadline=deadline))
+        db.session.commit()
+        interviews = db.session.scalars(select(Interview)).all()
+        late = set(db.session.scalars(select(Interview.id).where(
+            Interview.follow_up_overdue_at(NOW))))
+        assert late == {i.id for i in interviews if i.follow_up_overdue_at(NOW)}
+        assert {(i.state, i.follow_up_deadline, i.id in late) for i in interviews} == set(cases)
+        assert {i.id for i in interviews if i.is_follow_up_overdue} == set(db.session.scalars(
+            select(Interview.id).where(Interview.is_follow_up_overdue)))
 
 
 @pytest.mark.parametrize("level", ["general", "major"])

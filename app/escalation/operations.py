@@ -21,7 +21,7 @@ from app.core.permissions import get_or_404, in_scope, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid, NotFound
-from app.escalation.choices import HELD, INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
+from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW, MANAGERS
 from app.extensions import db
@@ -213,31 +213,33 @@ def get_interview(user, interview_id: str, *, for_update: bool = False) -> Inter
     return get_or_404(Interview, interview_id, user, for_update=for_update)
 
 
+def interview_filter(user, args: dict, now: datetime | None = None):
+    """The WHERE clause of the interview list for ``args`` (``state``: a list of states,
+    ``enterprise_id``, ``community_id``, ``overdue``: the follow-up as of ``now``), within the
+    user's scope. The interview ledger (约谈台账) lists the same interviews by it."""
+    conditions = [scope_clause(user, Interview)]
+    if args.get("state"):
+        conditions.append(Interview.state.in_(args["state"]))
+    for name in ("enterprise_id", "community_id"):
+        if args.get(name):
+            conditions.append(getattr(Interview, name) == args[name])
+    follow_up_due = Interview.follow_up_overdue_at(now or utcnow())
+    if args.get("overdue") is True:
+        conditions.append(follow_up_due)
+    elif args.get("overdue") is False:
+        conditions.append(~follow_up_due)
+    return and_(*conditions)
+
+
 def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, overdue=None,
                     page=1, per_page=20, now=None) -> tuple[list[Interview], int]:
-    now = now or utcnow()
-    query = select(Interview).where(scope_clause(user, Interview))
-    if state:
-        query = query.where(Interview.state.in_(state))
-    if enterprise_id:
-        query = query.where(Interview.enterprise_id == enterprise_id)
-    if community_id:
-        query = query.where(Interview.community_id == community_id)
-    follow_up_due = and_(Interview.state == HELD, Interview.follow_up_deadline < now)
-    if overdue is True:
-        query = query.where(follow_up_due)
-    elif overdue is False:
-        query = query.where(~follow_up_due)
+    query = select(Interview).where(interview_filter(user, {
+        "state": state, "enterprise_id": enterprise_id, "community_id": community_id,
+        "overdue": overdue}, now))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(query.order_by(Interview.created_at.desc(), Interview.id)
                                .limit(per_page).offset((page - 1) * per_page))
     return list(items), total
-
-
-def is_follow_up_overdue(interview: Interview, now: datetime | None = None) -> bool:
-    """整改回执逾期: held, and its follow-up deadline passed without the completion receipt."""
-    return (interview.state == HELD and interview.follow_up_deadline is not None
-            and interview.follow_up_deadline < (now or utcnow()))
 
 
 def transition_interview(interview: Interview, actor, data: dict, *,

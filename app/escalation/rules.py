@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
-from app.core.timeutil import local, utcnow
+from app.core.timeutil import local
 from app.escalation.choices import HELD, R1_MAJOR, R2_OVERDUE, R3_REJECTED, R4_REPEAT
 from app.escalation.models import Interview
 from app.escalation.operations import fire, not_fired

@@ -154,7 +154,7 @@ class InterviewOut(Schema):
     requirements = fields.String(allow_none=True)
     commitments = fields.String(allow_none=True)
     follow_up_deadline = fields.AwareDateTime(allow_none=True)
-    overdue = fields.Function(lambda i: operations.is_follow_up_overdue(i), metadata=dict(
+    overdue = fields.Function(lambda i: i.is_follow_up_overdue, metadata=dict(
         BOOLEAN, description="follow-up deadline passed while held"))
     completion_receipt = fields.String(allow_none=True)
     held_at = fields.AwareDateTime(allow_none=True)

@@ -20,14 +20,14 @@ from datetime import date, datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 from flask import current_app
-from sqlalchemy import and_, case, false, select
+from sqlalchemy import and_, case, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
-from app.core.permissions import scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
+from app.escalation.operations import interview_filter
 from app.extensions import db
 from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, category_choices
 from app.hazards.models import Hazard
@@ -374,21 +374,6 @@ def _csv_text(value) -> str:
 
 
 # --------------------------------------------------------------------------- interviews
-def interview_conditions(user, args: dict, now: datetime):
-    conditions = [scope_clause(user, Interview)]
-    if args.get("state"):
-        conditions.append(Interview.state.in_(args["state"]))
-    for name in ("enterprise_id", "community_id"):
-        if args.get(name):
-            conditions.append(getattr(Interview, name) == args[name])
-    follow_up_due = and_(Interview.state == "held", Interview.follow_up_deadline < now)
-    if args.get("overdue") is True:
-        conditions.append(follow_up_due)
-    elif args.get("overdue") is False:
-        conditions.append(~follow_up_due)
-    return and_(*conditions) if conditions else false()
-
-
 def interview_ledger_rows(user, args: dict, now: datetime | None = None) -> list[dict]:
     """Interviews in scope matching ``args``, newest first, with their reasons (rule + hazard)
     gathered by one grouped query."""
@@ -398,7 +383,7 @@ def interview_ledger_rows(user, args: dict, now: datetime | None = None) -> list
                Community.name.label("community_name"))
         .join(Enterprise, Enterprise.id == Interview.enterprise_id)
         .join(Community, Community.id == Interview.community_id)
-        .where(interview_conditions(user, args, now))
+        .where(interview_filter(user, args, now))
         .order_by(Interview.created_at.desc(), Interview.id)).all()
     ids = [r.Interview.id for r in rows]
     reasons: dict[str, list[str]] = {}
