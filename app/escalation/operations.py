@@ -16,13 +16,13 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.db import insert_ignore, new_id
-from app.core.permissions import get_or_404, in_scope, scope_clause
+from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid, NotFound
 from app.escalation.choices import HELD, INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview, InterviewEvent
-from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW, MANAGERS
+from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW
 from app.extensions import db
 from app.hazards.choices import ARCHIVED, CLOSED, MAJOR, OPEN_STATES, STATE_ORDER
 from app.hazards.models import Hazard, HazardEvent
@@ -165,6 +165,7 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
     A client-chosen ``id`` sent again with the same body answers the stored interview; with a
     different body, or while another interview of the enterprise is still open, 409.
     """
+    require(actor, "interview.open")
     now = now or utcnow()
     if interview_id is not None:
         existing = db.session.get(Interview, str(interview_id))
@@ -327,10 +328,6 @@ def interview_label(state: str) -> dict:
 
 def action_label(action: str) -> dict:
     return INTERVIEW_ACTIONS.get(action, {"zh": action, "en": action})
-
-
-def may_manage(user) -> bool:
-    return user is not None and user.role in MANAGERS
 
 
 # --------------------------------------------------------------------------- hazards

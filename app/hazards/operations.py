@@ -13,10 +13,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
-from app.core.permissions import get_or_404, scope_clause
+from app.core.permissions import get_or_404, require, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Forbidden, Invalid
@@ -27,15 +26,10 @@ from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, 
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES
 
-#: Who records a hazard (登记): the people who inspect. Enterprises report through inspectors.
-CREATE_ROLES = frozenset({INSPECTOR, SUPERVISOR})
-#: Who may edit a hazard's content while it is open.
-EDIT_ROLES = frozenset({OFFICER, INSPECTOR, SUPERVISOR})
-#: An officer fills in the fix (治理方案, 整改责任人) but never rewrites the finding itself
-#: ("findings are recorded truthfully", DOMAIN.md).
-OFFICER_EDITABLE = frozenset({"governance_plan", "responsible"})
-#: Who may move a deadline (延期): the supervisor, during a transition.
-DEADLINE_ROLES = frozenset({SUPERVISOR})
+#: The fix (治理方案, 整改责任人): whoever may edit a hazard (``hazard.edit``, the enterprise
+#: officer too) fills it in. Every other field is the finding itself, which only the people who
+#: inspect rewrite (``hazard.edit_finding``: "findings are recorded truthfully", DOMAIN.md).
+FIX_FIELDS = frozenset({"governance_plan", "responsible"})
 #: Phone clocks drift; a finding "from the future" beyond this is a typo, not drift.
 FOUND_AT_MAX_SKEW = timedelta(hours=1)
 
@@ -160,10 +154,9 @@ def _inspection_for(user, inspection_id: str | None, enterprise):
 
 
 def create_hazard(user, data: dict) -> CreateResult:
-    """登记隐患: record a finding (idempotent by client id; see app.core.idempotency)."""
-    if user.role not in CREATE_ROLES:
-        raise Forbidden("只有检查人员和监管人员可以登记隐患 / "
-                        "Only inspectors and supervisors record hazards.")
+    """登记隐患: record a finding (idempotent by client id; see app.core.idempotency). The
+    people who inspect record it (``hazard.create``); enterprises report through them."""
+    require(user, "hazard.create")
 
     def build(hazard_id: str, body_hash: str) -> Hazard:
         enterprise = _enterprise_for(user, data["enterprise_id"])
@@ -206,8 +199,7 @@ def create_hazard(user, data: dict) -> CreateResult:
 def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     """Edit an open hazard (reported/rectifying); one event names what changed."""
     hazard = get_or_404(Hazard, hazard_id, user, for_update=True)
-    if user.role not in EDIT_ROLES:
-        raise Forbidden("您的角色无权修改隐患 / Your role may not edit hazards.")
+    require(user, "hazard.edit")
     _check_version(hazard, data["version"])
     if hazard.state not in EDITABLE_STATES:
         state_zh = choices.HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
@@ -215,12 +207,9 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
                        f"A hazard in state '{hazard.state}' can no longer be edited.",
                        field="state")
     fields = [name for name in data if name != "version"]
-    if user.role == OFFICER:
-        for name in fields:
-            if name not in OFFICER_EDITABLE:
-                raise Forbidden("企业安全员只能填写治理方案和整改责任人 / "
-                                "An enterprise officer may fill in the governance plan and the "
-                                "responsible person only.", field=name)
+    for name in fields:
+        if name not in FIX_FIELDS:
+            require(user, "hazard.edit_finding", field=name)
     if "category" in data:
         _check_category(data["category"])
 
@@ -333,9 +322,7 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                             "Closing (销号) a major hazard is the supervisor's sign-off.",
                             field="action")
         if new_deadline is not None:
-            if user.role not in DEADLINE_ROLES:
-                raise Forbidden("只有监管人员可以延长整改期限 / Only a supervisor may extend the deadline.",
-                                field="deadline")
+            require(user, "hazard.set_deadline", field="deadline")
             if new_deadline <= hazard.deadline:
                 raise Invalid("新的整改期限应晚于当前期限 / "
                               "A new deadline must be later than the current one.",

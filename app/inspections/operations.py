@@ -8,19 +8,16 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.choices import INSPECTOR, SUPERVISOR
 from app.core.geo import distance_m
 from app.core.idempotency import CreateResult, create_or_replay
-from app.core.permissions import get_or_404, in_scope, scope_clause
+from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import as_utc, utcnow
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.hazards.choices import ARCHIVED
 from app.hazards.models import Hazard
 from app.inspections.models import Inspection
 
-#: Who inspects: inspectors, and supervisors who go along (带队检查).
-INSPECT_ROLES = frozenset({INSPECTOR, SUPERVISOR})
 FOLLOW_UP = "follow_up"
 #: How many earlier hazards a 回头看 lists at most.
 RECHECK_LIMIT = 100
@@ -39,10 +36,9 @@ def check_in(enterprise, location: dict | None) -> tuple[float | None, bool | No
 
 
 def start_inspection(user, data: dict) -> CreateResult:
-    """开始检查 with a GPS check-in (idempotent by client id)."""
-    if user.role not in INSPECT_ROLES:
-        raise Forbidden("只有检查人员和监管人员可以开展检查 / "
-                        "Only inspectors and supervisors inspect.")
+    """开始检查 with a GPS check-in (idempotent by client id). Inspectors inspect, and
+    supervisors who go along (带队检查)."""
+    require(user, "inspection.create")
 
     def build(inspection_id: str, body_hash: str) -> Inspection:
         from app.registry.models import Enterprise
@@ -69,12 +65,9 @@ def start_inspection(user, data: dict) -> CreateResult:
 def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
     """结束检查: record the end and the summary, once."""
     inspection = get_or_404(Inspection, inspection_id, user, for_update=True)
-    if user.role not in INSPECT_ROLES:
-        raise Forbidden("只有检查人员和监管人员可以开展检查 / "
-                        "Only inspectors and supervisors inspect.")
-    if user.role == INSPECTOR and inspection.inspector_id != user.id:
-        raise Forbidden("只有发起检查的检查人员（或监管人员）可以结束检查 / "
-                        "Only the inspector who started it (or a supervisor) may finish it.")
+    require(user, "inspection.finish")
+    if inspection.inspector_id != user.id:
+        require(user, "inspection.finish_others")
     if inspection.version != data["version"]:
         raise Conflict(f"检查记录已更新为第 {inspection.version} 版（您提交的是第 {data['version']} 版），"
                        "请刷新后重试 / "

@@ -17,13 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.choices import ADMIN, SUPERVISOR
 from app.core import idempotency
 from app.core.db import new_id
-from app.core.permissions import (can_manage_registry, community_scope_clause, get_or_404,
-                                  in_scope, require_user, scope_clause)
+from app.core.permissions import (community_scope_clause, get_or_404, in_scope, require,
+                                  require_user, scope_clause, visible_community)
 from app.core.timeutil import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.registry import importing
 from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
@@ -108,14 +107,6 @@ def list_communities(user, args: dict) -> Page:
     return Page(items, total or 0, page, per_page)
 
 
-def community_in_scope(user, community_id: str) -> Community:
-    community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user)))
-    if community is None:
-        raise NotFound("Community not found.")
-    return community
-
-
 # --------------------------------------------------------------------------------------------
 # Enterprises (企业)
 
@@ -142,11 +133,6 @@ def list_enterprises(user, args: dict) -> Page:
 
 def get_enterprise(user, enterprise_id: str) -> Enterprise:
     return get_or_404(Enterprise, enterprise_id, user)
-
-
-def _require_manager(user) -> None:
-    if not can_manage_registry(user):
-        raise Forbidden("只有管理员可以维护企业名录 / only administrators maintain the registry.")
 
 
 def _community_or_invalid(community_id: str, field_name: str = "community_id") -> Community:
@@ -201,7 +187,7 @@ def _default_industry_or_invalid() -> str:
 
 def create_enterprise(user, data: dict) -> idempotency.CreateResult:
     """Register an enterprise (admin). A client-chosen ``id`` makes the create idempotent."""
-    _require_manager(user)
+    require(user, "registry.manage")
     values = _attributes(data)
 
     def build(record_id: str, body_hash: str) -> Enterprise:
@@ -244,7 +230,7 @@ def _changes(enterprise: Enterprise, values: dict) -> dict:
 def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     """Change an enterprise (admin) if ``version`` is the stored one; nothing changes → no bump."""
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    _require_manager(user)
+    require(user, "registry.manage")
     if data["version"] != enterprise.version:
         raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
                        field="version")
@@ -340,7 +326,7 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
     file changes nothing, not even ``version``). Columns absent from the file and empty cells
     leave stored values alone. With ``dry_run`` the report is the same and nothing is written.
     """
-    _require_manager(user)
+    require(user, "registry.manage")
     try:
         table = importing.parse_table(data, filename)
     except importing.TableError as exc:
@@ -473,9 +459,7 @@ def rotate_qr(user, enterprise_id: str) -> Enterprise:
     Admins, and supervisors of the enterprise's community (a torn or copied label is their
     call), may rotate."""
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    if user.role not in (ADMIN, SUPERVISOR):
-        raise Forbidden("只有管理员或监管人员可以更换二维码 / only administrators and supervisors "
-                        "may rotate a QR code.")
+    require(user, "registry.rotate_qr")
     enterprise.qr_token = new_qr_token()
     enterprise.qr_rotated_at = utcnow()
     db.session.flush()
@@ -489,10 +473,8 @@ def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
     a title."""
     from app.documents.pdf import Label, label_sheet_pdf
 
-    community = community_in_scope(user, community_id) if community_id else None
-    if user.role not in (ADMIN, SUPERVISOR):
-        raise Forbidden("只有管理员或监管人员可以打印二维码标签 / only administrators and "
-                        "supervisors print QR labels.")
+    community = visible_community(user, community_id, field=None)
+    require(user, "labels.print")
     args = {"community_id": community.id} if community else {}
     enterprises = db.session.scalars(_filtered(user, args)).unique().all()
     labels = [Label(qr_url(e.qr_token), e.name, e.credit_code, e.community.name)
