@@ -22,9 +22,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1",
 def list_users(args):
     """Accounts, by username; filters ``role``, ``community_id``, ``q`` (username, name or
     phone), ``active``; ``page``/``per_page``."""
-    page = operations.list_users(require_user(), args)
-    return {"items": page.items, "total": page.total, "page": page.page,
-            "per_page": page.per_page, "pages": page.pages}
+    return operations.list_users(require_user(), args)
 
 
 @blp.route("/users", methods=["POST"])

@@ -5,19 +5,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.choices import COMMUNITY_ROLES, OFFICER, ROLES
 from app.auth.models import LoginFailure, User, UserSession, user_communities
 from app.core.db import upsert
+from app.core.pagination import Page, paginate
 from app.core.permissions import require
 from app.core.timeutil import utcnow
 from app.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
@@ -241,19 +241,7 @@ DEFAULT_PER_PAGE = 50
 _API_FIELDS = {"enterprise": "enterprise_id", "community": "community_ids"}
 
 
-@dataclass
-class UserPage:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def list_users(actor: User, args: dict) -> UserPage:
+def list_users(actor: User, args: dict) -> Page:
     """Accounts filtered by ``role``, ``active``, ``q`` (username, name or phone) and
     ``community_id`` (supervisors/inspectors of that community and officers of its
     enterprises), by username."""
@@ -276,12 +264,9 @@ def list_users(actor: User, args: dict) -> UserPage:
             User.id.in_(select(user_communities.c.user_id)
                         .where(user_communities.c.community_id == cid)),
             User.enterprise_id.in_(select(Enterprise.id).where(Enterprise.community_id == cid))))
-    page, per_page = args.get("page") or 1, args.get("per_page") or DEFAULT_PER_PAGE
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(
-        stmt.options(selectinload(User.communities), selectinload(User.enterprise))
-        .order_by(User.username, User.id).limit(per_page).offset((page - 1) * per_page)).all()
-    return UserPage(list(items), total or 0, page, per_page)
+    return paginate(stmt.options(selectinload(User.communities), selectinload(User.enterprise))
+                    .order_by(User.username, User.id),
+                    args.get("page") or 1, args.get("per_page") or DEFAULT_PER_PAGE)
 
 
 def get_user(actor: User, user_id: str) -> User:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.db import insert_ignore, new_id
+from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
@@ -215,7 +216,7 @@ def get_interview(user, interview_id: str, *, for_update: bool = False) -> Inter
 
 
 def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, overdue=None,
-                    page=1, per_page=20, now=None) -> tuple[list[Interview], int]:
+                    page=1, per_page=20, now=None) -> Page:
     now = now or utcnow()
     query = select(Interview).where(scope_clause(user, Interview))
     if state:
@@ -229,10 +230,7 @@ def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, 
         query = query.where(follow_up_due)
     elif overdue is False:
         query = query.where(~follow_up_due)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Interview.created_at.desc(), Interview.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query.order_by(Interview.created_at.desc(), Interview.id), page, per_page)
 
 
 def is_follow_up_overdue(interview: Interview, now: datetime | None = None) -> bool:
@@ -339,7 +337,7 @@ def hazard_escalations(user, hazard_id: str) -> list[Escalation]:
 
 
 def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue=None, page=1,
-                         per_page=20, now=None) -> tuple[list[Hazard], int]:
+                         per_page=20, now=None) -> Page:
     """挂牌督办: major hazards in scope that are not yet closed (销号), earliest deadline first."""
     now = now or utcnow()
     query = select(Hazard).where(scope_clause(user, Hazard), Hazard.level == MAJOR,
@@ -353,10 +351,7 @@ def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue
         query = query.where(late)
     elif overdue is False:
         query = query.where(~late)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Hazard.deadline, Hazard.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query.order_by(Hazard.deadline, Hazard.id), page, per_page)
 
 
 def is_hazard_overdue(hazard: Hazard, now: datetime | None = None) -> bool:

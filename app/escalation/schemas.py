@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 from webargs.fields import DelimitedList
 
 from app.core import fields as core_fields
-from app.core.fields import PageNumber, PerPage
+from app.core.pagination import page_args, page_schema
 from app.core.permissions import current_user
 from app.core.timeutil import as_utc
 from app.escalation import operations
@@ -32,12 +32,9 @@ class _UTC:
         return {k: as_utc(v) if isinstance(v, datetime) else v for k, v in data.items()}
 
 
-class PageQuery(Schema):
+class PageQuery(page_args(100, 20)):
     class Meta:
         unknown = EXCLUDE  # cache-busting query parameters are harmless
-
-    page = PageNumber()
-    per_page = PerPage(100, 20)
 
 
 # --------------------------------------------------------------------------- interviews
@@ -173,11 +170,7 @@ class InterviewDetailOut(InterviewOut):
             "description": "actions the current user may take now"})
 
 
-class InterviewPageOut(Schema):
-    items = fields.List(fields.Nested(InterviewOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+InterviewPageOut = page_schema(InterviewOut, "InterviewPageOut")
 
 
 # --------------------------------------------------------------------------- hazards
@@ -224,8 +217,4 @@ class ListedHazardOut(Schema):
     version = fields.Integer()
 
 
-class ListedHazardPageOut(Schema):
-    items = fields.List(fields.Nested(ListedHazardOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+ListedHazardPageOut = page_schema(ListedHazardOut, "ListedHazardPageOut")

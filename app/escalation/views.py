@@ -23,12 +23,10 @@ blp = Blueprint("escalation", __name__, url_prefix="/api/v1",
 def list_interviews(query):
     """约谈 list in the user's scope, newest first; filters state (comma list), enterprise_id,
     community_id, overdue."""
-    user = require_user()
-    items, total = operations.list_interviews(
-        user, state=query.get("state"), enterprise_id=query.get("enterprise_id"),
+    return operations.list_interviews(
+        require_user(), state=query.get("state"), enterprise_id=query.get("enterprise_id"),
         community_id=query.get("community_id"), overdue=query.get("overdue"),
         page=query["page"], per_page=query["per_page"])
-    return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
 
 
 @blp.route("/interviews", methods=["POST"])
@@ -67,11 +65,10 @@ def transition_interview(data, interview_id):
 @blp.response(200, ListedHazardPageOut)
 def listed_major_hazards(query):
     """挂牌督办: major hazards in scope that are not closed yet, earliest deadline first."""
-    items, total = operations.listed_major_hazards(
+    return operations.listed_major_hazards(
         require_user(), community_id=query.get("community_id"),
         enterprise_id=query.get("enterprise_id"), overdue=query.get("overdue"),
         page=query["page"], per_page=query["per_page"])
-    return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
 
 
 @blp.route("/hazards/<hazard_id>/escalations", methods=["GET"])

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
+from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, require, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
@@ -393,8 +394,8 @@ def get_hazard(user, hazard_id: str) -> Hazard:
     return get_or_404(Hazard, hazard_id, user)
 
 
-def list_hazards(user, args: dict) -> dict:
-    """The user's hazards, filtered, newest finding first: ``{items, total, page, per_page}``."""
+def list_hazards(user, args: dict) -> Page:
+    """The user's hazards, filtered, newest finding first."""
     from app.registry.models import Enterprise
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
@@ -418,14 +419,9 @@ def list_hazards(user, args: dict) -> dict:
                 Hazard.place.ilike(pattern, escape="\\"),
                 Hazard.enterprise_id.in_(select(Enterprise.id).where(
                     Enterprise.name.ilike(pattern, escape="\\")))))
-    where = and_(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(Hazard).where(where))
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(
-        select(Hazard).where(where).options(selectinload(Hazard.enterprise))
-        .order_by(Hazard.found_at.desc(), Hazard.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return paginate(select(Hazard).where(and_(*conditions))
+                    .options(selectinload(Hazard.enterprise))
+                    .order_by(Hazard.found_at.desc(), Hazard.id), args["page"], args["per_page"])
 
 
 def _escape_like(text: str) -> str:

@@ -7,7 +7,8 @@ from datetime import date, datetime, time
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from app.core import fields as core_fields
-from app.core.fields import PageNumber, PerPage, check_year
+from app.core.fields import check_year
+from app.core.pagination import page_args, page_schema
 from app.core.permissions import current_user
 from app.core.timeutil import SHANGHAI, as_utc
 from app.hazards import choices
@@ -73,11 +74,6 @@ class DateOrDateTime(fields.Field):
         return value.isoformat() if value is not None else None
 
 
-class PageArgs(Schema):
-    page = PageNumber()
-    per_page = PerPage(200, 50)
-
-
 # --------------------------------------------------------------------------- input
 class GovernancePlanIn(Schema):
     """治理方案 of a major hazard; may be saved incomplete, must be complete to submit."""
@@ -139,7 +135,7 @@ class TransitionIn(Schema):
     location = fields.Nested(LocationIn, allow_none=True)
 
 
-class HazardQueryArgs(PageArgs):
+class HazardQueryArgs(page_args(200, 50)):
     state = fields.String(validate=validate.OneOf(list(choices.HAZARD_STATES)))
     level = fields.String(validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
     enterprise_id = UUIDStr()
@@ -250,11 +246,7 @@ class HazardOut(HazardSummaryOut):
         return out
 
 
-class HazardPageOut(Schema):
-    items = fields.List(fields.Nested(HazardSummaryOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+HazardPageOut = page_schema(HazardSummaryOut, "HazardPageOut")
 
 
 class ActorOut(Schema):

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.geo import distance_m
 from app.core.idempotency import CreateResult, create_or_replay
+from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import as_utc, utcnow
 from app.errors import Conflict, Invalid
@@ -92,20 +93,15 @@ def get_inspection(user, inspection_id: str) -> Inspection:
     return get_or_404(Inspection, inspection_id, user)
 
 
-def list_inspections(user, args: dict) -> dict:
+def list_inspections(user, args: dict) -> Page:
     conditions = [scope_clause(user, Inspection)]
     for name in ("enterprise_id", "community_id", "kind", "inspector_id"):
         if args.get(name) is not None:
             conditions.append(getattr(Inspection, name) == args[name])
-    where = and_(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(Inspection).where(where))
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(
-        select(Inspection).where(where)
+    return paginate(
+        select(Inspection).where(and_(*conditions))
         .options(selectinload(Inspection.enterprise), selectinload(Inspection.inspector))
-        .order_by(Inspection.started_at.desc(), Inspection.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+        .order_by(Inspection.started_at.desc(), Inspection.id), args["page"], args["per_page"])
 
 
 def inspection_hazards(inspection) -> list[Hazard]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import idempotency
 from app.core.db import new_id
+from app.core.pagination import Page, paginate
 from app.core.permissions import (community_scope_clause, get_or_404, in_scope, require,
                                   require_user, scope_clause, visible_community)
 from app.core.timeutil import utcnow
@@ -62,27 +63,10 @@ def qr_url(token: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Pagination
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def _per_page(args: dict, default: int = DEFAULT_PER_PAGE) -> int:
-    return args.get("per_page") or args.get("page_size") or default
-
-
-def paginate(stmt, args: dict, *, default_per_page: int = DEFAULT_PER_PAGE) -> Page:
-    page, per_page = args.get("page") or 1, _per_page(args, default_per_page)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(list(items), total or 0, page, per_page)
+def _page(args: dict, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
+    """``(page, per_page)`` of a registry list, which also takes ``page_size`` for per_page."""
+    return (args.get("page") or 1,
+            args.get("per_page") or args.get("page_size") or default_per_page)
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,15 +80,11 @@ def list_communities(user, args: dict) -> Page:
             .outerjoin(counts, counts.c.community_id == Community.id)
             .where(community_scope_clause(user))
             .order_by(Community.name, Community.id))
-    page, per_page = args.get("page") or 1, _per_page(args, 200)
-    total = db.session.scalar(select(func.count()).select_from(
-        select(Community.id).where(community_scope_clause(user)).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    items = []
-    for community, n in rows:
+    listed = paginate(stmt, *_page(args, 200))
+    for community, n in listed.items:
         community.enterprise_count = n
-        items.append(community)
-    return Page(items, total or 0, page, per_page)
+    listed.items = [community for community, _ in listed.items]
+    return listed
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,7 +108,7 @@ def _filtered(user, args: dict):
 
 def list_enterprises(user, args: dict) -> Page:
     """The registry as far as the user may see it, filtered and paginated."""
-    return paginate(_filtered(user, args), args)
+    return paginate(_filtered(user, args), *_page(args))
 
 
 def get_enterprise(user, enterprise_id: str) -> Enterprise:
