@@ -8,7 +8,6 @@ from webargs.fields import DelimitedList
 
 from app.core import fields as core_fields
 from app.core.pagination import page_args, page_schema
-from app.core.permissions import current_user
 from app.core.timeutil import as_utc
 from app.escalation import operations
 from app.escalation.choices import INTERVIEW_STATES, RULES
@@ -164,10 +163,8 @@ class InterviewOut(Schema):
 class InterviewDetailOut(InterviewOut):
     events = fields.List(fields.Nested(InterviewEventOut),
                          metadata={"description": "append-only trail"})
-    allowed_actions = fields.Function(lambda i: INTERVIEW_WORKFLOW.allowed_actions(
-        i.state, current_user().role) if current_user() else [], metadata={
-            "type": "array", "items": STRING,
-            "description": "actions the current user may take now"})
+    allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
+        "description": "actions the current user may take now"})
 
 
 InterviewPageOut = page_schema(InterviewOut, "InterviewPageOut")
@@ -210,8 +207,8 @@ class ListedHazardOut(Schema):
     overdue = fields.Function(lambda h: operations.is_hazard_overdue(h), metadata=BOOLEAN)
     escalated = fields.Boolean()
     rejection_count = fields.Integer()
-    rules = fields.Function(lambda h: operations.fired_rules([h.id]).get(h.id, []), metadata={
-        "type": "array", "items": STRING, "description": "零容忍 rules fired for it"})
+    rules = fields.List(fields.String(), attribute="fired_rules", dump_only=True, metadata={
+        "description": "零容忍 rules fired for it"})
     has_governance_plan = fields.Function(lambda h: bool(h.governance_plan), metadata=dict(
         BOOLEAN, description="治理方案 recorded"))
     version = fields.Integer()

@@ -25,7 +25,7 @@ from app.hazards import choices, signals
 from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, RECHECK,
                                  RECTIFICATION)
 from app.hazards.models import Hazard, HazardEvent
-from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES
+from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES, allowed_actions
 
 #: The fix (治理方案, 整改责任人): whoever may edit a hazard (``hazard.edit``, the enterprise
 #: officer too) fills it in. Every other field is the finding itself, which only the people who
@@ -193,6 +193,7 @@ def create_hazard(user, data: dict) -> CreateResult:
                      data={"level": hazard.level, "deadline": hazard.deadline.isoformat()})
         db.session.flush()
         signals.hazard_created.send(current_app._get_current_object(), hazard=hazard, actor=user)
+    _detailed(user, result.record)
     return result
 
 
@@ -226,7 +227,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
         if new != old:
             changes[name] = {"from": old, "to": new}
     if not changes:
-        return hazard
+        return _detailed(user, hazard)
     for name, change in changes.items():
         setattr(hazard, name, change["to"])
     action = "update_plan" if "governance_plan" in changes else "update"
@@ -237,7 +238,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     _flush_or_conflict()
     signals.hazard_updated.send(current_app._get_current_object(), hazard=hazard, actor=user,
                                 event=event, changed=sorted(changes))
-    return hazard
+    return _detailed(user, hazard)
 
 
 # --------------------------------------------------------------------------- transitions
@@ -308,7 +309,7 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                 raise Conflict("该操作编号已用于另一次变更 / "
                                "This event id was already used for a different change.",
                                field="id")
-            return hazard, True
+            return _detailed(user, hazard), True
     _check_version(hazard, data["version"])
 
     action = data["action"]
@@ -386,12 +387,20 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                        field="version") from None
     signals.hazard_transitioned.send(current_app._get_current_object(), hazard=hazard,
                                      actor=user, event=event, transition=transition)
-    return hazard, False
+    return _detailed(user, hazard), False
 
 
 # --------------------------------------------------------------------------- reading
 def get_hazard(user, hazard_id: str) -> Hazard:
-    return get_or_404(Hazard, hazard_id, user)
+    return _detailed(user, get_or_404(Hazard, hazard_id, user))
+
+
+def _detailed(user, hazard: Hazard) -> Hazard:
+    """``hazard`` with what its full answer computes: ``allowed_actions``, what ``user`` may do
+    now, and ``governance_plan_missing``, the 治理方案 fields still empty."""
+    hazard.allowed_actions = allowed_actions(hazard, user)
+    hazard.governance_plan_missing = missing_plan_fields(hazard)
+    return hazard
 
 
 def list_hazards(user, args: dict) -> Page:

@@ -9,7 +9,6 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate, val
 from app.core import fields as core_fields
 from app.core.fields import check_year
 from app.core.pagination import page_args, page_schema
-from app.core.permissions import current_user
 from app.core.timeutil import SHANGHAI, as_utc
 from app.hazards import choices
 from app.hazards.workflow import HAZARD_WORKFLOW
@@ -232,17 +231,14 @@ class HazardOut(HazardSummaryOut):
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
-        from app.hazards.operations import missing_plan_fields
-        from app.hazards.workflow import allowed_actions
         out = _summary(hazard)
+        # governance_plan_missing and allowed_actions: supplied by the operation that answers
         out.update({name: getattr(hazard, name) for name in (
             "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",
             "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note", "photos",
-            "created_at", "updated_at")})
+            "created_at", "updated_at", "governance_plan_missing", "allowed_actions")})
         out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None
         out["location"] = location_of(hazard)
-        out["governance_plan_missing"] = missing_plan_fields(hazard)
-        out["allowed_actions"] = allowed_actions(hazard, current_user())
         return out
 
 

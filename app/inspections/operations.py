@@ -60,7 +60,9 @@ def start_inspection(user, data: dict) -> CreateResult:
             accuracy_m=location.get("accuracy") if location else None,
             distance_m=metres, on_site=on_site)
 
-    return create_or_replay(Inspection, data.get("id"), data, build, user=user)
+    result = create_or_replay(Inspection, data.get("id"), data, build, user=user)
+    _detailed(result.record)
+    return result
 
 
 def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
@@ -86,11 +88,19 @@ def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
         raise Conflict("检查记录已被他人修改，请刷新后重试 / "
                        "The inspection was changed by someone else; reload and try again.",
                        field="version") from None
-    return inspection
+    return _detailed(inspection)
 
 
 def get_inspection(user, inspection_id: str) -> Inspection:
-    return get_or_404(Inspection, inspection_id, user)
+    return _detailed(get_or_404(Inspection, inspection_id, user))
+
+
+def _detailed(inspection: Inspection) -> Inspection:
+    """``inspection`` with the hazards its full answer lists: ``recorded_hazards``, found in it,
+    and ``hazards_to_recheck`` (回头看, see :func:`recheck_hazards`)."""
+    inspection.recorded_hazards = inspection_hazards(inspection)
+    inspection.hazards_to_recheck = recheck_hazards(inspection)
+    return inspection
 
 
 def list_inspections(user, args: dict) -> Page:

@@ -85,9 +85,8 @@ class InspectionDetailOut(InspectionOut):
 
     @pre_dump
     def _computed(self, inspection, **kwargs):
-        from app.inspections.operations import inspection_hazards, recheck_hazards
-        return {**_common(inspection), "hazards": inspection_hazards(inspection),
-                "recheck_hazards": recheck_hazards(inspection)}
+        return {**_common(inspection), "hazards": inspection.recorded_hazards,
+                "recheck_hazards": inspection.hazards_to_recheck}
 
 
 InspectionPageOut = page_schema(InspectionOut, "InspectionPageOut")
