@@ -117,3 +117,7 @@ def test_configured_sets_keep_the_configured_order_and_config_labels():
                              {"kiwi": ("猕猴桃", "Kiwi"), "pear": ("雪梨", "")}) is configured
     assert FRUIT.restricted_to(["kiwi"]).as_list() == [{"value": "kiwi", "zh": "kiwi",
                                                        "en": "kiwi"}]
+    # A value no longer configured is refused as input, but old records still read well.
+    kiwi_only = FRUIT.restricted_to(["kiwi"])
+    assert "apple" not in kiwi_only and kiwi_only.parse("apple") is None
+    assert kiwi_only.label("apple", "zh") == "苹果" and kiwi_only.color("apple") == "#ff0000"
