@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.test_escalation import T0, evaluate, make_hazard, send_created
-from tests.test_hazards_support import world  # noqa: F401 - the hazard world fixture
+from tests.test_hazards_support import World
 from tests.test_registry import body as enterprise_body
 
 CODES = ("chemicals", "gas", "reported", "rectifying")
@@ -40,6 +40,11 @@ def _texts_of_the_escalation(app, hazard_id) -> list[str]:
         for title, text in db.session.execute(select(Notification.title, Notification.body)):
             texts += [title, text]
         return texts
+
+
+@pytest.fixture
+def hazards(app, factory, client_for):
+    return World(app, factory, client_for)
 
 
 @pytest.fixture
@@ -89,38 +94,40 @@ def test_r2_names_the_state_by_its_chinese_label(app, people):
 
 # --------------------------------------------------------------------------- (b) labels typed
 @pytest.mark.parametrize("typed", ["fire", "消防安全", "Fire safety", "FIRE", "消防 安全"])
-def test_a_hazard_category_is_accepted_by_value_or_label_and_stored_as_the_value(world, typed):
-    hazard = world.create_hazard(category=typed)
+def test_a_hazard_category_is_accepted_by_value_or_label_and_stored_as_the_value(hazards, typed):
+    hazard = hazards.create_hazard(category=typed)
     assert hazard["category"] == "fire"
-    patched = world.patch(hazard["id"], "inspector", category="燃气安全")
+    patched = hazards.patch(hazard["id"], "inspector", category="燃气安全")
     assert patched.status_code == 200 and patched.get_json()["category"] == "gas"
-    patched = world.patch(hazard["id"], "inspector", category="Electrical safety")
+    patched = hazards.patch(hazard["id"], "inspector", category="Electrical safety")
     assert patched.status_code == 200 and patched.get_json()["category"] == "electrical"
 
 
-def test_a_wrong_category_names_the_values_with_their_labels(world, app):
-    zh = world.client("inspector").post("/api/v1/hazards",
-                                        json=world.hazard_body(category="消防"))
+def test_a_wrong_category_names_the_values_with_their_labels(hazards, app):
+    zh = hazards.client("inspector").post("/api/v1/hazards",
+                                        json=hazards.hazard_body(category="消防"))
     assert zh.status_code == 422
     [message] = zh.get_json()["errors"]["category"]
-    assert message.startswith("未知的隐患类别“消防”，可选：fire（消防安全）、electrical（用电安全）、")
+    assert message.startswith("未知的隐患类别“消防”，可选："
+                              "fire（消防安全）、electrical（用电安全）、")
     assert " / " not in message and "Unknown" not in message
-    en = world.client("inspector").post("/api/v1/hazards", json=world.hazard_body(
+    en = hazards.client("inspector").post("/api/v1/hazards", json=hazards.hazard_body(
         category="xyz"), headers={"Accept-Language": "en"})
     [message] = en.get_json()["errors"]["category"]
     assert message.startswith("Unknown category 'xyz'; use one of: fire (Fire safety), "
                               "electrical (Electrical safety), ")
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in message)
-    hazard = world.create_hazard()
-    bad = world.patch(hazard["id"], "inspector", category="飞碟")
+    hazard = hazards.create_hazard()
+    bad = hazards.patch(hazard["id"], "inspector", category="飞碟")
     assert bad.status_code == 422
-    assert bad.get_json()["errors"]["category"][0].startswith("未知的隐患类别“飞碟”，可选：fire（消防安全）")
+    assert bad.get_json()["errors"]["category"][0].startswith(
+        "未知的隐患类别“飞碟”，可选：fire（消防安全）")
 
 
-def test_filters_take_a_category_label(world):
-    fire = world.create_hazard(category="fire")
-    world.create_hazard(category="gas")
-    supervisor = world.client("supervisor")
+def test_filters_take_a_category_label(hazards):
+    fire = hazards.create_hazard(category="fire")
+    hazards.create_hazard(category="gas")
+    supervisor = hazards.client("supervisor")
     for typed in ("fire", "消防安全", "fire safety"):
         listed = supervisor.get("/api/v1/hazards", query_string={"category": typed}).get_json()
         assert [h["id"] for h in listed["items"]] == [fire["id"]], typed

@@ -190,19 +190,20 @@ class ChoiceSet:
     def from_config(self, values: Sequence[str],
                     labels: Mapping[str, Sequence[str]] | None = None) -> ChoiceSet:
         """The set a deployment configured: ``values`` in their order, labelled from ``labels``
-        (``{value: (zh, en)}``, from config) or else from this catalogue, or else by the value.
+        (``{value: (zh, en)}`` from config; either may be empty) or else from this catalogue,
+        or else by the value.
         A value outside the configuration is not a member, but its label is still read from
         this catalogue. Kept per configuration, so asking again costs a dictionary lookup."""
         key = (tuple(values), tuple(sorted((k, tuple(v)) for k, v in (labels or {}).items())))
         configured = self._configured.get(key)
         if configured is None:
-            extra = dict(labels or {})
             rows = []
             for position, value in enumerate(dict.fromkeys(values)):
                 known = self._choices.get(value)
-                zh, en = extra.get(value, (known.zh, known.en) if known else (value, value))
-                rows.append(Choice(value, zh or value, en or zh or value,
-                                   known.color if known is not None else None, position))
+                zh, en = (tuple((labels or {}).get(value) or ()) + ("", ""))[:2]
+                rows.append(Choice(value, zh or (known.zh if known else value),
+                                   en or (known.en if known else value),
+                                   known.color if known else None, position))
             configured = self._configured[key] = ChoiceSet(self.name_zh, self.name_en, rows)
             configured._catalogue = self
         return configured
