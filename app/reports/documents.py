@@ -34,6 +34,7 @@ from app.hazards.models import Hazard
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.photos.models import Photo
+from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.operations import public_base_url
 from app.reports.dashboard import dashboard, visible_community
@@ -471,15 +472,18 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
         ], col_widths=[45 * mm, 40 * mm, 45 * mm, 40 * mm]),
         Spacer(1, 4 * mm),
     ]
-    states = [(x["zh"], x["count"], x.get("color", "#999999")) for x in figures["by_state"]]
-    risks = [(x["zh"], x["count"], x.get("color", "#999999")) for x in figures["by_risk"]]
+    states = [(HAZARD_STATES.label(x["key"], "zh"), x["count"],
+               HAZARD_STATES.color(x["key"]) or "#999999") for x in figures["by_state"]]
+    risks = [(RISK_LEVELS.label(x["key"], "zh"), x["count"],
+              RISK_LEVELS.color(x["key"]) or "#999999") for x in figures["by_risk"]]
     pies = Table([[_pie(states, title="隐患状态分布"), _pie(risks, title="按企业风险等级")]],
                  colWidths=[85 * mm, 85 * mm])
     pies.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     categories = [x for x in figures["by_category"] if x["count"]]
     story += [KeepTogether([*_heading("三、隐患分布"), pies])]
-    story.append(_bar_chart([x["zh"] for x in categories], [x["count"] for x in categories],
+    story.append(_bar_chart([configured_categories().label(x["key"], "zh") for x in categories],
+                            [x["count"] for x in categories],
                             title="隐患类别分布", color="#E06C00",
                             height=max(40, 14 + 11 * len(categories)) * mm / 2.2))
     if len(figures["by_community"]) > 1:
