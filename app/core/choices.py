@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from marshmallow import ValidationError, fields
 
 from app.core.i18n import best_language
@@ -207,6 +208,13 @@ class ChoiceSet:
             configured = self._configured[key] = ChoiceSet(self.name_zh, self.name_en, rows)
             configured._catalogue = self
         return configured
+
+
+    def configured(self, values_key: str, labels_key: str) -> ChoiceSet:
+        """:meth:`from_config` with the running application's config ``values_key`` (the
+        values, in order) and ``labels_key`` (their labels, optional)."""
+        config = current_app.config
+        return self.from_config(config[values_key], config.get(labels_key))
 
 
 class ChoiceField(fields.String):

@@ -1,8 +1,6 @@
 """Choice sets of the hazards domain (隐患), each with its Chinese and English label and colour."""
 from __future__ import annotations
 
-from flask import current_app
-
 from app.core.choices import Choice, ChoiceSet
 
 # 隐患状态: the life of a hazard, 登记 → 整改 → 复查 → 销号 → 归档 (DOMAIN.md).
@@ -94,6 +92,4 @@ GOVERNANCE_PLAN_FIELDS = ChoiceSet("治理方案事项", "governance plan field"
 def configured_categories() -> ChoiceSet:
     """The categories of this deployment: config ``HAZARD_CATEGORIES`` in its order, labelled by
     ``HAZARD_CATEGORY_LABELS`` from config, else by :data:`CATEGORIES`, else by the code."""
-    config = current_app.config
-    return CATEGORIES.from_config(config["HAZARD_CATEGORIES"],
-                                  config.get("HAZARD_CATEGORY_LABELS"))
+    return CATEGORIES.configured("HAZARD_CATEGORIES", "HAZARD_CATEGORY_LABELS")

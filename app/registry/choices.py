@@ -1,8 +1,6 @@
 """Choice sets of the registry, each with its Chinese and English label and display colour."""
 from __future__ import annotations
 
-from flask import current_app
-
 from app.core.choices import Choice, ChoiceSet
 
 # 风险分级管控: four colours (DOMAIN.md).
@@ -32,5 +30,4 @@ INDUSTRIES = ChoiceSet("行业", "industry", [
 def configured_industries() -> ChoiceSet:
     """The industries of this deployment: config ``INDUSTRIES`` in its order, labelled by
     ``INDUSTRY_LABELS`` from config, else by :data:`INDUSTRIES`, else by the code."""
-    config = current_app.config
-    return INDUSTRIES.from_config(config["INDUSTRIES"], config.get("INDUSTRY_LABELS"))
+    return INDUSTRIES.configured("INDUSTRIES", "INDUSTRY_LABELS")
