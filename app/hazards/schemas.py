@@ -8,8 +8,8 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate, val
 
 from app.core import fields as core_fields
 from app.core.choices import ChoiceField
-from app.core.fields import PageNumber, PerPage, check_year
-from app.core.permissions import current_user
+from app.core.fields import check_year
+from app.core.pagination import page_args, page_schema
 from app.core.timeutil import SHANGHAI, as_utc
 from app.hazards import choices
 from app.hazards.workflow import HAZARD_WORKFLOW
@@ -74,11 +74,6 @@ class DateOrDateTime(fields.Field):
         return value.isoformat() if value is not None else None
 
 
-class PageArgs(Schema):
-    page = PageNumber()
-    per_page = PerPage(200, 50)
-
-
 # --------------------------------------------------------------------------- input
 class GovernancePlanIn(Schema):
     """治理方案 of a major hazard; may be saved incomplete, must be complete to submit."""
@@ -141,7 +136,7 @@ class TransitionIn(Schema):
     location = fields.Nested(LocationIn, allow_none=True)
 
 
-class HazardQueryArgs(PageArgs):
+class HazardQueryArgs(page_args(200, 50)):
     state = fields.String(validate=validate.OneOf(list(choices.HAZARD_STATES)))
     level = fields.String(validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
     enterprise_id = UUIDStr()
@@ -239,25 +234,18 @@ class HazardOut(HazardSummaryOut):
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
-        from app.hazards.operations import missing_plan_fields
-        from app.hazards.workflow import allowed_actions
         out = _summary(hazard)
+        # governance_plan_missing and allowed_actions: supplied by the operation that answers
         out.update({name: getattr(hazard, name) for name in (
             "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",
             "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note", "photos",
-            "created_at", "updated_at")})
+            "created_at", "updated_at", "governance_plan_missing", "allowed_actions")})
         out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None
         out["location"] = location_of(hazard)
-        out["governance_plan_missing"] = missing_plan_fields(hazard)
-        out["allowed_actions"] = allowed_actions(hazard, current_user())
         return out
 
 
-class HazardPageOut(Schema):
-    items = fields.List(fields.Nested(HazardSummaryOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+HazardPageOut = page_schema(HazardSummaryOut, "HazardPageOut")
 
 
 class ActorOut(Schema):

@@ -5,11 +5,10 @@ import hashlib
 
 from flask import current_app
 
-from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.idempotency import CreateResult, create_or_replay
-from app.core.permissions import in_scope
+from app.core.permissions import in_scope, require
 from app.core.timeutil import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge
+from app.errors import Conflict, Invalid, NotFound, PayloadTooLarge
 from app.extensions import db
 from app.hazards.choices import (FINDING, HAZARD_STATES, PHOTO_KINDS, RECHECK, RECTIFICATION,
                                  RECTIFYING, REPORTED, SUBMITTED)
@@ -19,14 +18,14 @@ from app.photos import storage
 from app.photos.imaging import process_upload
 from app.photos.models import Photo
 
-#: Who uploads which kind: an enterprise officer shows its rectification (整改照片); inspectors
-#: and supervisors photograph findings, may document a rectification they saw on site, and
-#: photograph what they find when re-checking a submitted fix (复查照片).
+#: The capability each kind of photo needs: an enterprise officer shows its rectification
+#: (整改照片); inspectors and supervisors photograph findings, may document a rectification they
+#: saw on site, and photograph what they find when re-checking a submitted fix (复查照片).
 #: Admins do not take part in the loop (see app.hazards.workflow).
-UPLOAD_KINDS = {
-    OFFICER: frozenset({RECTIFICATION}),
-    INSPECTOR: frozenset({FINDING, RECTIFICATION, RECHECK}),
-    SUPERVISOR: frozenset({FINDING, RECTIFICATION, RECHECK}),
+UPLOAD_CAPABILITY = {
+    FINDING: "photo.upload_finding",
+    RECTIFICATION: "photo.upload_rectification",
+    RECHECK: "photo.upload_recheck",
 }
 #: The states in which each kind may be added. Rectification evidence is added while the fix
 #: is under way; once submitted, what the reviewer judges must not change under them, and only
@@ -68,9 +67,7 @@ def photo_in_scope(user, photo) -> bool:
 
 def upload_photo(user, data: dict, content: bytes) -> CreateResult:
     """Store an evidence photo for a hazard (idempotent by client id and SHA-256)."""
-    allowed = UPLOAD_KINDS.get(user.role)
-    if not allowed:
-        raise Forbidden("您的角色不能上传照片 / Your role does not upload photos.")
+    require(user, "photo.upload")
     sha256 = hashlib.sha256(content).hexdigest()
     claimed = data.get("sha256")
     if claimed and claimed != sha256:
@@ -87,10 +84,8 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
             raise Invalid("隐患不存在 / Unknown hazard.", field="hazard_id")
         ensure_open_for_photos(hazard)
         kind = data["kind"]
-        if kind not in allowed:
-            raise Forbidden(f"您的角色不能上传{PHOTO_KINDS.label(kind, 'zh')} / Your role may "
-                            f"not upload {PHOTO_KINDS.label(kind, 'en').lower()} photos.",
-                            field="kind")
+        require(user, UPLOAD_CAPABILITY[kind], field="kind", kind_zh=PHOTO_KINDS.label(kind, "zh"),
+                kind=PHOTO_KINDS.label(kind, "en").lower())
         if kind in KIND_STATES and hazard.state not in KIND_STATES[kind]:
             when = [s for s in HAZARD_STATES if s in KIND_STATES[kind]]
             when_zh = "、".join(HAZARD_STATES.label(s, "zh") for s in when)

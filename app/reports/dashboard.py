@@ -35,9 +35,9 @@ from sqlalchemy import and_, case, func, select, true
 
 from app.core.choices import ChoiceSet
 from app.core.fields import YEAR_RANGE_MESSAGE, year_in_range
-from app.core.permissions import community_scope_clause, scope_clause
+from app.core.permissions import community_scope_clause, scope_clause, visible_community
 from app.core.timeutil import SHANGHAI, utcnow
-from app.errors import Invalid, NotFound
+from app.errors import Invalid
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
@@ -59,18 +59,6 @@ TOP_ENTERPRISES = 10
 
 
 # --------------------------------------------------------------------------- scope and period
-def visible_community(user, community_id: str | None) -> Community | None:
-    """The community named by a filter, if the user may see it; otherwise 404 (unknown and
-    not-yours answer the same)."""
-    if not community_id:
-        return None
-    community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user)))
-    if community is None:
-        raise NotFound("Community not found.", field="community_id")
-    return community
-
-
 def period_bounds(date_from: date | None, date_to: date | None, *, now: datetime | None = None,
                   default_days: int = DEFAULT_PERIOD_DAYS) -> tuple[date, date, datetime, datetime]:
     """``(first day, last day, start, end)``: whole Asia/Shanghai days and the UTC instants

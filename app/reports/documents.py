@@ -23,7 +23,7 @@ from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, S
                                 TableStyle)
 from sqlalchemy import and_, func, select
 
-from app.core.permissions import get_or_404, scope_clause
+from app.core.permissions import get_or_404, scope_clause, visible_community
 from app.core.timeutil import SHANGHAI, utcnow
 from app.documents.pdf import FONT, data_table, field_table, para, render_document, styles
 from app.escalation.choices import INTERVIEW_STATES, RULES
@@ -37,7 +37,7 @@ from app.photos.models import Photo
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.operations import public_base_url
-from app.reports.dashboard import dashboard, visible_community
+from app.reports.dashboard import dashboard
 
 PDF_MIME = "application/pdf"
 # 安全生产法 (2021 修正) 第六十五条: 监督检查中发现的事故隐患，责令立即排除或限期排除;
