@@ -27,7 +27,7 @@ from __future__ import annotations
 from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.workflow import Restriction, Workflow
 from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_ACTIONS, HAZARD_STATES, MAJOR,
-                                 RECTIFYING, REPORTED, STATE_ORDER, SUBMITTED, VERIFIED)
+                                 RECTIFYING, REPORTED, SUBMITTED, VERIFIED)
 
 #: 销号 of a major hazard (重大隐患) is the supervisor's sign-off.
 MAJOR_CLOSE = Restriction(
@@ -38,7 +38,7 @@ MAJOR_CLOSE = Restriction(
 HAZARD_WORKFLOW = Workflow(
     name="hazard",
     initial=REPORTED,
-    states=STATE_ORDER,
+    states=HAZARD_STATES,
     rows=[
         (REPORTED, "acknowledge", RECTIFYING, {OFFICER, INSPECTOR}),
         ((REPORTED, RECTIFYING), "submit", SUBMITTED, {OFFICER, INSPECTOR}),
@@ -47,7 +47,7 @@ HAZARD_WORKFLOW = Workflow(
         (VERIFIED, "close", CLOSED, {INSPECTOR, SUPERVISOR}, MAJOR_CLOSE),
         (CLOSED, "archive", ARCHIVED, {SUPERVISOR}),
     ],
-    labels_zh={code: label["zh"] for code, label in {**HAZARD_ACTIONS, **HAZARD_STATES}.items()},
+    action_choices=HAZARD_ACTIONS,
 )
 
 
