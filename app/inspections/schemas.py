@@ -4,8 +4,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app.core import fields as core_fields
-from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, PageArgs,
-                                 UtcDateTime, UUIDStr, location_of)
+from app.core.fields import LocationIn, LocationOut, PageArgs, UtcDateTime, UUIDStr, location_of
+from app.hazards.schemas import HazardSummaryOut
 from app.inspections.choices import INSPECTION_KINDS
 
 
