@@ -20,7 +20,7 @@ BLUEPRINT_MODULES = (
     "app.registry.views",
     "app.inspections.views",
     "app.hazards.views",
-    "app.photos.views",
+    "app.hazards.evidence_views",
     "app.escalation.views",
     "app.notifications.views",
     "app.reports.views",

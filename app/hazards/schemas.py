@@ -8,8 +8,8 @@ from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, PageArgs, 
                              UUIDStr, location_of)
 from app.core.permissions import current_user
 from app.hazards import choices
+from app.hazards.evidence_schemas import PhotoOut
 from app.hazards.workflow import HAZARD_WORKFLOW
-from app.photos.schemas import PhotoOut
 
 
 # --------------------------------------------------------------------------- input

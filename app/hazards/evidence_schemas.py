@@ -1,4 +1,4 @@
-"""Schemas of the photo (照片) endpoints."""
+"""Schemas of the evidence photo (照片) endpoints."""
 from __future__ import annotations
 
 from flask import url_for
