@@ -10,8 +10,19 @@ from pathlib import Path
 
 from flask import Flask
 
+from app.core import hooks
+from app.errors import register_error_handlers
 from app.extensions import api, db, migrate
+from config import BASE_DIR, INSTANCE_DIR, DevelopmentConfig
 
+# The domains are imported by name when an app is built, never at the top of this file: `app`
+# is the parent of every package, so what it imports comes along with `import app.core` too.
+
+#: every model, so that Alembic and ``db.create_all`` see the whole schema
+SCHEMA_MODULE = "app.models"
+# Request hooks of the domains (``init_app(app)``), after app.core.hooks: a request with a NUL is
+# refused before the session is loaded.
+HOOK_MODULES = ("app.auth.sessions",)
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
@@ -32,8 +43,6 @@ CLI_MODULES = ("app.cli", "app.escalation.cli", "app.reports.cli")
 
 def create_app(config=None) -> Flask:
     """Build the application from a config class, instance or mapping."""
-    from config import BASE_DIR, INSTANCE_DIR, DevelopmentConfig
-
     app = Flask(__name__, static_folder=str(BASE_DIR / "static"), static_url_path="/static",
                 instance_path=str(INSTANCE_DIR))
     if isinstance(config, dict):
@@ -46,13 +55,13 @@ def create_app(config=None) -> Flask:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
             parents=True, exist_ok=True)
 
-    from app import models  # noqa: F401 - the whole schema for Alembic
-    from app.core import hooks
-
+    importlib.import_module(SCHEMA_MODULE)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     api.init_app(app)
     hooks.init_app(app)
+    for module_name in HOOK_MODULES:
+        importlib.import_module(module_name).init_app(app)
 
     for module_name in BLUEPRINT_MODULES:
         module = importlib.import_module(module_name)
@@ -61,7 +70,6 @@ def create_app(config=None) -> Flask:
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)
 
-    from app.errors import register_error_handlers
     register_error_handlers(app)  # after api.init_app so problem+json replaces its handler
 
     for module_name in CLI_MODULES:

@@ -13,6 +13,9 @@ from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app.core.i18n import best_language, localize, localize_errors, title_for
+from app.extensions import db
+
 PROBLEM_MIME = "application/problem+json"
 
 
@@ -85,7 +88,6 @@ class TooManyRequests(DomainError):
 def problem(status: int, detail: str | None = None, *, title: str | None = None,
             errors: dict | None = None, headers: dict | None = None):
     """Build a problem+json response in the reader's language (Chinese unless asked otherwise)."""
-    from app.core.i18n import best_language, localize, localize_errors, title_for
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:  # pragma: no cover - non-standard codes
@@ -173,7 +175,6 @@ def handle_http_exception(exc: HTTPException):
 
 def handle_stale_data(exc: Exception):
     """A versioned UPDATE matched no row: someone else changed the record first (409)."""
-    from app.extensions import db
     db.session.rollback()
     return problem(409, "记录已被他人修改，请刷新后重试 / The record was changed by someone else; "
                    "reload and try again.", errors={"version": ["版本已过期 / stale version"]})
@@ -183,7 +184,6 @@ def handle_data_error(exc: Exception | None):
     """Last resort: the database (or, on SQLite, the driver binding a value) refused a value
     that no schema caught, e.g. a number beyond 64 bits or a character PostgreSQL cannot store.
     Nothing was written (422); the cause is logged, since a schema should have named the field."""
-    from app.extensions import db
     db.session.rollback()
     current_app.logger.warning("value refused by the database on %s %s: %r", request.method,
                                request.path, exc)

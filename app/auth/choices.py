@@ -1,8 +1,7 @@
-"""Roles (角色)."""
-ADMIN = "admin"
-SUPERVISOR = "supervisor"   # 领导小组/监管
-INSPECTOR = "inspector"     # 检查员
-OFFICER = "officer"         # 企业安全员
+"""Roles (角色): their labels; the values are app.core.roles (the permissions need them)."""
+from app.core.roles import ADMIN, COMMUNITY_ROLES, INSPECTOR, OFFICER, SUPERVISOR
+
+__all__ = ["ADMIN", "COMMUNITY_ROLES", "INSPECTOR", "OFFICER", "ROLES", "SUPERVISOR"]
 
 ROLES = {
     ADMIN: {"zh": "管理员", "en": "Administrator"},
@@ -10,4 +9,3 @@ ROLES = {
     INSPECTOR: {"zh": "检查员", "en": "Inspector"},
     OFFICER: {"zh": "企业安全员", "en": "Enterprise safety officer"},
 }
-COMMUNITY_ROLES = frozenset({SUPERVISOR, INSPECTOR})

@@ -11,8 +11,8 @@ from functools import wraps
 from flask import g
 from sqlalchemy import false, true
 
-from app.auth.choices import ADMIN, COMMUNITY_ROLES, OFFICER
 from app.core.i18n import record_name_zh
+from app.core.roles import ADMIN, COMMUNITY_ROLES, OFFICER
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import db
 
@@ -69,22 +69,20 @@ def scope_clause(user, model):
     return false()
 
 
-def community_scope_clause(user):
-    """A SQL condition limiting :class:`~app.registry.models.Community` (社区) to those ``user``
-    may see: all for admins, their own for supervisors/inspectors, the community of its
-    enterprise for an officer."""
-    from app.registry.models import Community, Enterprise
-
+def community_scope_clause(user, community, enterprise):
+    """A SQL condition limiting ``community`` (the registry's ``Community`` model, 社区) to those
+    ``user`` may see: all for admins, their own for supervisors/inspectors, the community of its
+    enterprise (the ``enterprise`` model) for an officer."""
     if user is None:
         return false()
     if user.role == ADMIN:
         return true()
     if user.role in COMMUNITY_ROLES:
         ids = user.community_ids
-        return Community.id.in_(ids) if ids else false()
+        return community.id.in_(ids) if ids else false()
     if user.role == OFFICER and user.enterprise_id:
-        return Community.id.in_(db.select(Enterprise.community_id)
-                                .where(Enterprise.id == user.enterprise_id))
+        return community.id.in_(db.select(enterprise.community_id)
+                                .where(enterprise.id == user.enterprise_id))
     return false()
 
 

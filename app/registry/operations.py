@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.choices import ADMIN, SUPERVISOR
 from app.core import idempotency
 from app.core.db import new_id
 from app.core.permissions import (can_manage_registry, community_scope_clause, get_or_404,
                                   in_scope, require_user, scope_clause)
+from app.core.roles import ADMIN, SUPERVISOR
 from app.core.timeutil import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -95,11 +95,12 @@ def list_communities(user, args: dict) -> Page:
               .group_by(Enterprise.community_id).subquery())
     stmt = (select(Community, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.community_id == Community.id)
-            .where(community_scope_clause(user))
+            .where(community_scope_clause(user, Community, Enterprise))
             .order_by(Community.name, Community.id))
     page, per_page = args.get("page") or 1, _per_page(args, 200)
     total = db.session.scalar(select(func.count()).select_from(
-        select(Community.id).where(community_scope_clause(user)).subquery()))
+        select(Community.id).where(community_scope_clause(user, Community, Enterprise))
+        .subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     items = []
     for community, n in rows:
@@ -110,7 +111,7 @@ def list_communities(user, args: dict) -> Page:
 
 def community_in_scope(user, community_id: str) -> Community:
     community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user)))
+        Community.id == str(community_id), community_scope_clause(user, Community, Enterprise)))
     if community is None:
         raise NotFound("Community not found.")
     return community

@@ -65,7 +65,7 @@ def visible_community(user, community_id: str | None) -> Community | None:
     if not community_id:
         return None
     community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user)))
+        Community.id == str(community_id), community_scope_clause(user, Community, Enterprise)))
     if community is None:
         raise NotFound("Community not found.", field="community_id")
     return community
@@ -168,7 +168,8 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
 
     # Communities in scope, named, with their count (zero included).
     communities = db.session.execute(
-        select(Community.id, Community.name).where(community_scope_clause(user))
+        select(Community.id, Community.name)
+        .where(community_scope_clause(user, Community, Enterprise))
         .where(Community.id == community.id if community is not None else true())
         .order_by(Community.code, Community.name)).all()
     by_community = [{"id": c.id, "name": c.name, "count": by_community_id.get(c.id, 0)}
