@@ -35,6 +35,7 @@ BLUEPRINT_MODULES = (
     "app.escalation.views",
     "app.notifications.views",
     "app.reports.views",
+    "app.overview.views",
     "app.web.views",
 )
 # Modules exposing ``register_cli(app)`` and/or ``init_app(app)``.
