@@ -29,6 +29,7 @@ from app.escalation.operations import (FINISHED_STATES, MAJOR, UNRECTIFIED_STATE
 from app.extensions import db
 from app.hazards.choices import RECTIFYING, REPORTED
 from app.hazards.models import Hazard
+from app.hazards.signals import hazard_created, hazard_transitioned, hazard_updated
 from app.notifications import choices as kinds
 from app.notifications.operations import notify, officers_of, supervisors_of
 
@@ -126,7 +127,6 @@ def connect_signals() -> None:
     global _connected
     if _connected:
         return
-    from app.hazards.signals import hazard_created, hazard_transitioned, hazard_updated
 
     hazard_created.connect(on_hazard_created, weak=False)
     hazard_transitioned.connect(on_hazard_transitioned, weak=False)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
-from app.core.permissions import get_or_404, scope_clause
+from app.core.permissions import get_or_404, in_scope, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Forbidden, Invalid
@@ -26,6 +26,10 @@ from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, 
                                  RECTIFICATION)
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES
+from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.models import Inspection
+from app.photos.models import Photo
+from app.registry.models import Enterprise
 
 #: Who records a hazard (登记): the people who inspect. Enterprises report through inspectors.
 CREATE_ROLES = frozenset({INSPECTOR, SUPERVISOR})
@@ -136,8 +140,6 @@ def record_event(hazard, actor, action: str, *, note: str | None = None, data: d
 
 # --------------------------------------------------------------------------- create (登记)
 def _enterprise_for(user, enterprise_id: str):
-    from app.core.permissions import in_scope
-    from app.registry.models import Enterprise
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or not in_scope(user, enterprise):
         # Same answer for unknown and not-yours: the id reveals nothing.
@@ -148,8 +150,6 @@ def _enterprise_for(user, enterprise_id: str):
 def _inspection_for(user, inspection_id: str | None, enterprise):
     if not inspection_id:
         return None
-    from app.core.permissions import in_scope
-    from app.inspections.models import Inspection
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not in_scope(user, inspection):
         raise Invalid("检查记录不存在 / Unknown inspection.", field="inspection_id")
@@ -252,7 +252,6 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
 
 # --------------------------------------------------------------------------- transitions
 def _photos_for(hazard, photo_ids: list[str]) -> list:
-    from app.photos.models import Photo
     if not photo_ids:
         return []
     photos = db.session.scalars(select(Photo).where(Photo.id.in_(photo_ids))).all()
@@ -269,7 +268,6 @@ STEP_PHOTO_KIND = {"submit": RECTIFICATION, "verify": RECHECK, "reject": RECHECK
 
 
 def _rectification_photo_ids(hazard) -> list[str]:
-    from app.photos.models import Photo
     return list(db.session.scalars(select(Photo.id).where(
         Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION).order_by(Photo.id)))
 
@@ -281,7 +279,6 @@ def _unreviewed_rectification_photo_count(hazard) -> tuple[int, bool]:
     resubmission needs a photo added since then. A ``reject`` written before that was recorded
     (older rows, bulk-seeded history) judged every photo that existed at its time.
     """
-    from app.photos.models import Photo
     reviewed: set[str] = set()
     cutoff = None
     rejects = db.session.execute(select(HazardEvent.data, HazardEvent.at).where(
@@ -408,7 +405,6 @@ def get_hazard(user, hazard_id: str) -> Hazard:
 
 def list_hazards(user, args: dict) -> dict:
     """The user's hazards, filtered, newest finding first: ``{items, total, page, per_page}``."""
-    from app.registry.models import Enterprise
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
                  "escalated"):
@@ -456,7 +452,6 @@ def list_events(user, hazard_id: str) -> dict:
 
 
 def hazard_choices() -> dict:
-    from app.inspections.choices import INSPECTION_KINDS
     cfg = current_app.config
     return {
         "states": choices.HAZARD_STATES,

@@ -9,7 +9,8 @@ from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, PageArgs, 
 from app.core.permissions import current_user
 from app.hazards import choices
 from app.hazards.evidence_schemas import PhotoOut
-from app.hazards.workflow import HAZARD_WORKFLOW
+from app.hazards.operations import is_overdue, missing_plan_fields
+from app.hazards.workflow import HAZARD_WORKFLOW, allowed_actions
 
 
 # --------------------------------------------------------------------------- input
@@ -112,7 +113,6 @@ _SUMMARY_COLUMNS = ("id", "enterprise_id", "community_id", "inspection_id", "tit
 
 
 def _summary(hazard, now=None) -> dict:
-    from app.hazards.operations import is_overdue
     return {**{name: getattr(hazard, name) for name in _SUMMARY_COLUMNS},
             "enterprise_name": hazard.enterprise.name if hazard.enterprise else None,
             "overdue": is_overdue(hazard, now)}
@@ -170,8 +170,6 @@ class HazardOut(HazardSummaryOut):
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
-        from app.hazards.operations import missing_plan_fields
-        from app.hazards.workflow import allowed_actions
         out = _summary(hazard)
         out.update({name: getattr(hazard, name) for name in (
             "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.hazards.choices import ARCHIVED
 from app.hazards.models import Hazard
 from app.inspections.models import Inspection
+from app.registry.models import Enterprise
 
 #: Who inspects: inspectors, and supervisors who go along (带队检查).
 INSPECT_ROLES = frozenset({INSPECTOR, SUPERVISOR})
@@ -45,7 +46,6 @@ def start_inspection(user, data: dict) -> CreateResult:
                         "Only inspectors and supervisors inspect.")
 
     def build(inspection_id: str, body_hash: str) -> Inspection:
-        from app.registry.models import Enterprise
         enterprise = db.session.get(Enterprise, data["enterprise_id"])
         if enterprise is None or not in_scope(user, enterprise):
             raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")

@@ -7,6 +7,7 @@ from app.core import fields as core_fields
 from app.core.fields import LocationIn, LocationOut, PageArgs, UtcDateTime, UUIDStr, location_of
 from app.hazards.schemas import HazardSummaryOut
 from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.operations import inspection_hazards, recheck_hazards
 
 
 class InspectionCreateIn(Schema):
@@ -84,7 +85,6 @@ class InspectionDetailOut(InspectionOut):
 
     @pre_dump
     def _computed(self, inspection, **kwargs):
-        from app.inspections.operations import inspection_hazards, recheck_hazards
         return {**_common(inspection), "hazards": inspection_hazards(inspection),
                 "recheck_hazards": recheck_hazards(inspection)}
 

@@ -23,6 +23,8 @@ from app.core.permissions import (can_manage_registry, community_scope_clause, g
                                   scope_clause)
 from app.core.roles import ADMIN, SUPERVISOR
 from app.core.timeutil import utcnow
+from app.documents.pdf import Label, label_sheet_pdf
+from app.documents.qr import qr_png as render_qr_png
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.registry import importing
@@ -462,10 +464,8 @@ def export_xlsx(user, args: dict) -> bytes:
 # QR codes (二维码)
 
 def qr_png(user, enterprise_id: str, box_size: int) -> bytes:
-    from app.documents.qr import qr_png as render
-
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    return render(qr_url(enterprise.qr_token), box_size=box_size)
+    return render_qr_png(qr_url(enterprise.qr_token), box_size=box_size)
 
 
 def rotate_qr(user, enterprise_id: str) -> Enterprise:
@@ -488,8 +488,6 @@ def rotate_qr(user, enterprise_id: str) -> Enterprise:
 def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
     """A4 label sheet (二维码标签) of a community's enterprises (or all in scope): PDF bytes and
     a title."""
-    from app.documents.pdf import Label, label_sheet_pdf
-
     community = community_in_scope(user, community_id) if community_id else None
     if user.role not in (ADMIN, SUPERVISOR):
         raise Forbidden("只有管理员或监管人员可以打印二维码标签 / only administrators and "

@@ -9,6 +9,7 @@ from app.core import geo
 from app.core.fields import PageNumber, PerPage
 from app.registry import credit_code as cc
 from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
+from app.registry.operations import qr_url
 
 MAX_PER_PAGE = 1000
 
@@ -125,7 +126,6 @@ class EnterpriseOut(Schema):
     updated_at = fields.AwareDateTime()
 
     def _qr_url(self, enterprise):
-        from app.registry.operations import qr_url
         return qr_url(enterprise.qr_token)
 
 
