@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.core import hooks
-from app.errors import register_error_handlers
+from app.core.problems import register_error_handlers
 from app.extensions import api, db, migrate
 from config import BASE_DIR, INSTANCE_DIR, DevelopmentConfig
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from app.errors import problem
+from app.core.problems import problem
 from app.extensions import db
 
 bp = Blueprint("health", __name__)

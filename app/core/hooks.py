@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.core import inputs
 from app.core.db import configure_engine
-from app.errors import handle_data_error, handle_stale_data, problem
+from app.core.problems import handle_data_error, handle_stale_data, problem
 from app.extensions import db
 
 
