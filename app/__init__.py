@@ -36,6 +36,7 @@ BLUEPRINT_MODULES = (
     "app.notifications.views",
     "app.reports.views",
     "app.overview.views",
+    "app.choices_api",
     "app.web.views",
 )
 # Modules exposing ``register_cli(app)`` and/or ``init_app(app)``.

@@ -3,7 +3,7 @@ accounts (用户管理)."""
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.auth.choices import ROLES
-from app.core.fields import PageNumber, PerPage
+from app.core.pagination import page_args, page_schema
 
 MAX_PER_PAGE = 500
 PASSWORD_LENGTH = validate.Length(min=8, max=256,
@@ -73,17 +73,10 @@ class UserAdminOut(UserOut):
     updated_at = fields.AwareDateTime()
 
 
-class UserPage(Schema):
-    """The list envelope ``{"items", "total", "page", "per_page", "pages"}``."""
-
-    items = fields.List(fields.Nested(UserAdminOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
+UserPage = page_schema(UserAdminOut, "UserPage", pages=True)
 
 
-class UserListArgs(Schema):
+class UserListArgs(page_args(MAX_PER_PAGE, 50)):
     role = fields.String(validate=ROLE_CHOICE)
     community_id = fields.String(validate=validate.Length(min=1, max=36),
                                  metadata={"description": "supervisors/inspectors of the "
@@ -92,8 +85,6 @@ class UserListArgs(Schema):
     q = Stripped(validate=validate.Length(max=100),
                  metadata={"description": "part of the username, name or phone"})
     active = fields.Boolean()
-    page = PageNumber()
-    per_page = PerPage(MAX_PER_PAGE, 50)
 
 
 class UserCreateIn(Schema):

@@ -74,11 +74,6 @@ class PerPage(fields.Integer):
         super().__init__(**kwargs)
 
 
-class PageArgs(Schema):
-    page = PageNumber()
-    per_page = PerPage(200, 50)
-
-
 class UUIDStr(fields.UUID):
     """A UUID in, its canonical lower-case string out (ids are stored as strings)."""
 

@@ -2,10 +2,9 @@
 them. The photos package stores and serves the images; what they prove is decided here."""
 from __future__ import annotations
 
-from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.idempotency import CreateResult, create_or_replay
-from app.core.permissions import in_scope
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.permissions import in_scope, require
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.hazards.choices import (FINDING, HAZARD_STATES, PHOTO_KINDS, RECHECK, RECTIFICATION,
                                  RECTIFYING, REPORTED, SUBMITTED)
@@ -14,14 +13,14 @@ from app.hazards.operations import ensure_open_for_photos, record_event
 from app.photos import intake, storage
 from app.photos.models import Photo
 
-#: Who uploads which kind: an enterprise officer shows its rectification (整改照片); inspectors
-#: and supervisors photograph findings, may document a rectification they saw on site, and
-#: photograph what they find when re-checking a submitted fix (复查照片).
+#: The capability each kind of photo needs: an enterprise officer shows its rectification
+#: (整改照片); inspectors and supervisors photograph findings, may document a rectification they
+#: saw on site, and photograph what they find when re-checking a submitted fix (复查照片).
 #: Admins do not take part in the loop (see app.hazards.workflow).
-UPLOAD_KINDS = {
-    OFFICER: frozenset({RECTIFICATION}),
-    INSPECTOR: frozenset({FINDING, RECTIFICATION, RECHECK}),
-    SUPERVISOR: frozenset({FINDING, RECTIFICATION, RECHECK}),
+UPLOAD_CAPABILITY = {
+    FINDING: "photo.upload_finding",
+    RECTIFICATION: "photo.upload_rectification",
+    RECHECK: "photo.upload_recheck",
 }
 #: The states in which each kind may be added. Rectification evidence is added while the fix
 #: is under way; once submitted, what the reviewer judges must not change under them, and only
@@ -39,9 +38,7 @@ def photo_in_scope(user, photo) -> bool:
 
 def upload_photo(user, data: dict, content: bytes) -> CreateResult:
     """Store an evidence photo for a hazard (idempotent by client id and SHA-256)."""
-    allowed = UPLOAD_KINDS.get(user.role)
-    if not allowed:
-        raise Forbidden("您的角色不能上传照片 / Your role does not upload photos.")
+    require(user, "photo.upload")
     claimed = data.get("sha256")
     sha256 = intake.checked_sha256(content, claimed)
     body = {"hazard_id": data["hazard_id"], "kind": data["kind"], "sha256": sha256}
@@ -53,10 +50,8 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
             raise Invalid("隐患不存在 / Unknown hazard.", field="hazard_id")
         ensure_open_for_photos(hazard)
         kind = data["kind"]
-        if kind not in allowed:
-            kind_zh = PHOTO_KINDS.get(kind, {}).get("zh", kind)
-            raise Forbidden(f"您的角色不能上传{kind_zh} / Your role may not upload {kind} photos.",
-                            field="kind")
+        require(user, UPLOAD_CAPABILITY[kind], field="kind", kind=kind,
+                kind_zh=PHOTO_KINDS.get(kind, {}).get("zh", kind))
         if kind in KIND_STATES and hazard.state not in KIND_STATES[kind]:
             state_zh = HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
             kind_zh = PHOTO_KINDS[kind]["zh"]

@@ -13,10 +13,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
-from app.core.permissions import get_or_404, in_scope, scope_clause
+from app.core.pagination import Page, paginate
+from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Forbidden, Invalid
@@ -25,21 +25,16 @@ from app.hazards import choices, signals
 from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, RECHECK,
                                  RECTIFICATION)
 from app.hazards.models import Hazard, HazardEvent
-from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES
+from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES, allowed_actions
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.photos.models import Photo
 from app.registry.models import Enterprise
 
-#: Who records a hazard (登记): the people who inspect. Enterprises report through inspectors.
-CREATE_ROLES = frozenset({INSPECTOR, SUPERVISOR})
-#: Who may edit a hazard's content while it is open.
-EDIT_ROLES = frozenset({OFFICER, INSPECTOR, SUPERVISOR})
-#: An officer fills in the fix (治理方案, 整改责任人) but never rewrites the finding itself
-#: ("findings are recorded truthfully", DOMAIN.md).
-OFFICER_EDITABLE = frozenset({"governance_plan", "responsible"})
-#: Who may move a deadline (延期): the supervisor, during a transition.
-DEADLINE_ROLES = frozenset({SUPERVISOR})
+#: The fix (治理方案, 整改责任人): whoever may edit a hazard (``hazard.edit``, the enterprise
+#: officer too) fills it in. Every other field is the finding itself, which only the people who
+#: inspect rewrite (``hazard.edit_finding``: "findings are recorded truthfully", DOMAIN.md).
+FIX_FIELDS = frozenset({"governance_plan", "responsible"})
 #: Phone clocks drift; a finding "from the future" beyond this is a typo, not drift.
 FOUND_AT_MAX_SKEW = timedelta(hours=1)
 
@@ -160,10 +155,9 @@ def _inspection_for(user, inspection_id: str | None, enterprise):
 
 
 def create_hazard(user, data: dict) -> CreateResult:
-    """登记隐患: record a finding (idempotent by client id; see app.core.idempotency)."""
-    if user.role not in CREATE_ROLES:
-        raise Forbidden("只有检查人员和监管人员可以登记隐患 / "
-                        "Only inspectors and supervisors record hazards.")
+    """登记隐患: record a finding (idempotent by client id; see app.core.idempotency). The
+    people who inspect record it (``hazard.create``); enterprises report through them."""
+    require(user, "hazard.create")
 
     def build(hazard_id: str, body_hash: str) -> Hazard:
         enterprise = _enterprise_for(user, data["enterprise_id"])
@@ -199,6 +193,7 @@ def create_hazard(user, data: dict) -> CreateResult:
                      data={"level": hazard.level, "deadline": hazard.deadline.isoformat()})
         db.session.flush()
         signals.hazard_created.send(current_app._get_current_object(), hazard=hazard, actor=user)
+    _detailed(user, result.record)
     return result
 
 
@@ -206,8 +201,7 @@ def create_hazard(user, data: dict) -> CreateResult:
 def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     """Edit an open hazard (reported/rectifying); one event names what changed."""
     hazard = get_or_404(Hazard, hazard_id, user, for_update=True)
-    if user.role not in EDIT_ROLES:
-        raise Forbidden("您的角色无权修改隐患 / Your role may not edit hazards.")
+    require(user, "hazard.edit")
     _check_version(hazard, data["version"])
     if hazard.state not in EDITABLE_STATES:
         state_zh = choices.HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
@@ -215,12 +209,9 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
                        f"A hazard in state '{hazard.state}' can no longer be edited.",
                        field="state")
     fields = [name for name in data if name != "version"]
-    if user.role == OFFICER:
-        for name in fields:
-            if name not in OFFICER_EDITABLE:
-                raise Forbidden("企业安全员只能填写治理方案和整改责任人 / "
-                                "An enterprise officer may fill in the governance plan and the "
-                                "responsible person only.", field=name)
+    for name in fields:
+        if name not in FIX_FIELDS:
+            require(user, "hazard.edit_finding", field=name)
     if "category" in data:
         _check_category(data["category"])
 
@@ -236,7 +227,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
         if new != old:
             changes[name] = {"from": old, "to": new}
     if not changes:
-        return hazard
+        return _detailed(user, hazard)
     for name, change in changes.items():
         setattr(hazard, name, change["to"])
     action = "update_plan" if "governance_plan" in changes else "update"
@@ -247,7 +238,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     _flush_or_conflict()
     signals.hazard_updated.send(current_app._get_current_object(), hazard=hazard, actor=user,
                                 event=event, changed=sorted(changes))
-    return hazard
+    return _detailed(user, hazard)
 
 
 # --------------------------------------------------------------------------- transitions
@@ -315,7 +306,7 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                 raise Conflict("该操作编号已用于另一次变更 / "
                                "This event id was already used for a different change.",
                                field="id")
-            return hazard, True
+            return _detailed(user, hazard), True
     _check_version(hazard, data["version"])
 
     action = data["action"]
@@ -330,9 +321,7 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                             "Closing (销号) a major hazard is the supervisor's sign-off.",
                             field="action")
         if new_deadline is not None:
-            if user.role not in DEADLINE_ROLES:
-                raise Forbidden("只有监管人员可以延长整改期限 / Only a supervisor may extend the deadline.",
-                                field="deadline")
+            require(user, "hazard.set_deadline", field="deadline")
             if new_deadline <= hazard.deadline:
                 raise Invalid("新的整改期限应晚于当前期限 / "
                               "A new deadline must be later than the current one.",
@@ -395,16 +384,24 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                        field="version") from None
     signals.hazard_transitioned.send(current_app._get_current_object(), hazard=hazard,
                                      actor=user, event=event, transition=transition)
-    return hazard, False
+    return _detailed(user, hazard), False
 
 
 # --------------------------------------------------------------------------- reading
 def get_hazard(user, hazard_id: str) -> Hazard:
-    return get_or_404(Hazard, hazard_id, user)
+    return _detailed(user, get_or_404(Hazard, hazard_id, user))
 
 
-def list_hazards(user, args: dict) -> dict:
-    """The user's hazards, filtered, newest finding first: ``{items, total, page, per_page}``."""
+def _detailed(user, hazard: Hazard) -> Hazard:
+    """``hazard`` with what its full answer computes: ``allowed_actions``, what ``user`` may do
+    now, and ``governance_plan_missing``, the 治理方案 fields still empty."""
+    hazard.allowed_actions = allowed_actions(hazard, user)
+    hazard.governance_plan_missing = missing_plan_fields(hazard)
+    return hazard
+
+
+def list_hazards(user, args: dict) -> Page:
+    """The user's hazards, filtered, newest finding first."""
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
                  "escalated"):
@@ -427,14 +424,9 @@ def list_hazards(user, args: dict) -> dict:
                 Hazard.place.ilike(pattern, escape="\\"),
                 Hazard.enterprise_id.in_(select(Enterprise.id).where(
                     Enterprise.name.ilike(pattern, escape="\\")))))
-    where = and_(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(Hazard).where(where))
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(
-        select(Hazard).where(where).options(selectinload(Hazard.enterprise))
-        .order_by(Hazard.found_at.desc(), Hazard.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return paginate(select(Hazard).where(and_(*conditions))
+                    .options(selectinload(Hazard.enterprise))
+                    .order_by(Hazard.found_at.desc(), Hazard.id), args["page"], args["per_page"])
 
 
 def _escape_like(text: str) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from app.core import fields as core_fields
-from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, PageArgs, UtcDateTime,
-                             UUIDStr, location_of)
-from app.core.permissions import current_user
+from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, UtcDateTime, UUIDStr,
+                             location_of)
+from app.core.pagination import page_args, page_schema
 from app.hazards import choices
 from app.hazards.evidence_schemas import PhotoOut
-from app.hazards.operations import is_overdue, missing_plan_fields
-from app.hazards.workflow import HAZARD_WORKFLOW, allowed_actions
+from app.hazards.operations import is_overdue
+from app.hazards.workflow import HAZARD_WORKFLOW
 
 
 # --------------------------------------------------------------------------- input
@@ -74,7 +74,7 @@ class TransitionIn(Schema):
     location = fields.Nested(LocationIn, allow_none=True)
 
 
-class HazardQueryArgs(PageArgs):
+class HazardQueryArgs(page_args(200, 50)):
     state = fields.String(validate=validate.OneOf(list(choices.HAZARD_STATES)))
     level = fields.String(validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
     enterprise_id = UUIDStr()
@@ -171,22 +171,17 @@ class HazardOut(HazardSummaryOut):
     @pre_dump
     def _computed(self, hazard, **kwargs):
         out = _summary(hazard)
+        # governance_plan_missing and allowed_actions: supplied by the operation that answers
         out.update({name: getattr(hazard, name) for name in (
             "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",
             "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note", "photos",
-            "created_at", "updated_at")})
+            "created_at", "updated_at", "governance_plan_missing", "allowed_actions")})
         out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None
         out["location"] = location_of(hazard)
-        out["governance_plan_missing"] = missing_plan_fields(hazard)
-        out["allowed_actions"] = allowed_actions(hazard, current_user())
         return out
 
 
-class HazardPageOut(Schema):
-    items = fields.List(fields.Nested(HazardSummaryOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+HazardPageOut = page_schema(HazardSummaryOut, "HazardPageOut")
 
 
 class ActorOut(Schema):

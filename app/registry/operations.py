@@ -19,17 +19,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import idempotency
 from app.core.db import new_id
-from app.core.permissions import (can_manage_registry, community_scope_clause, get_or_404,
-                                  scope_clause)
-from app.core.roles import ADMIN, SUPERVISOR
+from app.core.pagination import Page, paginate
+from app.core.permissions import get_or_404, require, scope_clause
 from app.core.timeutil import utcnow
 from app.documents.pdf import Label, label_sheet_pdf
 from app.documents.qr import qr_png as render_qr_png
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.registry import importing
 from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
 from app.registry.models import Community, Enterprise
+from app.registry.scope import community_scope_clause, visible_community
 
 DEFAULT_PER_PAGE = 50
 #: Enterprise attributes a create/update/import may set (``location`` is split into lat/lng).
@@ -65,27 +65,10 @@ def qr_url(token: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Pagination
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def _per_page(args: dict, default: int = DEFAULT_PER_PAGE) -> int:
-    return args.get("per_page") or args.get("page_size") or default
-
-
-def paginate(stmt, args: dict, *, default_per_page: int = DEFAULT_PER_PAGE) -> Page:
-    page, per_page = args.get("page") or 1, _per_page(args, default_per_page)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(list(items), total or 0, page, per_page)
+def _page(args: dict, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
+    """``(page, per_page)`` of a registry list, which also takes ``page_size`` for per_page."""
+    return (args.get("page") or 1,
+            args.get("per_page") or args.get("page_size") or default_per_page)
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,26 +80,13 @@ def list_communities(user, args: dict) -> Page:
               .group_by(Enterprise.community_id).subquery())
     stmt = (select(Community, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.community_id == Community.id)
-            .where(community_scope_clause(user, Community, Enterprise))
+            .where(community_scope_clause(user))
             .order_by(Community.name, Community.id))
-    page, per_page = args.get("page") or 1, _per_page(args, 200)
-    total = db.session.scalar(select(func.count()).select_from(
-        select(Community.id).where(community_scope_clause(user, Community, Enterprise))
-        .subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    items = []
-    for community, n in rows:
+    listed = paginate(stmt, *_page(args, 200))
+    for community, n in listed.items:
         community.enterprise_count = n
-        items.append(community)
-    return Page(items, total or 0, page, per_page)
-
-
-def community_in_scope(user, community_id: str) -> Community:
-    community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user, Community, Enterprise)))
-    if community is None:
-        raise NotFound("Community not found.")
-    return community
+    listed.items = [community for community, _ in listed.items]
+    return listed
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,16 +110,11 @@ def _filtered(user, args: dict):
 
 def list_enterprises(user, args: dict) -> Page:
     """The registry as far as the user may see it, filtered and paginated."""
-    return paginate(_filtered(user, args), args)
+    return paginate(_filtered(user, args), *_page(args))
 
 
 def get_enterprise(user, enterprise_id: str) -> Enterprise:
     return get_or_404(Enterprise, enterprise_id, user)
-
-
-def _require_manager(user) -> None:
-    if not can_manage_registry(user):
-        raise Forbidden("只有管理员可以维护企业名录 / only administrators maintain the registry.")
 
 
 def _community_or_invalid(community_id: str, field_name: str = "community_id") -> Community:
@@ -204,7 +169,7 @@ def _default_industry_or_invalid() -> str:
 
 def create_enterprise(user, data: dict) -> idempotency.CreateResult:
     """Register an enterprise (admin). A client-chosen ``id`` makes the create idempotent."""
-    _require_manager(user)
+    require(user, "registry.manage")
     values = _attributes(data)
 
     def build(record_id: str, body_hash: str) -> Enterprise:
@@ -247,7 +212,7 @@ def _changes(enterprise: Enterprise, values: dict) -> dict:
 def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     """Change an enterprise (admin) if ``version`` is the stored one; nothing changes → no bump."""
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    _require_manager(user)
+    require(user, "registry.manage")
     if data["version"] != enterprise.version:
         raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
                        field="version")
@@ -343,7 +308,7 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
     file changes nothing, not even ``version``). Columns absent from the file and empty cells
     leave stored values alone. With ``dry_run`` the report is the same and nothing is written.
     """
-    _require_manager(user)
+    require(user, "registry.manage")
     try:
         table = importing.parse_table(data, filename)
     except importing.TableError as exc:
@@ -474,9 +439,7 @@ def rotate_qr(user, enterprise_id: str) -> Enterprise:
     Admins, and supervisors of the enterprise's community (a torn or copied label is their
     call), may rotate."""
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    if user.role not in (ADMIN, SUPERVISOR):
-        raise Forbidden("只有管理员或监管人员可以更换二维码 / only administrators and supervisors "
-                        "may rotate a QR code.")
+    require(user, "registry.rotate_qr")
     enterprise.qr_token = new_qr_token()
     enterprise.qr_rotated_at = utcnow()
     db.session.flush()
@@ -488,10 +451,8 @@ def rotate_qr(user, enterprise_id: str) -> Enterprise:
 def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
     """A4 label sheet (二维码标签) of a community's enterprises (or all in scope): PDF bytes and
     a title."""
-    community = community_in_scope(user, community_id) if community_id else None
-    if user.role not in (ADMIN, SUPERVISOR):
-        raise Forbidden("只有管理员或监管人员可以打印二维码标签 / only administrators and "
-                        "supervisors print QR labels.")
+    community = visible_community(user, community_id, field=None)
+    require(user, "labels.print")
     args = {"community_id": community.id} if community else {}
     enterprises = db.session.scalars(_filtered(user, args)).unique().all()
     labels = [Label(qr_url(e.qr_token), e.name, e.credit_code, e.community.name)

@@ -6,7 +6,8 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core import geo
-from app.core.fields import PageNumber, PerPage
+from app.core.fields import PerPage
+from app.core.pagination import page_args, page_schema
 from app.registry import credit_code as cc
 from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
 from app.registry.operations import qr_url
@@ -129,14 +130,13 @@ class EnterpriseOut(Schema):
         return qr_url(enterprise.qr_token)
 
 
-class EnterpriseListArgs(Schema):
+class EnterpriseListArgs(page_args(MAX_PER_PAGE, metadata={
+        "description": "items per page (default 50)"})):
     community_id = fields.String()
     risk_level = fields.String(validate=risk_level_field)
     industry = fields.String()
     q = Trimmed(validate=validate.Length(max=100),
                 metadata={"description": "part of the name or credit code"})
-    page = PageNumber()
-    per_page = PerPage(MAX_PER_PAGE, metadata={"description": "items per page (default 50)"})
     page_size = PerPage(MAX_PER_PAGE, metadata={"description": "alias of per_page"})
 
 
@@ -147,17 +147,7 @@ class ExportArgs(Schema):
     q = Trimmed(validate=validate.Length(max=100))
 
 
-class Page(Schema):
-    """The envelope of every list: ``{"items", "total", "page", "per_page", "pages"}``."""
-
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
-
-
-class EnterprisePage(Page):
-    items = fields.List(fields.Nested(EnterpriseOut))
+EnterprisePage = page_schema(EnterpriseOut, "EnterprisePage", pages=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,14 +161,11 @@ class CommunityOut(Schema):
     enterprise_count = fields.Integer()
 
 
-class CommunityListArgs(Schema):
-    page = PageNumber()
-    per_page = PerPage(MAX_PER_PAGE)
+class CommunityListArgs(page_args(MAX_PER_PAGE)):
     page_size = PerPage(MAX_PER_PAGE)
 
 
-class CommunityPage(Page):
-    items = fields.List(fields.Nested(CommunityOut))
+CommunityPage = page_schema(CommunityOut, "CommunityPage", pages=True)
 
 
 class RegistryChoiceOut(Schema):

@@ -35,9 +35,9 @@ from flask import current_app
 from sqlalchemy import and_, case, func, select, true
 
 from app.core.fields import YEAR_RANGE_MESSAGE, year_in_range
-from app.core.permissions import community_scope_clause, scope_clause
+from app.core.permissions import scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
-from app.errors import Invalid, NotFound
+from app.errors import Invalid
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
@@ -46,6 +46,7 @@ from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_LEVELS, HAZARD_STATES,
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
+from app.registry.scope import community_scope_clause, visible_community
 
 #: States whose rectification was accepted (整改完成).
 RECTIFIED_STATES = (VERIFIED, CLOSED, ARCHIVED)
@@ -59,18 +60,6 @@ TOP_ENTERPRISES = 10
 
 
 # --------------------------------------------------------------------------- scope and period
-def visible_community(user, community_id: str | None) -> Community | None:
-    """The community named by a filter, if the user may see it; otherwise 404 (unknown and
-    not-yours answer the same)."""
-    if not community_id:
-        return None
-    community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user, Community, Enterprise)))
-    if community is None:
-        raise NotFound("Community not found.", field="community_id")
-    return community
-
-
 def period_bounds(date_from: date | None, date_to: date | None, *, now: datetime | None = None,
                   default_days: int = DEFAULT_PERIOD_DAYS) -> tuple[date, date, datetime, datetime]:
     """``(first day, last day, start, end)``: whole Asia/Shanghai days and the UTC instants
@@ -169,7 +158,7 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
     # Communities in scope, named, with their count (zero included).
     communities = db.session.execute(
         select(Community.id, Community.name)
-        .where(community_scope_clause(user, Community, Enterprise))
+        .where(community_scope_clause(user))
         .where(Community.id == community.id if community is not None else true())
         .order_by(Community.code, Community.name)).all()
     by_community = [{"id": c.id, "name": c.name, "count": by_community_id.get(c.id, 0)}

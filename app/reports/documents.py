@@ -24,7 +24,7 @@ from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, S
                                 TableStyle)
 from sqlalchemy import and_, func, select
 
-from app.core.permissions import community_scope_clause, get_or_404, scope_clause
+from app.core.permissions import get_or_404, scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
 from app.documents.pdf import FONT, data_table, field_table, para, render_document, styles
 from app.escalation.choices import INTERVIEW_STATES, RULES
@@ -39,7 +39,8 @@ from app.photos.storage import media_root
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.operations import public_base_url
-from app.reports.dashboard import dashboard, visible_community
+from app.registry.scope import community_scope_clause, visible_community
+from app.reports.dashboard import dashboard
 
 PDF_MIME = "application/pdf"
 # 安全生产法 (2021 修正) 第六十五条: 监督检查中发现的事故隐患，责令立即排除或限期排除;
@@ -535,6 +536,6 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
 def _street_of_user(user) -> str:
     """The 街道 of the communities the user sees (the unit of an all-communities summary)."""
     street = db.session.scalar(select(Community.street).where(
-        community_scope_clause(user, Community, Enterprise), Community.street != "")
+        community_scope_clause(user), Community.street != "")
         .order_by(Community.code).limit(1))
     return street or "街道"

@@ -18,7 +18,8 @@ from app.hazards.choices import OPEN_STATES
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
-from app.reports.dashboard import NOT_CLOSED_STATES, visible_community
+from app.registry.scope import visible_community
+from app.reports.dashboard import NOT_CLOSED_STATES
 
 MAX_HAZARD_POINTS = 2000
 
