@@ -9,48 +9,40 @@ It reads every domain's ``choices`` module, so it lives above the domains (like
 """
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.auth.choices import ROLES
-from app.core.choices import Choice, ChoiceSet
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
-                                 HAZARD_STATES, PHOTO_KINDS, category_list)
+                                 HAZARD_STATES, PHOTO_KINDS, configured_categories)
 from app.inspections.choices import INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
-from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
+from app.registry.choices import RISK_LEVELS, configured_industries
 
 blp = Blueprint("choices", __name__, url_prefix="/api/v1",
                 description="选项 Every choice set: values, zh/en labels, colours, order")
 
 
-def _set(mapping: dict) -> ChoiceSet:
-    return ChoiceSet("", "", [Choice(value, label["zh"], label["en"], label.get("color"))
-                              for value, label in mapping.items()])
-
-
 def all_choices() -> dict[str, list[dict]]:
     """``{set name: [{value, zh, en, color?}]}``, each list in display order."""
-    config = current_app.config
-    return {
-        "hazard_states": _set(HAZARD_STATES).as_list(),
-        "hazard_levels": _set(HAZARD_LEVELS).as_list(),
-        "hazard_categories": category_list(config["HAZARD_CATEGORIES"]),
-        "hazard_actions": _set(HAZARD_ACTIONS).as_list(),
-        "photo_kinds": _set(PHOTO_KINDS).as_list(),
-        "governance_plan_fields": _set(GOVERNANCE_PLAN_FIELDS).as_list(),
-        "inspection_kinds": _set(INSPECTION_KINDS).as_list(),
-        "risk_levels": _set(RISK_LEVELS).as_list(),
-        "industries": [{"value": k, **INDUSTRY_LABELS.get(k, {"zh": k, "en": k})}
-                       for k in config["INDUSTRIES"]],
-        "interview_states": _set(INTERVIEW_STATES).as_list(),
-        "interview_actions": _set(INTERVIEW_ACTIONS).as_list(),
-        "escalation_rules": _set(RULES).as_list(),
-        "notification_kinds": _set(NOTIFICATION_KINDS).as_list(),
-        "roles": _set(ROLES).as_list(),
+    sets = {
+        "hazard_states": HAZARD_STATES,
+        "hazard_levels": HAZARD_LEVELS,
+        "hazard_categories": configured_categories(),
+        "hazard_actions": HAZARD_ACTIONS,
+        "photo_kinds": PHOTO_KINDS,
+        "governance_plan_fields": GOVERNANCE_PLAN_FIELDS,
+        "inspection_kinds": INSPECTION_KINDS,
+        "risk_levels": RISK_LEVELS,
+        "industries": configured_industries(),
+        "interview_states": INTERVIEW_STATES,
+        "interview_actions": INTERVIEW_ACTIONS,
+        "escalation_rules": RULES,
+        "notification_kinds": NOTIFICATION_KINDS,
+        "roles": ROLES,
     }
+    return {name: choice_set.as_list() for name, choice_set in sets.items()}
 
 
 class ChoiceOut(Schema):

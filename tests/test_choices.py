@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+import config
 from app.core.choices import Choice, ChoiceSet, label_key
+from app.hazards.choices import configured_categories
 
 SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions", "photo_kinds",
         "governance_plan_fields", "inspection_kinds", "risk_levels", "industries",
@@ -109,7 +111,7 @@ def test_configured_sets_keep_the_configured_order_and_config_labels():
     configured = FRUIT.from_config(["pear", "kiwi", "apple"],
                                    {"kiwi": ("猕猴桃", "Kiwi"), "pear": ("雪梨", "")})
     assert configured.as_list() == [
-        {"value": "pear", "zh": "雪梨", "en": "雪梨"},
+        {"value": "pear", "zh": "雪梨", "en": "Pear"},
         {"value": "kiwi", "zh": "猕猴桃", "en": "Kiwi"},
         {"value": "apple", "zh": "苹果", "en": "Apple", "color": "#ff0000"}]
     assert configured.parse("猕猴桃") == "kiwi"
@@ -117,3 +119,29 @@ def test_configured_sets_keep_the_configured_order_and_config_labels():
                              {"kiwi": ("猕猴桃", "Kiwi"), "pear": ("雪梨", "")}) is configured
     assert FRUIT.restricted_to(["kiwi"]).as_list() == [{"value": "kiwi", "zh": "kiwi",
                                                        "en": "kiwi"}]
+    # A value no longer configured is refused as input, but old records still read well.
+    kiwi_only = FRUIT.restricted_to(["kiwi"])
+    assert "apple" not in kiwi_only and kiwi_only.parse("apple") is None
+    assert kiwi_only.label("apple", "zh") == "苹果" and kiwi_only.color("apple") == "#ff0000"
+
+
+# --------------------------------------------------------------------------- configuration
+def test_labels_of_configured_codes_come_from_config(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "HAZARD_CATEGORIES", ["fire", "ladders"])
+    monkeypatch.setitem(app.config, "HAZARD_CATEGORY_LABELS", {"ladders": ("梯子作业", "Ladders")})
+    monkeypatch.setitem(app.config, "INDUSTRY_LABELS", {"other": ("其他行业", "")})
+    body = client.get("/api/v1/choices").get_json()
+    assert body["hazard_categories"] == [
+        {"value": "fire", "zh": "消防安全", "en": "Fire safety"},
+        {"value": "ladders", "zh": "梯子作业", "en": "Ladders"}]
+    assert {"value": "other", "zh": "其他行业", "en": "Other"} in body["industries"]
+    with app.test_request_context():
+        assert configured_categories().parse("梯子 作业") == "ladders"
+
+
+def test_config_reads_label_entries(monkeypatch):
+    monkeypatch.setenv("HAZARD_CATEGORY_LABELS", "ladders:梯子作业:Ladders, kiln：窑炉 ,bare")
+    assert config._env_labels("HAZARD_CATEGORY_LABELS") == {
+        "ladders": ("梯子作业", "Ladders"), "kiln": ("窑炉", ""), "bare": ("", "")}
+    monkeypatch.delenv("HAZARD_CATEGORY_LABELS")
+    assert config._env_labels("HAZARD_CATEGORY_LABELS") == {}

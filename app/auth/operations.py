@@ -77,7 +77,7 @@ def create_user(*, username: str, password: str, role: str, display_name: str | 
     if not username:
         raise Invalid("请填写用户名 / Username is required.", field="username")
     if role not in ROLES:
-        raise Invalid(f"未知角色“{role}” / Unknown role '{role}'.", field="role")
+        raise Invalid(ROLES.unknown_message(role), field="role")
     check_password_strength(password)
     if role == OFFICER and enterprise is None:
         raise Invalid("企业安全员须绑定一家企业 / An officer must be bound to one enterprise.",

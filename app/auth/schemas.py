@@ -8,8 +8,11 @@ from app.core.pagination import page_args, page_schema
 MAX_PER_PAGE = 500
 PASSWORD_LENGTH = validate.Length(min=8, max=256,
                                   error="密码应为 8 到 256 个字符 / 8 to 256 characters.")
-ROLE_CHOICE = validate.OneOf(tuple(ROLES), error="角色应为 admin/supervisor/inspector/officer "
-                                                 "/ must be one of: {choices}")
+
+
+def _known_role(value: str) -> None:
+    if value not in ROLES:
+        raise ValidationError(ROLES.unknown_message(value))
 
 
 class Stripped(fields.String):
@@ -77,7 +80,7 @@ UserPage = page_schema(UserAdminOut, "UserPage", pages=True)
 
 
 class UserListArgs(page_args(MAX_PER_PAGE, 50)):
-    role = fields.String(validate=ROLE_CHOICE)
+    role = fields.String(validate=_known_role)
     community_id = fields.String(validate=validate.Length(min=1, max=36),
                                  metadata={"description": "supervisors/inspectors of the "
                                                           "community and officers of its "
@@ -95,7 +98,7 @@ class UserCreateIn(Schema):
     username = Stripped(required=True, validate=[validate.Length(min=1, max=64), _username_chars])
     display_name = Stripped(validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
-    role = fields.String(required=True, validate=ROLE_CHOICE)
+    role = fields.String(required=True, validate=_known_role)
     enterprise_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
     community_ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)),
                                 validate=validate.Length(max=200))

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from marshmallow import ValidationError, fields
 
 from app.core.i18n import best_language
@@ -83,6 +84,9 @@ class ChoiceSet:
             self._choices[choice.value] = choice
         self._lookup: dict[str, str] | None = None
         self._configured: dict[tuple, ChoiceSet] = {}
+        #: Where a configured set finds the label of a value that is not (or no longer)
+        #: configured: old records keep their readable label.
+        self._catalogue: ChoiceSet | None = None
 
     # ------------------------------------------------------------------ like a tuple of values
     def __iter__(self) -> Iterator[str]:
@@ -111,22 +115,28 @@ class ChoiceSet:
     def get(self, value: str | None) -> Choice | None:
         return self._choices.get(value) if value is not None else None
 
+    def _labelled(self, value: str) -> Choice | None:
+        choice = self._choices.get(value)
+        if choice is None and self._catalogue is not None:
+            choice = self._catalogue.get(value)
+        return choice
+
     # ------------------------------------------------------------------ reading
     def label(self, value: str | None, lang: str | None = None) -> str:
         """The label of ``value`` in ``lang`` (default: the reader's language); a value the set
         does not know is shown as it is, ``None`` as an empty string."""
         if value is None:
             return ""
-        choice = self._choices.get(value)
+        choice = self._labelled(value)
         return choice.label(lang) if choice is not None else str(value)
 
     def labels(self, value: str) -> dict:
         """``{zh, en, color?}`` of ``value``; an unknown value labels itself."""
-        choice = self._choices.get(value)
+        choice = self._labelled(value)
         return choice.labels() if choice is not None else {"zh": value, "en": value}
 
     def color(self, value: str | None) -> str | None:
-        choice = self.get(value)
+        choice = self._labelled(value) if value is not None else None
         return choice.color if choice is not None else None
 
     def as_list(self) -> list[dict]:
@@ -181,20 +191,30 @@ class ChoiceSet:
     def from_config(self, values: Sequence[str],
                     labels: Mapping[str, Sequence[str]] | None = None) -> ChoiceSet:
         """The set a deployment configured: ``values`` in their order, labelled from ``labels``
-        (``{value: (zh, en)}``, from config) or else from this catalogue, or else by the value.
-        Kept per configuration, so asking again costs a dictionary lookup."""
+        (``{value: (zh, en)}`` from config; either may be empty) or else from this catalogue,
+        or else by the value.
+        A value outside the configuration is not a member, but its label is still read from
+        this catalogue. Kept per configuration, so asking again costs a dictionary lookup."""
         key = (tuple(values), tuple(sorted((k, tuple(v)) for k, v in (labels or {}).items())))
         configured = self._configured.get(key)
         if configured is None:
-            extra = dict(labels or {})
             rows = []
             for position, value in enumerate(dict.fromkeys(values)):
                 known = self._choices.get(value)
-                zh, en = extra.get(value, (known.zh, known.en) if known else (value, value))
-                rows.append(Choice(value, zh or value, en or zh or value,
-                                   known.color if known is not None else None, position))
+                zh, en = (tuple((labels or {}).get(value) or ()) + ("", ""))[:2]
+                rows.append(Choice(value, zh or (known.zh if known else value),
+                                   en or (known.en if known else value),
+                                   known.color if known else None, position))
             configured = self._configured[key] = ChoiceSet(self.name_zh, self.name_en, rows)
+            configured._catalogue = self
         return configured
+
+
+    def configured(self, values_key: str, labels_key: str) -> ChoiceSet:
+        """:meth:`from_config` with the running application's config ``values_key`` (the
+        values, in order) and ``labels_key`` (their labels, optional)."""
+        config = current_app.config
+        return self.from_config(config[values_key], config.get(labels_key))
 
 
 class ChoiceField(fields.String):

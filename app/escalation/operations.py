@@ -22,7 +22,7 @@ from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid, NotFound
-from app.escalation.choices import HELD, INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
+from app.escalation.choices import HELD, RULES
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW
 from app.extensions import db
@@ -79,10 +79,9 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
     set_committed_value(hazard, "escalated", True)
     set_committed_value(hazard, "updated_at", written)
 
-    label = RULES[rule]
     db.session.add(HazardEvent(
         hazard_id=hazard.id, actor_id=None, action="escalate", from_state=hazard.state,
-        to_state=hazard.state, at=written, note=f"{rule} {label['zh']}：{detail}",
+        to_state=hazard.state, at=written, note=f"{rule} {RULES.label(rule, 'zh')}：{detail}",
         data={"rule": rule, "escalation_id": escalation_id, "interview_id": interview.id,
               "evaluated_at": now.isoformat()}))
     if not opened:  # a new interview's "open" event already names this first reason
@@ -101,7 +100,8 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
                title=f"隐患逾期未整改：{hazard.title}", body=detail, subject_type="hazard",
                subject_id=hazard.id, now=now)
     webhooks.enqueue(kinds.EVENT_ESCALATION, {
-        "escalation_id": escalation_id, "rule": rule, "rule_label": label, "detail": detail,
+        "escalation_id": escalation_id, "rule": rule, "rule_label": RULES.labels(rule),
+        "detail": detail,
         "fired_at": now.isoformat(), "interview_id": interview.id,
         "hazard": {"id": hazard.id, "title": hazard.title, "level": hazard.level,
                    "category": hazard.category, "state": hazard.state,
@@ -115,7 +115,7 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
 
 
 def _reason_line(rule: str, hazard: Hazard, detail: str) -> str:
-    return f"{rule} {RULES[rule]['zh']}｜{hazard.title}｜{detail}"
+    return f"{rule} {RULES.label(rule, 'zh')}｜{hazard.title}｜{detail}"
 
 
 def _default_convener(community_id: str) -> str:
@@ -279,16 +279,18 @@ def transition_interview(interview: Interview, actor, data: dict, *,
 
     def check_and_record(_transition):
         spec = ACTION_FIELDS[action]
-        action_zh = INTERVIEW_WORKFLOW.label_zh(action)
+        action_zh = INTERVIEW_WORKFLOW.action_label(action, "zh")
+        action_en = INTERVIEW_WORKFLOW.action_label(action, "en")
         errors: dict[str, list[str]] = {}
         for name in spec["required"]:
             value = given.get(name)
             if value is None or (isinstance(value, (str, list)) and not value):
-                errors.setdefault(name, []).append(f"“{action_zh}”时必填 / Required to '{action}'.")
+                errors.setdefault(name, []).append(
+                    f"“{action_zh}”时必填 / Required to '{action_en}'.")
         for name in given:
             if name not in spec["required"] and name not in spec["optional"]:
                 errors.setdefault(name, []).append(
-                    f"“{action_zh}”不接受此项 / Not taken by action '{action}'.")
+                    f"“{action_zh}”不接受此项 / Not taken by action '{action_en}'.")
         scheduled_at = given.get("scheduled_at") or interview.scheduled_at
         deadline = given.get("follow_up_deadline")
         if deadline is not None and scheduled_at is not None and deadline <= scheduled_at:
@@ -341,12 +343,6 @@ def _jsonable(values: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
 
 
-def interview_label(state: str) -> dict:
-    return INTERVIEW_STATES[state]
-
-
-def action_label(action: str) -> dict:
-    return INTERVIEW_ACTIONS.get(action, {"zh": action, "en": action})
 
 
 # --------------------------------------------------------------------------- hazards

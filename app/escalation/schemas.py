@@ -10,7 +10,7 @@ from app.core import fields as core_fields
 from app.core.pagination import page_args, page_schema
 from app.core.timeutil import as_utc
 from app.escalation import operations
-from app.escalation.choices import INTERVIEW_STATES, RULES
+from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.escalation.workflow import INTERVIEW_WORKFLOW
 
 TEXT = validate.Length(max=20000)
@@ -104,7 +104,7 @@ class ReasonOut(Schema):
 
     id = fields.String(metadata={"description": "escalation id"})
     rule = fields.String()
-    rule_label = fields.Function(lambda e: RULES[e.rule], metadata=LABEL)
+    rule_label = fields.Function(lambda e: RULES.labels(e.rule), metadata=LABEL)
     hazard_id = fields.String()
     hazard_title = fields.Function(lambda e: e.hazard.title, metadata=STRING)
     hazard_level = fields.Function(lambda e: e.hazard.level, metadata=STRING)
@@ -116,7 +116,7 @@ class ReasonOut(Schema):
 class InterviewEventOut(Schema):
     id = fields.String()
     action = fields.String()
-    action_label = fields.Function(lambda e: operations.action_label(e.action), metadata=LABEL)
+    action_label = fields.Function(lambda e: INTERVIEW_ACTIONS.labels(e.action), metadata=LABEL)
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
     at = fields.AwareDateTime()
@@ -135,7 +135,7 @@ class InterviewOut(Schema):
     enterprise = fields.Nested(InterviewEnterpriseOut, metadata={"description": "被约谈方"})
     convener = fields.String(metadata={"description": "约谈方"})
     state = fields.String()
-    state_label = fields.Function(lambda i: INTERVIEW_STATES[i.state], metadata=LABEL)
+    state_label = fields.Function(lambda i: INTERVIEW_STATES.labels(i.state), metadata=LABEL)
     reasons = fields.List(fields.Nested(ReasonOut))
     scheduled_at = fields.AwareDateTime(allow_none=True)
     place = fields.String(allow_none=True)
@@ -174,7 +174,7 @@ InterviewPageOut = page_schema(InterviewOut, "InterviewPageOut")
 class EscalationOut(Schema):
     id = fields.String()
     rule = fields.String()
-    rule_label = fields.Function(lambda e: RULES[e.rule], metadata=LABEL)
+    rule_label = fields.Function(lambda e: RULES.labels(e.rule), metadata=LABEL)
     hazard_id = fields.String()
     fired_at = fields.AwareDateTime()
     detail = fields.String()

@@ -50,16 +50,17 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
             raise Invalid("隐患不存在 / Unknown hazard.", field="hazard_id")
         ensure_open_for_photos(hazard)
         kind = data["kind"]
-        require(user, UPLOAD_CAPABILITY[kind], field="kind", kind=kind,
-                kind_zh=PHOTO_KINDS.get(kind, {}).get("zh", kind))
+        require(user, UPLOAD_CAPABILITY[kind], field="kind", kind_zh=PHOTO_KINDS.label(kind, "zh"),
+                kind=PHOTO_KINDS.label(kind, "en").lower())
         if kind in KIND_STATES and hazard.state not in KIND_STATES[kind]:
-            state_zh = HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
-            kind_zh = PHOTO_KINDS[kind]["zh"]
-            when_zh = "、".join(HAZARD_STATES[s]["zh"] for s in sorted(KIND_STATES[kind]))
-            when = ", ".join(sorted(KIND_STATES[kind]))
-            raise Conflict(f"隐患处于“{state_zh}”状态，{kind_zh}只能在“{when_zh}”时上传 / "
-                           f"{kind} photos are added while the hazard is {when}, "
-                           f"not '{hazard.state}'.", field="kind")
+            when = [s for s in HAZARD_STATES if s in KIND_STATES[kind]]
+            when_zh = "、".join(HAZARD_STATES.label(s, "zh") for s in when)
+            when_en = ", ".join(HAZARD_STATES.label(s, "en") for s in when)
+            raise Conflict(f"隐患处于“{HAZARD_STATES.label(hazard.state, 'zh')}”状态，"
+                           f"{PHOTO_KINDS.label(kind, 'zh')}只能在“{when_zh}”时上传 / "
+                           f"{PHOTO_KINDS.label(kind, 'en')} photos are added while the hazard "
+                           f"is {when_en}, not {HAZARD_STATES.label(hazard.state, 'en')}.",
+                           field="kind")
         photo, files = intake.new_photo(photo_id, body_hash, owner_id=hazard.id, kind=kind,
                                         uploader_id=user.id, content=content,
                                         claimed_sha256=claimed)

@@ -22,8 +22,8 @@ from app.core.workflow import apply
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.hazards import choices, signals
-from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, RECHECK,
-                                 RECTIFICATION)
+from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_STATES,
+                                 MAJOR, OPEN_STATES, PHOTO_KINDS, RECHECK, RECTIFICATION)
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES, allowed_actions
 from app.inspections.choices import INSPECTION_KINDS
@@ -63,7 +63,7 @@ def missing_plan_fields(hazard) -> list[str]:
     if hazard.level != MAJOR:
         return []
     plan = hazard.governance_plan or {}
-    return [name for name in choices.GOVERNANCE_PLAN_FIELDS
+    return [name for name in GOVERNANCE_PLAN_FIELDS
             if not str(plan.get(name) or "").strip()]
 
 
@@ -71,7 +71,7 @@ def _plan_json(plan: dict | None) -> dict | None:
     if plan is None:
         return None
     out = {}
-    for name in choices.GOVERNANCE_PLAN_FIELDS:
+    for name in GOVERNANCE_PLAN_FIELDS:
         value = plan.get(name)
         if hasattr(value, "isoformat"):
             value = value.isoformat()
@@ -79,15 +79,6 @@ def _plan_json(plan: dict | None) -> dict | None:
             value = value.strip() or None
         out[name] = value
     return out
-
-
-def _check_category(category: str) -> None:
-    allowed = current_app.config["HAZARD_CATEGORIES"]
-    if category not in allowed:
-        labels = "、".join(choices.CATEGORY_LABELS.get(c, {}).get("zh", c) for c in allowed)
-        raise Invalid(f"未知的隐患类别“{category}”，可选：{labels} / "
-                      f"Unknown category '{category}'; use one of: {', '.join(allowed)}.",
-                      field="category")
 
 
 def _check_version(record, version: int) -> None:
@@ -162,7 +153,6 @@ def create_hazard(user, data: dict) -> CreateResult:
     def build(hazard_id: str, body_hash: str) -> Hazard:
         enterprise = _enterprise_for(user, data["enterprise_id"])
         inspection = _inspection_for(user, data.get("inspection_id"), enterprise)
-        _check_category(data["category"])
         found_at = as_utc(data["found_at"])
         if found_at > utcnow() + FOUND_AT_MAX_SKEW:
             raise Invalid("发现时间不能晚于当前时间 / found_at is in the future.", field="found_at")
@@ -204,16 +194,13 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     require(user, "hazard.edit")
     _check_version(hazard, data["version"])
     if hazard.state not in EDITABLE_STATES:
-        state_zh = choices.HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
-        raise Conflict(f"隐患处于“{state_zh}”状态，不能再修改 / "
-                       f"A hazard in state '{hazard.state}' can no longer be edited.",
-                       field="state")
+        raise Conflict(f"隐患处于“{HAZARD_STATES.label(hazard.state, 'zh')}”状态，不能再修改 / "
+                       f"A hazard in state '{HAZARD_STATES.label(hazard.state, 'en')}' can no "
+                       "longer be edited.", field="state")
     fields = [name for name in data if name != "version"]
     for name in fields:
         if name not in FIX_FIELDS:
             require(user, "hazard.edit_finding", field=name)
-    if "category" in data:
-        _check_category(data["category"])
 
     changes: dict[str, dict] = {}
     for name in fields:
@@ -331,9 +318,10 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
             raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.", field="note")
         wanted = STEP_PHOTO_KIND.get(action)
         if wanted and any(p.kind != wanted for p in photos):
-            kind = choices.PHOTO_KINDS[wanted]
-            raise Invalid(f"“{HAZARD_WORKFLOW.label_zh(action)}”只能附{kind['zh']} / Only "
-                          f"{kind['en'].lower()} photos go with '{action}'.", field="photo_ids")
+            raise Invalid(f"“{HAZARD_WORKFLOW.action_label(action, 'zh')}”只能附"
+                          f"{PHOTO_KINDS.label(wanted, 'zh')} / Only "
+                          f"{PHOTO_KINDS.label(wanted, 'en').lower()} photos go with "
+                          f"'{HAZARD_WORKFLOW.action_label(action, 'en')}'.", field="photo_ids")
         if action == "submit":
             fresh, rejected_before = _unreviewed_rectification_photo_count(hazard)
             if fresh < 1 and rejected_before:
@@ -347,10 +335,10 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                                field="photo_ids")
             missing = missing_plan_fields(hazard)
             if missing:
-                missing_zh = "、".join(choices.GOVERNANCE_PLAN_FIELDS[m]["zh"] for m in missing)
-                raise Conflict(f"治理方案尚未填写完整，缺少：{missing_zh} / "
-                               "The governance plan (治理方案) is incomplete: "
-                               + ", ".join(missing) + ".", field="governance_plan")
+                missing_zh = "、".join(GOVERNANCE_PLAN_FIELDS.label(m, "zh") for m in missing)
+                missing_en = ", ".join(GOVERNANCE_PLAN_FIELDS.label(m, "en") for m in missing)
+                raise Conflict(f"治理方案尚未填写完整，缺少：{missing_zh} / The governance plan "
+                               f"is incomplete: {missing_en}.", field="governance_plan")
         # Every check passed: set what goes with the step, so one UPDATE carries it all.
         if photos:
             event_data["photo_ids"] = [p.id for p in photos]
@@ -445,15 +433,16 @@ def list_events(user, hazard_id: str) -> dict:
 
 def hazard_choices() -> dict:
     cfg = current_app.config
+    categories = choices.configured_categories()
     return {
-        "states": choices.HAZARD_STATES,
-        "levels": choices.HAZARD_LEVELS,
-        "categories": choices.category_choices(cfg["HAZARD_CATEGORIES"]),
-        "category_list": choices.category_list(cfg["HAZARD_CATEGORIES"]),
-        "actions": choices.HAZARD_ACTIONS,
-        "photo_kinds": choices.PHOTO_KINDS,
-        "governance_plan_fields": choices.GOVERNANCE_PLAN_FIELDS,
-        "inspection_kinds": INSPECTION_KINDS,
+        "states": HAZARD_STATES.as_dict(),
+        "levels": choices.HAZARD_LEVELS.as_dict(),
+        "categories": categories.as_dict(),
+        "category_list": categories.as_list(),
+        "actions": choices.HAZARD_ACTIONS.as_dict(),
+        "photo_kinds": PHOTO_KINDS.as_dict(),
+        "governance_plan_fields": GOVERNANCE_PLAN_FIELDS.as_dict(),
+        "inspection_kinds": INSPECTION_KINDS.as_dict(),
         "deadline_days": {"general": cfg["DEADLINE_DAYS_GENERAL"],
                           "major": cfg["DEADLINE_DAYS_MAJOR"]},
         "transitions": [

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from app.core import fields as core_fields
+from app.core.choices import ChoiceField
 from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, UtcDateTime, UUIDStr,
                              location_of)
 from app.core.pagination import page_args, page_schema
@@ -35,8 +36,9 @@ class HazardCreateIn(Schema):
     inspection_id = UUIDStr(allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
-    category = fields.String(required=True, validate=validate.Length(min=1, max=50),
-                             metadata={"description": "one of config HAZARD_CATEGORIES"})
+    category = ChoiceField(choices.configured_categories, required=True, metadata={
+        "description": "one of config HAZARD_CATEGORIES, by its value or its Chinese or English "
+                       "label (stored as the value)"})
     level = fields.String(required=True, validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
     found_at = core_fields.AwareDateTime(required=True)
     place = fields.String(load_default="", validate=validate.Length(max=200))
@@ -54,7 +56,7 @@ class HazardPatchIn(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=5000))
     place = fields.String(validate=validate.Length(max=200))
-    category = fields.String(validate=validate.Length(min=1, max=50))
+    category = ChoiceField(choices.configured_categories)
     responsible = fields.String(validate=validate.Length(max=100))
     governance_plan = fields.Nested(GovernancePlanIn, allow_none=True)
 
@@ -80,7 +82,8 @@ class HazardQueryArgs(page_args(200, 50)):
     enterprise_id = UUIDStr()
     community_id = UUIDStr()
     inspection_id = UUIDStr()
-    category = fields.String(validate=validate.Length(max=50))
+    category = ChoiceField(choices.configured_categories, strict=False,
+                           validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100),

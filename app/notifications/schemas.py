@@ -18,7 +18,7 @@ class NotificationQuery(page_args(100, 20)):
 class NotificationOut(Schema):
     id = fields.String()
     kind = fields.String()
-    kind_label = fields.Function(lambda n: NOTIFICATION_KINDS.get(n.kind), metadata={
+    kind_label = fields.Function(lambda n: NOTIFICATION_KINDS.labels(n.kind), metadata={
         "type": "object", "description": "zh/en label and colour",
         "properties": {"zh": {"type": "string"}, "en": {"type": "string"},
                        "color": {"type": "string"}}})

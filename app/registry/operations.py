@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, request
@@ -18,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import idempotency
+from app.core.choices import label_key
 from app.core.db import new_id
 from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, require, scope_clause
@@ -27,7 +27,7 @@ from app.documents.qr import qr_png as render_qr_png
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.registry import importing
-from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
+from app.registry.choices import RISK_LEVELS, configured_industries
 from app.registry.models import Community, Enterprise
 from app.registry.scope import community_scope_clause, visible_community
 
@@ -244,30 +244,12 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
 
 def registry_choices() -> dict:
     """Risk colours and the configured industries with their zh/en labels."""
-    return {
-        "risk_levels": [{"value": k, **v} for k, v in RISK_LEVELS.items()],
-        "industries": [{"value": k, **INDUSTRY_LABELS.get(k, {"zh": k, "en": k}), "color": None}
-                       for k in current_app.config["INDUSTRIES"]],
-    }
+    return {"risk_levels": RISK_LEVELS.as_list(),
+            "industries": configured_industries().as_list()}
 
 
 # --------------------------------------------------------------------------------------------
 # Import (导入) and export (导出)
-
-def _label_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
-
-
-def _industry_lookup() -> dict[str, str]:
-    """Spellings accepted in a file → industry key: the key, its Chinese and English labels."""
-    lookup = {}
-    for key in current_app.config["INDUSTRIES"]:
-        labels = INDUSTRY_LABELS.get(key, {})
-        for spelling in (key, labels.get("zh"), labels.get("en")):
-            if spelling:
-                lookup.setdefault(_label_key(spelling), key)
-    return lookup
-
 
 def _community_lookup() -> dict[str, Community]:
     """Community by name, id or code (whatever a file's 所属社区 column holds)."""
@@ -275,7 +257,7 @@ def _community_lookup() -> dict[str, Community]:
     for community in db.session.scalars(select(Community)):
         for spelling in (community.code, community.id, community.name):
             if spelling:
-                lookup[_label_key(spelling)] = community
+                lookup[label_key(spelling)] = community
     return lookup
 
 
@@ -316,7 +298,7 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
 
     report = ImportReport(dry_run=dry_run, ignored_columns=list(table.ignored_headers))
     communities = _community_lookup()
-    industries = _industry_lookup()
+    industries = configured_industries()
     plans: list[tuple[int, dict]] = []
     first_line: dict[str, int] = {}
 
@@ -325,20 +307,17 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
         errors = [e.as_dict() for e in row_errors]
 
         if values.get("community"):
-            community = communities.get(_label_key(values["community"]))
+            community = communities.get(label_key(values["community"]))
             if community is None:
                 errors.append({"line": line, "field": "community",
                                "message": f"社区“{values['community']}”不存在 / unknown community"})
             else:
                 values["community_id"] = community.id
         if values.get("industry"):
-            key = industries.get(_label_key(values["industry"]))
+            key = industries.parse(values["industry"])
             if key is None:
                 errors.append({"line": line, "field": "industry",
-                               "message": f"行业“{values['industry']}”不在行业列表中 / unknown "
-                                          "industry; one of: "
-                                          + "、".join(INDUSTRY_LABELS.get(k, {}).get("zh", k)
-                                                     for k in current_app.config["INDUSTRIES"])})
+                               "message": industries.unknown_message(values["industry"])})
             else:
                 values["industry"] = key
         code = values.get("credit_code")
@@ -406,14 +385,17 @@ EXPORT_COLUMNS = [(c.key, c.zh) for c in importing.COLUMNS]
 
 
 def export_rows(user, args: dict) -> list[dict]:
+    """The rows of the registry export, industry and risk level by their Chinese labels (what
+    the import reads back)."""
+    industries = configured_industries()
     rows = []
     for e in db.session.scalars(_filtered(user, args)).unique():
         rows.append({
             "name": e.name, "credit_code": e.credit_code,
             "community": e.community.name, "address": e.address or None,
             "lat": e.lat, "lng": e.lng,
-            "industry": INDUSTRY_LABELS.get(e.industry, {}).get("zh", e.industry),
-            "risk_level": RISK_LEVELS.get(e.risk_level, {}).get("zh", e.risk_level),
+            "industry": industries.label(e.industry, "zh"),
+            "risk_level": RISK_LEVELS.label(e.risk_level, "zh"),
             "legal_rep": e.legal_rep or None, "safety_officer": e.safety_officer or None,
             "phone": e.phone or None, "employees": e.employees,
         })

@@ -113,7 +113,7 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
 
     return {
         "tiles": tile_config(),
-        "legend": [{"key": k, **v} for k, v in RISK_LEVELS.items()],
+        "legend": [{"key": c.value, **c.labels()} for c in RISK_LEVELS.choices],
         "enterprises": [{
             "id": e.id, "name": e.name, "community_id": e.community_id, "lat": e.lat,
             "lng": e.lng, "risk_level": e.risk_level, "open_hazards": int(e.open_hazards or 0),
