@@ -4,6 +4,8 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
+from app.core.inputs import API_DESCRIPTION
+
 # Named constraints keep Alembic diffs stable on both SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -15,4 +17,4 @@ NAMING_CONVENTION = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate(compare_type=True, render_as_batch=True)
-api = Api()
+api = Api(spec_kwargs={"info": {"description": API_DESCRIPTION}})

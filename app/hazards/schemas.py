@@ -50,7 +50,7 @@ class DateOrDateTime(fields.Field):
     def __init__(self, *, end_of_day: bool = False, **kwargs):
         self.end_of_day = end_of_day
         kwargs.setdefault("metadata", {}).setdefault("format", "date-time")
-        super().__init__(**kwargs)
+        super().__init__(**core_fields.year_bounded(kwargs))
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -115,7 +115,7 @@ class HazardCreateIn(Schema):
 class HazardPatchIn(Schema):
     """Edit a hazard while it is reported or being rectified; writes an event."""
 
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, strict=True)
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=5000))
     place = fields.String(validate=validate.Length(max=200))
@@ -135,7 +135,7 @@ class TransitionIn(Schema):
     photo_ids = fields.List(UUIDStr(), validate=validate.Length(max=50))
     deadline = DateOrDateTime(end_of_day=True, allow_none=True,
                               metadata={"description": "a supervisor may extend the deadline"})
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, strict=True)
     location = fields.Nested(LocationIn, allow_none=True)
 
 

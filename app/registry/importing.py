@@ -30,6 +30,7 @@ from enum import Enum
 from zoneinfo import ZoneInfo
 
 from app.core import geo
+from app.documents.cells import FORMULA_START, guard_formula
 from app.registry import credit_code as cc
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -303,7 +304,7 @@ def _csv_rows(text: str, delimiter: str):
 
 def _unguard(value: str) -> str:
     """Undo the formula guard :func:`write_csv` adds (``'=...`` -> ``=...``)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
 
@@ -562,8 +563,6 @@ def _is_number(text) -> bool:
 # Writing
 
 ColumnSpec = Sequence[tuple[str, str]]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d\s.]*$")
 
 
 def _lookup(row, key: str):
@@ -680,10 +679,10 @@ def write_csv(rows: Iterable, columns: ColumnSpec, *, bom: bool = True,
     """CSV bytes, UTF-8 with a BOM (so Excel opens Chinese correctly), CRLF line ends, header of
     the Chinese titles. Datetimes are written as Asia/Shanghai ``YYYY-MM-DD HH:MM:SS``.
 
-    With ``formula_guard`` a text cell starting with ``= + - @`` (that is not a plain number)
-    gets a leading ``'`` so that a spreadsheet never runs it as a formula; :func:`read_table`
-    removes that quote again. Values are otherwise written as they are (an 18-digit credit
-    code stays text for machines; Excel users should prefer the XLSX export)."""
+    With ``formula_guard`` a text cell a spreadsheet could run as a formula gets a leading ``'``
+    (:func:`app.documents.cells.guard_formula`); :func:`read_table` removes that quote again.
+    Values are otherwise written as they are (an 18-digit credit code stays text for machines;
+    Excel users should prefer the XLSX export)."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     w.writerow([title for _, title in columns])
@@ -699,9 +698,7 @@ def write_csv(rows: Iterable, columns: ColumnSpec, *, bom: bool = True,
             elif isinstance(v, date):
                 v = v.isoformat()
             else:
-                v = str(v)
-                if formula_guard and v.startswith(_FORMULA_START) and not _NUMBER_LIKE.match(v):
-                    v = "'" + v
+                v = guard_formula(str(v)) if formula_guard else str(v)
             out.append(v)
         w.writerow(out)
     data = buf.getvalue().encode("utf-8")
