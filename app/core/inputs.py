@@ -1,15 +1,8 @@
 """Request-wide input checks made before any view or query runs.
 
-Text no person types is refused up front, on both engines alike, with the place named:
-
-* **NUL** (``\\x00``): PostgreSQL cannot store it in a text column (psycopg refuses it with a
-  ``DataError``);
-* **control characters** 0x01–0x1F other than TAB, LF and CR, and DEL (0x7F): they end up in
-  file names, ``Content-Disposition`` headers, PDFs and spreadsheets, where they break things
-  (TAB, LF and CR are how multi-line text is written, so they stay);
-* **lone surrogates** (a JSON ``"\\ud800"``): not Unicode text at all; no encoder can write them.
-
-They are looked for in
+Text no person types (NUL, control characters other than TAB/LF/CR, lone surrogates: see
+:mod:`app.core.text`) is refused up front, on both engines alike, with the place named. It is
+looked for in
 
 * the URL path (the route's argument, e.g. ``token`` of ``/scan/<token>``) and query arguments;
 * form fields and uploaded file names (``multipart/form-data``, urlencoded);
@@ -21,26 +14,17 @@ The answer is 422 (400 for a header) ``problem+json`` with ``errors: {field: [me
 request never reaches its view, so nothing changes. A JSON body nested deeper than
 :data:`MAX_JSON_DEPTH` (no request of the API needs more than a few levels) is a 400 naming
 ``json`` before it is walked, so no parser or schema recurses to exhaustion. Files' contents
-are not looked at here: an import reports such a cell as that row's error, with
-:func:`text_fault` (``app.registry.importing.clean_row``).
+are not looked at here: an import reports such a cell as that row's error
+(``app.registry.importing.clean_row``).
 """
 from __future__ import annotations
-
-import re
 
 from flask import request
 
 from app.core.fields import MAX_PAGE, MAX_YEAR, MIN_YEAR
+from app.core.text import DETAIL, MESSAGE, NUL, shown_text, text_fault
 from app.errors import BadRequest, Invalid
 
-NUL = "\x00"
-MESSAGE = "不能包含 NUL（\\0）字符 / must not contain NUL (\\0) characters."
-DETAIL = "以下位置含有 NUL（\\0）字符：{} / NUL (\\0) characters are not allowed in: {}"
-CONTROL_MESSAGE = ("不能包含控制字符（{}） / must not contain control characters ({}).")
-CONTROL_DETAIL = ("以下位置含有控制字符：{} / Control characters are not allowed in: {}")
-SURROGATE_MESSAGE = ("不是有效的 Unicode 文本（含有单独的代理字符 {}） / "
-                     "is not valid Unicode text (a lone surrogate {}).")
-SURROGATE_DETAIL = "以下位置不是有效的 Unicode 文本：{} / Not valid Unicode text in: {}"
 DEPTH_MESSAGE = ("JSON 嵌套层数过多（最多 {} 层） / The JSON body is nested too deeply "
                  "(at most {} levels).")
 FORM_MIMETYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -57,39 +41,9 @@ Input rules every endpoint shares (a request breaking one changes nothing):
   and 0x7F) or lone surrogates (`\\ud800`): 422 problem+json naming the field.
 * A header value must not contain NUL: 400 naming the header.
 * A JSON body is nested at most {MAX_JSON_DEPTH} levels deep: 400 naming `json`.
-* Dates and times fall in the years {MIN_YEAR}–{MAX_YEAR}; `page` runs from 1 to {MAX_PAGE:,}; integers are
-  whole JSON numbers (`1.5` or `"1"` is not a version): 422 naming the field.
+* Dates and times fall in the years {MIN_YEAR}–{MAX_YEAR}; `page` runs from 1 to {MAX_PAGE:,};
+  integers are whole JSON numbers (`1.5` or `"1"` is not a version): 422 naming the field.
 """
-
-#: NUL, the C0 controls except TAB/LF/CR, DEL, and the surrogate code points.
-_FAULTY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def text_fault(value: str) -> tuple[str, str] | None:
-    """``(message, detail template)`` when ``value`` holds a character no text field accepts
-    (see the module doc), else None. The message names the character, e.g. ``\\x01``."""
-    found = _FAULTY.search(value)
-    if found is None:
-        return None
-    char = found.group()
-    if char == NUL:
-        return MESSAGE, DETAIL
-    shown = _shown(char)
-    if "\ud800" <= char <= "\udfff":
-        return SURROGATE_MESSAGE.format(shown, shown), SURROGATE_DETAIL
-    return CONTROL_MESSAGE.format(shown, shown), CONTROL_DETAIL
-
-
-def _shown(char: str) -> str:
-    """A refused character written out: ``\\0``, ``\\x01``, ``\\ud800``."""
-    if char == NUL:
-        return "\\0"
-    return f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
-
-
-def _name(key) -> str:
-    """A field name fit to be shown (and encoded) in the answer."""
-    return _FAULTY.sub(lambda m: _shown(m.group()), str(key))
 
 
 def _json_fault(value) -> tuple[str, tuple[str, str]] | None:
@@ -113,7 +67,7 @@ def _json_fault(value) -> tuple[str, tuple[str, str]] | None:
         if isinstance(item, dict):
             children = []
             for key, child in item.items():
-                here = f"{path}.{_name(key)}" if path else _name(key)
+                here = f"{path}.{shown_text(key)}" if path else shown_text(key)
                 children.append((child, here, depth + 1, text_fault(str(key))))
         else:
             children = [(child, f"{path}.{i}" if path else str(i), depth + 1, None)
@@ -147,16 +101,16 @@ def _field_at_fault() -> tuple[str, tuple[str, str]] | None:
     for key, value in request.args.items(multi=True):
         fault = text_fault(key) or text_fault(value)
         if fault:
-            return _name(key), fault
+            return shown_text(key), fault
     if request.mimetype in FORM_MIMETYPES:
         for key, value in request.form.items(multi=True):
             fault = text_fault(key) or text_fault(value)
             if fault:
-                return _name(key), fault
+                return shown_text(key), fault
         for key, upload in request.files.items(multi=True):
             fault = text_fault(key) or text_fault(upload.filename or "")
             if fault:
-                return _name(key), fault
+                return shown_text(key), fault
     elif request.is_json:
         return _json_fault(_json_body())
     return None
@@ -167,7 +121,7 @@ def refuse_faulty_text():
     doc)."""
     for header, value in request.headers.items():
         if NUL in value:
-            name = _name(header)
+            name = shown_text(header)
             raise BadRequest(DETAIL.format(name, name), errors={name: [MESSAGE]})
     found = _field_at_fault()
     if found:

@@ -30,6 +30,7 @@ from enum import Enum
 from zoneinfo import ZoneInfo
 
 from app.core import geo
+from app.core.text import text_fault
 from app.documents.cells import FORMULA_START, guard_formula
 from app.registry import credit_code as cc
 
@@ -441,14 +442,17 @@ def clean_row(line: int, row: Mapping[str, str | None], *,
     def err(fieldname: str, message: str) -> None:
         errors.append(RowError(line, fieldname, message))
 
-    # NUL cannot be stored (PostgreSQL refuses it) and is never meant: that cell is the error.
-    nul = {key for key, value in row.items() if value is not None and "\x00" in str(value)}
-    for key in sorted(nul, key=list(COLUMN_BY_KEY).index):
+    # NUL, control characters and lone surrogates are never meant (and NUL cannot be stored):
+    # that cell is the error, as the same text in a request is (app.core.text).
+    faults = {key: fault for key, value in row.items()
+              if value is not None and (fault := text_fault(str(value)))}
+    for key in sorted(faults, key=list(COLUMN_BY_KEY).index):
         c = COLUMN_BY_KEY[key]
-        err(key, f"{c.zh}含有 NUL（\\0）字符 / {c.en} contains a NUL (\\0) character")
-    if nul:
-        row = {key: value for key, value in row.items() if key not in nul}
-        if nul & {"lat", "lng"}:
+        zh, en = faults[key][0].split(" / ", 1)
+        err(key, f"{c.zh}{zh} / {c.en} {en}")
+    if faults:
+        row = {key: value for key, value in row.items() if key not in faults}
+        if faults.keys() & {"lat", "lng"}:
             row.pop("lat", None)
             row.pop("lng", None)
 
