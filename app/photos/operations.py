@@ -100,7 +100,10 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
                            f"{kind} photos are added while the hazard is {when}, "
                            f"not '{hazard.state}'.", field="kind")
         image = process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
-                               max_pixels=cfg["PHOTO_MAX_PIXELS"], claimed_sha256=claimed)
+                               max_pixels=cfg["PHOTO_MAX_PIXELS"],
+                               max_pixels_png_webp=cfg["PHOTO_MAX_PIXELS_PNG_WEBP"],
+                               decode_slots=cfg["PHOTO_DECODE_SLOTS"],
+                               decode_wait_s=cfg["PHOTO_DECODE_WAIT_S"], claimed_sha256=claimed)
         now = utcnow()
         rel_dir = storage.new_photo_dir(photo_id, now)
         pending.update(hazard=hazard, rel_dir=rel_dir, files={

@@ -342,7 +342,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
     """
     _require_manager(user)
     try:
-        table = importing.parse_table(data, filename)
+        table = importing.parse_table(
+            data, filename, max_unpacked=current_app.config["IMPORT_MAX_UNPACKED_BYTES"])
     except importing.TableError as exc:
         raise Invalid(exc.message, errors=exc.as_problem_errors()) from exc
 
