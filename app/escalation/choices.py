@@ -36,4 +36,5 @@ INTERVIEW_ACTIONS = {
     "hold": {"zh": "实施约谈", "en": "Hold"},
     "close": {"zh": "结案（整改回执）", "en": "Close with completion receipt"},
     "attach": {"zh": "追加约谈事由", "en": "Reason attached"},
+    "move": {"zh": "随企业迁移社区", "en": "Moved with its enterprise to another community"},
 }

@@ -176,7 +176,8 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
                                "An interview with this id already exists with different "
                                "content.", field="id")
             return existing, False
-    enterprise = db.session.get(Enterprise, str(enterprise_id))
+    # FOR SHARE: see app.registry.moves (a record never keeps a community left behind).
+    enterprise = db.session.get(Enterprise, str(enterprise_id), with_for_update={"read": True})
     if enterprise is None or not in_scope(actor, enterprise):
         raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
     current = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise.id))

@@ -43,6 +43,7 @@ HAZARD_ACTIONS = {
     "update": {"zh": "修改", "en": "Update"},
     "update_plan": {"zh": "修改治理方案", "en": "Update governance plan"},
     "add_photo": {"zh": "上传照片", "en": "Add photo"},
+    "move": {"zh": "随企业迁移社区", "en": "Moved with its enterprise to another community"},
 }
 
 # Categories come from config HAZARD_CATEGORIES (local lists differ); these are their labels.

@@ -138,7 +138,9 @@ def record_event(hazard, actor, action: str, *, note: str | None = None, data: d
 def _enterprise_for(user, enterprise_id: str):
     from app.core.permissions import in_scope
     from app.registry.models import Enterprise
-    enterprise = db.session.get(Enterprise, enterprise_id)
+    # FOR SHARE: a move to another community (app.registry.moves) waits for this record, or
+    # this record for the move, so it never keeps the community its enterprise left.
+    enterprise = db.session.get(Enterprise, enterprise_id, with_for_update={"read": True})
     if enterprise is None or not in_scope(user, enterprise):
         # Same answer for unknown and not-yours: the id reveals nothing.
         raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")

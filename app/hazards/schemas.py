@@ -276,13 +276,17 @@ class HazardEventOut(Schema):
     location = fields.Nested(LocationOut, allow_none=True)
     actor = fields.Nested(ActorOut, allow_none=True, metadata={"description": "null: the system"})
     data = fields.Dict(allow_none=True)
+    seq = fields.Integer(metadata={"description": "place in the hazard's trail: 1, 2, 3 …"})
+    hash = fields.String(metadata={"description": "SHA-256 sealing this line and the one before "
+                                                  "it (flask audit verify)"})
 
     @pre_dump
     def _computed(self, event, **kwargs):
         data = dict(event.data or {})
         data.pop("payload_hash", None)  # an implementation detail of replays
         return {**{name: getattr(event, name) for name in (
-            "id", "hazard_id", "action", "from_state", "to_state", "at", "note", "actor")},
+            "id", "hazard_id", "action", "from_state", "to_state", "at", "note", "actor", "seq",
+            "hash")},
             "location": location_of(event), "data": data or None}
 
 

@@ -46,7 +46,9 @@ def start_inspection(user, data: dict) -> CreateResult:
 
     def build(inspection_id: str, body_hash: str) -> Inspection:
         from app.registry.models import Enterprise
-        enterprise = db.session.get(Enterprise, data["enterprise_id"])
+        # FOR SHARE: see app.registry.moves (a record never keeps a community left behind).
+        enterprise = db.session.get(Enterprise, data["enterprise_id"],
+                                    with_for_update={"read": True})
         if enterprise is None or not in_scope(user, enterprise):
             raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
         if data["started_at"] > utcnow() + STARTED_AT_MAX_SKEW:
