@@ -144,7 +144,8 @@ def _locked_heads(session, hazard_ids: list[str]) -> dict[str, HazardEventHead]:
     with session.no_autoflush:
         heads = {h.hazard_id: h for h in session.scalars(
             select(HazardEventHead).where(HazardEventHead.hazard_id.in_(hazard_ids))
-            .order_by(HazardEventHead.hazard_id).with_for_update())}
+            .order_by(HazardEventHead.hazard_id).with_for_update()
+            .execution_options(populate_existing=True))}
         headless = [hid for hid in hazard_ids if hid not in heads]
         if headless and session.get_bind().dialect.name == "postgresql":
             session.execute(select(Hazard.id).where(Hazard.id.in_(headless)).order_by(Hazard.id)
@@ -265,7 +266,7 @@ def _check_trail(hazard_id: str, trail: list, head) -> Iterable[Finding]:
     last = expected - 1
     if head is None:
         if trail:
-            yield Finding("inserted", hazard_id, None, "a trail no seal recorded")
+            yield Finding("inserted", hazard_id, None, "a trail whose head was never recorded")
     elif last < head[0]:
         missing = f"#{head[0]}" if last + 1 == head[0] else f"#{last + 1}–#{head[0]}"
         yield Finding("deleted", hazard_id, None, f"{missing} missing at the end")
