@@ -193,7 +193,7 @@ export async function renderAction({ params, main }) {
       const items = [...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
         type: 'transition', record_id: id, chain: id, method: 'POST', url: `/api/v1/hazards/${id}/transitions`, body,
         deps: [id, ...photos.map((p) => p.id)], version_from: `/api/v1/hazards/${id}`,
-        check: { url: `/api/v1/hazards/${id}/events`, how: 'event', action, actor: session.user.id, record_url: `/api/v1/hazards/${id}` },
+        check: { url: `/api/v1/hazards/${id}/events`, how: 'event', event_id: eventId, record_url: `/api/v1/hazards/${id}` },
         label: { key: 'outbox.label.transition', params: { action: t(`action.${action}`), title: hz.title } },
       }];
       const r = await submitItems(items, { wait: photos.length ? 20000 : 8000 }).catch(() => null);
