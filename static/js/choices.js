@@ -1,5 +1,7 @@
 // Value lists for selects; their labels live in i18n/*.json under the same names.
 // Kept in step with the backend's choices.py modules.
+import { cachedGet } from './api.js';
+
 export const RISK_LEVELS = ['red', 'orange', 'yellow', 'blue'];
 export const HAZARD_LEVELS = ['general', 'major'];
 export const HAZARD_STATES = ['reported', 'rectifying', 'submitted', 'verified', 'closed', 'archived'];
@@ -29,6 +31,10 @@ export function setServerChoices(choices) {
   if (!list.length) return;
   categoryLabels = Object.fromEntries(list.map((c) => [c.value, c]));
   HAZARD_CATEGORIES = list.map((c) => c.value);
+}
+/** The server's choice lists (categories are configured per deployment); cached for offline. */
+export async function loadChoices() {
+  try { setServerChoices((await cachedGet('/api/v1/hazards/choices')).data); } catch { /* defaults */ }
 }
 /** A category's label: ours when we have one, else the server's, else its code. */
 export function categoryLabel(code, t, lang) {

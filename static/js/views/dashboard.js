@@ -8,7 +8,7 @@ import { t, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
 import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
 import { barChart, lineChart } from '../chart.js';
 import { HAZARD_STATES, RISK_LEVELS, categoryLabel } from '../choices.js';
-import { setTitle, navigate } from '../app.js';
+import { setTitle, navigate } from '../router.js';
 
 /** {key: n} from an object or from a list of {key|state|level|…, count}. */
 function toMap(x, keyNames = ['key', 'value', 'state', 'level', 'category', 'risk_level', 'community_id', 'name', 'label']) {

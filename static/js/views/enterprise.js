@@ -1,19 +1,20 @@
 // The enterprise card (企业卡片): what a scan shows, and where an inspection starts.
 import { cachedGet } from '../api.js';
-import { cacheGet, setMeta } from '../db.js';
 import { t, fmtDate } from '../i18n.js';
-import { h, icon, chev, riskChip, levelChip, stateChip, deadlineChip, kv, segmented, field, errorBlock, loading, cachedNote, busy, toast, append, setChildren } from '../ui.js';
+import { h, icon, chev, riskChip, kv, segmented, errorBlock, loading, cachedNote, busy, toast, append, setChildren } from '../ui.js';
 import { INSPECTION_KINDS } from '../choices.js';
-import { navigate, setTitle, session, queue } from '../app.js';
-import { cachedRegistry, rememberEnterprise } from './scan.js';
+import { navigate, setTitle } from '../router.js';
+import { session } from '../session.js';
+import { cachedRegistry, cachedCard, rememberEnterprise } from '../registry-cache.js';
+import { startInspection } from '../commands.js';
 import { locate, distanceM } from '../photos.js';
-import { uuid } from '../outbox.js';
+import { hazardRow } from '../components/hazard-item.js';
 
 async function loadEnterprise(id) {
   try {
     return await cachedGet(`/api/v1/enterprises/${id}`);
   } catch (err) {
-    const card = await cacheGet(`card:${id}`);
+    const card = await cachedCard(id);
     if (card) return { data: card.data.enterprise, cachedAt: card.at };
     const reg = await cachedRegistry();
     const e = reg.items.find((x) => x.id === id);
@@ -26,7 +27,7 @@ async function loadCard(ent) {
   if (ent.qr_token) {
     try { return await cachedGet(`/api/v1/scan/${encodeURIComponent(ent.qr_token)}`); } catch { /* below */ }
   }
-  const hit = await cacheGet(`card:${ent.id}`);
+  const hit = await cachedCard(ent.id);
   return hit ? { data: hit.data, cachedAt: hit.at } : { data: null, cachedAt: null };
 }
 
@@ -90,13 +91,6 @@ export async function render({ params, main, isCurrent }) {
   }
 }
 
-export function hazardRow(hz) {
-  return h('a.item', { href: `#/hazards/${hz.id}` },
-    h('div.grow', h('div.item-title', hz.title),
-      h('div.row.wrap', { style: 'margin-top:4px;gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz))),
-    chev());
-}
-
 function startForm(ent) {
   const kinds = segmented('kind', INSPECTION_KINDS.map((k) => [k, t(`inspection_kind.${k}`)]), 'routine');
   const btn = h('button.btn.block', { type: 'submit' }, icon('pin'), t('inspection.start'));
@@ -114,22 +108,14 @@ function startForm(ent) {
       const pos = await locate();
       const location = pos && !pos.error ? pos : null;
       if (!location) toast(pos && pos.error === 'denied' ? t('gps.denied') : t('gps.unavailable'), { error: true });
-      const record = { id: uuid(), enterprise_id: ent.id, kind, started_at: new Date().toISOString() };
-      if (location) record.location = location;
+      let started;
       try {
-        await queue({
-          type: 'create', record_id: record.id, method: 'POST', url: '/api/v1/inspections', body: record,
-          check: { url: `/api/v1/inspections/${record.id}`, how: 'exists' },
-          label: { key: 'outbox.label.inspection', params: { name: ent.name } },
-        });
+        started = await startInspection(ent, { kind, location, local: { distance_local: location ? distanceM(location, ent.location) : null } });
       } catch (err) {
         btn.lastChild.textContent = t('inspection.start');
         return;
       }
-      const local = { ...record, enterprise: { id: ent.id, name: ent.name, location: ent.location }, hazards: [], version: null,
-        distance_local: location ? distanceM(location, ent.location) : null };
-      await setMeta('current_inspection', local);
-      navigate(`/inspection/${record.id}`);
+      navigate(`/inspection/${started.id}`);
     });
   });
   return form;

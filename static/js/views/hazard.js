@@ -5,18 +5,18 @@ import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtDate, fmtDateTime, currentLang, shanghaiDay } from '../i18n.js';
 import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { actionsFor, PLAN_FIELDS, categoryLabel } from '../choices.js';
-import { navigate, setTitle, session, submitItems } from '../app.js';
-import * as outbox from '../outbox.js';
+import { navigate, setTitle } from '../router.js';
+import { session } from '../session.js';
+import { newId, queuedHazard, hasQueuedChanges, updateHazardPlan, transitionHazard } from '../commands.js';
 import { photoPicker } from '../photos.js';
-import { photoItem } from './inspection.js';
 
 async function loadHazard(id) {
   try {
     return await cachedGet(`/api/v1/hazards/${id}`);
   } catch (err) {
     // Made on this phone and not sent yet: show the queued copy.
-    const item = (await outbox.all()).find((i) => i.type === 'create' && i.record_id === id && i.url === '/api/v1/hazards');
-    if (item) return { data: { ...item.body, state: 'reported', _pending: true, photos: [] }, cachedAt: null };
+    const queued = await queuedHazard(id);
+    if (queued) return { data: queued, cachedAt: null };
     throw err;
   }
 }
@@ -34,7 +34,7 @@ export async function render({ params, main, isCurrent }) {
   }
   const events = hz._pending ? [] : await cachedGet(`/api/v1/hazards/${id}/events`).then((r) => itemsOf(r.data)).catch(() => null);
   if (!isCurrent()) return null;
-  const pendingHere = (await outbox.all()).filter((i) => i.record_id === id || (i.deps || []).includes(id));
+  const pendingHere = await hasQueuedChanges(id);
   const role = session.user.role;
   const actions = hz._pending ? [] : (Array.isArray(hz.allowed_actions) ? hz.allowed_actions : actionsFor(hz, role));
   const photos = hz.photos || [];
@@ -44,7 +44,7 @@ export async function render({ params, main, isCurrent }) {
     h('div.card',
       h('div.row.wrap', { style: 'gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
         hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
-        hz._pending || pendingHere.length ? chip(t('sync.pending'), 'pending') : null),
+        hz._pending || pendingHere ? chip(t('sync.pending'), 'pending') : null),
       h('h2', { style: 'font-size:19px;margin:10px 0 6px' }, hz.title),
       hz.description ? h('p', { style: 'white-space:pre-wrap;margin-bottom:12px' }, hz.description) : null,
       kv([
@@ -120,13 +120,7 @@ export async function renderPlan({ params, main }) {
     for (const f of PLAN_FIELDS) value[f] = controls[f].value.trim() || null;
     if (!Object.values(value).some(Boolean)) return showProblem(form, { problem: { detail: t('plan.empty') } });
     busy(btn, async () => {
-      const body = { governance_plan: value, version: hz.version ?? null };
-      const r = await submitItems([{
-        type: 'update', record_id: id, chain: id, method: 'PATCH', url: `/api/v1/hazards/${id}`, body, deps: [id],
-        version_from: `/api/v1/hazards/${id}`,
-        check: { url: `/api/v1/hazards/${id}`, how: 'fields', fields: { governance_plan: value } },
-        label: { key: 'outbox.label.plan', params: { title: hz.title } },
-      }]).catch(() => null);
+      const r = await updateHazardPlan(hz, value).catch(() => null);
       if (!r) return;
       if (r.status === 'error') return showProblem(form, flattenPlanErrors(r.error));
       toast(r.status === 'sent' ? t('plan.saved') : t('sync.saved_offline'));
@@ -156,7 +150,7 @@ export async function renderAction({ params, main }) {
   setTitle(t(`action.${action}`), { back: true });
   let hz;
   try { ({ data: hz } = await loadHazard(id)); } catch (err) { append(main, errorBlock(err)); return null; }
-  const eventId = outbox.uuid(); // the transition's own id: a replay answers the stored result
+  const eventId = newId(); // the transition's own id: a replay answers the stored result
   const needsPhotos = action === 'submit';
   const allowPhotos = action === 'submit' || action === 'verify' || action === 'reject';
   const noteRequired = action === 'reject';
@@ -184,19 +178,10 @@ export async function renderAction({ params, main }) {
       if (noteRequired && !note.value.trim()) errors.note = [t('action.note_required')];
       if (needsPhotos && !photos.length) errors.photo_ids = [t('action.photo_required')];
       if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
-      const body = { id: eventId, action, version: hz.version ?? null };
-      if (note.value.trim()) body.note = note.value.trim();
-      if (photos.length) body.photo_ids = photos.map((p) => p.id);
-      if (deadline && deadline.value && deadline.value !== oldDeadline) body.deadline = deadline.value;
-      // The officer's photos show the fix; the reviewer's show what the re-check found.
-      const kind = action === 'submit' ? 'rectification' : 'recheck';
-      const items = [...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
-        type: 'transition', record_id: id, chain: id, method: 'POST', url: `/api/v1/hazards/${id}/transitions`, body,
-        deps: [id, ...photos.map((p) => p.id)], version_from: `/api/v1/hazards/${id}`,
-        check: { url: `/api/v1/hazards/${id}/events`, how: 'event', event_id: eventId, record_url: `/api/v1/hazards/${id}` },
-        label: { key: 'outbox.label.transition', params: { action: t(`action.${action}`), title: hz.title } },
-      }];
-      const r = await submitItems(items, { wait: photos.length ? 20000 : 8000 }).catch(() => null);
+      const r = await transitionHazard(hz, {
+        eventId, action, note: note.value.trim() || null, photos, actionLabel: t(`action.${action}`),
+        deadline: deadline && deadline.value && deadline.value !== oldDeadline ? deadline.value : null,
+      }).catch(() => null);
       if (!r) return;
       if (r.status === 'error') return showProblem(form, r.error);
       toast(r.status === 'sent' ? t('action.done', { action: t(`action.${action}`) }) : t('sync.saved_offline'));

@@ -1,9 +1,9 @@
 // Inbox (消息): GET /api/v1/notifications; opening one marks it read and goes to its subject.
 import { cachedGet, itemsOf, request } from '../api.js';
-import { setMeta } from '../db.js';
 import { t, fmtRelative } from '../i18n.js';
 import { h, chev, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
-import { setTitle, navigate, refreshInboxCount } from '../app.js';
+import { setTitle, navigate } from '../router.js';
+import { storeUnread } from '../tabbar.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('inbox.title'));
@@ -15,7 +15,7 @@ export async function render({ main, isCurrent }) {
   }
   if (!isCurrent()) return null;
   const items = itemsOf(list.data);
-  setMeta('unread', list.data && list.data.unread != null ? list.data.unread : items.filter((n) => !n.read_at).length).then(refreshInboxCount);
+  storeUnread(list.data);
   const open = async (n) => {
     if (!n.read_at) request('POST', `/api/v1/notifications/${n.id}/read`, { json: {} }).catch(() => {});
     if (n.subject_type === 'hazard' && n.subject_id) navigate(`/hazards/${n.subject_id}`);

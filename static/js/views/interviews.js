@@ -1,13 +1,11 @@
 // Interviews (约谈): list, detail with the reasons that triggered it, and the supervisor's
 // transitions: schedule (time, place, interviewers) → hold (interviewee, minutes, commitments,
 // follow-up deadline) → close.
-import { cachedGet, itemsOf, request } from '../api.js';
+import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtDate, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote, append, setChildren } from '../ui.js';
-import { INTERVIEW_ACTIONS } from '../choices.js';
-import { navigate, setTitle, session } from '../app.js';
-
-const canAct = () => ['supervisor', 'admin'].includes(session.user.role);
+import { navigate, setTitle } from '../router.js';
+import { transitionInterview } from '../commands.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('interviews.title'));
@@ -48,7 +46,8 @@ export async function renderDetail({ params, main, isCurrent }) {
     return null;
   }
   if (!isCurrent()) return null;
-  const actions = (Array.isArray(iv.allowed_actions) ? iv.allowed_actions : (canAct() ? INTERVIEW_ACTIONS[iv.state] || [] : [])).filter((a) => a in FORMS);
+  // What the server allows this user now (allowed_actions), of the steps this screen has a form for.
+  const actions = (Array.isArray(iv.allowed_actions) ? iv.allowed_actions : []).filter((a) => a in FORMS);
   const names = (x) => (Array.isArray(x) ? x.join('、') : x);
   setChildren(main, cachedNote(cachedAt),
     h('div.card',
@@ -108,7 +107,7 @@ export async function renderAction({ params, main }) {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearProblem(form);
-    const body = { action, version: iv.version };
+    const body = {};
     const errors = {};
     for (const [name, type, required, kind] of spec) {
       let v = controls[name].value.trim();
@@ -121,7 +120,7 @@ export async function renderAction({ params, main }) {
     if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
     busy(btn, async () => {
       try {
-        await request('POST', `/api/v1/interviews/${id}/transitions`, { json: body });
+        await transitionInterview(iv, action, body);
         toast(t('action.done', { action: t(`iv_action.${action}`) }));
         navigate(`/interviews/${id}`, { replace: true });
       } catch (err) {

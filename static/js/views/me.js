@@ -1,10 +1,12 @@
 // Me (我的): who I am, language, offline data, the outbox, the app version, logout.
 import { t, LANGS, currentLang, setLang, fmtRelative } from '../i18n.js';
 import { h, chev, icon, toast, busy, append, field, input, showProblem, clearProblem } from '../ui.js';
-import { setTitle, session, signOut, navigate } from '../app.js';
+import { setTitle, navigate } from '../router.js';
+import { session } from '../session.js';
+import { signOut } from '../auth.js';
 import { api } from '../api.js';
-import { outboxCard } from './home.js';
-import { cachedRegistry, refreshRegistry } from './scan.js';
+import { outboxCard } from '../components/outbox-card.js';
+import { cachedRegistry, refreshRegistry } from '../registry-cache.js';
 import * as outbox from '../outbox.js';
 
 export async function render({ main }) {

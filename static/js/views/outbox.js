@@ -3,9 +3,10 @@
 // differs and lets the user keep the phone's copy as a new record or take the server's.
 import { t, fmtDateTime, fmtDate, currentLang } from '../i18n.js';
 import { h, chip, empty, setChildren, toast } from '../ui.js';
-import { setTitle, runSync } from '../app.js';
+import { setTitle } from '../router.js';
+import { runSync } from '../sync.js';
 import { categoryLabel } from '../choices.js';
-import { liveOutboxCard } from './home.js';
+import { liveOutboxCard } from '../components/outbox-card.js';
 import * as outbox from '../outbox.js';
 
 const STATUS_CLS = { pending: 'pending', attention: 'overdue', conflict: 'overdue', auth: 'pending' };
@@ -61,11 +62,12 @@ function createConflictActions(i, label) {
     } }, t('outbox.keep_server')));
 }
 
-export async function render({ main }) {
+export async function render({ main, isCurrent }) {
   setTitle(t('outbox.title'), { back: true });
   let shown = null;
   const draw = async () => {
     const items = (await outbox.all()).sort((a, b) => a.seq - b.seq);
+    if (!isCurrent()) return; // the user has moved on: never draw over the next screen
     const signature = JSON.stringify(items.map(({ photo, ...i }) => i));
     if (signature === shown) return; // rebuilt only on change: a tap must not hit a stale node
     shown = signature;

@@ -6,8 +6,9 @@ import { api, request, cachedGet, itemsOf } from '../api.js';
 import { t, currentLang, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, riskChip, field, input, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, append, setChildren } from '../ui.js';
 import { RISK_LEVELS } from '../choices.js';
-import { navigate, setTitle, session, queryParams } from '../app.js';
-import { uuid } from '../outbox.js';
+import { navigate, setTitle, queryParams } from '../router.js';
+import { session } from '../session.js';
+import { newId } from '../commands.js';
 import { locate } from '../photos.js';
 
 const isAdmin = () => session.user.role === 'admin';
@@ -131,7 +132,7 @@ export async function renderForm({ params, main, isCurrent }) {
     c.lat.value = String(pos.lat); c.lng.value = String(pos.lng);
   }));
   const btn = h('button.btn.block', { type: 'submit' }, id ? t('registry.save') : t('registry.new'));
-  const createId = uuid(); // chosen once: a repeated tap or a lost answer never registers twice
+  const createId = newId(); // chosen once: a repeated tap or a lost answer never registers twice
   const form = h('form', { novalidate: true },
     h('div.card',
       field(t('registry.f_name'), c.name, { required: true }),

@@ -4,8 +4,9 @@
 import { api, request, cachedGet, itemsOf } from '../api.js';
 import { t, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, chip, field, input, select, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, append, setChildren } from '../ui.js';
-import { navigate, setTitle, session, queryParams } from '../app.js';
-import { uuid } from '../outbox.js';
+import { navigate, setTitle, queryParams } from '../router.js';
+import { session } from '../session.js';
+import { newId } from '../commands.js';
 
 const ROLES = ['inspector', 'supervisor', 'officer', 'admin'];
 const COMMUNITY_ROLES = ['supervisor', 'inspector'];
@@ -134,7 +135,7 @@ export async function renderForm({ params, main, isCurrent }) {
 }
 
 function renderNew(main, communities) {
-  const createId = uuid(); // a repeated tap, or a lost answer, never opens two accounts
+  const createId = newId(); // a repeated tap, or a lost answer, never opens two accounts
   const username = input('username', { maxlength: 64, autocomplete: 'off', autocapitalize: 'off', spellcheck: false });
   const displayName = input('display_name', { maxlength: 100, autocomplete: 'off' });
   const pw = passwordInput('password');
