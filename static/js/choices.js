@@ -44,27 +44,6 @@ export function categoryLabel(code, t, lang) {
   return (theirs && (lang === 'en' ? theirs.en : theirs.zh)) || code;
 }
 
-// Who may do what to a hazard (CONTRACT.md transition table); the server has the last word.
-export const HAZARD_ACTIONS = {
-  reported: [['acknowledge', ['officer', 'inspector']], ['submit', ['officer', 'inspector']]],
-  rectifying: [['submit', ['officer', 'inspector']]],
-  submitted: [['verify', ['inspector', 'supervisor']], ['reject', ['inspector', 'supervisor']]],
-  verified: [['close', ['inspector', 'supervisor']]],
-  closed: [['archive', ['supervisor']]],
-  archived: [],
-};
-export function actionsFor(hazard, role) {
-  const list = HAZARD_ACTIONS[hazard.state] || [];
-  return list.filter(([action, roles]) => {
-    if (role === 'admin') return true;
-    if (!roles.includes(role)) return false;
-    if (action === 'close' && hazard.level === 'major') return role === 'supervisor';
-    return true;
-  }).map(([a]) => a);
-}
-
-export const INTERVIEW_ACTIONS = { proposed: ['schedule'], scheduled: ['hold'], held: ['close'], closed: [] };
-
 // 治理方案 of a major hazard (DOMAIN.md), sent as `governance_plan`; the names are those of
 // app/hazards/choices.py GOVERNANCE_PLAN_FIELDS. `deadline` is a date, the others free text.
 export const PLAN_FIELDS = ['goals_tasks', 'methods_measures', 'funds_materials', 'responsible_body',

@@ -4,7 +4,7 @@
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtDate, fmtDateTime, currentLang, shanghaiDay } from '../i18n.js';
 import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
-import { actionsFor, PLAN_FIELDS, categoryLabel } from '../choices.js';
+import { PLAN_FIELDS, categoryLabel } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { session } from '../session.js';
 import { newId, queuedHazard, hasQueuedChanges, updateHazardPlan, transitionHazard } from '../commands.js';
@@ -36,7 +36,9 @@ export async function render({ params, main, isCurrent }) {
   if (!isCurrent()) return null;
   const pendingHere = await hasQueuedChanges(id);
   const role = session.user.role;
-  const actions = hz._pending ? [] : (Array.isArray(hz.allowed_actions) ? hz.allowed_actions : actionsFor(hz, role));
+  // What this user may do now is the server's word (allowed_actions, from its transition table).
+  // A hazard only in the outbox has no such word yet: nothing is offered until it is synced.
+  const actions = !hz._pending && Array.isArray(hz.allowed_actions) ? hz.allowed_actions : [];
   const photos = hz.photos || [];
   const loc = hz.location || (hz.lat != null ? { lat: hz.lat, lng: hz.lng } : null);
 
@@ -63,6 +65,7 @@ export async function render({ params, main, isCurrent }) {
         h('span.tag', t(`photo_kind.${p.kind || 'finding'}`)))))) : null,
     hz.level === 'major' ? planCard(hz, role) : null,
     actions.length ? h('div.actions', actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, t(`action.${a}`)))) : null,
+    hz._pending ? h('p.small.muted', { 'data-testid': 'actions-after-sync' }, t('hazard.actions_after_sync')) : null,
     h('h2.section-title', t('hazard.timeline')),
     h('div.card', events === null ? h('p.muted.small', t('common.offline_no_data'))
       : events.length ? h('ol.timeline', events.map(eventRow)) : h('p.muted.small', hz._pending ? t('hazard.not_synced') : t('hazard.no_events'))));
