@@ -32,6 +32,8 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+  // A page that (re)loaded while the first worker was installing missed its claim on activation.
+  if (event.data && event.data.type === 'CLAIM') event.waitUntil(self.clients.claim());
   if (event.data && event.data.type === 'VERSION') event.source?.postMessage({ type: 'VERSION', version: VERSION });
 });
 

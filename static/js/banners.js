@@ -33,6 +33,11 @@ export async function registerServiceWorker() {
     action: () => worker.postMessage({ type: 'SKIP_WAITING' }),
   });
   if (reg.waiting && navigator.serviceWorker.controller) prompt(reg.waiting);
+  // The first worker claims the open page when it activates; a page that reloaded meanwhile
+  // missed that claim and asks for it, so that it works offline at once.
+  navigator.serviceWorker.ready.then((ready) => {
+    if (!navigator.serviceWorker.controller) ready.active?.postMessage({ type: 'CLAIM' });
+  });
   reg.addEventListener('updatefound', () => {
     const w = reg.installing;
     w?.addEventListener('statechange', () => {

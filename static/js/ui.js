@@ -124,7 +124,7 @@ export function errorBlock(err, retry) {
     retry ? h('button.btn.secondary.small', { type: 'button', onclick: retry }, t('common.retry')) : null);
 }
 export function cachedNote(cachedAt) {
-  return cachedAt ? h('p.small.muted', { style: 'margin:0 4px 8px' }, t('common.cached_at', { time: new Date(cachedAt).toLocaleString() })) : null;
+  return cachedAt ? h('p.small.muted.cached-note', t('common.cached_at', { time: new Date(cachedAt).toLocaleString() })) : null;
 }
 
 /** A labelled form field. `control` is an input/select/textarea element. */

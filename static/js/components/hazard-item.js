@@ -8,7 +8,7 @@ export function hazardItem(hz) {
     h('div.grow',
       h('div.item-title', hz.title),
       h('div.item-sub', [hz.enterprise_name || (hz.enterprise && hz.enterprise.name), hz.found_at ? fmtDate(hz.found_at) : null].filter(Boolean).join(' · ')),
-      h('div.row.wrap', { style: 'margin-top:6px;gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
+      h('div.row.wrap.chips', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
         hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null, hz._pending ? chip(t('sync.pending'), 'pending') : null)),
     chev());
 }
@@ -17,6 +17,6 @@ export function hazardItem(hz) {
 export function hazardRow(hz) {
   return h('a.item', { href: `#/hazards/${hz.id}` },
     h('div.grow', h('div.item-title', hz.title),
-      h('div.row.wrap', { style: 'margin-top:4px;gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz))),
+      h('div.row.wrap.chips.close', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz))),
     chev());
 }

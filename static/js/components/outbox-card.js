@@ -32,7 +32,7 @@ export async function outboxCard(summary = null) {
   return h(`div.card.sync-card${bad ? '.bad' : ''}`, { 'data-testid': 'outbox-card' },
     h('div.big', { 'aria-hidden': 'true' }, String(s.count)),
     h('div.grow',
-      h('a', { href: '#/outbox', style: 'color:inherit;text-decoration:none;font-weight:600' },
+      h('a.sync-link', { href: '#/outbox' },
         s.count ? t('sync.waiting', { n: s.count }) : t('sync.all_sent')),
       h('div.state-line.muted', t('sync.last', { time: fmtRelative(s.lastSync) })),
       bad ? h('div.state-line.bad', t('sync.needs_attention', { n: bad })) : null),

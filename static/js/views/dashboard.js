@@ -6,7 +6,7 @@
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
 import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
-import { barChart, lineChart } from '../chart.js';
+import { barChart, lineChart, swatch } from '../chart.js';
 import { HAZARD_STATES, RISK_LEVELS, categoryLabel } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
 
@@ -85,7 +85,7 @@ export async function render({ main, isCurrent, query }) {
   const escalated = pick(d, 'escalations.total', 'escalated', 'escalated_count');
   const scope = d.scope || {};
   const top = itemsOf(pick(d, 'top_enterprises') || []);
-  const stat = (v, k, alert = false, href = null) => h(href ? 'a.stat' : 'div.stat', { class: alert ? 'alert' : '', href, style: href ? 'text-decoration:none;color:inherit' : null }, h('div.v', v), h('div.k', k));
+  const stat = (v, k, alert = false, href = null) => h(href ? 'a.stat' : 'div.stat', { class: alert ? 'alert' : '', href }, h('div.v', v), h('div.k', k));
 
   // The period shown: what the route asked for, else the server's default (in its answer).
   const shownFrom = from || scope.from || '';
@@ -132,9 +132,9 @@ export async function render({ main, isCurrent, query }) {
     h('div.stats',
       stat(fmtNumber(ivs ? ivs.opened ?? 0 : 0), t('dashboard.interviews_opened'), false, '#/interviews'),
       stat(fmtNumber(ivs ? ivs.held ?? 0 : 0), t('dashboard.interviews_held'), false, '#/interviews')),
-    esc && (esc.by_rule || []).some((r) => r.count) ? h('div', h('h3', { style: 'margin:4px 0 6px' }, t('dashboard.by_rule')),
+    esc && (esc.by_rule || []).some((r) => r.count) ? h('div', h('h3.sub', t('dashboard.by_rule')),
       kv(esc.by_rule.map((r) => [`${r.key} ${label(r)}`, fmtNumber(r.count || 0)]))) : null,
-    ivs && (ivs.by_state || []).some((r) => r.count) ? h('div', h('h3', { style: 'margin:10px 0 6px' }, t('dashboard.interviews_by_state')),
+    ivs && (ivs.by_state || []).some((r) => r.count) ? h('div', h('h3.sub.next', t('dashboard.interviews_by_state')),
       kv(ivs.by_state.map((r) => [label(r), fmtNumber(r.count || 0)]))) : null) : null;
 
   // The map of open hazards and enterprises: drawn once the module and the points are in.
@@ -142,7 +142,7 @@ export async function render({ main, isCurrent, query }) {
   const mapBox = h('div.map-box', { 'data-testid': 'dashboard-map' }, h('p.small.muted', t('common.loading')));
   const mapCard = h('div.card.map-card', h('h2', t('dashboard.map')),
     mapBox,
-    Object.keys(enterprisesByRisk).length ? h('p.small.muted', { style: 'margin:6px 0 0' },
+    Object.keys(enterprisesByRisk).length ? h('p.small.muted.mt-6',
       t('dashboard.enterprises_by_risk', { list: RISK_LEVELS.map((r) => `${t(`risk.${r}`)} ${fmtNumber(Number(enterprisesByRisk[r]) || 0)}`).join(' · ') })) : null);
 
   // Reports of what is shown: the ledgers of this period and community, the campaign summary.
@@ -166,9 +166,9 @@ export async function render({ main, isCurrent, query }) {
       stat(pct(pick(d, 'on_time_rate', 'rates.on_time')), t('dashboard.on_time_rate')),
       stat(pick(d, 'median_days_to_close') != null ? fmtNumber(pick(d, 'median_days_to_close'), 1) : '—', t('dashboard.median_days')),
       stat(fmtNumber(escalated ?? 0), t('dashboard.escalated'), false, '#/interviews')),
-    scope.from || scope.to ? h('p.small.muted', { style: 'margin:-4px 4px 12px', 'data-testid': 'dashboard-period' }, t('dashboard.period', { from: scope.from || '…', to: scope.to || '…' })) : null,
+    scope.from || scope.to ? h('p.small.muted.period-note', { 'data-testid': 'dashboard-period' }, t('dashboard.period', { from: scope.from || '…', to: scope.to || '…' })) : null,
     trend.length ? h('div.card.chart', h('h2', t('dashboard.trend')), lineChart(trendLabels, series, { title: t('dashboard.trend') }),
-      h('div.legend', series.map((s) => h('span', h('i', { style: `background:${s.color}` }), s.name)))) : null,
+      h('div.legend', series.map((s) => h('span', swatch(s.color), s.name)))) : null,
     h('div.card.chart', h('h2', t('dashboard.by_state')),
       total ? barChart(HAZARD_STATES.map((s) => ({ label: t(`hazard_state.${s}`), value: Number(byState[s]) || 0, color: STATE_COLORS[s] })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
     mapCard,

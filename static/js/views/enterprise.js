@@ -51,10 +51,10 @@ export async function render({ params, main, isCurrent }) {
   setTitle(ent.name, { back: true });
 
   const head = h('div.card',
-    h('div.row', { style: 'align-items:flex-start' },
-      h('div.grow', h('h2', { style: 'font-size:19px;margin:0' }, ent.name), h('p.small.muted', ent.credit_code || '')),
+    h('div.row.card-head',
+      h('div.grow', h('h2.enterprise-name', ent.name), h('p.small.muted', ent.credit_code || '')),
       riskChip(ent.risk_level)),
-    h('div', { style: 'margin-top:12px' }, kv([
+    h('div.mt-12', kv([
       [t('enterprise.address'), ent.address],
       [t('enterprise.industry'), ent.industry ? t(`industry.${ent.industry}`) : null],
       [t('enterprise.legal_rep'), ent.legal_rep],
@@ -67,16 +67,16 @@ export async function render({ params, main, isCurrent }) {
   const lastI = card ? card.last_inspection : null;
   const openI = card ? card.open_interviews : null;
   const figures = h('div.stats.three',
-    h('a.stat', { href: `#/hazards?enterprise_id=${ent.id}`, style: 'text-decoration:none;color:inherit' },
+    h('a.stat', { href: `#/hazards?enterprise_id=${ent.id}` },
       h('div.v', count(openH) ?? '—'), h('div.k', t('enterprise.open_hazards'))),
-    h('div.stat', h('div.v', { style: 'font-size:15px;padding:6px 0 4px' }, lastI ? fmtDate(lastI.ended_at || lastI.started_at) : '—'),
+    h('div.stat', h('div.v.date', lastI ? fmtDate(lastI.ended_at || lastI.started_at) : '—'),
       h('div.k', t('enterprise.last_inspection'), lastI && lastI.kind ? ` · ${t(`inspection_kind.${lastI.kind}`)}` : '')),
-    h('a.stat', { href: '#/interviews', style: 'text-decoration:none;color:inherit' }, h('div.v', { class: count(openI) ? 'alert' : '' }, count(openI) ?? '—'), h('div.k', t('enterprise.open_interviews'))));
+    h('a.stat', { href: '#/interviews' }, h('div.v', { class: count(openI) ? 'alert' : '' }, count(openI) ?? '—'), h('div.k', t('enterprise.open_interviews'))));
   if (count(openI)) figures.lastChild.classList.add('alert');
 
   setChildren(main, cachedNote(cachedAt || cardAt), head, figures);
   if (!card && (cachedAt || new URLSearchParams(location.hash.split('?')[1]).get('offline'))) {
-    append(main, h('p.small.muted', { style: 'margin:0 4px 12px' }, t('enterprise.offline_card')));
+    append(main, h('p.small.muted.offline-note', t('enterprise.offline_card')));
   }
 
   if (Array.isArray(openH) && openH.length) {
@@ -97,7 +97,7 @@ function startForm(ent) {
   const form = h('form.card', { novalidate: true },
     h('h2', t('inspection.start_title')),
     h('div.field', { dataset: { field: 'kind' } }, h('span.label', { id: 'kind-label' }, t('inspection.kind')), kinds),
-    h('p.hint', { style: 'margin:-6px 0 12px' }, t('inspection.gps_hint')),
+    h('p.hint.after-choices', t('inspection.gps_hint')),
     btn);
   kinds.setAttribute('aria-labelledby', 'kind-label');
   form.addEventListener('submit', (ev) => {

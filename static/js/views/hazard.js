@@ -44,11 +44,11 @@ export async function render({ params, main, isCurrent }) {
 
   setChildren(main, cachedNote(cachedAt),
     h('div.card',
-      h('div.row.wrap', { style: 'gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
+      h('div.row.wrap.chips', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
         hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
         hz._pending || pendingHere ? chip(t('sync.pending'), 'pending') : null),
-      h('h2', { style: 'font-size:19px;margin:10px 0 6px' }, hz.title),
-      hz.description ? h('p', { style: 'white-space:pre-wrap;margin-bottom:12px' }, hz.description) : null,
+      h('h2.hazard-title', hz.title),
+      hz.description ? h('p.description', hz.description) : null,
       kv([
         [t('hazard.enterprise'), hz.enterprise_name || (hz.enterprise && hz.enterprise.name) || null],
         [t('hazard.f_category'), hz.category ? categoryLabel(hz.category, t, currentLang()) : null],
@@ -59,7 +59,7 @@ export async function render({ params, main, isCurrent }) {
         [t('hazard.location'), loc ? `${loc.lat}, ${loc.lng}` : null],
         [t('hazard.rejections'), hz.rejection_count ? String(hz.rejection_count) : null],
       ])),
-    photos.length ? h('div.card', h('h3', { style: 'margin-bottom:8px' }, t('hazard.f_photos')),
+    photos.length ? h('div.card', h('h3.mb-8', t('hazard.f_photos')),
       h('div.thumbs', photos.map((p, i) => h('a.thumb', { href: (p.urls && p.urls.full) || '#', target: '_blank', rel: 'noopener' },
         h('img', { src: (p.urls && (p.urls.thumb || p.urls.full)) || '', alt: t('photo.nth', { n: i + 1 }), loading: 'lazy' }),
         h('span.tag', t(`photo_kind.${p.kind || 'finding'}`)))))) : null,
@@ -76,7 +76,7 @@ function eventRow(e) {
   const who = (e.actor && (e.actor.display_name || e.actor.username)) || e.actor_name || (e.actor_id ? '' : t('hazard.system'));
   return h('li',
     h('div.t-head', t(`event.${e.action}`) !== `event.${e.action}` ? t(`event.${e.action}`) : e.action,
-      e.to_state || e.to ? h('span.muted', { style: 'font-weight:400' }, ` → ${t(`hazard_state.${e.to_state || e.to}`)}`) : null),
+      e.to_state || e.to ? h('span.muted.regular', ` → ${t(`hazard_state.${e.to_state || e.to}`)}`) : null),
     h('div.t-meta', [fmtDateTime(e.at), who].filter(Boolean).join(' · ')),
     e.note ? h('div.t-note', e.note) : null);
 }
@@ -88,9 +88,9 @@ function planCard(hz, role) {
   const canEdit = ['officer', 'inspector', 'supervisor', 'admin'].includes(role) && !['closed', 'archived'].includes(hz.state);
   return h('div.card', { 'data-testid': 'plan' },
     h('div.row', h('h3.grow', t('plan.title')), complete ? chip(t('plan.filled'), 'ok') : chip(t('plan.missing'), 'overdue')),
-    missing.length && plan ? h('p.small', { style: 'margin-top:6px;color:var(--danger)' }, t('plan.missing_fields', { fields: missing.map((f) => t(`plan.${f}`)).join('、') })) : null,
-    plan ? h('div', { style: 'margin-top:8px' }, kv(PLAN_FIELDS.map((f) => [t(`plan.${f}`), plan[f]]))) : h('p.small.muted', { style: 'margin-top:6px' }, t('plan.required_hint')),
-    canEdit ? h('a.btn.block.secondary', { href: `#/hazards/${hz.id}/plan`, style: 'margin-top:12px' }, plan ? t('plan.edit') : t('plan.fill')) : null);
+    missing.length && plan ? h('p.small.mt-6.error-text', t('plan.missing_fields', { fields: missing.map((f) => t(`plan.${f}`)).join('、') })) : null,
+    plan ? h('div.mt-8', kv(PLAN_FIELDS.map((f) => [t(`plan.${f}`), plan[f]]))) : h('p.small.muted.mt-6', t('plan.required_hint')),
+    canEdit ? h('a.btn.block.secondary.mt-12', { href: `#/hazards/${hz.id}/plan` }, plan ? t('plan.edit') : t('plan.fill')) : null);
 }
 
 /** 治理方案 form: PATCH /api/v1/hazards/{id} {governance_plan, version}. */
@@ -102,7 +102,7 @@ export async function renderPlan({ params, main }) {
   const plan = hz.governance_plan || {};
   const controls = {};
   const form = h('form', { novalidate: true });
-  const card = h('div.card', h('p.small.muted', { style: 'margin-bottom:12px' }, t('plan.intro')));
+  const card = h('div.card', h('p.small.muted.mb-12', t('plan.intro')));
   for (const f of PLAN_FIELDS) {
     const ctl = f === 'deadline'
       ? input(`governance_plan.${f}`, { type: 'date', value: plan[f] ? String(plan[f]).slice(0, 10) : '' })
@@ -166,10 +166,10 @@ export async function renderAction({ params, main }) {
   const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, t(`action.${action}`));
   const form = h('form', { novalidate: true },
     h('div.card',
-      h('p', { style: 'font-weight:600;margin-bottom:12px' }, hz.title),
+      h('p.form-subject', hz.title),
       deadline ? field(t('hazard.f_deadline'), deadline, { hint: t('action_hint.deadline') }) : null,
       field(t('action.note'), note, { required: noteRequired })),
-    picker ? h('div.card', h('span.label', { style: 'display:block;font-weight:600;margin-bottom:8px' },
+    picker ? h('div.card', h('span.label.photos-label',
       needsPhotos ? t('action.rect_photos') : t('hazard.f_photos'), needsPhotos ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null), picker.el) : null,
     btn);
   form.addEventListener('submit', (ev) => {

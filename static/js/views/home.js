@@ -23,12 +23,12 @@ export async function render(ctx) {
 
 async function renderInspectorHome({ main }) {
   setTitle(t('app.name'));
-  const hello = h('p.muted.small', { style: 'margin:4px 4px 12px' }, t('home.hello', { name: session.user.display_name || session.user.username }));
+  const hello = h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username }));
   const scan = h('a.scan-hero', { href: '#/scan' }, icon('scan'), h('span', t('home.scan')), h('small', t('home.scan_hint')));
   const current = await currentInspection();
-  const currentCard = current ? h('a.card', { href: `#/inspection/${current.id}`, style: 'display:block;text-decoration:none;color:inherit;margin-top:12px' },
+  const currentCard = current ? h('a.card.current', { href: `#/inspection/${current.id}` },
     h('div.row', h('span.chip.pending', t('inspection.in_progress')), h('span.grow'), chev()),
-    h('h2', { style: 'margin:8px 0 2px' }, current.enterprise?.name || ''),
+    h('h2.current-name', current.enterprise?.name || ''),
     h('p.small.muted', `${t(`inspection_kind.${current.kind}`)} · ${fmtDateTime(current.started_at)}`)) : null;
   const syncBox = h('div');
   const recentBox = h('div');
@@ -62,7 +62,7 @@ async function renderOfficerHome({ main, isCurrent }) {
   const todo = open.filter((x) => ['reported', 'rectifying'].includes(x.state)).length;
 
   setChildren(main, cachedNote(list.cachedAt),
-    h('p.muted.small', { style: 'margin:4px 4px 12px' }, t('home.hello', { name: session.user.display_name || session.user.username })),
+    h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username })),
     h('div.stats',
       h('div.stat', h('div.v', String(todo)), h('div.k', t('officer.todo'))),
       h('div.stat', { class: overdue ? 'alert' : '' }, h('div.v', String(overdue)), h('div.k', t('officer.overdue')))),

@@ -28,8 +28,8 @@ export async function render({ main, isCurrent }) {
   setChildren(main, cachedNote(list.cachedAt),
     readAll ? h('div.section-title', h('span.grow', t('inbox.unread', { n: unread })), readAll) : null,
     items.length ? h('div.list', items.map((n) => h('button.item', { type: 'button', onclick: () => open(n), 'data-testid': 'notification' },
-      h('span', { 'aria-hidden': 'true', style: `width:8px;height:8px;border-radius:4px;flex:none;background:${n.read_at ? 'transparent' : 'var(--danger)'}` }),
-      h('div.grow', h('div.item-title', { style: n.read_at ? 'font-weight:400' : '' }, n.title),
+      h(`span.unread-dot${n.read_at ? '' : '.on'}`, { 'aria-hidden': 'true' }),
+      h('div.grow', h(`div.item-title${n.read_at ? '.read' : ''}`, n.title),
         n.body ? h('div.item-sub', n.body) : null,
         h('div.item-sub', fmtRelative(n.created_at), n.read_at ? '' : ` · ${t('inbox.new')}`)),
       n.subject_id ? chev() : null))) : h('div.card', empty(t('inbox.none'), 'bell')));

@@ -23,7 +23,7 @@ export async function render({ main, isCurrent }) {
     h('div.grow',
       h('div.item-title', iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
       h('div.item-sub', iv.scheduled_at ? `${fmtDateTime(iv.scheduled_at)}${iv.place ? ` · ${iv.place}` : ''}` : t('interviews.not_scheduled')),
-      h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, stateChip(iv.state, 'interview'),
+      h('div.row.wrap.chips', stateChip(iv.state, 'interview'),
         (iv.reasons || []).length ? chip(t('interviews.reasons_n', { n: iv.reasons.length })) : null)),
     chev());
   // 约谈台账: every interview in my scope (an officer's: its enterprise's), as the API limits it.
@@ -52,7 +52,7 @@ export async function renderDetail({ params, main, isCurrent }) {
   setChildren(main, cachedNote(cachedAt),
     h('div.card',
       h('div.row', stateChip(iv.state, 'interview'), iv.overdue ? chip(t('interviews.overdue'), 'overdue') : null),
-      h('h2', { style: 'margin:10px 0' }, iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
+      h('h2.interview-title', iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
       kv([
         [t('interviews.convener'), iv.convener],
         [t('interviews.scheduled_at'), iv.scheduled_at ? fmtDateTime(iv.scheduled_at) : null],

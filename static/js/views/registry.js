@@ -142,7 +142,7 @@ export async function renderForm({ params, main, isCurrent }) {
       h('div.field', { dataset: { field: 'risk_level' } }, h('span.label', { id: 'risk-label' }, t('registry.f_risk_level')), risk),
       field(t('registry.f_industry'), c.industry)),
     h('div.card',
-      h('h3', { style: 'margin-bottom:10px' }, t('registry.f_location')),
+      h('h3.mb-10', t('registry.f_location')),
       field(t('registry.f_lat'), c.lat),
       field(t('registry.f_lng'), c.lng, { hint: t('registry.location_hint') }),
       here),
@@ -182,10 +182,10 @@ export async function renderForm({ params, main, isCurrent }) {
   });
   setChildren(main,
     ent ? h('div.card.row', { 'data-testid': 'qr-summary' },
-      h('img', { src: `/api/v1/enterprises/${ent.id}/qr.png?box_size=2&v=${encodeURIComponent((ent.qr_token || '').slice(0, 8))}`, alt: t('qr.alt', { name: ent.name }), width: 74, height: 74, style: 'flex:none;image-rendering:pixelated' }),
-      h('div.grow',
-        h('a', { href: `#/registry/${ent.id}/qr`, style: 'display:flex;align-items:center;font-weight:600;min-height:44px' }, t('registry.qr_manage')),
-        h('a', { href: `#/enterprise/${ent.id}`, style: 'display:flex;align-items:center;min-height:44px' }, t('registry.open_card')),
+      h('img', { src: `/api/v1/enterprises/${ent.id}/qr.png?box_size=2&v=${encodeURIComponent((ent.qr_token || '').slice(0, 8))}`, alt: t('qr.alt', { name: ent.name }), width: 74, height: 74, class: 'qr-thumb' }),
+      h('div.grow.qr-links',
+        h('a.main-link', { href: `#/registry/${ent.id}/qr` }, t('registry.qr_manage')),
+        h('a', { href: `#/enterprise/${ent.id}` }, t('registry.open_card')),
         h('p.small.muted', t('registry.version_note', { v: ent.version, time: fmtDateTime(ent.updated_at) })))) : null,
     form);
   return null;
@@ -200,7 +200,7 @@ export async function renderImport({ main }) {
   const file = h('input', { type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   const check = h('button.btn.block', { type: 'submit' }, icon('upload'), t('import.check'));
   const form = h('form.card', { novalidate: true },
-    h('p.small.muted', { style: 'margin-bottom:12px' }, t('import.intro')),
+    h('p.small.muted.mb-12', t('import.intro')),
     field(t('import.file'), file, { required: true }),
     check);
   const result = h('div', { 'aria-live': 'polite' });
@@ -220,16 +220,16 @@ export async function renderImport({ main }) {
     }));
     setChildren(result, h('div.card', { 'data-testid': dryRun ? 'import-preview' : 'import-result' },
       h('h2', dryRun ? t('import.preview') : t('import.done')),
-      h('div.stats.three', { style: 'margin:8px 0 12px' },
+      h('div.stats.three.report',
         stat(report.created, t('import.created')), stat(report.updated, t('import.updated')), stat(report.unchanged, t('import.unchanged'))),
       errors.length ? [
-        h('h3', { style: 'color:var(--danger);margin-bottom:6px' }, t(dryRun ? 'import.errors' : 'import.errors_done', { n: new Set(errors.map((e) => e.line)).size })),
+        h('h3.error-text.import-errors', t(dryRun ? 'import.errors' : 'import.errors_done', { n: new Set(errors.map((e) => e.line)).size })),
         h('div.table-wrap', h('table.table',
           h('thead', h('tr', h('th', { scope: 'col' }, t('import.line')), h('th', { scope: 'col' }, t('import.field')), h('th', { scope: 'col' }, t('import.message')))),
           h('tbody', errors.map((e) => h('tr', { 'data-testid': 'import-error' },
             h('td', String(e.line)), h('td', e.field ? fieldLabel(e.field) : '—'), h('td', e.message))))))]
         : h('p.small', t('import.no_errors')),
-      (report.ignored_columns || []).length ? h('p.small.muted', { style: 'margin-top:8px' }, t('import.ignored', { cols: report.ignored_columns.join('、') })) : null,
+      (report.ignored_columns || []).length ? h('p.small.muted.mt-8', t('import.ignored', { cols: report.ignored_columns.join('、') })) : null,
       h('div.actions', dryRun ? confirmBtn : h('a.btn.block.secondary', { href: '#/registry' }, t('import.to_list')))));
   };
   form.addEventListener('submit', (ev) => {
@@ -280,7 +280,7 @@ export async function renderQr({ params, main, isCurrent }) {
         h('div.actions',
           h('a.btn.block.secondary', { href: `/api/v1/enterprises/${e.id}/qr.png?box_size=12`, download: `${e.name}-${t('qr.file')}.png` }, icon('download'), t('qr.download')),
           h('a.btn.block.secondary', { href: `/api/v1/qr-labels.pdf?community_id=${encodeURIComponent(e.community_id)}`, download: `${e.community_name || ''}${t('labels.file')}.pdf` }, icon('qr'), t('qr.print')))),
-      h('div.card', h('h3', t('qr.rotate')), h('p.small.muted', { style: 'margin:4px 0 12px' }, t('qr.rotate_hint')), rotate));
+      h('div.card', h('h3', t('qr.rotate')), h('p.small.muted.mt-4.mb-12', t('qr.rotate_hint')), rotate));
   };
   draw(ent);
   return null;
@@ -299,11 +299,11 @@ export async function renderLabels({ main, isCurrent }) {
   }
   if (!isCurrent()) return null;
   setChildren(main,
-    h('p.small.muted', { style: 'margin:4px 4px 12px' }, t('labels.intro')),
+    h('p.small.muted.lead', t('labels.intro')),
     comms.length ? h('div.list', comms.map((c) => h('a.item', {
       href: `/api/v1/qr-labels.pdf?community_id=${encodeURIComponent(c.id)}`, download: `${c.name}${t('labels.file')}.pdf`, 'data-testid': 'label-link',
     }, icon('qr', 'chev'), h('div.grow', h('div.item-title', c.name), h('div.item-sub', t('labels.count', { n: c.enterprise_count ?? 0 }))), icon('download', 'chev'))))
       : h('div.card', empty(t('labels.none'), 'qr')),
-    isAdmin() && comms.length > 1 ? h('a.btn.block.secondary', { href: '/api/v1/qr-labels.pdf', download: `${t('labels.file')}.pdf`, style: 'margin-top:12px' }, icon('download'), t('labels.all')) : null);
+    isAdmin() && comms.length > 1 ? h('a.btn.block.secondary', { href: '/api/v1/qr-labels.pdf', download: `${t('labels.file')}.pdf`, class: 'mt-12' }, icon('download'), t('labels.all')) : null);
   return null;
 }

@@ -58,9 +58,9 @@ export async function render({ main, isCurrent }) {
     h('div.section-title', h('span.grow', t('users.count', { n: page.total ?? items.length }))),
     items.length ? h('div.list', items.map((u) => h('a.item', { href: `#/users/${u.id}`, 'data-testid': 'user-item', dataset: { username: u.username } },
       h('div.grow',
-        h('div.item-title', u.display_name, u.display_name !== u.username ? h('span.muted', { style: 'font-weight:400' }, ` · ${u.username}`) : null),
+        h('div.item-title', u.display_name, u.display_name !== u.username ? h('span.muted.regular', ` · ${u.username}`) : null),
         h('div.item-sub', scopeText(u)),
-        h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, chip(t(`role.${u.role}`)), u.active ? null : chip(t('users.disabled'), 'overdue'))),
+        h('div.row.wrap.chips', chip(t(`role.${u.role}`)), u.active ? null : chip(t('users.disabled'), 'overdue'))),
       chev())))
       : h('div.card', empty(t('users.none'), 'group')),
     pages > 1 ? h('div.actions.two',
@@ -224,7 +224,7 @@ function renderAccount(main, user, communities) {
   const pwField = field(t('users.new_password'), pw.ctl, { required: true });
   pwField.insertBefore(pw.gen, pw.ctl.nextSibling);
   const resetForm = h('form.card', { novalidate: true, 'data-testid': 'reset-password' },
-    h('h3', t('users.reset_title')), h('p.small.muted', { style: 'margin:4px 0 12px' }, t(self ? 'users.reset_hint_self' : 'users.reset_hint')),
+    h('h3', t('users.reset_title')), h('p.small.muted.mt-4.mb-12', t(self ? 'users.reset_hint_self' : 'users.reset_hint')),
     pwField, resetBtn);
   resetForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -251,14 +251,14 @@ function renderAccount(main, user, communities) {
   });
 
   const toggleCard = self ? null : h('div.card', h('h3', user.active ? t('users.disable') : t('users.enable')),
-    h('p.small.muted', { style: 'margin:4px 0 12px' }, user.active ? t('users.disable_hint') : t('users.enable_hint')), toggle);
+    h('p.small.muted.mt-4.mb-12', user.active ? t('users.disable_hint') : t('users.enable_hint')), toggle);
   setChildren(main,
     h('div.card', { 'data-testid': 'account' },
-      h('div.row.wrap', { style: 'gap:6px' }, chip(t(`role.${user.role}`)), user.active ? chip(t('users.active'), 'ok') : chip(t('users.disabled'), 'overdue'),
+      h('div.row.wrap.chips', chip(t(`role.${user.role}`)), user.active ? chip(t('users.active'), 'ok') : chip(t('users.disabled'), 'overdue'),
         self ? chip(t('users.self')) : null),
-      h('h2', { style: 'margin:10px 0 2px' }, user.display_name),
+      h('h2.record-name', user.display_name),
       h('p.small.muted', `${user.username} · ${t('users.created_at')} ${fmtDateTime(user.created_at)}`),
-      scopeText(user) ? h('p.small', { style: 'margin-top:6px' }, scopeText(user)) : null),
+      scopeText(user) ? h('p.small.mt-6', scopeText(user)) : null),
     user.active ? null : toggleCard, // a disabled account: enabling it is what one came for
     form,
     resetForm,
