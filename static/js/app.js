@@ -3,6 +3,7 @@
 // banners.js (and the update prompt), sync.js (the outbox's orchestration), warm.js (cache
 // warming), auth.js (signing in and out). Nothing imports this module.
 import { initI18n } from './i18n.js';
+import { initChoices } from './choices.js';
 import { h, setChildren } from './ui.js';
 import { session, loadSession, knownUser } from './session.js';
 import { startRouter, route, navigate, refreshTabs, safeDecode } from './router.js';
@@ -59,7 +60,7 @@ async function boot() {
   // session and the dictionary load side by side.
   const known = await knownUser();
   const session$ = loadSession();
-  await initI18n();
+  await Promise.all([initI18n(), initChoices()]);
   // A printed QR code opens /e/<token>: show that enterprise's card.
   // A mangled link (`/e/%E0%A4`, a malformed escape) is kept as it is: no enterprise has that
   // code, so the scan screen says so.

@@ -2,7 +2,7 @@
 import { cachedGet } from '../api.js';
 import { t, fmtDate } from '../i18n.js';
 import { h, icon, chev, riskChip, kv, segmented, errorBlock, loading, cachedNote, busy, toast, append, setChildren } from '../ui.js';
-import { INSPECTION_KINDS } from '../choices.js';
+import { values, label } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { session } from '../session.js';
 import { cachedRegistry, cachedCard, rememberEnterprise } from '../registry-cache.js';
@@ -56,7 +56,7 @@ export async function render({ params, main, isCurrent }) {
       riskChip(ent.risk_level)),
     h('div.mt-12', kv([
       [t('enterprise.address'), ent.address],
-      [t('enterprise.industry'), ent.industry ? t(`industry.${ent.industry}`) : null],
+      [t('enterprise.industry'), ent.industry ? label('industries', ent.industry) : null],
       [t('enterprise.legal_rep'), ent.legal_rep],
       [t('enterprise.safety_officer'), ent.safety_officer],
       [t('enterprise.phone'), ent.phone ? h('a', { href: `tel:${ent.phone}` }, ent.phone) : null],
@@ -70,7 +70,7 @@ export async function render({ params, main, isCurrent }) {
     h('a.stat', { href: `#/hazards?enterprise_id=${ent.id}` },
       h('div.v', count(openH) ?? '—'), h('div.k', t('enterprise.open_hazards'))),
     h('div.stat', h('div.v.date', lastI ? fmtDate(lastI.ended_at || lastI.started_at) : '—'),
-      h('div.k', t('enterprise.last_inspection'), lastI && lastI.kind ? ` · ${t(`inspection_kind.${lastI.kind}`)}` : '')),
+      h('div.k', t('enterprise.last_inspection'), lastI && lastI.kind ? ` · ${label('inspection_kinds', lastI.kind)}` : '')),
     h('a.stat', { href: '#/interviews' }, h('div.v', { class: count(openI) ? 'alert' : '' }, count(openI) ?? '—'), h('div.k', t('enterprise.open_interviews'))));
   if (count(openI)) figures.lastChild.classList.add('alert');
 
@@ -92,7 +92,7 @@ export async function render({ params, main, isCurrent }) {
 }
 
 function startForm(ent) {
-  const kinds = segmented('kind', INSPECTION_KINDS.map((k) => [k, t(`inspection_kind.${k}`)]), 'routine');
+  const kinds = segmented('kind', values('inspection_kinds').map((k) => [k, label('inspection_kinds', k)]), 'routine');
   const btn = h('button.btn.block', { type: 'submit' }, icon('pin'), t('inspection.start'));
   const form = h('form.card', { novalidate: true },
     h('h2', t('inspection.start_title')),

@@ -2,9 +2,9 @@
 // governance plan of a major hazard, and the transition forms (acknowledge, submit with photos,
 // verify, reject, close, archive).
 import { cachedGet, itemsOf } from '../api.js';
-import { t, fmtDate, fmtDateTime, currentLang, shanghaiDay } from '../i18n.js';
+import { t, fmtDate, fmtDateTime, shanghaiDay } from '../i18n.js';
 import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
-import { PLAN_FIELDS, categoryLabel } from '../choices.js';
+import { values, label } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { session } from '../session.js';
 import { newId, queuedHazard, hasQueuedChanges, updateHazardPlan, transitionHazard } from '../commands.js';
@@ -51,7 +51,7 @@ export async function render({ params, main, isCurrent }) {
       hz.description ? h('p.description', hz.description) : null,
       kv([
         [t('hazard.enterprise'), hz.enterprise_name || (hz.enterprise && hz.enterprise.name) || null],
-        [t('hazard.f_category'), hz.category ? categoryLabel(hz.category, t, currentLang()) : null],
+        [t('hazard.f_category'), hz.category ? label('hazard_categories', hz.category) : null],
         [t('hazard.f_place'), hz.place],
         [t('hazard.found_at'), fmtDateTime(hz.found_at)],
         [t('hazard.f_deadline'), hz.deadline ? fmtDate(hz.deadline) : null],
@@ -62,9 +62,9 @@ export async function render({ params, main, isCurrent }) {
     photos.length ? h('div.card', h('h3.mb-8', t('hazard.f_photos')),
       h('div.thumbs', photos.map((p, i) => h('a.thumb', { href: (p.urls && p.urls.full) || '#', target: '_blank', rel: 'noopener' },
         h('img', { src: (p.urls && (p.urls.thumb || p.urls.full)) || '', alt: t('photo.nth', { n: i + 1 }), loading: 'lazy' }),
-        h('span.tag', t(`photo_kind.${p.kind || 'finding'}`)))))) : null,
+        h('span.tag', label('photo_kinds', p.kind || 'finding')))))) : null,
     hz.level === 'major' ? planCard(hz, role) : null,
-    actions.length ? h('div.actions', actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, t(`action.${a}`)))) : null,
+    actions.length ? h('div.actions', actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, label('hazard_actions', a)))) : null,
     hz._pending ? h('p.small.muted', { 'data-testid': 'actions-after-sync' }, t('hazard.actions_after_sync')) : null,
     h('h2.section-title', t('hazard.timeline')),
     h('div.card', events === null ? h('p.muted.small', t('common.offline_no_data'))
@@ -75,21 +75,21 @@ export async function render({ params, main, isCurrent }) {
 function eventRow(e) {
   const who = (e.actor && (e.actor.display_name || e.actor.username)) || e.actor_name || (e.actor_id ? '' : t('hazard.system'));
   return h('li',
-    h('div.t-head', t(`event.${e.action}`) !== `event.${e.action}` ? t(`event.${e.action}`) : e.action,
-      e.to_state || e.to ? h('span.muted.regular', ` → ${t(`hazard_state.${e.to_state || e.to}`)}`) : null),
+    h('div.t-head', label('hazard_actions', e.action),
+      e.to_state || e.to ? h('span.muted.regular', ` → ${label('hazard_states', e.to_state || e.to)}`) : null),
     h('div.t-meta', [fmtDateTime(e.at), who].filter(Boolean).join(' · ')),
     e.note ? h('div.t-note', e.note) : null);
 }
 
 function planCard(hz, role) {
   const plan = hz.governance_plan;
-  const missing = Array.isArray(hz.governance_plan_missing) ? hz.governance_plan_missing : PLAN_FIELDS.filter((f) => !plan || !plan[f]);
+  const missing = Array.isArray(hz.governance_plan_missing) ? hz.governance_plan_missing : values('governance_plan_fields').filter((f) => !plan || !plan[f]);
   const complete = !!plan && !missing.length;
   const canEdit = ['officer', 'inspector', 'supervisor', 'admin'].includes(role) && !['closed', 'archived'].includes(hz.state);
   return h('div.card', { 'data-testid': 'plan' },
     h('div.row', h('h3.grow', t('plan.title')), complete ? chip(t('plan.filled'), 'ok') : chip(t('plan.missing'), 'overdue')),
-    missing.length && plan ? h('p.small.mt-6.error-text', t('plan.missing_fields', { fields: missing.map((f) => t(`plan.${f}`)).join('、') })) : null,
-    plan ? h('div.mt-8', kv(PLAN_FIELDS.map((f) => [t(`plan.${f}`), plan[f]]))) : h('p.small.muted.mt-6', t('plan.required_hint')),
+    missing.length && plan ? h('p.small.mt-6.error-text', t('plan.missing_fields', { fields: missing.map((f) => label('governance_plan_fields', f)).join('、') })) : null,
+    plan ? h('div.mt-8', kv(values('governance_plan_fields').map((f) => [label('governance_plan_fields', f), plan[f]]))) : h('p.small.muted.mt-6', t('plan.required_hint')),
     canEdit ? h('a.btn.block.secondary.mt-12', { href: `#/hazards/${hz.id}/plan` }, plan ? t('plan.edit') : t('plan.fill')) : null);
 }
 
@@ -103,14 +103,14 @@ export async function renderPlan({ params, main }) {
   const controls = {};
   const form = h('form', { novalidate: true });
   const card = h('div.card', h('p.small.muted.mb-12', t('plan.intro')));
-  for (const f of PLAN_FIELDS) {
+  for (const f of values('governance_plan_fields')) {
     const ctl = f === 'deadline'
       ? input(`governance_plan.${f}`, { type: 'date', value: plan[f] ? String(plan[f]).slice(0, 10) : '' })
       : ['responsible_body', 'responsible_people'].includes(f) ? input(`governance_plan.${f}`, { value: plan[f] || '' })
         : textarea(`governance_plan.${f}`, { rows: 3, value: plan[f] || '' });
     if (ctl.tagName === 'TEXTAREA') ctl.value = plan[f] || '';
     controls[f] = ctl;
-    const fieldEl = field(t(`plan.${f}`), ctl, { hint: t(`plan.${f}_hint`) !== `plan.${f}_hint` ? t(`plan.${f}_hint`) : null });
+    const fieldEl = field(label('governance_plan_fields', f), ctl, { hint: t(`plan.${f}_hint`) !== `plan.${f}_hint` ? t(`plan.${f}_hint`) : null });
     fieldEl.dataset.field = f; // the server names errors by the plan's own field names
     append(card, fieldEl);
   }
@@ -120,7 +120,7 @@ export async function renderPlan({ params, main }) {
     ev.preventDefault();
     clearProblem(form);
     const value = {};
-    for (const f of PLAN_FIELDS) value[f] = controls[f].value.trim() || null;
+    for (const f of values('governance_plan_fields')) value[f] = controls[f].value.trim() || null;
     if (!Object.values(value).some(Boolean)) return showProblem(form, { problem: { detail: t('plan.empty') } });
     busy(btn, async () => {
       const r = await updateHazardPlan(hz, value).catch(() => null);
@@ -150,7 +150,7 @@ function flattenPlanErrors(err) {
 /** One transition: note, photos (a rectification needs ≥1), deadline when acknowledging. */
 export async function renderAction({ params, main }) {
   const [id, action] = params;
-  setTitle(t(`action.${action}`), { back: true });
+  setTitle(label('hazard_actions', action), { back: true });
   let hz;
   try { ({ data: hz } = await loadHazard(id)); } catch (err) { append(main, errorBlock(err)); return null; }
   const eventId = newId(); // the transition's own id: a replay answers the stored result
@@ -163,7 +163,7 @@ export async function renderAction({ params, main }) {
   const oldDeadline = hz.deadline ? shanghaiDay(Date.parse(hz.deadline)) : '';
   const deadline = ['supervisor', 'admin'].includes(session.user.role) && ['acknowledge', 'reject'].includes(action)
     ? input('deadline', { type: 'date', value: oldDeadline }) : null;
-  const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, t(`action.${action}`));
+  const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, label('hazard_actions', action));
   const form = h('form', { novalidate: true },
     h('div.card',
       h('p.form-subject', hz.title),
@@ -182,12 +182,12 @@ export async function renderAction({ params, main }) {
       if (needsPhotos && !photos.length) errors.photo_ids = [t('action.photo_required')];
       if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
       const r = await transitionHazard(hz, {
-        eventId, action, note: note.value.trim() || null, photos, actionLabel: t(`action.${action}`),
+        eventId, action, note: note.value.trim() || null, photos, actionLabel: label('hazard_actions', action),
         deadline: deadline && deadline.value && deadline.value !== oldDeadline ? deadline.value : null,
       }).catch(() => null);
       if (!r) return;
       if (r.status === 'error') return showProblem(form, r.error);
-      toast(r.status === 'sent' ? t('action.done', { action: t(`action.${action}`) }) : t('sync.saved_offline'));
+      toast(r.status === 'sent' ? t('action.done', { action: label('hazard_actions', action) }) : t('sync.saved_offline'));
       navigate(`/hazards/${id}`, { replace: true });
     });
   });

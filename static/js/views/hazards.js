@@ -3,7 +3,7 @@
 import { cachedGet, cachedPage, itemsOf } from '../api.js';
 import { t } from '../i18n.js';
 import { h, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
-import { HAZARD_STATES, HAZARD_LEVELS } from '../choices.js';
+import { values, label } from '../choices.js';
 import { setTitle, queryParams, navigate } from '../router.js';
 import { session } from '../session.js';
 import { queuedHazards } from '../commands.js';
@@ -30,8 +30,8 @@ export async function render({ main, isCurrent }) {
   };
   const communities = await cachedGet('/api/v1/communities').then((r) => itemsOf(r.data)).catch(() => []);
   const bar = h('div.filters', { role: 'group', 'aria-label': t('hazards.filters') },
-    sel('state', [['', t('hazards.all_states')], ...HAZARD_STATES.map((s) => [s, t(`hazard_state.${s}`)])], t('hazards.f_state')),
-    sel('level', [['', t('hazards.all_levels')], ...HAZARD_LEVELS.map((s) => [s, t(`level.${s}`)])], t('hazards.f_level')),
+    sel('state', [['', t('hazards.all_states')], ...values('hazard_states').map((s) => [s, label('hazard_states', s)])], t('hazards.f_state')),
+    sel('level', [['', t('hazards.all_levels')], ...values('hazard_levels').map((s) => [s, label('hazard_levels', s)])], t('hazards.f_level')),
     communities.length > 1 ? sel('community_id', [['', t('hazards.all_communities')], ...communities.map((c) => [c.id, c.name])], t('hazards.f_community')) : null,
     h('label.filter-toggle', h('input', { type: 'checkbox', checked: filters.overdue === 'true', onchange: (e) => apply({ overdue: e.target.checked ? 'true' : '' }) }), t('hazards.only_overdue')));
   const ledger = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== 'page'));

@@ -10,6 +10,7 @@ import { currentInspection } from '../commands.js';
 import { recentEnterprises } from '../registry-cache.js';
 import { liveOutboxCard } from '../components/outbox-card.js';
 import { hazardItem } from '../components/hazard-item.js';
+import { label } from '../choices.js';
 
 const OPEN = ['reported', 'rectifying', 'submitted', 'verified'];
 const byDeadline = (a, b) => (Date.parse(a.deadline || '9999-12-31') - Date.parse(b.deadline || '9999-12-31'));
@@ -29,7 +30,7 @@ async function renderInspectorHome({ main }) {
   const currentCard = current ? h('a.card.current', { href: `#/inspection/${current.id}` },
     h('div.row', h('span.chip.pending', t('inspection.in_progress')), h('span.grow'), chev()),
     h('h2.current-name', current.enterprise?.name || ''),
-    h('p.small.muted', `${t(`inspection_kind.${current.kind}`)} · ${fmtDateTime(current.started_at)}`)) : null;
+    h('p.small.muted', `${label('inspection_kinds', current.kind)} · ${fmtDateTime(current.started_at)}`)) : null;
   const syncBox = h('div');
   const recentBox = h('div');
   append(main, hello, scan, currentCard, syncBox, recentBox);

@@ -1,9 +1,9 @@
 // An inspection in progress: GPS check-in, hazards recorded with photos and GPS, finish.
 // Everything is queued in the outbox first, so it all works in a basement with no signal.
 import { cachedGet, itemsOf } from '../api.js';
-import { t, fmtDateTime, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
+import { t, fmtDateTime, fmtNumber, shanghaiDay } from '../i18n.js';
 import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading, append, setChildren } from '../ui.js';
-import { HAZARD_CATEGORIES, HAZARD_LEVELS, categoryLabel } from '../choices.js';
+import { values, label } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { outboxEvents } from '../outbox.js';
 import { newId, currentInspection, createHazard, finishInspection } from '../commands.js';
@@ -66,7 +66,7 @@ export async function render({ params, main, isCurrent }) {
     const notice = !s.local || insp.synced ? h('a.btn.block.secondary', { href: `/api/v1/inspections/${id}/rectification-notice.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'notice-pdf' }, icon('download'), t('inspection.notice_pdf')) : null;
     setChildren(main,
       h('div.card',
-        h('div.row', chip(t(`inspection_kind.${insp.kind}`), insp.kind === 'unannounced' ? 'pending' : ''), h('span.grow'),
+        h('div.row', chip(label('inspection_kinds', insp.kind), insp.kind === 'unannounced' ? 'pending' : ''), h('span.grow'),
           finished ? chip(t('inspection.finished'), 'ok') : chip(t('inspection.in_progress'), 'pending')),
         h('h2.record-name', insp.enterprise?.name || insp.enterprise_name || ''),
         h('p.small.muted', `${t('inspection.started')} ${fmtDateTime(insp.started_at)}`),
@@ -102,8 +102,8 @@ export async function renderHazardForm({ params, main }) {
   const hazardId = newId(); // chosen once: resubmitting the form never makes a second hazard
   const title = input('title', { maxlength: 200, autocomplete: 'off' });
   const description = textarea('description', { rows: 3 });
-  const category = select('category', [['', t('common.choose')], ...HAZARD_CATEGORIES.map((c) => [c, categoryLabel(c, t, currentLang())])]);
-  const level = segmented('level', HAZARD_LEVELS.map((l) => [l, t(`level.${l}`)]), 'general', 'major');
+  const category = select('category', [['', t('common.choose')], ...values('hazard_categories').map((c) => [c, label('hazard_categories', c)])]);
+  const level = segmented('level', values('hazard_levels').map((l) => [l, label('hazard_levels', l)]), 'general', 'major');
   const place = input('place', { maxlength: 200 });
   const deadline = input('deadline', { type: 'date', value: dateIn(7), min: dateIn(0) });
   const picker = photoPicker({ name: 'photos' });
@@ -175,7 +175,7 @@ export async function renderFinish({ params, main }) {
       h('h2', insp.enterprise?.name || ''),
       h('div.stats.summary',
         h('div.stat', h('div.v', String(insp.hazards.length)), h('div.k', t('inspection.hazards_total'))),
-        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', t('level.major')))),
+        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', label('hazard_levels', 'major')))),
       field(t('inspection.summary'), summary)),
     btn);
   form.addEventListener('submit', (ev) => {

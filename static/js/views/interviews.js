@@ -6,6 +6,7 @@ import { t, fmtDate, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote, append, setChildren } from '../ui.js';
 import { navigate, setTitle } from '../router.js';
 import { transitionInterview } from '../commands.js';
+import { label } from '../choices.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('interviews.title'));
@@ -72,7 +73,7 @@ export async function renderDetail({ params, main, isCurrent }) {
       ])),
     h('h2.section-title', t('interviews.reasons')),
     (iv.reasons || []).length ? h('div.list', iv.reasons.map((r) => h('a.item', { href: r.hazard_id ? `#/hazards/${r.hazard_id}` : null },
-      h('div.grow', h('div.item-title', t(`rule.${r.rule}`)), h('div.item-sub', r.hazard_title || r.detail || '')), r.hazard_id ? chev() : null)))
+      h('div.grow', h('div.item-title', `${r.rule} ${label('escalation_rules', r.rule)}`), h('div.item-sub', r.hazard_title || r.detail || '')), r.hazard_id ? chev() : null)))
       : h('div.card.muted.small', t('interviews.no_reasons')),
     h('div.actions',
       actions.map((a) => h('a.btn.block', { href: `#/interviews/${id}/do/${a}`, 'data-action': a }, t(`iv_action.${a}`))),

@@ -6,6 +6,7 @@ import { session } from '../session.js';
 import { signOut } from '../auth.js';
 import { api } from '../api.js';
 import { outboxCard } from '../components/outbox-card.js';
+import { label } from '../choices.js';
 import { cachedRegistry, refreshRegistry } from '../registry-cache.js';
 import * as outbox from '../outbox.js';
 
@@ -32,7 +33,7 @@ export async function render({ main }) {
   const persisted = await navigator.storage?.persisted?.().catch(() => false);
   append(main,
     h('div.card', h('div.row', h('div.boot-logo.avatar', { 'aria-hidden': 'true' }, (u.display_name || u.username || '?').slice(0, 1)),
-      h('div.grow', h('h2.me-name', u.display_name || u.username), h('p.small.muted', `${t(`role.${u.role}`)} · ${u.username}`)))),
+      h('div.grow', h('h2.me-name', u.display_name || u.username), h('p.small.muted', `${label('roles', u.role)} · ${u.username}`)))),
     await outboxCard(),
     h('div.card', h('h3.mb-10', t('me.language')), langs),
     u.role !== 'officer' ? h('div.card', h('div.row', h('div.grow', h('h3', t('me.registry')), regLine), regBtn)) : null,

@@ -1,11 +1,11 @@
 // The outbox screen (待同步): every waiting record, its state and error, retry and discard.
 // A create the server refused with 409 (it holds the same id with another body) shows what
 // differs and lets the user keep the phone's copy as a new record or take the server's.
-import { t, fmtDateTime, fmtDate, currentLang } from '../i18n.js';
+import { t, fmtDateTime, fmtDate } from '../i18n.js';
 import { h, chip, empty, setChildren, toast } from '../ui.js';
 import { setTitle } from '../router.js';
 import { runSync } from '../sync.js';
-import { categoryLabel } from '../choices.js';
+import { label } from '../choices.js';
 import { liveOutboxCard } from '../components/outbox-card.js';
 import * as outbox from '../outbox.js';
 
@@ -22,9 +22,9 @@ const fieldLabel = (k) => (FIELD_LABELS[k] ? t(FIELD_LABELS[k]) : k);
 
 function shown(field, v) {
   if (v == null || v === '') return '—';
-  if (field === 'level') return t(`level.${v}`);
-  if (field === 'kind') return t(`inspection_kind.${v}`);
-  if (field === 'category') return categoryLabel(v, t, currentLang());
+  if (field === 'level') return label('hazard_levels', v);
+  if (field === 'kind') return label('inspection_kinds', v);
+  if (field === 'category') return label('hazard_categories', v);
   if (field === 'deadline') return fmtDate(v);
   if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return fmtDateTime(v);
   if (typeof v === 'object' && v.lat != null && v.lng != null) {

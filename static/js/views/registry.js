@@ -3,9 +3,9 @@
 // rotation) and printable label sheets. Administrators only, except the QR code and the label
 // sheets, which supervisors also use for their communities (the server has the last word).
 import { api, request, cachedGet, itemsOf } from '../api.js';
-import { t, currentLang, fmtDateTime } from '../i18n.js';
+import { t, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, riskChip, field, input, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, append, setChildren } from '../ui.js';
-import { RISK_LEVELS } from '../choices.js';
+import { values, label } from '../choices.js';
 import { navigate, setTitle, queryParams } from '../router.js';
 import { session } from '../session.js';
 import { newId } from '../commands.js';
@@ -21,13 +21,6 @@ function notAllowed(main) {
 
 async function communities() {
   return cachedGet('/api/v1/communities?per_page=500').then((r) => itemsOf(r.data));
-}
-
-/** Label of a registry choice from the server ({value, zh, en}) or from our dictionary. */
-function choiceLabel(c, prefix) {
-  const ours = t(`${prefix}.${c.value}`);
-  if (ours !== `${prefix}.${c.value}`) return ours;
-  return (currentLang() === 'en' ? c.en : c.zh) || c.value;
 }
 
 const fieldLabel = (name) => {
@@ -97,19 +90,17 @@ export async function renderForm({ params, main, isCurrent }) {
   setTitle(id ? t('registry.edit') : t('registry.new'), { back: true });
   if (!isAdmin()) return notAllowed(main);
   append(main, loading());
-  let ent = null; let comms; let choices;
+  let ent = null; let comms;
   try {
-    [ent, comms, choices] = await Promise.all([
+    [ent, comms] = await Promise.all([
       id ? api.get(`/api/v1/enterprises/${encodeURIComponent(id)}`) : null,
-      communities(),
-      api.get('/api/v1/enterprises/choices').catch(() => null)]);
+      communities()]);
   } catch (err) {
     setChildren(main, errorBlock(err, () => renderForm({ params, main, isCurrent })));
     return null;
   }
   if (!isCurrent()) return null;
   const v = ent || {};
-  const industries = (choices && choices.industries) || [];
   const c = {
     name: input('name', { maxlength: 200, value: v.name || '', autocomplete: 'organization' }),
     credit_code: input('credit_code', { maxlength: 30, value: v.credit_code || '', autocapitalize: 'characters', spellcheck: false, autocomplete: 'off' }),
@@ -117,13 +108,13 @@ export async function renderForm({ params, main, isCurrent }) {
     address: input('address', { maxlength: 300, value: v.address || '' }),
     lat: input('location.lat', { type: 'number', step: 'any', inputmode: 'decimal', value: v.location ? String(v.location.lat) : '' }),
     lng: input('location.lng', { type: 'number', step: 'any', inputmode: 'decimal', value: v.location ? String(v.location.lng) : '' }),
-    industry: select('industry', [['', t('common.choose')], ...industries.map((x) => [x.value, choiceLabel(x, 'industry')])], { value: v.industry || '' }),
+    industry: select('industry', [['', t('common.choose')], ...values('industries').map((x) => [x, label('industries', x)])], { value: v.industry || '' }),
     legal_rep: input('legal_rep', { maxlength: 100, value: v.legal_rep || '' }),
     safety_officer: input('safety_officer', { maxlength: 100, value: v.safety_officer || '' }),
     phone: input('phone', { type: 'tel', maxlength: 32, value: v.phone || '' }),
     employees: input('employees', { type: 'number', min: 0, step: 1, inputmode: 'numeric', value: v.employees != null ? String(v.employees) : '' }),
   };
-  const risk = segmented('risk_level', RISK_LEVELS.map((r) => [r, t(`risk.${r}`)]), v.risk_level || 'blue', 'risk');
+  const risk = segmented('risk_level', values('risk_levels').map((r) => [r, label('risk_levels', r)]), v.risk_level || 'blue', 'risk');
   risk.setAttribute('aria-labelledby', 'risk-label');
   const here = h('button.btn.small.secondary', { type: 'button' }, icon('pin'), t('registry.use_location'));
   here.addEventListener('click', () => busy(here, async () => {
