@@ -83,7 +83,7 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
 
     enterprise = db.relationship("Enterprise")
     reporter = db.relationship("User")
-    photos = db.relationship("Photo", back_populates="hazard", order_by="Photo.created_at")
+    photos = db.relationship("Photo", order_by="Photo.created_at")
 
     @hybrid_method
     def overdue_at(self, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
-from app.core.permissions import get_or_404, require, scope_clause
+from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid
@@ -29,6 +29,9 @@ from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIEL
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE, allowed_actions
 from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.models import Inspection
+from app.photos.models import Photo
+from app.registry.models import Enterprise
 
 #: The fix (治理方案, 整改责任人): whoever may edit a hazard (``hazard.edit``, the enterprise
 #: officer too) fills it in. Every other field is the finding itself, which only the people who
@@ -45,11 +48,6 @@ def default_deadline(level: str, found_at: datetime) -> datetime:
     key = "DEADLINE_DAYS_MAJOR" if level == MAJOR else "DEADLINE_DAYS_GENERAL"
     day = found_at.astimezone(SHANGHAI).date() + timedelta(days=current_app.config[key])
     return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI))
-
-
-def is_overdue(hazard, now: datetime | None = None) -> bool:
-    """逾期 (:meth:`Hazard.overdue_at`), for the scan card that still calls it by this name."""
-    return hazard.overdue_at(now or utcnow())
 
 
 def missing_plan_fields(hazard) -> list[str]:
@@ -115,8 +113,6 @@ def record_event(hazard, actor, action: str, *, note: str | None = None, data: d
 
 # --------------------------------------------------------------------------- create (登记)
 def _enterprise_for(user, enterprise_id: str):
-    from app.core.permissions import in_scope
-    from app.registry.models import Enterprise
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or not in_scope(user, enterprise):
         # Same answer for unknown and not-yours: the id reveals nothing.
@@ -127,8 +123,6 @@ def _enterprise_for(user, enterprise_id: str):
 def _inspection_for(user, inspection_id: str | None, enterprise):
     if not inspection_id:
         return None
-    from app.core.permissions import in_scope
-    from app.inspections.models import Inspection
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not in_scope(user, inspection):
         raise Invalid("检查记录不存在 / Unknown inspection.", field="inspection_id")
@@ -223,7 +217,6 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
 
 # --------------------------------------------------------------------------- transitions
 def _photos_for(hazard, photo_ids: list[str]) -> list:
-    from app.photos.models import Photo
     if not photo_ids:
         return []
     photos = db.session.scalars(select(Photo).where(Photo.id.in_(photo_ids))).all()
@@ -263,7 +256,6 @@ STEP_EFFECTS = {
 
 
 def _rectification_photo_ids(hazard) -> list[str]:
-    from app.photos.models import Photo
     return list(db.session.scalars(select(Photo.id).where(
         Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION).order_by(Photo.id)))
 
@@ -275,7 +267,6 @@ def _unreviewed_rectification_photo_count(hazard) -> tuple[int, bool]:
     resubmission needs a photo added since then. A ``reject`` written before that was recorded
     (older rows, bulk-seeded history) judged every photo that existed at its time.
     """
-    from app.photos.models import Photo
     reviewed: set[str] = set()
     cutoff = None
     rejects = db.session.execute(select(HazardEvent.data, HazardEvent.at).where(
@@ -430,7 +421,6 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
     """The WHERE clause of the hazard list for ``args`` (the filters of ``GET /api/v1/hazards``:
     state, level, ids, category, escalated, overdue as of ``now``, found_from/found_to, words
     of ``q``), within the user's scope. The hazard ledger (台账) lists the same hazards by it."""
-    from app.registry.models import Enterprise
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
                  "escalated"):

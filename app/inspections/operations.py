@@ -19,6 +19,7 @@ from app.extensions import db
 from app.hazards.choices import ARCHIVED
 from app.hazards.models import Hazard
 from app.inspections.models import Inspection
+from app.registry.models import Enterprise
 
 FOLLOW_UP = "follow_up"
 #: How many earlier hazards a 回头看 lists at most.
@@ -46,7 +47,6 @@ def start_inspection(user, data: dict) -> CreateResult:
     require(user, "inspection.create")
 
     def build(inspection_id: str, body_hash: str) -> Inspection:
-        from app.registry.models import Enterprise
         enterprise = db.session.get(Enterprise, data["enterprise_id"])
         if enterprise is None or not in_scope(user, enterprise):
             raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
