@@ -3,13 +3,14 @@
 // and the local record of the inspection in progress (current_inspection) that they update;
 // views call a command with what the user entered and show its answer.
 //
-// A command that goes through the outbox answers what submitItems (sync.js) answers:
-// {status: 'sent'|'queued'|'conflict'|'error', error?, data?}. It throws only when the phone's
-// storage is full (the banner is already shown).
+// A command that goes through the outbox answers once its items are on the phone, never
+// waiting for the network: {status: 'saved', online} (saveItems, sync.js). The outbox sends
+// them in the background; what the server refuses stays there for the user. A command throws
+// only when the phone's storage is full (the banner is already shown).
 import { request } from './api.js';
 import { getMeta, setMeta, delMeta } from './db.js';
 import * as outbox from './outbox.js';
-import { queue, submitItems } from './sync.js';
+import { queue, saveItems, sendSoon } from './sync.js';
 
 /** A new client id: chosen once per form, so a repeated tap or a lost answer makes one record. */
 export const newId = () => outbox.uuid();
@@ -59,18 +60,19 @@ export async function finishInspection(insp, { summary }) {
   const body = { ended_at: new Date().toISOString(), summary, version: insp.version ?? null };
   // If the inspection's own create is still queued, its answer will carry the version.
   if ((await outbox.all()).some((i) => i.record_id === id && i.type === 'create')) body.version = insp.version ?? 1;
-  const result = await submitItems([{
+  const result = await saveItems([{
     type: 'update', record_id: id, chain: id, method: 'PATCH', url: inspectionUrl(id), body, deps: [id],
     version_from: inspectionUrl(id),
     check: { url: inspectionUrl(id), how: 'fields', fields: { ended_at: body.ended_at } },
     label: { key: 'outbox.label.finish', params: { name: insp.enterprise?.name || '' } },
   }]);
-  if (result.status !== 'error') await delMeta('current_inspection');
+  await delMeta('current_inspection');
   return result;
 }
 
 /** Keep the inspection in progress in step with what the outbox delivers (its version, the
- * server's distance and on-site verdict; which of its hazards have reached the server). */
+ * server's distance and on-site verdict; which of its hazards, with their photos, have reached
+ * the server). */
 export async function absorbDelivery(detail) {
   if (!detail || !detail.delivered || !detail.data) return;
   const cur = await getMeta('current_inspection');
@@ -78,8 +80,13 @@ export async function absorbDelivery(detail) {
   if (detail.delivered === cur.id && detail.type === 'create') {
     const d = detail.data;
     await setMeta('current_inspection', { ...cur, version: d.version ?? cur.version, distance_m: d.distance_m, on_site: d.on_site, synced: true });
-  } else if (cur.hazards.some((x) => x.id === detail.delivered)) {
-    cur.hazards = cur.hazards.map((x) => (x.id === detail.delivered ? { ...x, synced: true } : x));
+  } else if (cur.hazards.some((x) => !x.synced)) {
+    // A hazard is synced once nothing of it waits any more: the record and its photos.
+    const waiting = await outbox.all();
+    const left = (id) => waiting.some((i) => i.record_id === id || (i.deps || []).includes(id));
+    const done = cur.hazards.filter((x) => !x.synced && !left(x.id)).map((x) => x.id);
+    if (!done.length) return;
+    cur.hazards = cur.hazards.map((x) => (done.includes(x.id) ? { ...x, synced: true } : x));
     await setMeta('current_inspection', cur);
   }
 }
@@ -87,28 +94,29 @@ export async function absorbDelivery(detail) {
 // ------------------------------------------------------------------ hazards
 /**
  * Record a hazard (登记隐患) found in the inspection in progress, with its photos (findings).
- * `hazard`: the create body, its `id` chosen by the form (newId). Unless refused, the hazard is
- * listed in the inspection in progress.
+ * `hazard`: the create body, its `id` chosen by the form (newId). The hazard is listed in the
+ * inspection in progress as not synced; the outbox's delivery marks it synced (absorbDelivery).
  */
 export async function createHazard(insp, hazard, photos = []) {
-  const result = await submitItems([{
+  const result = await saveItems([{
     type: 'create', record_id: hazard.id, method: 'POST', url: '/api/v1/hazards', body: hazard, deps: [insp.id],
     check: { url: hazardUrl(hazard.id), how: 'exists' },
     label: { key: 'outbox.label.hazard', params: { title: hazard.title } },
-  }, ...photos.map((p, i) => photoItem(p, hazard.id, 'finding', hazard.title, i))]);
-  if (result.status === 'error') return result;
+  }, ...photos.map((p, i) => photoItem(p, hazard.id, 'finding', hazard.title, i))], { send: false });
+  // Listed before anything is sent, so that the delivery finds it.
   const cur = await getMeta('current_inspection');
   if (cur && cur.id === insp.id) {
-    cur.hazards.push({ id: hazard.id, title: hazard.title, level: hazard.level, photos: photos.length, synced: result.status === 'sent' });
+    cur.hazards.push({ id: hazard.id, title: hazard.title, level: hazard.level, photos: photos.length, synced: false });
     await setMeta('current_inspection', cur);
   }
+  sendSoon();
   return result;
 }
 
 /** Save a major hazard's governance plan (治理方案): `plan` holds every field (null: empty). */
 export async function updateHazardPlan(hz, plan) {
   const id = hz.id;
-  return submitItems([{
+  return saveItems([{
     type: 'update', record_id: id, chain: id, method: 'PATCH', url: hazardUrl(id),
     body: { governance_plan: plan, version: hz.version ?? null }, deps: [id], version_from: hazardUrl(id),
     check: { url: hazardUrl(id), how: 'fields', fields: { governance_plan: plan } },
@@ -131,12 +139,12 @@ export async function transitionHazard(hz, { eventId, action, note = null, deadl
   if (deadline) body.deadline = deadline;
   // The officer's photos show the fix; the reviewer's show what the re-check found.
   const kind = action === 'submit' ? 'rectification' : 'recheck';
-  return submitItems([...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
+  return saveItems([...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
     type: 'transition', record_id: id, chain: id, method: 'POST', url: `${hazardUrl(id)}/transitions`, body,
     deps: [id, ...photos.map((p) => p.id)], version_from: hazardUrl(id),
     check: { url: `${hazardUrl(id)}/events`, how: 'event', event_id: eventId, record_url: hazardUrl(id) },
     label: { key: 'outbox.label.transition', params: { action: actionLabel, title: hz.title } },
-  }], { wait: photos.length ? 20000 : 8000 });
+  }]);
 }
 
 const isHazardCreate = (i) => i.type === 'create' && i.url === '/api/v1/hazards';
@@ -156,6 +164,12 @@ export async function queuedHazard(id) {
 /** Whether changes to this record (or made on top of it) still wait in the outbox. */
 export async function hasQueuedChanges(recordId) {
   return (await outbox.all()).some((i) => i.record_id === recordId || (i.deps || []).includes(recordId));
+}
+
+/** The steps of a hazard's life (submit, verify, …) waiting in the outbox, oldest first. */
+export async function queuedSteps(hazardId) {
+  return (await outbox.all()).filter((i) => i.type === 'transition' && i.record_id === hazardId && i.body)
+    .sort((a, b) => a.seq - b.seq).map((i) => i.body.action);
 }
 
 // ------------------------------------------------------------------ interviews

@@ -22,12 +22,24 @@ const LOCK = 'anxun-outbox-sync';
 const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('anxun-outbox') : null;
 export const outboxEvents = new EventTarget();
 
+// The item on its way now (this page's round or another's, told over the channel).
+let onItsWay = null;
+function follow(detail) {
+  if (detail.sending != null) onItsWay = detail.sending;
+  else if (detail.syncing === false || detail.delivered || detail.refused) onItsWay = null;
+}
+/** The seq of the item being sent now, or null (the outbox screen shows it as 正在发送). */
+export const sendingNow = () => onItsWay;
+
 function notify(detail = {}) {
+  follow(detail);
   outboxEvents.dispatchEvent(new CustomEvent('change', { detail }));
   try { channel?.postMessage({ type: 'change', ...detail }); } catch { /* closed */ }
 }
 channel?.addEventListener('message', (ev) => {
-  if (ev.data?.type === 'change') outboxEvents.dispatchEvent(new CustomEvent('change', { detail: { ...ev.data, remote: true } }));
+  if (ev.data?.type !== 'change') return;
+  follow(ev.data);
+  outboxEvents.dispatchEvent(new CustomEvent('change', { detail: { ...ev.data, remote: true } }));
 });
 
 export class QuotaError extends Error {
@@ -163,21 +175,23 @@ let running = null;
 
 /**
  * One round: send what can be sent, oldest first. `force` (the user pressed 立即同步) ignores
- * backoff and retries items that needed attention. Returns {sent, stopped, reason}.
+ * backoff and retries items that needed attention; `now` (the network is back) ignores backoff
+ * only. Returns {sent, stopped, reason}.
  */
-export function sync({ force = false } = {}) {
-  if (running) return running;
+export function sync({ force = false, now = false } = {}) {
+  // A round under way (perhaps waiting out a stalled request) is followed by the one asked for.
+  if (running) return force || now ? running.then(() => sync({ force, now })) : running;
   const run = async () => {
     if (typeof navigator !== 'undefined' && navigator.locks) {
-      return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? round(force) : { sent: 0, busy: true }));
+      return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? round(force, now) : { sent: 0, busy: true }));
     }
-    return round(force);
+    return round(force, now);
   };
   running = run().finally(() => { running = null; });
   return running;
 }
 
-async function round(force) {
+async function round(force, now = false) {
   const d = await db();
   const user = await getMeta('user');
   const items = (await d.getAll('outbox')).sort((a, b) => a.seq - b.seq);
@@ -193,7 +207,8 @@ async function round(force) {
       blocked.add(item.record_id);
       continue;
     }
-    if (!force && item.status === 'pending' && item.next_at > Date.now()) { stopped = 'backoff'; break; }
+    if (!force && !now && item.status === 'pending' && item.next_at > Date.now()) { stopped = 'backoff'; break; }
+    notify({ sending: item.seq }); // the outbox screen shows which one is on its way
     const result = await send(item);
     const current = await d.get('outbox', item.seq);
     if (!current) continue; // removed by the user meanwhile
@@ -221,6 +236,8 @@ async function round(force) {
     current.status = result.outcome; // 'attention' | 'conflict'
     await d.put('outbox', current);
     blocked.add(current.record_id);
+    // Saved forms did not wait for this answer: the page tells the user (sync.js).
+    notify({ refused: { seq: current.seq, status: current.status, label: current.label || null } });
   }
   if (!stopped) {
     await setMeta('last_sync', new Date().toISOString());

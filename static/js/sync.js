@@ -1,6 +1,7 @@
 // Sync orchestration: when the outbox is sent (on start, back online, by hand, on a timer,
 // when the service worker asks), the app bar's badge, the "sign in again" and "storage full"
-// banners, and putting a form's requests in the outbox (queue, submitItems). What an item is
+// banners, the toast when the server refuses what a form saved, and putting a form's requests
+// in the outbox (queue, saveItems: never waiting for the network). What an item is
 // and how one is sent: outbox.js; which items a form makes: commands.js.
 import { bus } from './api.js';
 import { setMeta } from './db.js';
@@ -34,10 +35,10 @@ export async function refreshSyncBadge() {
   return s;
 }
 
-export async function runSync({ force = false } = {}) {
+export async function runSync({ force = false, now = false } = {}) {
   if (!session.user) return null;
   try {
-    const r = await outbox.sync({ force });
+    const r = await outbox.sync({ force, now });
     if (r && r.stopped === 'auth') askLogin();
     return r;
   } catch (err) {
@@ -55,12 +56,12 @@ async function requestBackgroundSync() {
   } catch { /* no Background Sync: the page syncs on open, online and by hand */ }
 }
 
-/** Queue a request and try to send at once when online. Shows the quota error. */
-export async function queue(item) {
+/** Put a request in the outbox; unless `send` is false, start sending in the background.
+ * Never waits for the network. Shows the quota error (and throws it). */
+export async function queue(item, { send = true } = {}) {
   try {
     const saved = await outbox.enqueue(item);
-    requestBackgroundSync();
-    if (navigator.onLine) runSync();
+    if (send) sendSoon();
     return saved;
   } catch (err) {
     if (err instanceof outbox.QuotaError) {
@@ -71,51 +72,38 @@ export async function queue(item) {
   }
 }
 
+/** Start sending what waits, in the background: the page's round now when online, and the
+ * service worker's Background Sync for when the page is closed. Returns at once. */
+export function sendSoon() {
+  requestBackgroundSync();
+  if (navigator.onLine) runSync();
+}
+
 /**
- * Queue the requests a form makes (oldest first), then, when online, wait a little for them to
- * go out. Returns {status: 'sent'|'queued'|'conflict'|'error', error, data}. On 'conflict' a create
- * met another record of the same id on the server: it stays in the outbox for the user to resolve.
- * On 'error' (the server refused the first of them: validation, state conflict) the form's items
- * are taken back out of the outbox: the form still holds what the user typed and shows the error
- * next to the fields.
+ * Put the requests a form makes in the outbox (oldest first). Once they are on the phone the
+ * screen moves on: nothing here waits for the network (on a weak link an upload takes minutes).
+ * The outbox sends them in the background, with a timeout and backoff; what the server refuses
+ * stays there, shown to the user (a toast now, the outbox screen and the red badge after).
+ * `send: false` leaves the sending to the caller's sendSoon() (after it has updated its own
+ * record, so that a fast delivery finds it). Returns {status: 'saved', online}.
  */
-export async function submitItems(items, { wait = 8000 } = {}) {
-  const saved = [];
-  for (const item of items) saved.push(await queue(item));
-  if (!navigator.onLine) return { status: 'queued' };
-  const seqs = new Set(saved.map((s) => s.seq));
-  const deadline = Date.now() + wait;
-  let delivered = null;
-  const onChange = (ev) => { if (ev.detail && ev.detail.delivered === saved[saved.length - 1].record_id) delivered = ev.detail.data; };
-  outbox.outboxEvents.addEventListener('change', onChange);
-  try {
-    while (Date.now() < deadline) {
-      await runSync();
-      const mine = (await outbox.all()).filter((i) => seqs.has(i.seq));
-      if (!mine.length) return { status: 'sent', data: delivered };
-      // A create refused with 409: the server holds this id with another body. The phone's
-      // copy stays in the outbox, where the user sees the difference and decides.
-      if (mine.some((i) => i.status === 'conflict' && i.error && i.error.create)) return { status: 'conflict' };
-      const failed = mine.find((i) => i.status === 'attention' || i.status === 'conflict');
-      if (failed) {
-        for (const i of mine) await outbox.remove(i.seq);
-        const e = failed.error || {};
-        return { status: 'error', error: { status: e.status, problem: { detail: e.detail, errors: e.errors || {} } } };
-      }
-      if (mine.some((i) => i.status === 'auth' || i.attempts > 0)) return { status: 'queued' };
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    return { status: 'queued' };
-  } finally {
-    outbox.outboxEvents.removeEventListener('change', onChange);
-  }
+export async function saveItems(items, { send = true } = {}) {
+  for (const item of items) await queue(item, { send: false });
+  if (send) sendSoon();
+  return { status: 'saved', online: navigator.onLine };
+}
+
+/** The toast after a form's records are saved: sending now, or when the network is back. */
+export function savedMessage(result, sentText) {
+  return result && result.online ? sentText || t('sync.saved_syncing') : t('sync.saved_offline');
 }
 
 /** Online or offline now: the offline banner, and a sync when the network is back. */
 export function networkChanged() {
   session.offline = !navigator.onLine;
   setBanner('offline', session.offline ? { text: t('sync.offline_banner') } : null);
-  if (!session.offline) runSync();
+  // Back online: send now, not when the backoff of the failures while offline runs out.
+  if (!session.offline) runSync({ now: true });
 }
 
 /** Wire the outbox to the page: the badge, the network, the service worker's wake-ups, the
@@ -124,7 +112,14 @@ export function startSync() {
   document.getElementById('sync-badge').addEventListener('click', () => navigate('/outbox'));
   window.addEventListener('online', networkChanged);
   window.addEventListener('offline', networkChanged);
-  outbox.outboxEvents.addEventListener('change', () => refreshSyncBadge());
+  outbox.outboxEvents.addEventListener('change', (ev) => {
+    refreshSyncBadge();
+    const refused = ev.detail && ev.detail.refused;
+    if (refused) {
+      const what = refused.label ? t(refused.label.key, refused.label.params) : '';
+      toast(t(refused.status === 'conflict' ? 'sync.conflict_toast' : 'sync.refused_toast', { label: what }), { error: true, ms: 8000 });
+    }
+  });
   bus.addEventListener('auth-required', () => { if (session.user) askLogin(); });
   navigator.serviceWorker?.addEventListener('message', (ev) => {
     if (ev.data?.type === 'outbox-sync') runSync();

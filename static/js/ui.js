@@ -153,28 +153,66 @@ export function segmented(name, options, value, cls = '') {
     options.map(([v, label]) => h('label', h('input', { type: 'radio', name, value: v, checked: v === value }), h('span', label))));
 }
 
-/** Clear old errors, then show a problem's detail on top and field errors under their fields. */
-export function showProblem(form, err) {
+/** The messages of a problem's field errors (`{field: [msg] | {sub: [msg]}}`), leaving out what
+ * the detail already says. Returns [[field, [msg]]]; a nested field is `a.b`. */
+export function fieldMessages(errors, detail = null) {
+  const out = [];
+  const walk = (prefix, value) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+      return;
+    }
+    const msgs = [...new Set([].concat(value).map(String))].filter((m) => m && m !== detail);
+    if (msgs.length) out.push([prefix, msgs]);
+  };
+  walk('', errors || {});
+  return out;
+}
+
+/** Whether `detail` is the server's generic "invalid fields: a, b" (which names the fields by
+ * their API names) beside field errors that say more. */
+export function namesFieldsOnly(detail, errors) {
+  return !!errors && Object.keys(errors).length > 0 && /^(以下字段有误|The request has invalid fields)/.test(detail || '');
+}
+
+/** Field errors as one line a person reads: each message once, after its field's label
+ * (`labelOf(field)` answers it, or nothing: a field's API name is never shown). */
+export function fieldErrorsText(errors, { detail = null, labelOf = () => null } = {}) {
+  const seen = new Set();
+  return fieldMessages(errors, detail).map(([name, msgs]) => {
+    const fresh = msgs.filter((m) => !seen.has(m));
+    fresh.forEach((m) => seen.add(m));
+    if (!fresh.length) return null;
+    const named = labelOf(name);
+    return named ? `${named}：${fresh.join('；')}` : fresh.join('；');
+  }).filter(Boolean).join('；');
+}
+
+/** Clear old errors, then show a problem's detail on top and field errors under their fields.
+ * `labelOf(field)`: the label of a field the form has no place for (else only its message). */
+export function showProblem(form, err, { labelOf = () => null } = {}) {
   clearProblem(form);
   const problem = (err && err.problem) || {};
   const errors = problem.errors || {};
   let detail = err && err.offline ? t('common.offline_action') : (problem.detail || problem.title || (err && err.message) || t('common.load_failed'));
   // The server's generic sentence lists the fields by their API names; the messages under the
   // fields say more, so the top line only asks to look at them.
-  if (Object.keys(errors).length && /^(以下字段有误|The request has invalid fields)/.test(detail)) detail = t('common.fix_fields');
-  const unplaced = [];
-  for (const [name, msgs] of Object.entries(errors)) {
-    const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
-    const text = [].concat(msgs).map((m) => (typeof m === 'object' ? JSON.stringify(m) : m)).join('；');
+  if (namesFieldsOnly(detail, errors)) detail = t('common.fix_fields');
+  const unplaced = {};
+  for (const [name, msgs] of fieldMessages(errors, detail)) {
+    // A nested field's messages (`location.lat`) go under its field when the form has no box of its own.
+    const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`) || form.querySelector(`[data-field="${CSS.escape(name.split('.')[0])}"]`);
+    const text = msgs.join('；');
     if (box) {
       box.classList.add('invalid');
       const ctl = box.querySelector('input,select,textarea');
       const errId = `${ctl?.id || name}-err`;
       append(box, h('p.field-error', { id: errId }, text));
       if (ctl) { ctl.setAttribute('aria-invalid', 'true'); ctl.setAttribute('aria-describedby', errId); }
-    } else unplaced.push(`${name}: ${text}`);
+    } else unplaced[name] = msgs;
   }
-  if (unplaced.length) detail = `${detail}（${unplaced.join('；')}）`;
+  const more = fieldErrorsText(unplaced, { detail, labelOf });
+  if (more) detail = `${detail}（${more}）`;
   const box = h('div.form-error', { role: 'alert' }, detail);
   prepend(form, box);
   (form.querySelector('.invalid input, .invalid select, .invalid textarea') || box).focus?.();

@@ -99,7 +99,9 @@ def test_validation_error_needs_attention_and_is_shown(inspector_page):
     assert "level" in item["error"]["errors"]
     page.goto("/#/outbox")
     row = page.locator("[data-testid=outbox-item]")
-    assert "需要处理" in row.inner_text() and "level" in row.inner_text()
+    # The field at fault by its label, never its API name.
+    assert "需要处理" in row.inner_text() and "隐患等级" in row.inner_text()
+    assert "level" not in row.inner_text()
     # Discarding is the user's explicit choice.
     page.once("dialog", lambda d: d.accept())
     row.get_by_role("button", name="放弃此条").click()

@@ -7,7 +7,9 @@ import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea
 import { values, label } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { session } from '../session.js';
-import { newId, queuedHazard, hasQueuedChanges, updateHazardPlan, transitionHazard } from '../commands.js';
+import { newId, queuedHazard, hasQueuedChanges, queuedSteps, updateHazardPlan, transitionHazard } from '../commands.js';
+import { savedMessage } from '../sync.js';
+import { outboxEvents } from '../outbox.js';
 import { photoPicker } from '../photos.js';
 
 async function loadHazard(id) {
@@ -27,22 +29,52 @@ export async function render({ params, main, isCurrent }) {
   const id = params[0];
   setTitle(t('hazard.title'), { back: true });
   append(main, loading());
-  let hz; let cachedAt;
-  try { ({ data: hz, cachedAt } = await loadHazard(id)); } catch (err) {
-    setChildren(main, errorBlock(err, () => render({ params, main, isCurrent })));
+  const draw = async () => {
+    let hz; let cachedAt;
+    try { ({ data: hz, cachedAt } = await loadHazard(id)); } catch (err) {
+      if (isCurrent()) setChildren(main, errorBlock(err, () => render({ params, main, isCurrent })));
+      return;
+    }
+    const events = hz._pending ? [] : await cachedGet(`/api/v1/hazards/${id}/events`).then((r) => itemsOf(r.data)).catch(() => null);
+    const pendingHere = await hasQueuedChanges(id);
+    const steps = await queuedSteps(id);
+    if (!isCurrent()) return;
+    setChildren(main, ...hazardCard(hz, { cachedAt, events, pendingHere, steps }));
+  };
+  // What waits in the outbox for this hazard is sent in the background: the screen follows
+  // (the server's state and steps once it has them). A change told while a draw is under way
+  // (its answers may predate the change) draws once more after it.
+  let drawing = null;
+  let again = false;
+  const redraw = async () => {
+    if (drawing) { again = true; return drawing; }
+    drawing = draw();
+    try { await drawing; } finally { drawing = null; }
+    if (again) { again = false; await redraw(); }
     return null;
-  }
-  const events = hz._pending ? [] : await cachedGet(`/api/v1/hazards/${id}/events`).then((r) => itemsOf(r.data)).catch(() => null);
-  if (!isCurrent()) return null;
-  const pendingHere = await hasQueuedChanges(id);
+  };
+  const onChange = (ev) => {
+    const d = ev.detail || {};
+    if (d.delivered === id || d.removed != null || d.refused) redraw();
+  };
+  outboxEvents.addEventListener('change', onChange);
+  await redraw();
+  return () => outboxEvents.removeEventListener('change', onChange);
+}
+
+/** The hazard's card, photos, plan, the steps offered (or why one is not), and its trail. */
+function hazardCard(hz, { cachedAt, events, pendingHere, steps }) {
+  const id = hz.id;
   const role = session.user.role;
   // What this user may do now is the server's word (allowed_actions, from its transition table).
-  // A hazard only in the outbox has no such word yet: nothing is offered until it is synced.
-  const actions = !hz._pending && Array.isArray(hz.allowed_actions) ? hz.allowed_actions : [];
+  // A hazard only in the outbox has no such word yet, nor one whose step waits in the outbox
+  // (its state is about to change): nothing is offered until it is synced.
+  const actions = !hz._pending && !steps.length && Array.isArray(hz.allowed_actions) ? hz.allowed_actions : [];
+  const blocked = !hz._pending && !steps.length && hz.blocked_actions && typeof hz.blocked_actions === 'object'
+    ? Object.entries(hz.blocked_actions) : [];
   const photos = hz.photos || [];
   const loc = hz.location || (hz.lat != null ? { lat: hz.lat, lng: hz.lng } : null);
-
-  setChildren(main, cachedNote(cachedAt),
+  return [cachedNote(cachedAt),
     h('div.card',
       h('div.row.wrap.chips', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
         hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
@@ -59,17 +91,39 @@ export async function render({ params, main, isCurrent }) {
         [t('hazard.location'), loc ? `${loc.lat}, ${loc.lng}` : null],
         [t('hazard.rejections'), hz.rejection_count ? String(hz.rejection_count) : null],
       ])),
+    (hz.warnings || []).length ? h('div.card.warn-card', { role: 'note', 'data-testid': 'warnings' },
+      hz.warnings.map((w) => h('p', w.message))) : null,
     photos.length ? h('div.card', h('h3.mb-8', t('hazard.f_photos')),
       h('div.thumbs', photos.map((p, i) => h('a.thumb', { href: (p.urls && p.urls.full) || '#', target: '_blank', rel: 'noopener' },
         h('img', { src: (p.urls && (p.urls.thumb || p.urls.full)) || '', alt: t('photo.nth', { n: i + 1 }), loading: 'lazy' }),
         h('span.tag', label('photo_kinds', p.kind || 'finding')))))) : null,
     hz.level === 'major' ? planCard(hz, role) : null,
-    actions.length ? h('div.actions', actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, label('hazard_actions', a)))) : null,
+    steps.length ? h('p.small.muted.pending-steps', { 'data-testid': 'steps-pending' },
+      t('hazard.steps_pending', { steps: steps.map((a) => label('hazard_actions', a)).join('、') })) : null,
+    actions.length || blocked.length ? h('div.actions',
+      actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, label('hazard_actions', a))),
+      blocked.map(([a, why]) => blockedAction(hz, a, why))) : null,
     hz._pending ? h('p.small.muted', { 'data-testid': 'actions-after-sync' }, t('hazard.actions_after_sync')) : null,
     h('h2.section-title', t('hazard.timeline')),
     h('div.card', events === null ? h('p.muted.small', t('common.offline_no_data'))
-      : events.length ? h('ol.timeline', events.map(eventRow)) : h('p.muted.small', hz._pending ? t('hazard.not_synced') : t('hazard.no_events'))));
-  return null;
+      : events.length ? h('ol.timeline', events.map(eventRow)) : h('p.muted.small', hz._pending ? t('hazard.not_synced') : t('hazard.no_events')))];
+}
+
+/** A step the table allows but the hazard is not ready for (blocked_actions): not offered; its
+ * name and why, with what to fill in named by their labels, and where to do it. */
+function blockedAction(hz, action, why) {
+  const fields = Array.isArray(why && why.fields) ? why.fields : [];
+  const planFields = fields.map((f) => String(f).replace(/^governance_plan\./, '')).filter((f) => values('governance_plan_fields').includes(f));
+  // The server's message is in the reader's language with the fields by their labels; an older
+  // answer without one is worded here, from the same labels.
+  const reason = (why && why.message) || (why && why.reason === 'governance_plan_incomplete'
+    ? t('hazard.blocked_plan', { fields: planFields.map((f) => label('governance_plan_fields', f)).join('、') || t('plan.title') })
+    : t('hazard.blocked'));
+  return h('div.blocked-action', { 'data-blocked': action },
+    h('div.blocked-name', label('hazard_actions', action)),
+    h('p.small', reason),
+    why && why.reason === 'governance_plan_incomplete'
+      ? h('a.btn.small.secondary', { href: `#/hazards/${hz.id}/plan` }, t('plan.fill')) : null);
 }
 
 function eventRow(e) {
@@ -124,27 +178,13 @@ export async function renderPlan({ params, main }) {
     if (!Object.values(value).some(Boolean)) return showProblem(form, { problem: { detail: t('plan.empty') } });
     busy(btn, async () => {
       const r = await updateHazardPlan(hz, value).catch(() => null);
-      if (!r) return;
-      if (r.status === 'error') return showProblem(form, flattenPlanErrors(r.error));
-      toast(r.status === 'sent' ? t('plan.saved') : t('sync.saved_offline'));
+      if (!r) return; // the phone's storage is full: the banner says so
+      toast(savedMessage(r, t('plan.saved_syncing')));
       navigate(`/hazards/${id}`, { replace: true });
     });
   });
   append(main, form);
   return null;
-}
-
-function flattenPlanErrors(err) {
-  const errors = { ...((err.problem && err.problem.errors) || {}) };
-  const nested = errors.governance_plan;
-  if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
-    delete errors.governance_plan;
-    Object.assign(errors, nested);
-  }
-  for (const k of Object.keys(errors)) {
-    if (k.startsWith('governance_plan.')) { errors[k.slice(16)] = errors[k]; delete errors[k]; }
-  }
-  return { ...err, problem: { ...err.problem, errors } };
 }
 
 /** One transition: note, photos (a rectification needs ≥1), deadline when acknowledging. */
@@ -186,8 +226,7 @@ export async function renderAction({ params, main }) {
         deadline: deadline && deadline.value && deadline.value !== oldDeadline ? deadline.value : null,
       }).catch(() => null);
       if (!r) return;
-      if (r.status === 'error') return showProblem(form, r.error);
-      toast(r.status === 'sent' ? t('action.done', { action: label('hazard_actions', action) }) : t('sync.saved_offline'));
+      toast(savedMessage(r, t('action.saved_syncing', { action: label('hazard_actions', action) })));
       navigate(`/hazards/${id}`, { replace: true });
     });
   });

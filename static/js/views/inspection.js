@@ -6,6 +6,7 @@ import { h, icon, chev, chip, levelChip, field, input, textarea, select, segment
 import { values, label } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { outboxEvents } from '../outbox.js';
+import { savedMessage } from '../sync.js';
 import { newId, currentInspection, createHazard, finishInspection } from '../commands.js';
 import { locate, photoPicker } from '../photos.js';
 import { hazardItem } from '../components/hazard-item.js';
@@ -146,15 +147,8 @@ export async function renderHazardForm({ params, main }) {
       if (loc) body.location = { lat: loc.lat, lng: loc.lng, ...(loc.accuracy != null ? { accuracy: loc.accuracy } : {}) };
       let result;
       try { result = await createHazard(insp, body, photos); } catch { return; } // quota: banner shown
-      if (result.status === 'error') return showProblem(form, result.error);
-      if (result.status === 'conflict') {
-        // The server holds another hazard under this id: the phone's copy waits in the outbox,
-        // which shows both and lets the user choose.
-        toast(t('outbox.conflict_toast'), { error: true, ms: 8000 });
-        navigate('/outbox', { replace: true });
-        return;
-      }
-      toast(result.status === 'sent' ? t('hazard.saved') : t('sync.saved_offline'));
+      // On the phone now: the screen moves on while the outbox sends it (a refusal is told then).
+      toast(savedMessage(result, t('hazard.saved_syncing')));
       navigate(`/inspection/${insp.id}`, { replace: true });
     });
   });
@@ -183,8 +177,7 @@ export async function renderFinish({ params, main }) {
     busy(btn, async () => {
       let result;
       try { result = await finishInspection(insp, { summary: summary.value.trim() }); } catch { return; }
-      if (result.status === 'error') return showProblem(form, result.error);
-      toast(result.status === 'sent' ? t('inspection.finished_ok') : t('sync.saved_offline'));
+      toast(savedMessage(result, t('inspection.finished_syncing')));
       navigate('/', { replace: true });
     });
   });

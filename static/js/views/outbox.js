@@ -2,7 +2,7 @@
 // A create the server refused with 409 (it holds the same id with another body) shows what
 // differs and lets the user keep the phone's copy as a new record or take the server's.
 import { t, fmtDateTime, fmtDate } from '../i18n.js';
-import { h, chip, empty, setChildren, toast } from '../ui.js';
+import { h, chip, empty, setChildren, toast, fieldErrorsText, namesFieldsOnly } from '../ui.js';
 import { setTitle } from '../router.js';
 import { runSync } from '../sync.js';
 import { label } from '../choices.js';
@@ -18,7 +18,17 @@ const FIELD_LABELS = {
   found_at: 'hazard.found_at', location: 'hazard.location', responsible: 'hazard.responsible',
   enterprise_id: 'hazard.enterprise', kind: 'inspection.kind', started_at: 'inspection.started',
 };
-const fieldLabel = (k) => (FIELD_LABELS[k] ? t(FIELD_LABELS[k]) : k);
+const PLAN_PREFIX = 'governance_plan.';
+/** The label of a field the server named in a refusal, or null (its API name is never shown). */
+function errorFieldLabel(k) {
+  if (FIELD_LABELS[k]) return t(FIELD_LABELS[k]);
+  if (k === 'governance_plan') return t('plan.title');
+  if (k.startsWith(PLAN_PREFIX)) return label('governance_plan_fields', k.slice(PLAN_PREFIX.length));
+  if (k === 'photo_ids') return t('hazard.f_photos');
+  if (k === 'note') return t('action.note');
+  return null;
+}
+const fieldLabel = (k) => errorFieldLabel(k) || k;
 
 function shown(field, v) {
   if (v == null || v === '') return '—';
@@ -67,24 +77,25 @@ export async function render({ main, isCurrent }) {
   let shown = null;
   const draw = async () => {
     const items = (await outbox.all()).sort((a, b) => a.seq - b.seq);
+    const sending = outbox.sendingNow();
     if (!isCurrent()) return; // the user has moved on: never draw over the next screen
-    const signature = JSON.stringify(items.map(({ photo, ...i }) => i));
+    const signature = JSON.stringify([sending, items.map(({ photo, ...i }) => i)]);
     if (signature === shown) return; // rebuilt only on change: a tap must not hit a stale node
     shown = signature;
     const rows = items.map((i) => {
       const err = i.error || {};
       const label = i.label ? t(i.label.key, i.label.params) : `${i.method} ${i.url}`;
-      const fieldErrors = err.errors ? Object.entries(err.errors).map(([k, v]) => [k, [].concat(v).filter((m) => m !== err.detail)])
-        .filter(([, v]) => v.length).map(([k, v]) => `${k}: ${v.join('；')}`).join('；') : null;
+      const fieldErrors = err.errors ? fieldErrorsText(err.errors, { detail: err.detail, labelOf: errorFieldLabel }) : null;
+      const onItsWay = sending === i.seq;
       const createConflict = i.status === 'conflict' && err.create;
-      const detail = [err.detail, fieldErrors || null,
+      const detail = [namesFieldsOnly(err.detail, err.errors) ? null : err.detail, fieldErrors || null,
         err.kind ? t(`outbox.error.${err.kind}`) : null, err.status ? `HTTP ${err.status}` : null].filter(Boolean).join(' · ');
       return h('div.item', { 'data-testid': 'outbox-item', dataset: { status: i.status } },
         h('div.grow',
           h('div.item-title', label),
           h('div.item-sub', `${fmtDateTime(i.created_at)}${i.photo ? ` · ${Math.round(i.photo.blob.size / 1024)} KB` : ''}${i.attempts ? ` · ${t('outbox.attempts', { n: i.attempts })}` : ''}`),
-          h('div.row.wrap.chips', chip(t(`outbox.status.${i.status}`), STATUS_CLS[i.status]),
-            i.status === 'pending' && i.next_at > Date.now() ? chip(t('outbox.next_try', { time: fmtDateTime(new Date(i.next_at).toISOString()) })) : null),
+          h('div.row.wrap.chips', onItsWay ? chip(t('outbox.status.sending'), 'sending') : chip(t(`outbox.status.${i.status}`), STATUS_CLS[i.status]),
+            !onItsWay && i.status === 'pending' && i.next_at > Date.now() ? chip(t('outbox.next_try', { time: fmtDateTime(new Date(i.next_at).toISOString()) })) : null),
           detail ? h(`p.small.mt-6${i.status === 'pending' ? '.muted' : '.error-text'}`, detail) : null,
           createConflict ? [h('p.small.mt-4', t('outbox.create_conflict_hint')), diffTable(err.diff)] : null,
           i.status === 'conflict' && !createConflict ? h('p.small.mt-4', t('outbox.conflict_hint')) : null,
