@@ -2,6 +2,7 @@
 // The version and the file list are filled in by app/web when it serves this file: the
 // version is a hash of the shell files, so any change installs a new worker.
 import { sync, SYNC_TAG } from '/static/js/outbox.js';
+import { getMeta } from '/static/js/db.js';
 
 const VERSION = '__SHELL_VERSION__';
 const SHELL_CACHE = `anxun-shell-v${VERSION}`;
@@ -51,6 +52,12 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(req, url.pathname));
     return;
   }
+  if (req.mode === 'navigate' && url.pathname.startsWith('/api/') && url.pathname.endsWith('.pdf')) {
+    // A document opened in a tab (整改通知书, 约谈记录): with no network, a page in the reader's
+    // language that says so, not the browser's own (English) error page.
+    event.respondWith(fetch(req).catch(() => needsNetworkPage()));
+    return;
+  }
   if (url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/sw.js') return;
   if (req.mode === 'navigate' && (url.pathname === '/' || url.pathname.startsWith('/e/'))) {
     // One shell for every navigation (/, /e/<token>, #/…): the precached shell of this version,
@@ -70,6 +77,23 @@ self.addEventListener('fetch', (event) => {
     })());
   }
 });
+
+const NEEDS_NETWORK = {
+  'zh-CN': ['需要联网', '这个文件由服务器生成，需要联网才能打开。请联网后再试。', '返回安巡'],
+  en: ['Needs a connection', 'This file is made by the server: it opens only with a connection. Try again when online.', 'Back to Anxun'],
+};
+
+/** The page shown for a server's document asked for offline, in the language the app uses. */
+async function needsNetworkPage() {
+  const lang = (await getMeta('lang', 'zh-CN').catch(() => 'zh-CN')) === 'en' ? 'en' : 'zh-CN';
+  const [title, text, back] = NEEDS_NETWORK[lang];
+  const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">`
+    + '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    + `<link rel="stylesheet" href="/static/css/app.css"><title>${title}</title></head>`
+    + `<body class="no-tabs bare"><main><div class="empty" role="alert"><h1 class="needs-network-title">${title}</h1>`
+    + `<p>${text}</p><p><a class="btn secondary mt-12" href="/">${back}</a></p></div></main></body></html>`;
+  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
 
 /** The network's answer (kept for offline), else the kept one. */
 async function networkFirst(req, key) {

@@ -45,6 +45,7 @@ SHELL_FILES = (
     "js/map.js",
     "js/components/outbox-card.js",
     "js/components/hazard-item.js",
+    "js/components/server-file.js",
     "js/views/login.js",
     "js/views/home.js",
     "js/views/scan.js",

@@ -101,6 +101,7 @@ export function savedMessage(result, sentText) {
 /** Online or offline now: the offline banner, and a sync when the network is back. */
 export function networkChanged() {
   session.offline = !navigator.onLine;
+  document.body.classList.toggle('offline', session.offline); // links to server files say so
   setBanner('offline', session.offline ? { text: t('sync.offline_banner') } : null);
   // Back online: send now, not when the backoff of the failures while offline runs out.
   if (!session.offline) runSync({ now: true });

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 A11Y_CHECK = """() => {
   const problems = [];
   if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('horizontal scroll');
-  for (const el of document.querySelectorAll('main button, main a.btn, main a.item, main .segmented span, main select, main input:not([type=file]):not([type=radio]):not([type=checkbox]), #tabbar a, .appbar button, #banner button')) {
+  for (const el of document.querySelectorAll('main button, main a.btn, main a.item, main a.sync-link, main a[href^="tel:"], main .segmented span, main select, main input:not([type=file]):not([type=radio]):not([type=checkbox]), #tabbar a, .appbar button, #banner button')) {
     const r = el.getBoundingClientRect();
     if (r.width && r.height && (r.height < 43.5 || r.width < 43.5)) problems.push(`small target: ${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`);
   }

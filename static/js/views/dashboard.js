@@ -9,6 +9,7 @@ import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, f
 import { barChart, lineChart, swatch } from '../chart.js';
 import { values, label } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
+import { serverFile } from '../components/server-file.js';
 
 /** {key: n} from an object or from a list of {key|state|level|…, count}. */
 function toMap(x, keyNames = ['key', 'value', 'state', 'level', 'category', 'risk_level', 'community_id', 'name', 'label']) {
@@ -150,10 +151,10 @@ export async function render({ main, isCurrent, query }) {
   const summaryOk = isDay(shownFrom) && isDay(shownTo) && spanDays(shownFrom, shownTo) <= SUMMARY_MAX_DAYS;
   const reports = h('div.card', { 'data-testid': 'dashboard-reports' }, h('h2', t('dashboard.reports')),
     h('div.actions',
-      h('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.xlsx', periodQs), download: '' }, icon('download'), t('hazards.ledger')),
-      h('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.csv', periodQs), download: '' }, icon('download'), t('hazards.ledger_csv')),
-      h('a.btn.block.secondary', { href: withQs('/api/v1/reports/interviews.xlsx', qs({ cid })), download: '' }, icon('download'), t('interviews.ledger')),
-      summaryOk ? h('a.btn.block.secondary', { href: withQs('/api/v1/reports/campaign-summary.pdf', periodQs), target: '_blank', rel: 'noopener' }, icon('list'), t('dashboard.summary_pdf'))
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.xlsx', periodQs), download: '' }, icon('download'), t('hazards.ledger')),
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.csv', periodQs), download: '' }, icon('download'), t('hazards.ledger_csv')),
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/interviews.xlsx', qs({ cid })), download: '' }, icon('download'), t('interviews.ledger')),
+      summaryOk ? serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/campaign-summary.pdf', periodQs), target: '_blank', rel: 'noopener' }, icon('list'), t('dashboard.summary_pdf'))
         : h('p.small.muted', t('dashboard.summary_too_long'))));
 
   setChildren(main, cachedNote(res.cachedAt), filter, periodFields,

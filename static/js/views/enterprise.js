@@ -59,7 +59,7 @@ export async function render({ params, main, isCurrent }) {
       [t('enterprise.industry'), ent.industry ? label('industries', ent.industry) : null],
       [t('enterprise.legal_rep'), ent.legal_rep],
       [t('enterprise.safety_officer'), ent.safety_officer],
-      [t('enterprise.phone'), ent.phone ? h('a', { href: `tel:${ent.phone}` }, ent.phone) : null],
+      [t('enterprise.phone'), ent.phone ? h('a.tel-link', { href: `tel:${ent.phone}` }, ent.phone) : null],
       [t('enterprise.employees'), ent.employees],
     ])));
 

@@ -8,6 +8,7 @@ import { setTitle, queryParams, navigate } from '../router.js';
 import { session } from '../session.js';
 import { queuedHazards } from '../commands.js';
 import { hazardItem } from '../components/hazard-item.js';
+import { serverFile } from '../components/server-file.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('hazards.title'));
@@ -36,8 +37,8 @@ export async function render({ main, isCurrent }) {
     h('label.filter-toggle', h('input', { type: 'checkbox', checked: filters.overdue === 'true', onchange: (e) => apply({ overdue: e.target.checked ? 'true' : '' }) }), t('hazards.only_overdue')));
   const ledger = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== 'page'));
   const ledgerLink = ['supervisor', 'admin', 'inspector'].includes(session.user.role)
-    ? [h('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.xlsx${ledger.toString() ? `?${ledger}` : ''}`, download: '' }, t('hazards.ledger')),
-      h('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.csv${ledger.toString() ? `?${ledger}` : ''}`, download: '', 'aria-label': t('hazards.ledger_csv') }, 'CSV')] : null;
+    ? [serverFile('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.xlsx${ledger.toString() ? `?${ledger}` : ''}`, download: '' }, t('hazards.ledger')),
+      serverFile('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.csv${ledger.toString() ? `?${ledger}` : ''}`, download: '', 'aria-label': t('hazards.ledger_csv') }, 'CSV')] : null;
   const box = h('div', loading());
   append(main, bar, box);
   const params = new URLSearchParams(Object.entries({ ...filters, per_page: 30 }).filter(([, v]) => v && !(v === 1)));

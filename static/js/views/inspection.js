@@ -3,13 +3,14 @@
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtDateTime, fmtNumber, shanghaiDay } from '../i18n.js';
 import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading, append, setChildren } from '../ui.js';
-import { values, label } from '../choices.js';
+import { values, label, deadlineDays } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { outboxEvents } from '../outbox.js';
 import { savedMessage } from '../sync.js';
 import { newId, currentInspection, createHazard, finishInspection } from '../commands.js';
 import { locate, photoPicker } from '../photos.js';
 import { hazardItem } from '../components/hazard-item.js';
+import { serverFile } from '../components/server-file.js';
 
 /** The inspection as this phone knows it: the local record, updated by the server's answers. */
 async function loadInspection(id) {
@@ -64,7 +65,7 @@ export async function render({ params, main, isCurrent }) {
     // Opened from elsewhere (the 整改通知书's QR code): the server's record lists its hazards.
     const hazards = s.local ? insp.hazards : (insp.hazards || []).map((x) => ({ ...x, photos: 0, synced: true }));
     // The notice is printed from the server's record: once the inspection has reached it.
-    const notice = !s.local || insp.synced ? h('a.btn.block.secondary', { href: `/api/v1/inspections/${id}/rectification-notice.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'notice-pdf' }, icon('download'), t('inspection.notice_pdf')) : null;
+    const notice = !s.local || insp.synced ? serverFile('a.btn.block.secondary', { href: `/api/v1/inspections/${id}/rectification-notice.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'notice-pdf' }, icon('download'), t('inspection.notice_pdf')) : null;
     setChildren(main,
       h('div.card',
         h('div.row', chip(label('inspection_kinds', insp.kind), insp.kind === 'unannounced' ? 'pending' : ''), h('span.grow'),
@@ -94,7 +95,12 @@ function isoEndOfDay(dateStr) {
 }
 const dateIn = (days) => shanghaiDay(Date.now() + days * 86400000);
 
-/** The hazard form (登记隐患), used from an inspection; the record and its photos are queued. */
+/**
+ * The hazard form (登记隐患), used from an inspection; the record and its photos are queued.
+ * The camera comes first (inspectors photograph, then describe) and 保存隐患 stays in reach at
+ * the foot of the screen. The deadline proposed is the server's default for the level chosen
+ * (deadline_days), until the inspector sets one.
+ */
 export async function renderHazardForm({ params, main }) {
   const inspectionId = params[0];
   setTitle(t('hazard.add'), { back: true });
@@ -106,7 +112,18 @@ export async function renderHazardForm({ params, main }) {
   const category = select('category', [['', t('common.choose')], ...values('hazard_categories').map((c) => [c, label('hazard_categories', c)])]);
   const level = segmented('level', values('hazard_levels').map((l) => [l, label('hazard_levels', l)]), 'general', 'major');
   const place = input('place', { maxlength: 200 });
-  const deadline = input('deadline', { type: 'date', value: dateIn(7), min: dateIn(0) });
+  const deadline = input('deadline', { type: 'date', min: dateIn(0) });
+  const deadlineHint = h('p.hint', { 'aria-live': 'polite' });
+  let deadlineTouched = false;
+  deadline.addEventListener('input', () => { deadlineTouched = true; });
+  const proposeDeadline = () => {
+    const lvl = level.querySelector('input:checked')?.value || 'general';
+    const days = deadlineDays(lvl);
+    if (!deadlineTouched) deadline.value = days ? dateIn(days) : '';
+    deadlineHint.textContent = days ? t('hazard.deadline_default', { n: days, level: label('hazard_levels', lvl) }) : t('hazard.deadline_server');
+  };
+  level.addEventListener('change', proposeDeadline);
+  proposeDeadline();
   const picker = photoPicker({ name: 'photos' });
   const gpsLine = h('p.small.muted', { 'aria-live': 'polite' }, t('gps.locating'));
   let position = null;
@@ -115,17 +132,19 @@ export async function renderHazardForm({ params, main }) {
     gpsLine.textContent = position ? t('gps.here', { lat: position.lat, lng: position.lng, m: position.accuracy }) : t('gps.unavailable');
   });
   const btn = h('button.btn.block', { type: 'submit' }, t('hazard.save'));
-  const form = h('form', { novalidate: true },
+  const deadlineField = field(t('hazard.f_deadline'), deadline);
+  append(deadlineField, deadlineHint);
+  const form = h('form.has-footer', { novalidate: true },
+    h('div.card', h('span.label.photos-label', t('hazard.f_photos')), picker.el, h('div.mt-10', gpsLine)),
     h('div.card',
       field(t('hazard.f_title'), title, { required: true }),
-      field(t('hazard.f_description'), description),
       field(t('hazard.f_category'), category, { required: true }),
       h('div.field', { dataset: { field: 'level' } }, h('span.label', t('hazard.f_level')), level),
       h('p.hint.after-level', t('hazard.major_hint')),
-      field(t('hazard.f_place'), place),
-      field(t('hazard.f_deadline'), deadline, { hint: t('hazard.deadline_hint') })),
-    h('div.card', h('span.label.photos-label', t('hazard.f_photos')), picker.el, h('div.mt-10', gpsLine)),
-    btn);
+      deadlineField,
+      field(t('hazard.f_description'), description),
+      field(t('hazard.f_place'), place)),
+    h('div.form-footer', btn));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearProblem(form);

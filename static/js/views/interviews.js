@@ -7,6 +7,7 @@ import { h, icon, chev, chip, stateChip, kv, field, input, textarea, showProblem
 import { navigate, setTitle } from '../router.js';
 import { transitionInterview } from '../commands.js';
 import { label } from '../choices.js';
+import { serverFile } from '../components/server-file.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('interviews.title'));
@@ -28,7 +29,7 @@ export async function render({ main, isCurrent }) {
         (iv.reasons || []).length ? chip(t('interviews.reasons_n', { n: iv.reasons.length })) : null)),
     chev());
   // 约谈台账: every interview in my scope (an officer's: its enterprise's), as the API limits it.
-  const ledger = h('a.btn.small.ghost', { href: '/api/v1/reports/interviews.xlsx', download: '' }, icon('download'), t('interviews.ledger'));
+  const ledger = serverFile('a.btn.small.ghost', { href: '/api/v1/reports/interviews.xlsx', download: '' }, icon('download'), t('interviews.ledger'));
   setChildren(main, cachedNote(list.cachedAt),
     h('h2.section-title', h('span.grow', t('interviews.open')), ledger),
     open.length ? h('div.list', open.map(row)) : h('div.card', empty(t('interviews.none_open'), 'talk')),
@@ -77,7 +78,7 @@ export async function renderDetail({ params, main, isCurrent }) {
       : h('div.card.muted.small', t('interviews.no_reasons')),
     h('div.actions',
       actions.map((a) => h('a.btn.block', { href: `#/interviews/${id}/do/${a}`, 'data-action': a }, t(`iv_action.${a}`))),
-      h('a.btn.block.secondary', { href: `/api/v1/interviews/${id}/record.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'record-pdf' }, icon('download'), t('interviews.record_pdf'))));
+      serverFile('a.btn.block.secondary', { href: `/api/v1/interviews/${id}/record.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'record-pdf' }, icon('download'), t('interviews.record_pdf'))));
   return null;
 }
 

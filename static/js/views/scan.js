@@ -36,7 +36,9 @@ export async function render({ params, main }) {
 
   const video = h('video', { playsinline: true, muted: true, autoplay: true, 'aria-label': t('scan.camera') });
   const status = h('div.status', { role: 'status' }, t('scan.starting'));
-  const box = h('div.scanner', video, h('div.frame', { 'aria-hidden': 'true' }), status);
+  // The viewfinder opens only once the camera shows a picture: until then (and with no camera
+  // at all) a line of status, so that typing the code stays in view.
+  const box = h('div.scanner.off', video, h('div.frame', { 'aria-hidden': 'true' }), status);
   const manual = input('code', { autocomplete: 'off', autocapitalize: 'off', inputmode: 'url', placeholder: t('scan.manual_placeholder') });
   const go = h('button.btn.block.secondary', { type: 'submit' }, t('scan.open'));
   const form = h('form.card', { novalidate: true }, field(t('scan.manual'), manual, { hint: t('scan.manual_hint') }), go);
@@ -77,6 +79,7 @@ export async function render({ params, main }) {
     if (stopped) { stream.getTracks().forEach((tr) => tr.stop()); return; }
     video.srcObject = stream;
     await video.play().catch(() => {});
+    if (!stopped) box.classList.remove('off');
     const decode = await makeDecoder();
     status.textContent = t('scan.aim');
     let busyDecode = false;
