@@ -46,6 +46,8 @@ SHELL_FILES = (
     "js/components/outbox-card.js",
     "js/components/hazard-item.js",
     "js/components/server-file.js",
+    "js/components/layout.js",
+    "js/components/data-table.js",
     "js/views/login.js",
     "js/views/home.js",
     "js/views/scan.js",

@@ -21,11 +21,15 @@ export const RISK_COLORS = { red: '#d32f2f', orange: '#f57c00', yellow: '#fbc02d
 const LEVEL_COLORS = { major: '#b71c1c', general: '#ef6c00' };
 const TEXT = {
   zh: { empty: '暂无可显示位置的企业或隐患', open: '未销号隐患', major: '重大隐患', overdue: '逾期',
-    hazard: '隐患', legendMajor: '有重大隐患', legendHazard: '隐患位置', risk: '风险等级' },
+    hazard: '隐患', legendMajor: '有重大隐患', legendHazard: '隐患位置', risk: '风险等级',
+    openCard: '打开企业卡片', close: '关闭' },
   en: { empty: 'No enterprise or hazard with a location', open: 'open hazards', major: 'major',
     overdue: 'overdue', hazard: 'Hazard', legendMajor: 'has a major hazard',
-    legendHazard: 'hazard', risk: 'Risk level' },
+    legendHazard: 'hazard', risk: 'Risk level', openCard: 'Open the enterprise', close: 'Close' },
 };
+// An enterprise's dot: at least this radius (px), and a tap target of at least HIT around it.
+const DOT = 8;
+const HIT = 17;
 
 // ------------------------------------------------------------------ coordinates (lat, lng)
 export function outOfChina(lat, lng) {
@@ -168,18 +172,39 @@ function legend(data, lang, t) {
   return el('div', { class: 'map-legend', role: 'list', 'aria-label': t.risk }, ...items);
 }
 
-function enterpriseTitle(e, t) {
-  const parts = [`${e.name}`, `${t.open} ${e.open_hazards || 0}`];
+function figuresLine(e, t) {
+  const parts = [`${t.open} ${e.open_hazards || 0}`];
   if (e.major) parts.push(`${t.major} ${e.major}`);
   if (e.overdue) parts.push(`${t.overdue} ${e.overdue}`);
   return parts.join(' · ');
 }
 
-function markers(layer, enterprises, hazards, place, t, container) {
+function enterpriseTitle(e, t) {
+  return `${e.name} · ${figuresLine(e, t)}`;
+}
+
+/** The name of a tapped enterprise beside its dot, its figures, and the way to its card. */
+function popup(frame, e, [x, y], t, container, width) {
+  frame.querySelector('.map-popup')?.remove();
+  const open = el('button', { type: 'button', class: 'map-popup-open' }, t.openCard);
+  const close = el('button', { type: 'button', class: 'map-popup-close', 'aria-label': t.close }, '×');
+  const box = el('div', { class: 'map-popup', role: 'dialog', 'aria-label': e.name, 'data-id': e.id },
+    el('div', { class: 'map-popup-name' }, e.name), el('div', { class: 'map-popup-figures' }, figuresLine(e, t)), open, close);
+  // Beside the dot, kept inside the frame (its look: app.css; its place: computed here).
+  const left = Math.max(4, Math.min(width - 224, x - 110));
+  Object.assign(box.style, { left: `${Math.round(left)}px`, top: `${Math.round(y + HIT)}px` });
+  open.addEventListener('click', () => container.dispatchEvent(new CustomEvent('map-select', { detail: { type: 'enterprise', id: e.id }, bubbles: true })));
+  close.addEventListener('click', () => box.remove());
+  box.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') box.remove(); });
+  frame.append(box);
+  return box;
+}
+
+function markers(layer, enterprises, hazards, place, t, container, frame, width) {
   for (const h of hazards) {
     const [x, y] = place(h);
     const mark = svg('rect', {
-      x: (x - 3).toFixed(1), y: (y - 3).toFixed(1), width: 6, height: 6,
+      x: (x - 4.5).toFixed(1), y: (y - 4.5).toFixed(1), width: 9, height: 9,
       transform: `rotate(45 ${x.toFixed(1)} ${y.toFixed(1)})`,
       fill: LEVEL_COLORS[h.level] || LEVEL_COLORS.general, 'fill-opacity': 0.75,
       class: 'map-hazard', 'data-id': h.id,
@@ -189,19 +214,24 @@ function markers(layer, enterprises, hazards, place, t, container) {
   const ordered = [...enterprises].sort((a, b) => (a.major || 0) - (b.major || 0) || (a.open_hazards || 0) - (b.open_hazards || 0));
   for (const e of ordered) {
     const [x, y] = place(e);
-    const r = 5 + Math.min(9, Math.sqrt(e.open_hazards || 0) * 1.6);
+    const r = DOT + Math.min(9, Math.sqrt(e.open_hazards || 0) * 1.8);
+    const hit = Math.max(HIT, r + 4);
     const group = svg('g', { class: 'map-enterprise', 'data-id': e.id, 'data-risk': e.risk_level, tabindex: 0, role: 'button' },
-      svg('title', {}, enterpriseTitle(e, t)));
+      svg('title', {}, enterpriseTitle(e, t)),
+      // the tap target: larger than the dot, invisible
+      svg('rect', { class: 'map-hit', x: (x - hit).toFixed(1), y: (y - hit).toFixed(1), width: (2 * hit).toFixed(1), height: (2 * hit).toFixed(1), rx: hit.toFixed(1), fill: 'transparent' }));
     if (e.major) {
       group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (r + 3).toFixed(1), fill: 'none', stroke: LEVEL_COLORS.major, 'stroke-width': 2, class: 'map-major-ring' }));
     }
     group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), fill: RISK_COLORS[e.risk_level] || '#757575', stroke: '#fff', 'stroke-width': 1.5, 'fill-opacity': 0.9 }));
     if (e.open_hazards) {
-      group.append(svg('text', { x: x.toFixed(1), y: (y + 3.5).toFixed(1), 'text-anchor': 'middle', 'font-size': 9, fill: '#fff', 'font-weight': 'bold', 'pointer-events': 'none' }, String(e.open_hazards)));
+      group.append(svg('text', { x: x.toFixed(1), y: (y + 4).toFixed(1), 'text-anchor': 'middle', 'font-size': 11, fill: '#fff', 'font-weight': 'bold', 'pointer-events': 'none' }, String(e.open_hazards)));
     }
-    const select = () => container.dispatchEvent(new CustomEvent('map-select', { detail: { type: 'enterprise', id: e.id }, bubbles: true }));
-    group.addEventListener('click', select);
-    group.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); select(); } });
+    // A tap names the enterprise; its card opens from there (a dot alone says nothing).
+    group.addEventListener('click', (ev) => { ev.stopPropagation(); popup(frame, e, [x, y], t, container, width); });
+    group.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); popup(frame, e, [x, y], t, container, width).querySelector('button')?.focus(); }
+    });
     layer.append(group);
   }
 }
@@ -295,8 +325,10 @@ export function renderMap(container, data, { lang = 'zh', height } = {}) {
     for (let gy = 0; gy <= h; gy += 40) grid.append(svg('line', { x1: 0, y1: gy, x2: width, y2: gy }));
     layer.append(grid);
   }
-  markers(layer, enterprises, hazards, place, t, container);
+  markers(layer, enterprises, hazards, place, t, container, frame, width);
   frame.append(layer);
+  // A tap beside the dots closes the name shown.
+  layer.addEventListener('click', () => frame.querySelector('.map-popup')?.remove());
   result.zoom = tiles ? zoom : null;
   result.place = place;
   return result;

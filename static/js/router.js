@@ -85,6 +85,7 @@ export async function route() {
   if (token !== renderToken) return;
   setTitle(t('app.name'));
   setChildren(main);
+  document.body.dataset.view = mod; // a desk gives lists and the dashboard the full width (app.css)
   const params = match.slice(1).map((x) => (x ? safeDecode(x) : x));
   if (params.includes(null)) return navigate('/', { replace: true }); // a mangled link: home
   const ctx = { params, main, user: session.user, query: queryParams(), isCurrent: () => token === renderToken };

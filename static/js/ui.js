@@ -189,9 +189,9 @@ export function fieldErrorsText(errors, { detail = null, labelOf = () => null } 
   }).filter(Boolean).join('；');
 }
 
-/** Clear old errors, then show a problem's detail on top and field errors under their fields.
- * `labelOf(field)`: the label of a field the form has no place for (else only its message). */
-export function showProblem(form, err, { labelOf = () => null } = {}) {
+/** Clear old errors, then show a problem's detail on top and field errors under their fields
+ * (a field the form has no place for: its message on top, never its API name). */
+export function showProblem(form, err) {
   clearProblem(form);
   const problem = (err && err.problem) || {};
   const errors = problem.errors || {};
@@ -200,7 +200,7 @@ export function showProblem(form, err, { labelOf = () => null } = {}) {
   // fields say more, so the top line only asks to look at them.
   if (namesFieldsOnly(detail, errors)) detail = t('common.fix_fields');
   const unplaced = {};
-  for (const [name, msgs] of fieldMessages(errors, detail)) {
+  for (const [name, msgs] of fieldMessages(errors)) {
     // A nested field's messages (`location.lat`) go under its field when the form has no box of its own.
     const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`) || form.querySelector(`[data-field="${CSS.escape(name.split('.')[0])}"]`);
     const text = msgs.join('；');
@@ -212,7 +212,8 @@ export function showProblem(form, err, { labelOf = () => null } = {}) {
       if (ctl) { ctl.setAttribute('aria-invalid', 'true'); ctl.setAttribute('aria-describedby', errId); }
     } else unplaced[name] = msgs;
   }
-  const more = fieldErrorsText(unplaced, { detail, labelOf });
+  // What no field shows joins the top line, once (never what it says already).
+  const more = fieldErrorsText(unplaced, { detail });
   if (more) detail = `${detail}（${more}）`;
   const box = h('div.form-error', { role: 'alert' }, detail);
   prepend(form, box);

@@ -223,11 +223,14 @@ def test_dashboard_period_map_and_reports(page, phone, live_server, area):
     assert api.s.get(api.base + links["隐患台账（CSV）"]).content.decode("utf-8-sig").count("\n") == 2
     assert api.s.get(api.base + links["活动总结（PDF）"]).content.startswith(b"%PDF-")
 
-    # A point on the map opens its enterprise.
+    # A point on the map names its enterprise; its card opens from there.
     page.goto("/#/dashboard")
     page.wait_for_selector("[data-testid=dashboard-map] .map-enterprise")
     red = area["ents"]["red"].id
     page.locator(f"[data-testid=dashboard-map] .map-enterprise[data-id='{red}']").dispatch_event("click")
+    popup = page.locator(f"[data-testid=dashboard-map] .map-popup[data-id='{red}']")
+    assert "红色风险化工厂" in popup.inner_text()
+    popup.get_by_role("button", name="打开企业卡片").click()
     page.wait_for_url(re.compile(f"#/enterprise/{red}$"))
 
     # Offline: the dashboard, its map module and its points come from the phone's caches.

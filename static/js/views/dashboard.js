@@ -9,6 +9,7 @@ import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, f
 import { barChart, lineChart, swatch } from '../chart.js';
 import { values, label } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
+import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
 import { serverFile } from '../components/server-file.js';
 
 /** {key: n} from an object or from a list of {key|state|level|…, count}. */
@@ -157,8 +158,9 @@ export async function render({ main, isCurrent, query }) {
       summaryOk ? serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/campaign-summary.pdf', periodQs), target: '_blank', rel: 'noopener' }, icon('list'), t('dashboard.summary_pdf'))
         : h('p.small.muted', t('dashboard.summary_too_long'))));
 
-  setChildren(main, cachedNote(res.cachedAt), filter, periodFields,
-    h('div.stats', { 'data-testid': 'dashboard-stats' },
+  // The figures in a grid, then the cards: one column on a phone, two at a desk (app.css).
+  setChildren(main, cachedNote(res.cachedAt), h('div.dash-head', filter, periodFields),
+    h('div.stats.dash-stats', { 'data-testid': 'dashboard-stats' },
       stat(fmtNumber(total), t('dashboard.total'), false, '#/hazards'),
       stat(fmtNumber(open), t('dashboard.open'), false, '#/hazards'),
       stat(fmtNumber(overdue ?? 0), t('dashboard.overdue'), !!overdue, '#/hazards?overdue=true'),
@@ -168,7 +170,7 @@ export async function render({ main, isCurrent, query }) {
       stat(pick(d, 'median_days_to_close') != null ? fmtNumber(pick(d, 'median_days_to_close'), 1) : '—', t('dashboard.median_days')),
       stat(fmtNumber(escalated ?? 0), t('dashboard.escalated'), false, '#/interviews')),
     scope.from || scope.to ? h('p.small.muted.period-note', { 'data-testid': 'dashboard-period' }, t('dashboard.period', { from: scope.from || '…', to: scope.to || '…' })) : null,
-    trend.length ? h('div.card.chart', h('h2', t('dashboard.trend')), lineChart(trendLabels, series, { title: t('dashboard.trend') }),
+    h('div.dash-grid', trend.length ? h('div.card.chart', h('h2', t('dashboard.trend')), lineChart(trendLabels, series, { title: t('dashboard.trend') }),
       h('div.legend', series.map((s) => h('span', swatch(s.color), s.name)))) : null,
     h('div.card.chart', h('h2', t('dashboard.by_state')),
       total ? barChart(values('hazard_states').map((s) => ({ label: label('hazard_states', s), value: Number(byState[s]) || 0, color: STATE_COLORS[s] })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
@@ -178,20 +180,20 @@ export async function render({ main, isCurrent, query }) {
       barChart(values('risk_levels').map((r) => ({ label: label('risk_levels', r), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: COLORS[r] })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),
       barChart(Object.entries(byCategory).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => ({ label: label('hazard_categories', k), value: Number(v) || 0 })), { title: t('dashboard.by_category') })) : null,
-    top.length ? h('h2.section-title', t('dashboard.top_enterprises')) : null,
-    top.length ? h('div.list', top.slice(0, 5).map((e) => h('a.item', { href: `#/enterprise/${e.id}` },
-      h('span.risk-bar', { class: e.risk_level || '' }),
-      h('div.grow', h('div.item-title', e.name),
-        h('div.item-sub', t('dashboard.top_line', { open: e.open_hazards ?? 0, major: e.major ?? 0, overdue: e.overdue ?? 0 })))))) : null,
+    top.length ? h('div.top-enterprises', h('h2.section-title', t('dashboard.top_enterprises')),
+      h('div.list', top.slice(0, 5).map((e) => h('a.item', { href: `#/enterprise/${e.id}` },
+        h('span.risk-bar', { class: e.risk_level || '' }),
+        h('div.grow', h('div.item-title', e.name),
+          h('div.item-sub', t('dashboard.top_line', { open: e.open_hazards ?? 0, major: e.major ?? 0, overdue: e.overdue ?? 0 }))))))) : null,
     communityRows.length ? h('div.card.chart', h('h2', t('dashboard.by_community')), barChart(communityRows.slice(0, 10), { title: t('dashboard.by_community'), labelW: 110 })) : null,
-    reports);
-  drawMap(mapBox, cid, isCurrent);
-  return null;
+    reports));
+  drawMap(mapBox, cid, isCurrent, atDesk() ? 440 : 300);
+  return redrawAcrossLayouts();
 }
 
 /** Fetch the points (GET /api/v1/map, cached for offline) and the map module side by side;
  * the module is not part of the first load: only this screen imports it. */
-async function drawMap(box, cid, isCurrent) {
+async function drawMap(box, cid, isCurrent, height) {
   let data; let draw;
   try {
     const [mod, res] = await Promise.all([
@@ -204,7 +206,7 @@ async function drawMap(box, cid, isCurrent) {
     return;
   }
   if (!isCurrent() || !box.isConnected) return;
-  draw(box, data || {}, { lang: currentLang() === 'en' ? 'en' : 'zh', height: 300 });
+  draw(box, data || {}, { lang: currentLang() === 'en' ? 'en' : 'zh', height });
   box.dataset.points = String((data?.enterprises || []).length + (data?.hazards || []).length);
   box.addEventListener('map-select', (ev) => { if (ev.detail?.type === 'enterprise') navigate(`/enterprise/${ev.detail.id}`); });
 }

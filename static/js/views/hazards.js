@@ -1,13 +1,15 @@
 // The filtered hazard list (隐患) of inspectors, supervisors and administrators, with the
 // hazards made on this phone and not sent yet on its first page.
 import { cachedGet, cachedPage, itemsOf } from '../api.js';
-import { t } from '../i18n.js';
-import { h, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
+import { t, fmtDate } from '../i18n.js';
+import { h, chip, levelChip, stateChip, deadlineChip, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { values, label } from '../choices.js';
 import { setTitle, queryParams, navigate } from '../router.js';
 import { session } from '../session.js';
 import { queuedHazards } from '../commands.js';
 import { hazardItem } from '../components/hazard-item.js';
+import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
+import { dataTable } from '../components/data-table.js';
 import { serverFile } from '../components/server-file.js';
 
 export async function render({ main, isCurrent }) {
@@ -41,7 +43,8 @@ export async function render({ main, isCurrent }) {
       serverFile('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.csv${ledger.toString() ? `?${ledger}` : ''}`, download: '', 'aria-label': t('hazards.ledger_csv') }, 'CSV')] : null;
   const box = h('div', loading());
   append(main, bar, box);
-  const params = new URLSearchParams(Object.entries({ ...filters, per_page: 30 }).filter(([, v]) => v && !(v === 1)));
+  const desk = atDesk(); // a table of up to 100 rows, sortable by column, instead of cards
+  const params = new URLSearchParams(Object.entries({ ...filters, per_page: desk ? 100 : 30 }).filter(([, v]) => v && !(v === 1)));
   if (filters.page > 1) params.set('page', filters.page);
   let list;
   try { list = await cachedPage(`/api/v1/hazards?${params}`); } catch (err) {
@@ -56,9 +59,31 @@ export async function render({ main, isCurrent }) {
   const pages = p.total_pages ?? p.pages ?? (total != null && p.per_page ? Math.ceil(total / p.per_page) : null);
   setChildren(box, cachedNote(list.cachedAt),
     h('div.section-title', h('span.grow', total != null ? t('hazards.count', { n: total }) : ''), ledgerLink),
-    items.length ? h('div.list', items.map(hazardItem)) : h('div.card', empty(t('hazards.none'))),
+    !items.length ? h('div.card', empty(t('hazards.none'))) : desk ? hazardTable(items) : h('div.list', items.map(hazardItem)),
     pages && pages > 1 ? h('div.actions.two',
       h('button.btn.secondary', { type: 'button', disabled: filters.page <= 1, onclick: () => apply({ page: filters.page - 1 }) }, t('common.prev')),
       h('button.btn.secondary', { type: 'button', disabled: filters.page >= pages, onclick: () => apply({ page: filters.page + 1 }) }, t('common.next'))) : null);
-  return null;
+  return redrawAcrossLayouts();
+}
+
+const order = (set, v) => { const i = values(set).indexOf(v); return i < 0 ? null : i; };
+const time = (iso) => (iso ? Date.parse(iso) : null);
+
+/** The desk's table of hazards: title, enterprise, level, state, found, deadline; by deadline. */
+function hazardTable(items) {
+  return dataTable({
+    rows: items,
+    label: t('hazards.title'), testid: 'hazard-item', href: (x) => `#/hazards/${x.id}`,
+    sort: { key: 'deadline', dir: 'asc' },
+    columns: [
+      { key: 'title', label: t('hazard.f_title'), value: (x) => x.title,
+        cell: (x) => [x.title, x._pending ? chip(t('sync.pending'), 'pending') : null, x.escalated ? chip(t('hazard.escalated'), 'overdue') : null] },
+      { key: 'enterprise', label: t('hazard.enterprise'), value: (x) => x.enterprise_name, cell: (x) => x.enterprise_name || '' },
+      { key: 'level', label: t('hazard.f_level'), value: (x) => order('hazard_levels', x.level), cell: (x) => levelChip(x.level) },
+      { key: 'state', label: t('hazards.f_state'), value: (x) => order('hazard_states', x.state), cell: (x) => stateChip(x.state) },
+      { key: 'found_at', label: t('hazard.found_at'), value: (x) => time(x.found_at), cell: (x) => fmtDate(x.found_at), cls: 'nowrap' },
+      { key: 'deadline', label: t('hazard.f_deadline'), value: (x) => time(x.deadline),
+        cell: (x) => deadlineChip(x) || (x.deadline ? fmtDate(x.deadline) : '—'), cls: 'nowrap' },
+    ],
+  });
 }

@@ -6,7 +6,9 @@ import { t, fmtDate, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote, append, setChildren } from '../ui.js';
 import { navigate, setTitle } from '../router.js';
 import { transitionInterview } from '../commands.js';
-import { label } from '../choices.js';
+import { values, label } from '../choices.js';
+import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
+import { dataTable } from '../components/data-table.js';
 import { serverFile } from '../components/server-file.js';
 
 export async function render({ main, isCurrent }) {
@@ -30,12 +32,39 @@ export async function render({ main, isCurrent }) {
     chev());
   // 约谈台账: every interview in my scope (an officer's: its enterprise's), as the API limits it.
   const ledger = serverFile('a.btn.small.ghost', { href: '/api/v1/reports/interviews.xlsx', download: '' }, icon('download'), t('interviews.ledger'));
+  // At a desk: tables, sortable by column, instead of cards.
+  const desk = atDesk();
+  const many = (xs) => (desk ? interviewTable(xs) : h('div.list', xs.map(row)));
   setChildren(main, cachedNote(list.cachedAt),
     h('h2.section-title', h('span.grow', t('interviews.open')), ledger),
-    open.length ? h('div.list', open.map(row)) : h('div.card', empty(t('interviews.none_open'), 'talk')),
+    open.length ? many(open) : h('div.card', empty(t('interviews.none_open'), 'talk')),
     closed.length ? h('h2.section-title', t('interviews.closed')) : null,
-    closed.length ? h('div.list', closed.map(row)) : null);
-  return null;
+    closed.length ? many(closed) : null);
+  return redrawAcrossLayouts();
+}
+
+const ivName = (iv) => iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || '';
+const time = (iso) => (iso ? Date.parse(iso) : null);
+
+/** The desk's table of interviews: enterprise, state, time and place, reasons, reply due. */
+function interviewTable(items) {
+  return dataTable({
+    rows: items,
+    label: t('interviews.title'), testid: 'interview-item', href: (iv) => `#/interviews/${iv.id}`,
+    sort: { key: 'scheduled_at', dir: 'asc' },
+    columns: [
+      { key: 'enterprise', label: t('interviews.enterprise'), value: ivName, cell: (iv) => ivName(iv) || t('interviews.item') },
+      { key: 'state', label: t('hazards.f_state'), value: (iv) => values('interview_states').indexOf(iv.state),
+        cell: (iv) => [stateChip(iv.state, 'interview'), iv.overdue ? chip(t('interviews.overdue'), 'overdue') : null] },
+      { key: 'scheduled_at', label: t('interviews.scheduled_at'), value: (iv) => time(iv.scheduled_at),
+        cell: (iv) => (iv.scheduled_at ? fmtDateTime(iv.scheduled_at) : t('interviews.not_scheduled')), cls: 'nowrap' },
+      { key: 'place', label: t('interviews.place'), value: (iv) => iv.place, cell: (iv) => iv.place || '' },
+      { key: 'reasons', label: t('interviews.reasons'), value: (iv) => (iv.reasons || []).length,
+        cell: (iv) => (iv.reasons || []).map((r) => r.rule).join(' ') },
+      { key: 'follow_up_deadline', label: t('interviews.follow_up_deadline'), value: (iv) => time(iv.follow_up_deadline),
+        cell: (iv) => (iv.follow_up_deadline ? fmtDate(iv.follow_up_deadline) : ''), cls: 'nowrap' },
+    ],
+  });
 }
 
 export async function renderDetail({ params, main, isCurrent }) {

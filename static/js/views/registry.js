@@ -10,6 +10,8 @@ import { navigate, setTitle, queryParams } from '../router.js';
 import { session } from '../session.js';
 import { newId } from '../commands.js';
 import { locate } from '../photos.js';
+import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
+import { dataTable } from '../components/data-table.js';
 
 const isAdmin = () => session.user.role === 'admin';
 const mayPrint = () => ['admin', 'supervisor'].includes(session.user.role);
@@ -56,8 +58,9 @@ export async function render({ main, isCurrent }) {
   const box = h('div', loading());
   append(main, tools, searchForm, bar, box);
 
+  const desk = atDesk(); // a table of up to 100 rows, sortable by column, instead of cards
   const params = new URLSearchParams(Object.entries({ q: filters.q, community_id: filters.community_id }).filter(([, v]) => v));
-  params.set('per_page', '30');
+  params.set('per_page', desk ? '100' : '30');
   if (filters.page > 1) params.set('page', filters.page);
   let page;
   try { page = (await request('GET', `/api/v1/enterprises?${params}`)).data; } catch (err) {
@@ -69,15 +72,32 @@ export async function render({ main, isCurrent }) {
   const pages = page.pages || 1;
   setChildren(box,
     h('div.section-title', h('span.grow', t('registry.count', { n: page.total ?? items.length }))),
-    items.length ? h('div.list', items.map((e) => h('a.item', { href: `#/registry/${e.id}`, 'data-testid': 'enterprise-item' },
-      h('span.risk-bar', { class: e.risk_level || '' }),
-      h('div.grow', h('div.item-title', e.name), h('div.item-sub', [e.credit_code, e.community_name].filter(Boolean).join(' · '))),
-      riskChip(e.risk_level), chev())))
-      : h('div.card', empty(t('registry.none'), 'building')),
+    !items.length ? h('div.card', empty(t('registry.none'), 'building'))
+      : desk ? registryTable(items) : h('div.list', items.map((e) => h('a.item', { href: `#/registry/${e.id}`, 'data-testid': 'enterprise-item' },
+        h('span.risk-bar', { class: e.risk_level || '' }),
+        h('div.grow', h('div.item-title', e.name), h('div.item-sub', [e.credit_code, e.community_name].filter(Boolean).join(' · '))),
+        riskChip(e.risk_level), chev()))),
     pages > 1 ? h('div.actions.two',
       h('button.btn.secondary', { type: 'button', disabled: filters.page <= 1, onclick: () => go({ page: filters.page - 1 }) }, t('common.prev')),
       h('button.btn.secondary', { type: 'button', disabled: filters.page >= pages, onclick: () => go({ page: filters.page + 1 }) }, t('common.next'))) : null);
-  return null;
+  return redrawAcrossLayouts();
+}
+
+/** The desk's table of enterprises: name, credit code, community, industry, risk. */
+function registryTable(items) {
+  return dataTable({
+    rows: items,
+    label: t('registry.title'), testid: 'enterprise-item', href: (e) => `#/registry/${e.id}`,
+    sort: { key: 'name', dir: 'asc' },
+    columns: [
+      { key: 'name', label: t('registry.f_name'), value: (e) => e.name, cell: (e) => e.name },
+      { key: 'credit_code', label: t('registry.f_credit_code'), value: (e) => e.credit_code, cell: (e) => e.credit_code || '', cls: 'nowrap' },
+      { key: 'community', label: t('registry.f_community_id'), value: (e) => e.community_name, cell: (e) => e.community_name || '' },
+      { key: 'industry', label: t('registry.f_industry'), value: (e) => (e.industry ? label('industries', e.industry) : null),
+        cell: (e) => (e.industry ? label('industries', e.industry) : '') },
+      { key: 'risk', label: t('registry.f_risk_level'), value: (e) => values('risk_levels').indexOf(e.risk_level), cell: (e) => riskChip(e.risk_level) },
+    ],
+  });
 }
 
 // ------------------------------------------------------------------------------ the form
