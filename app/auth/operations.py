@@ -340,17 +340,31 @@ def _same_account(user: User, data: dict) -> bool:
             and verify_password(user.password_hash, data["password"]))
 
 
+def _replayed_create(user_id: str | None, data: dict) -> User | None:
+    """The account already stored under the client-chosen ``user_id`` when this body is a replay
+    of its create; None when there is none; 409 when the id belongs to another account."""
+    if not user_id:
+        return None
+    existing = db.session.get(User, user_id, populate_existing=True)
+    if existing is None:
+        return None
+    if _same_account(existing, data):
+        return existing
+    raise Conflict("这个 id 已属于另一个账号 / this id belongs to another account.", field="id")
+
+
 def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
     """An administrator opens an account. A client-chosen ``id`` makes it idempotent: the same
-    body again answers the stored account (``created`` False), another body is 409."""
+    body again answers the stored account (``created`` False), another body is 409.
+
+    A replay can run alongside the create it repeats (an outbox retrying on two workers): on
+    PostgreSQL it then finds the username taken, or its INSERT waits for the first one's commit
+    and fails. Either way the first one has committed by then, so the id is looked up again and
+    the replay answers the stored account."""
     user_id = str(data["id"]) if data.get("id") else None
-    if user_id:
-        existing = db.session.get(User, user_id)
-        if existing is not None:
-            if _same_account(existing, data):
-                return existing, False
-            raise Conflict("这个 id 已属于另一个账号 / this id belongs to another account.",
-                           field="id")
+    replayed = _replayed_create(user_id, data)
+    if replayed is not None:
+        return replayed, False
     role = data["role"]
     errors: dict = {}
     payload = {"community_ids": data.get("community_ids") or [],
@@ -358,6 +372,9 @@ def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
     enterprise, communities = _binding_errors(role, payload, errors)
     username = data["username"].strip()
     if db.session.scalar(select(User.id).where(User.username == username)):
+        replayed = _replayed_create(user_id, data)
+        if replayed is not None:
+            return replayed, False
         errors.setdefault("username", []).append("用户名已被使用 / username already taken.")
     if errors:
         raise Invalid("账号信息有误 / the account has invalid fields.", errors=errors)
@@ -371,6 +388,9 @@ def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
         raise Invalid(exc.detail, errors={_API_FIELDS.get(k, k): v
                                           for k, v in exc.errors.items()}) from exc
     except IntegrityError as exc:  # the same username (or id) stored by a parallel request
+        replayed = _replayed_create(user_id, data)
+        if replayed is not None:
+            return replayed, False
         raise Conflict("用户名已被使用 / username already taken.", field="username") from exc
     current_app.logger.info("auth: %s created %s %s", actor.username, user.role, user.username)
     return user, True
