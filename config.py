@@ -103,6 +103,10 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
 
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 30_000)
+    # PostgreSQL: give up on a server that does not answer (connect) or on a statement that runs
+    # or waits for a lock too long; requests then answer 503 instead of holding a worker.
+    DB_CONNECT_TIMEOUT_S = _env_int("DB_CONNECT_TIMEOUT_S", 5)
+    DB_STATEMENT_TIMEOUT_MS = _env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)  # 0: no limit
 
 
 class DevelopmentConfig(Config):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import current_app, json, request
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -200,6 +201,48 @@ def handle_statement_error(exc: StatementError):
     return handle_unexpected(exc)
 
 
+#: What SQLite says when it is busy past its timeout or cannot reach its file: the database is
+#: unavailable. Any other SQLite ``OperationalError`` ("no such table", a syntax error) is a bug.
+SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open",
+                      "disk i/o error")
+DATABASE_UNAVAILABLE = "数据库暂时无法访问，请稍后重试 / The database is unavailable; try again shortly."
+RETRY_AFTER_S = 5
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached or gave up on a statement in time
+    (refused, silent past the connect timeout, a statement or lock wait past its timeout, the
+    pool exhausted), rather than that a query was wrong."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return str(exc.orig).lower().startswith(SQLITE_UNAVAILABLE)
+    # psycopg's OperationalError: connection failures and SQLSTATE classes 08, 53, 57, 58
+    # (among them 57014 query_canceled, which a statement timeout raises).
+    return True
+
+
+def handle_operational_error(exc: Exception):
+    """503 with ``Retry-After`` when the database is unavailable (see
+    :func:`is_database_unavailable`), else a bug (500)."""
+    if not is_database_unavailable(exc):
+        return handle_unexpected(exc)
+    from app.extensions import db
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the answer stays 503
+        current_app.logger.debug("rollback after a database outage failed", exc_info=True)
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                               exc)
+    return problem(503, DATABASE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
 def handle_unexpected(exc: Exception):
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return problem(500, "服务器出错，已记录 / An unexpected error occurred; it has been logged.")
@@ -210,5 +253,7 @@ def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(StatementError, handle_statement_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(PoolTimeout, handle_operational_error)
     app.register_error_handler(OverflowError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)

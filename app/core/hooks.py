@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 from flask import current_app, request
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.core.db import configure_engine
+from app.errors import handle_operational_error
 from app.extensions import db
 
 
 def _configure_engines(app):
     with app.app_context():
-        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                         connect_timeout_s=app.config["DB_CONNECT_TIMEOUT_S"],
+                         statement_timeout_ms=app.config["DB_STATEMENT_TIMEOUT_MS"])
 
 
 def commit_request(response):
@@ -35,6 +38,8 @@ def commit_request(response):
     except DataError:
         from app.errors import handle_data_error
         return handle_data_error(None)
+    except OperationalError as exc:
+        return handle_operational_error(exc)
     return response
 
 
