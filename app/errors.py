@@ -221,11 +221,12 @@ def is_database_unavailable(exc: BaseException) -> bool:
         return True
     if not isinstance(exc, OperationalError):
         return False
-    if type(exc.orig).__module__.startswith("sqlite3"):
+    driver = type(exc.orig).__module__
+    if driver.startswith("sqlite3"):
         return str(exc.orig).lower().startswith(SQLITE_UNAVAILABLE)
     # psycopg's OperationalError: connection failures and SQLSTATE classes 08, 53, 57, 58
     # (among them 57014 query_canceled, which a statement timeout raises).
-    return True
+    return driver.startswith("psycopg")
 
 
 def handle_operational_error(exc: Exception):
