@@ -15,6 +15,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.auth import devices
 from app.auth.choices import COMMUNITY_ROLES, OFFICER, ROLES
 from app.auth.models import LoginFailure, User, UserSession, user_communities
 from app.core.db import upsert
@@ -98,25 +99,42 @@ def create_user(*, username: str, password: str, role: str, display_name: str | 
     return user
 
 
-def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
+# --------------------------------------------------------------------------------------------
+# Login throttling (README "Login throttling"). Counters live in ``login_failures`` so every
+# worker sees the same ones; each is a sliding window of LOGIN_FAILURE_WINDOW_S. Keys:
+#   pair:<username> <address>    an unknown browser at that address      LOGIN_MAX_FAILURES
+#   user:<username>              unknown browsers anywhere ("under attack") LOGIN_USER_MAX_FAILURES
+#   ip:<address>                 unknown browsers there, any username     LOGIN_IP_MAX_FAILURES
+#   device:<username> <device>   a known device of that user (devices.py) LOGIN_MAX_FAILURES
+# A known device is counted only against itself, so nobody else's guesses slow its owner down.
+
+def _name_key(username: str | None) -> str:
+    return (username or "").strip().lower()
+
+
+def _throttle_keys(username: str, ip: str | None,
+                   device_id: str | None = None) -> list[tuple[str, int]]:
     cfg = current_app.config
-    keys = [(f"user:{username.strip().lower()}", cfg["LOGIN_MAX_FAILURES"])]
-    if ip:
-        keys.append((f"ip:{ip}", cfg["LOGIN_IP_MAX_FAILURES"]))
-    return keys
+    name, address = _name_key(username), ip or "-"
+    if device_id:
+        return [(f"device:{name} {device_id}"[:160], cfg["LOGIN_MAX_FAILURES"])]
+    return [(f"pair:{name} {address}"[:160], cfg["LOGIN_MAX_FAILURES"]),
+            (f"user:{name}"[:160], cfg["LOGIN_USER_MAX_FAILURES"]),
+            (f"ip:{address}"[:160], cfg["LOGIN_IP_MAX_FAILURES"])]
 
 
-def reserve_attempt(username: str, ip: str | None) -> None:
+def reserve_attempt(username: str, ip: str | None, device_id: str | None = None) -> None:
     """Count this attempt *before* the password is checked; 429 once a key is over its limit.
 
     One UPSERT per key returns the new count, and the row it writes stays locked until the
     request ends: parallel attempts on other workers queue behind it and see its count, so no
     more than the limit are ever checked in a window. A failure keeps the count (the caller
-    commits it despite the 4xx answer); a success gives its attempt back.
+    commits it despite the 4xx answer); a success gives its attempt back. Keys are taken in one
+    order (pair or device, user, address), so two attempts never wait for each other's rows.
     """
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"])
     now = utcnow()
-    for key, limit in _throttle_keys(username, ip):
+    for key, limit in _throttle_keys(username, ip, device_id):
         count, window_start = _count_attempt(key, now, window).one()
         if count > limit:
             retry = int((window_start + window - now).total_seconds()) + 1
@@ -134,27 +152,45 @@ def _count_attempt(key: str, now, window: timedelta):
     }, returning=(table.c.count, table.c.window_start))
 
 
-def _forgive_attempt(username: str, ip: str | None) -> None:
-    """A success: the user's failures are forgotten, the address's reservation given back."""
-    db.session.execute(delete(LoginFailure).where(
-        LoginFailure.key == f"user:{username.strip().lower()}"))
-    if ip:
-        db.session.execute(update(LoginFailure).where(LoginFailure.key == f"ip:{ip}",
+def _forgive_attempt(username: str, ip: str | None, device_id: str | None = None) -> None:
+    """A success: this browser's own failures are forgotten (its pair or device key); the shared
+    keys (username, address) only get this attempt's reservation back, so an attack going on
+    elsewhere keeps counting."""
+    own, *shared = [key for key, _limit in _throttle_keys(username, ip, device_id)]
+    db.session.execute(delete(LoginFailure).where(LoginFailure.key == own))
+    if shared:
+        db.session.execute(update(LoginFailure).where(LoginFailure.key.in_(shared),
                                                       LoginFailure.count > 0)
                            .values(count=LoginFailure.count - 1))
 
 
-def authenticate(username: str, password: str, ip: str | None) -> User:
-    """Return the active user for these credentials or raise 401/429 (same 401 either way)."""
-    reserve_attempt(username, ip)
+def authenticate(username: str, password: str, ip: str | None,
+                 device_cookie: str | None = None) -> User:
+    """Return the active user for these credentials or raise 401/429 (same 401 either way).
+    ``device_cookie`` is the browser's ``anxun_device`` cookie (a known device, devices.py)."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    device_id = devices.known_device_id(device_cookie, user)
+    reserve_attempt(username, ip, device_id)
     ok = verify_password(user.password_hash if user else _dummy_hash(), password or "")
     if not ok or user is None or not user.active:
         raise Unauthorized(BAD_CREDENTIALS)
-    _forgive_attempt(username, ip)
+    _forgive_attempt(username, ip, device_id)
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def unlock_user(actor: User, user_id: str) -> None:
+    """解除登录限制: forget every failed-login counter of this account (at every address, on
+    every device), so its owner can log in again at once. Counters of an address stay: they
+    are shared with other usernames."""
+    user = get_user(user_id)
+    name = _name_key(user.username)
+    db.session.execute(delete(LoginFailure).where(or_(
+        LoginFailure.key == f"user:{name}",
+        LoginFailure.key.startswith(f"pair:{name} ", autoescape=True),
+        LoginFailure.key.startswith(f"device:{name} ", autoescape=True))))
+    current_app.logger.info("auth: %s unlocked the login of %s", actor.username, user.username)
 
 
 def open_session(user: User, *, user_agent: str | None, ip: str | None) -> tuple[str, UserSession]:
