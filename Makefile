@@ -34,10 +34,13 @@ run: seed
 	  --access-logfile - wsgi:app
 
 ## System packages the tests need: Debian's Chromium (never a downloaded browser), CJK fonts
-## for readable screenshots, poppler for rendering PDFs.
+## for readable screenshots, poppler for rendering PDFs, nginx to check deploy/nginx/anxun.conf,
+## the PostgreSQL client (pg_dump, pg_restore) for `flask backup`/`flask restore`.
 system-deps:
 	@missing=""; \
 	 [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	 [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	 command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	 command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	 [ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
 	 if [ -n "$$missing" ]; then \

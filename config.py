@@ -77,6 +77,10 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
     PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
     PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 50_000_000)
+    # A write request's body must keep arriving at this many bytes a second on average once the
+    # grace has passed, else 408 (slow-loris bodies; the proxy in front is the first line).
+    REQUEST_BODY_MIN_RATE = _env_int("REQUEST_BODY_MIN_RATE", 2048)  # 0 disables the check
+    REQUEST_BODY_GRACE_S = _env_int("REQUEST_BODY_GRACE_S", 10)
 
     # Sessions and login throttling.
     SESSION_COOKIE_NAME = "anxun_session"

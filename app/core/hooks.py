@@ -85,13 +85,14 @@ def security_headers(response):
 
 def init_app(app):
     from app.auth import sessions
-    from app.core import inputs
+    from app.core import bodies, inputs
 
     if app.config.get("TRUSTED_PROXIES"):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     app.extensions["anxun_csp"] = _csp(app)
     _configure_engines(app)
+    bodies.init_app(app)  # first: the body is read (within its deadline) before anything else
     inputs.init_app(app)  # before the session is loaded: nothing with a NUL reaches a query
     sessions.init_app(app)
     app.after_request(security_headers)
