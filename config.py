@@ -50,6 +50,14 @@ class Config:
     ESCALATION_REJECTIONS = _env_int("ESCALATION_REJECTIONS", 2)
     ESCALATION_REPEAT_DAYS = _env_int("ESCALATION_REPEAT_DAYS", 90)
     ESCALATION_INTERVAL_S = _env_int("ESCALATION_INTERVAL_S", 300)  # 0 disables the in-server job
+    # Housekeeping in the server (ended sessions, login counters, abandoned uploads); 0 disables.
+    MAINTENANCE_INTERVAL_S = _env_int("MAINTENANCE_INTERVAL_S", 3600)
+    SESSION_PURGE_AFTER_DAYS = _env_int("SESSION_PURGE_AFTER_DAYS", 30)
+    MEDIA_GC_GRACE_S = _env_int("MEDIA_GC_GRACE_S", 3600)
+    # Backups (`flask backup`): where they go by default; where pg_dump/pg_restore are, when
+    # the server's major version is neither in /usr/lib/postgresql/<major>/bin nor on PATH.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
     HAZARD_CATEGORIES = _env_list(
         "HAZARD_CATEGORIES",
         "fire,electrical,chemicals,machinery,construction,confined_space,dust,gas,"
@@ -128,6 +136,7 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     HSTS = False
     ESCALATION_INTERVAL_S = 0
+    MAINTENANCE_INTERVAL_S = 0
     # Still argon2id, at a cost that lets hundreds of test users be made quickly.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192

@@ -27,7 +27,7 @@ BLUEPRINT_MODULES = (
     "app.web.views",
 )
 # Modules exposing ``register_cli(app)`` and/or ``init_app(app)``.
-CLI_MODULES = ("app.cli", "app.escalation.cli", "app.reports.cli")
+CLI_MODULES = ("app.cli", "app.escalation.cli", "app.reports.cli", "app.maintenance.cli")
 
 
 def create_app(config=None) -> Flask:
