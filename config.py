@@ -41,6 +41,9 @@ class Config:
     MEDIA_DIR = os.environ.get("MEDIA_DIR", str(INSTANCE_DIR / "media"))
     # Public base URL that QR codes point at; empty means "the host the request came in on".
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+    # Host names the app answers to; a request naming another Host is refused (400). Production
+    # needs this or PUBLIC_BASE_URL, so a forged Host can never be printed in a QR code.
+    ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS")
 
     # Field rules (DOMAIN.md); local rules differ, so they are configurable.
     CHECKIN_RADIUS_M = _env_int("CHECKIN_RADIUS_M", 200)

@@ -12,7 +12,7 @@ from flask import current_app, json, request
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 PROBLEM_MIME = "application/problem+json"
 
@@ -151,6 +151,8 @@ STOCK_DETAILS = {
     415: "不支持的内容类型 / The request's content type is not supported.",
 }
 BAD_JSON_DETAIL = "请求体不是有效的 JSON / The request body is not valid JSON."
+UNTRUSTED_HOST = "请求的主机名不在允许之列（ALLOWED_HOSTS） / The request's Host is not one this " \
+                 "server answers to (ALLOWED_HOSTS)."
 
 
 def _stock_detail(exc: HTTPException) -> str | None:
@@ -173,6 +175,8 @@ def handle_http_exception(exc: HTTPException):
         detail = f"以下字段有误：{names} / The request has invalid fields: {names}"
     if exc.code == 405:
         detail = f"此处不支持 {request.method} 请求 / Method {request.method} is not allowed here."
+    if isinstance(exc, SecurityError):
+        detail, errors = UNTRUSTED_HOST, {"Host": [UNTRUSTED_HOST]}
     headers = {}
     if exc.code == 405 and exc.get_response().headers.get("Allow"):
         headers["Allow"] = exc.get_response().headers["Allow"]

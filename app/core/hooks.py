@@ -83,6 +83,17 @@ def security_headers(response):
     return response
 
 
+def _public_address(app):
+    """Where QR codes point must not come from the request's Host header alone in production:
+    refuse to start without PUBLIC_BASE_URL or ALLOWED_HOSTS; Flask refuses other hosts."""
+    if app.config.get("ALLOWED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = list(app.config["ALLOWED_HOSTS"])
+    elif app.config.get("ENV_NAME") == "production" and not app.config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError("production needs PUBLIC_BASE_URL (the address printed in QR codes, "
+                           "e.g. https://anxun.example.gov.cn) or ALLOWED_HOSTS (the host names "
+                           "the app answers to); a request's Host header alone can be forged")
+
+
 def init_app(app):
     from app.auth import sessions
     from app.core import bodies, inputs
@@ -90,6 +101,7 @@ def init_app(app):
     if app.config.get("TRUSTED_PROXIES"):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    _public_address(app)
     app.extensions["anxun_csp"] = _csp(app)
     _configure_engines(app)
     bodies.init_app(app)  # first: the body is read (within its deadline) before anything else
