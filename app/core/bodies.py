@@ -66,7 +66,7 @@ class DeadlineStream:
     def _check(self) -> None:
         if self.cut_off or self.behind(time.monotonic()):
             self.cut_off = True
-            raise RequestTimeout(TOO_SLOW, headers={"Connection": "close"})
+            raise RequestTimeout(TOO_SLOW)
 
     def read(self, size: int = -1) -> bytes:
         self._check()
@@ -142,7 +142,7 @@ def read_body():
         if stream is not None:
             _watchdog.forget(stream)
     if stream is not None and stream.cut_off:  # a parser that swallowed the short read
-        raise RequestTimeout(TOO_SLOW, headers={"Connection": "close"})
+        raise RequestTimeout(TOO_SLOW)
 
 
 def init_app(app):
