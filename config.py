@@ -21,6 +21,18 @@ def _env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _env_labels(name: str) -> dict[str, tuple[str, str]]:
+    """Labels of configured codes: comma-separated ``code:中文:English`` entries (the English
+    label may be left out; a full-width colon counts as a colon)."""
+    labels = {}
+    for entry in _env_list(name):
+        code, _, names = entry.replace("：", ":").partition(":")
+        zh, _, en = names.partition(":")
+        if code.strip():
+            labels[code.strip()] = (zh.strip(), en.strip())
+    return labels
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'anxun.db'}"
     # Heroku-style URLs name the old driver; Anxun speaks psycopg 3.
@@ -71,6 +83,10 @@ class Config:
         "manufacturing,hazardous_chemicals,construction,retail,catering,warehousing,"
         "hotel,education,healthcare,other",
     )
+    # Labels of configured codes the code base has none for (or names differently), e.g.
+    # "ladders:梯子作业:Ladders"; a code without a label is shown as it is.
+    HAZARD_CATEGORY_LABELS = _env_labels("HAZARD_CATEGORY_LABELS")
+    INDUSTRY_LABELS = _env_labels("INDUSTRY_LABELS")
 
     # Webhooks for escalations (optional).
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")

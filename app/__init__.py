@@ -24,6 +24,7 @@ BLUEPRINT_MODULES = (
     "app.escalation.views",
     "app.notifications.views",
     "app.reports.views",
+    "app.choices_api",
     "app.web.views",
 )
 # Modules exposing ``register_cli(app)`` and/or ``init_app(app)``.

@@ -94,3 +94,28 @@ def test_forked_worker_does_not_reuse_parent_connections(app):
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
         db.session.execute(text("SELECT 1"))  # the parent's connection still works
+
+
+def test_every_capability_has_its_403_and_a_role_that_holds_it():
+    held = set().union(*permissions.ROLE_CAPABILITIES.values())
+    assert held == set(permissions.DENIED)
+    for name in permissions.DENIED:
+        domain, _, action = name.partition(".")
+        assert domain and action, name
+
+
+def test_require_answers_the_capability_403_and_can_only_tells():
+    from types import SimpleNamespace
+
+    from app.errors import Forbidden
+    officer = SimpleNamespace(role="officer")
+    assert permissions.can(officer, "hazard.edit")
+    assert not permissions.can(officer, "hazard.create") and not permissions.can(None, "hazard.edit")
+    permissions.require(officer, "photo.upload_rectification", field="kind")
+    with pytest.raises(Forbidden) as denied:
+        permissions.require(officer, "photo.upload_finding", field="kind", kind="finding",
+                            kind_zh="隐患照片")
+    assert denied.value.detail == "您的角色不能上传隐患照片 / Your role may not upload finding photos."
+    assert denied.value.errors == {"kind": [denied.value.detail]}
+    with pytest.raises(KeyError):
+        permissions.can(officer, "hazard.fly")

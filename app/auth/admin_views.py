@@ -7,29 +7,26 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.auth import operations
-from app.auth.choices import ADMIN
 from app.auth.schemas import UserAdminOut, UserCreateIn, UserListArgs, UserPage, UserUpdateIn
-from app.core.permissions import require_user, roles_required
+from app.core.permissions import capability_required, require_user
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1",
                 description="用户管理 Accounts (administrators)")
 
 
 @blp.route("/users", methods=["GET"])
-@roles_required(ADMIN)
+@capability_required("users.manage")
 @blp.arguments(UserListArgs, location="query")
 @blp.response(200, UserPage)
 @blp.alt_response(403, description="Not an administrator")
 def list_users(args):
     """Accounts, by username; filters ``role``, ``community_id``, ``q`` (username, name or
     phone), ``active``; ``page``/``per_page``."""
-    page = operations.list_users(args)
-    return {"items": page.items, "total": page.total, "page": page.page,
-            "per_page": page.per_page, "pages": page.pages}
+    return operations.list_users(require_user(), args)
 
 
 @blp.route("/users", methods=["POST"])
-@roles_required(ADMIN)
+@capability_required("users.manage")
 @blp.arguments(UserCreateIn)
 @blp.response(201, UserAdminOut)
 @blp.alt_response(200, schema=UserAdminOut, description="Replay of a create with the same id "
@@ -44,16 +41,16 @@ def create_user(data):
 
 
 @blp.route("/users/<string:user_id>", methods=["GET"])
-@roles_required(ADMIN)
+@capability_required("users.manage")
 @blp.response(200, UserAdminOut)
 @blp.alt_response(403, description="Not an administrator")
 def get_user(user_id):
     """One account."""
-    return operations.get_user(user_id)
+    return operations.get_user(require_user(), user_id)
 
 
 @blp.route("/users/<string:user_id>", methods=["PATCH"])
-@roles_required(ADMIN)
+@capability_required("users.manage")
 @blp.arguments(UserUpdateIn)
 @blp.response(200, UserAdminOut)
 @blp.alt_response(403, description="Not an administrator")
@@ -65,7 +62,7 @@ def update_user(data, user_id):
 
 
 @blp.route("/users/<string:user_id>/unlock", methods=["POST"])
-@roles_required(ADMIN)
+@capability_required("users.manage")
 @blp.response(204)
 @blp.alt_response(403, description="Not an administrator")
 def unlock_user(user_id):

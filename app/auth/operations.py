@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +18,8 @@ from app.auth import devices
 from app.auth.choices import COMMUNITY_ROLES, OFFICER, ROLES
 from app.auth.models import LoginFailure, User, UserSession, user_communities
 from app.core.db import upsert
+from app.core.pagination import Page, paginate
+from app.core.permissions import require
 from app.core.timeutil import utcnow
 from app.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from app.extensions import db
@@ -76,7 +77,7 @@ def create_user(*, username: str, password: str, role: str, display_name: str | 
     if not username:
         raise Invalid("请填写用户名 / Username is required.", field="username")
     if role not in ROLES:
-        raise Invalid(f"未知角色“{role}” / Unknown role '{role}'.", field="role")
+        raise Invalid(ROLES.unknown_message(role), field="role")
     check_password_strength(password)
     if role == OFFICER and enterprise is None:
         raise Invalid("企业安全员须绑定一家企业 / An officer must be bound to one enterprise.",
@@ -184,7 +185,8 @@ def unlock_user(actor: User, user_id: str) -> None:
     """解除登录限制: forget every failed-login counter of this account (at every address, on
     every device), so its owner can log in again at once. Counters of an address stay: they
     are shared with other usernames."""
-    user = get_user(user_id)
+    require(actor, "users.manage")
+    user = _account(user_id)
     name = _name_key(user.username)
     db.session.execute(delete(LoginFailure).where(or_(
         LoginFailure.key == f"user:{name}",
@@ -268,31 +270,21 @@ def change_own_password(user: User, session: UserSession, old_password: str,
 
 
 # --------------------------------------------------------------------------------------------
-# Administration of accounts (用户管理): admins only; the views check the role.
+# Administration of accounts (用户管理): ``users.manage`` (administrators); the views check it
+# too, before reading the body.
 
 DEFAULT_PER_PAGE = 50
 #: ``create_user`` names the bindings by concept; the API's fields are these.
 _API_FIELDS = {"enterprise": "enterprise_id", "community": "community_ids"}
 
 
-@dataclass
-class UserPage:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def list_users(args: dict) -> UserPage:
+def list_users(actor: User, args: dict) -> Page:
     """Accounts filtered by ``role``, ``active``, ``q`` (username, name or phone) and
     ``community_id`` (supervisors/inspectors of that community and officers of its
     enterprises), by username."""
     from app.registry.models import Enterprise
 
+    require(actor, "users.manage")
     stmt = select(User)
     if args.get("role"):
         stmt = stmt.where(User.role == args["role"])
@@ -309,15 +301,17 @@ def list_users(args: dict) -> UserPage:
             User.id.in_(select(user_communities.c.user_id)
                         .where(user_communities.c.community_id == cid)),
             User.enterprise_id.in_(select(Enterprise.id).where(Enterprise.community_id == cid))))
-    page, per_page = args.get("page") or 1, args.get("per_page") or DEFAULT_PER_PAGE
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(
-        stmt.options(selectinload(User.communities), selectinload(User.enterprise))
-        .order_by(User.username, User.id).limit(per_page).offset((page - 1) * per_page)).all()
-    return UserPage(list(items), total or 0, page, per_page)
+    return paginate(stmt.options(selectinload(User.communities), selectinload(User.enterprise))
+                    .order_by(User.username, User.id),
+                    args.get("page") or 1, args.get("per_page") or DEFAULT_PER_PAGE)
 
 
-def get_user(user_id: str) -> User:
+def get_user(actor: User, user_id: str) -> User:
+    require(actor, "users.manage")
+    return _account(user_id)
+
+
+def _account(user_id: str) -> User:
     user = db.session.get(User, str(user_id))
     if user is None:
         raise NotFound("用户不存在 / User not found.")
@@ -397,6 +391,7 @@ def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
     PostgreSQL it then finds the username taken, or its INSERT waits for the first one's commit
     and fails. Either way the first one has committed by then, so the id is looked up again and
     the replay answers the stored account."""
+    require(actor, "users.manage")
     user_id = str(data["id"]) if data.get("id") else None
     replayed = _replayed_create(user_id, data)
     if replayed is not None:
@@ -435,7 +430,8 @@ def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
 def update_user_by_admin(actor: User, user_id: str, data: dict) -> User:
     """Change an account: name, phone, bindings, ``active`` (false ends all its sessions) and a
     password reset (ends its sessions too, but not the administrator's own current one)."""
-    user = get_user(user_id)
+    require(actor, "users.manage")
+    user = _account(user_id)
     errors: dict = {}
     enterprise, communities = _binding_errors(user.role, data, errors)
     if data.get("active") is False and user.id == actor.id:

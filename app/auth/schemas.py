@@ -3,13 +3,16 @@ accounts (用户管理)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.auth.choices import ROLES
-from app.core.fields import PageNumber, PerPage
+from app.core.pagination import page_args, page_schema
 
 MAX_PER_PAGE = 500
 PASSWORD_LENGTH = validate.Length(min=8, max=256,
                                   error="密码应为 8 到 256 个字符 / 8 to 256 characters.")
-ROLE_CHOICE = validate.OneOf(tuple(ROLES), error="角色应为 admin/supervisor/inspector/officer "
-                                                 "/ must be one of: {choices}")
+
+
+def _known_role(value: str) -> None:
+    if value not in ROLES:
+        raise ValidationError(ROLES.unknown_message(value))
 
 
 class Stripped(fields.String):
@@ -73,18 +76,11 @@ class UserAdminOut(UserOut):
     updated_at = fields.AwareDateTime()
 
 
-class UserPage(Schema):
-    """The list envelope ``{"items", "total", "page", "per_page", "pages"}``."""
-
-    items = fields.List(fields.Nested(UserAdminOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
+UserPage = page_schema(UserAdminOut, "UserPage", pages=True)
 
 
-class UserListArgs(Schema):
-    role = fields.String(validate=ROLE_CHOICE)
+class UserListArgs(page_args(MAX_PER_PAGE, 50)):
+    role = fields.String(validate=_known_role)
     community_id = fields.String(validate=validate.Length(min=1, max=36),
                                  metadata={"description": "supervisors/inspectors of the "
                                                           "community and officers of its "
@@ -92,8 +88,6 @@ class UserListArgs(Schema):
     q = Stripped(validate=validate.Length(max=100),
                  metadata={"description": "part of the username, name or phone"})
     active = fields.Boolean()
-    page = PageNumber()
-    per_page = PerPage(MAX_PER_PAGE, 50)
 
 
 class UserCreateIn(Schema):
@@ -104,7 +98,7 @@ class UserCreateIn(Schema):
     username = Stripped(required=True, validate=[validate.Length(min=1, max=64), _username_chars])
     display_name = Stripped(validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
-    role = fields.String(required=True, validate=ROLE_CHOICE)
+    role = fields.String(required=True, validate=_known_role)
     enterprise_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
     community_ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)),
                                 validate=validate.Length(max=200))

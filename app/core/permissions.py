@@ -1,4 +1,11 @@
-"""Who may see and do what: the one place for authentication state, role checks and scope.
+"""Who may see and do what: the one place for authentication state, capabilities and scope.
+
+Capabilities: :data:`ROLE_CAPABILITIES` names, for each role, the actions (``domain.action``) it
+may take; :func:`require` answers 403 with the capability's own message (:data:`DENIED`) when a
+user's role lacks one, :func:`can` only tells. Operations check them (the CLI and every other
+caller go through operations); a view checks early only where a 403 must come before the body is
+read. Who may move a record from one state to the next is not here: each transition table names
+its own roles (``app.core.workflow``).
 
 Scope rule (CONTRACT.md): admins see everything; supervisors and inspectors see the records of
 their communities; an officer sees only its own enterprise. Anything outside a user's scope is
@@ -9,12 +16,62 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import g
-from sqlalchemy import false, true
+from sqlalchemy import false, select, true
 
-from app.auth.choices import ADMIN, COMMUNITY_ROLES, OFFICER
+from app.auth.choices import ADMIN, COMMUNITY_ROLES, INSPECTOR, OFFICER, SUPERVISOR
 from app.core.i18n import record_name_zh
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import db
+
+_NOT_YOUR_ROLE = "您的角色无权进行此操作 / Your role may not do this."
+_INSPECTORS_ONLY = "只有检查人员和监管人员可以开展检查 / Only inspectors and supervisors inspect."
+_PHOTO_KIND = "您的角色不能上传{kind_zh} / Your role may not upload {kind} photos."
+
+#: The 403 answer of each capability (``{name}`` parts are filled in by the caller).
+DENIED: dict[str, str] = {
+    "users.manage": _NOT_YOUR_ROLE,
+    "registry.manage": "只有管理员可以维护企业名录 / only administrators maintain the registry.",
+    "registry.rotate_qr": "只有管理员或监管人员可以更换二维码 / only administrators and "
+                          "supervisors may rotate a QR code.",
+    "labels.print": "只有管理员或监管人员可以打印二维码标签 / only administrators and "
+                    "supervisors print QR labels.",
+    "inspection.create": _INSPECTORS_ONLY,
+    "inspection.finish": _INSPECTORS_ONLY,
+    "inspection.finish_others": "只有发起检查的检查人员（或监管人员）可以结束检查 / "
+                                "Only the inspector who started it (or a supervisor) may "
+                                "finish it.",
+    "hazard.create": "只有检查人员和监管人员可以登记隐患 / "
+                     "Only inspectors and supervisors record hazards.",
+    "hazard.edit": "您的角色无权修改隐患 / Your role may not edit hazards.",
+    "hazard.edit_finding": "企业安全员只能填写治理方案和整改责任人 / An enterprise officer may "
+                           "fill in the governance plan and the responsible person only.",
+    "hazard.set_deadline": "只有监管人员可以延长整改期限 / Only a supervisor may extend the "
+                           "deadline.",
+    "photo.upload": "您的角色不能上传照片 / Your role does not upload photos.",
+    "photo.upload_finding": _PHOTO_KIND,
+    "photo.upload_rectification": _PHOTO_KIND,
+    "photo.upload_recheck": _PHOTO_KIND,
+    "interview.open": _NOT_YOUR_ROLE,
+}
+
+#: What each role may do (能力表). Admins run the registry and the accounts and convene
+#: interviews, but take no part in inspecting and rectifying (their hazard transitions are 403
+#: by the hazard table). Supervisors (领导小组/监管) may do all an inspector does, and sign off.
+#: An enterprise officer fills in its own fix and shows it.
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
+                      "interview.open"}),
+    SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
+                           "inspection.create", "inspection.finish", "inspection.finish_others",
+                           "hazard.create", "hazard.edit", "hazard.edit_finding",
+                           "hazard.set_deadline", "photo.upload", "photo.upload_finding",
+                           "photo.upload_rectification", "photo.upload_recheck"}),
+    INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
+                          "hazard.edit", "hazard.edit_finding", "photo.upload",
+                          "photo.upload_finding", "photo.upload_rectification",
+                          "photo.upload_recheck"}),
+    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification"}),
+}
 
 
 def current_user():
@@ -37,14 +94,28 @@ def login_required(view):
     return wrapper
 
 
-def roles_required(*roles):
-    """Allow only the given roles. Used for actions, never for hiding records (that is 404)."""
+def can(user, capability: str) -> bool:
+    """Whether ``user``'s role has ``capability`` (see :data:`ROLE_CAPABILITIES`)."""
+    if capability not in DENIED:
+        raise KeyError(f"unknown capability {capability!r}")
+    return user is not None and capability in ROLE_CAPABILITIES.get(user.role, ())
+
+
+def require(user, capability: str, *, field: str | None = None, **parts) -> None:
+    """403 with the capability's message (naming ``field`` when given) unless ``user`` has it;
+    ``parts`` fill in the message's ``{name}`` placeholders."""
+    if not can(user, capability):
+        message = DENIED[capability]
+        raise Forbidden(message.format(**parts) if parts else message, field=field)
+
+
+def capability_required(capability: str):
+    """A view decorator: 401 without a session, 403 without ``capability``, before the view (and
+    whatever decorators it wraps, such as reading the body) runs."""
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            user = require_user()
-            if user.role not in roles:
-                raise Forbidden("您的角色无权进行此操作 / Your role may not do this.")
+            require(require_user(), capability)
             return view(*args, **kwargs)
         return wrapper
     return decorator
@@ -88,6 +159,22 @@ def community_scope_clause(user):
     return false()
 
 
+def visible_community(user, community_id: str | None, *, field: str | None = "community_id"):
+    """The :class:`~app.registry.models.Community` named by ``community_id`` (a filter, a
+    label sheet) if ``user`` may see it, ``None`` when none is named; otherwise 404 naming
+    ``field`` (unknown and not-yours answer the same)."""
+    # Looked up here, as in community_scope_clause: importing core loads no domain model.
+    from app.registry.models import Community
+
+    if not community_id:
+        return None
+    community = db.session.scalar(select(Community).where(
+        Community.id == str(community_id), community_scope_clause(user)))
+    if community is None:
+        raise NotFound("Community not found.", field=field)
+    return community
+
+
 def in_scope(user, record) -> bool:
     """Python twin of :func:`scope_clause` for a loaded record."""
     if user is None:
@@ -116,6 +203,3 @@ def ensure_in_scope(user, record):
         raise NotFound("记录不存在 / Not found.")
     return record
 
-
-def can_manage_registry(user) -> bool:
-    return user is not None and user.role == ADMIN

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from app.core.choices import ChoiceSet
 from app.errors import Conflict, Forbidden
 from app.extensions import db
 
@@ -24,14 +25,14 @@ class Transition:
 
 @dataclass
 class Workflow:
-    """A named transition table; ``initial`` is the state of a new record."""
+    """A named transition table; ``initial`` is the state of a new record. ``states`` and
+    ``action_choices`` are the domain's choice sets: what a message names, it names by label."""
 
     name: str
     initial: str
-    states: tuple[str, ...]
+    states: ChoiceSet
     rows: Iterable[tuple[Iterable[str] | str, str, str, Iterable[str]]]
-    #: Chinese names of states and actions, for the messages people read ({code: "已登记"}).
-    labels_zh: dict[str, str] = field(default_factory=dict)
+    action_choices: ChoiceSet
     _table: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -51,16 +52,20 @@ class Workflow:
     def transitions(self) -> list[Transition]:
         return list(self._table.values())
 
-    def label_zh(self, code: str) -> str:
-        return self.labels_zh.get(code, code)
+    def state_label(self, state: str, lang: str | None = None) -> str:
+        return self.states.label(state, lang)
+
+    def action_label(self, action: str, lang: str | None = None) -> str:
+        return self.action_choices.label(action, lang)
 
     def lookup(self, state: str, action: str) -> Transition:
         try:
             return self._table[(state, action)]
         except KeyError:
-            raise Conflict(f"“{self.label_zh(state)}”状态下不能“{self.label_zh(action)}” / "
-                           f"Action '{action}' is not possible in state '{state}'.",
-                           field="action") from None
+            raise Conflict(f"“{self.state_label(state, 'zh')}”状态下不能"
+                           f"“{self.action_label(action, 'zh')}” / Action "
+                           f"'{self.action_label(action, 'en')}' is not possible in state "
+                           f"'{self.state_label(state, 'en')}'.", field="action") from None
 
     def allowed_actions(self, state: str, role: str) -> list[str]:
         return sorted(t.action for t in self._table.values()
@@ -78,8 +83,9 @@ def apply(workflow: Workflow, record, action: str, actor, *, make_event: Callabl
     """
     transition = workflow.lookup(record.state, action)
     if actor.role not in transition.roles:
-        raise Forbidden(f"您的角色无权在此“{workflow.label_zh(action)}” / "
-                        f"Your role may not '{action}' here.", field="action")
+        raise Forbidden(f"您的角色无权在此“{workflow.action_label(action, 'zh')}” / Your role "
+                        f"may not take the action '{workflow.action_label(action, 'en')}' here.",
+                        field="action")
     if guard is not None:
         guard(transition)
     record.state = transition.target

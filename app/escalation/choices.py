@@ -1,20 +1,20 @@
 """Choice sets of 零容忍 (zero tolerance) and 约谈 (interviews), with zh/en labels and colours."""
 from __future__ import annotations
 
+from app.core.choices import Choice, ChoiceSet
+
 # 零容忍 rules (CONTRACT.md "Zero tolerance"); thresholds live in config.py.
 R1_MAJOR = "R1"
 R2_OVERDUE = "R2"
 R3_REJECTED = "R3"
 R4_REPEAT = "R4"
 
-RULES = {
-    R1_MAJOR: {"zh": "发现重大隐患", "en": "Major hazard reported", "color": "#d32f2f"},
-    R2_OVERDUE: {"zh": "逾期未整改", "en": "Deadline passed unrectified", "color": "#e64a19"},
-    R3_REJECTED: {"zh": "整改复查多次不通过", "en": "Rectification rejected repeatedly",
-                  "color": "#f57c00"},
-    R4_REPEAT: {"zh": "同类隐患反复出现", "en": "Same category repeated after closing",
-                "color": "#8e24aa"},
-}
+RULES = ChoiceSet("零容忍规则", "zero-tolerance rule", [
+    Choice(R1_MAJOR, "发现重大隐患", "Major hazard reported", "#d32f2f"),
+    Choice(R2_OVERDUE, "逾期未整改", "Deadline passed unrectified", "#e64a19"),
+    Choice(R3_REJECTED, "整改复查多次不通过", "Rectification rejected repeatedly", "#f57c00"),
+    Choice(R4_REPEAT, "同类隐患反复出现", "Same category repeated after closing", "#8e24aa"),
+])
 
 # 约谈 states: one transition table in app.escalation.workflow.
 PROPOSED = "proposed"
@@ -22,18 +22,18 @@ SCHEDULED = "scheduled"
 HELD = "held"
 CLOSED = "closed"
 
-INTERVIEW_STATES = {
-    PROPOSED: {"zh": "待约谈", "en": "Proposed", "color": "#f57c00"},
-    SCHEDULED: {"zh": "已安排", "en": "Scheduled", "color": "#1976d2"},
-    HELD: {"zh": "已约谈（待回执）", "en": "Held, awaiting follow-up", "color": "#7b1fa2"},
-    CLOSED: {"zh": "已结案", "en": "Closed", "color": "#388e3c"},
-}
+INTERVIEW_STATES = ChoiceSet("约谈状态", "interview state", [
+    Choice(PROPOSED, "待约谈", "Proposed", "#f57c00"),
+    Choice(SCHEDULED, "已安排", "Scheduled", "#1976d2"),
+    Choice(HELD, "已约谈（待回执）", "Held, awaiting follow-up", "#7b1fa2"),
+    Choice(CLOSED, "已结案", "Closed", "#388e3c"),
+])
 
-INTERVIEW_ACTIONS = {
-    "open": {"zh": "提出约谈", "en": "Open"},
-    "schedule": {"zh": "安排约谈", "en": "Schedule"},
-    "reschedule": {"zh": "改期", "en": "Reschedule"},
-    "hold": {"zh": "实施约谈", "en": "Hold"},
-    "close": {"zh": "结案（整改回执）", "en": "Close with completion receipt"},
-    "attach": {"zh": "追加约谈事由", "en": "Reason attached"},
-}
+INTERVIEW_ACTIONS = ChoiceSet("约谈操作", "interview action", [
+    Choice("open", "提出约谈", "Open"),
+    Choice("schedule", "安排约谈", "Schedule"),
+    Choice("reschedule", "改期", "Reschedule"),
+    Choice("hold", "实施约谈", "Hold"),
+    Choice("close", "结案（整改回执）", "Close with completion receipt"),
+    Choice("attach", "追加约谈事由", "Reason attached"),
+])

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.db import insert_ignore, new_id
-from app.core.permissions import get_or_404, in_scope, scope_clause
+from app.core.pagination import Page, paginate
+from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid, NotFound
-from app.escalation.choices import HELD, INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
+from app.escalation.choices import HELD, RULES
 from app.escalation.models import Escalation, Interview, InterviewEvent
-from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW, MANAGERS
+from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW
 from app.extensions import db
 from app.hazards.choices import ARCHIVED, CLOSED, MAJOR, OPEN_STATES, STATE_ORDER
 from app.hazards.models import Hazard, HazardEvent
@@ -77,10 +79,9 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
     set_committed_value(hazard, "escalated", True)
     set_committed_value(hazard, "updated_at", written)
 
-    label = RULES[rule]
     db.session.add(HazardEvent(
         hazard_id=hazard.id, actor_id=None, action="escalate", from_state=hazard.state,
-        to_state=hazard.state, at=written, note=f"{rule} {label['zh']}：{detail}",
+        to_state=hazard.state, at=written, note=f"{rule} {RULES.label(rule, 'zh')}：{detail}",
         data={"rule": rule, "escalation_id": escalation_id, "interview_id": interview.id,
               "evaluated_at": now.isoformat()}))
     if not opened:  # a new interview's "open" event already names this first reason
@@ -99,7 +100,8 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
                title=f"隐患逾期未整改：{hazard.title}", body=detail, subject_type="hazard",
                subject_id=hazard.id, now=now)
     webhooks.enqueue(kinds.EVENT_ESCALATION, {
-        "escalation_id": escalation_id, "rule": rule, "rule_label": label, "detail": detail,
+        "escalation_id": escalation_id, "rule": rule, "rule_label": RULES.labels(rule),
+        "detail": detail,
         "fired_at": now.isoformat(), "interview_id": interview.id,
         "hazard": {"id": hazard.id, "title": hazard.title, "level": hazard.level,
                    "category": hazard.category, "state": hazard.state,
@@ -113,7 +115,7 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
 
 
 def _reason_line(rule: str, hazard: Hazard, detail: str) -> str:
-    return f"{rule} {RULES[rule]['zh']}｜{hazard.title}｜{detail}"
+    return f"{rule} {RULES.label(rule, 'zh')}｜{hazard.title}｜{detail}"
 
 
 def _default_convener(community_id: str) -> str:
@@ -165,6 +167,7 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
     A client-chosen ``id`` sent again with the same body answers the stored interview; with a
     different body, or while another interview of the enterprise is still open, 409.
     """
+    require(actor, "interview.open")
     now = now or utcnow()
     if interview_id is not None:
         existing = db.session.get(Interview, str(interview_id))
@@ -175,7 +178,7 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
                 raise Conflict("该编号的约谈已存在且内容不同 / "
                                "An interview with this id already exists with different "
                                "content.", field="id")
-            return existing, False
+            return _detailed(actor, existing), False
     enterprise = db.session.get(Enterprise, str(enterprise_id))
     if enterprise is None or not in_scope(actor, enterprise):
         raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
@@ -201,22 +204,43 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
     notify(supervisors_of(interview.community_id), kind=kinds.INTERVIEW_OPENED,
            title=f"待约谈：{enterprise.name}", body=situation, subject_type="interview",
            subject_id=interview.id, exclude=actor, now=now)
-    return interview, True
+    return _detailed(actor, interview), True
 
 
 def get_interview(user, interview_id: str, *, for_update: bool = False) -> Interview:
     """One interview in the user's scope (an officer: its own enterprise's), else 404.
 
     ``for_update`` locks the row so that concurrent transitions queue behind each other and the
-    later one sees the new version (409), instead of racing to the same UPDATE.
+    later one sees the new version (409), instead of racing to the same UPDATE; such a read is
+    about to change, and :func:`transition_interview` gathers the details of its outcome.
     """
-    return get_or_404(Interview, interview_id, user, for_update=for_update)
+    interview = get_or_404(Interview, interview_id, user, for_update=for_update)
+    return interview if for_update else _detailed(user, interview)
+
+
+def _detailed(user, interview: Interview) -> Interview:
+    """``interview`` with what its full answer shows, a query for each kind of detail whatever
+    their number: its reasons with their hazards, its trail with the actors, and
+    ``allowed_actions``, what ``user`` may do with it now."""
+    reasons = db.session.scalars(
+        select(Escalation).where(Escalation.interview_id == interview.id)
+        .options(selectinload(Escalation.hazard)).order_by(Escalation.fired_at)).all()
+    set_committed_value(interview, "reasons", reasons)
+    events = db.session.scalars(
+        select(InterviewEvent).where(InterviewEvent.interview_id == interview.id)
+        .options(selectinload(InterviewEvent.actor))
+        .order_by(InterviewEvent.at, InterviewEvent.id)).all()
+    set_committed_value(interview, "events", events)
+    interview.allowed_actions = INTERVIEW_WORKFLOW.allowed_actions(interview.state, user.role)
+    return interview
 
 
 def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, overdue=None,
-                    page=1, per_page=20, now=None) -> tuple[list[Interview], int]:
+                    page=1, per_page=20, now=None) -> Page:
     now = now or utcnow()
-    query = select(Interview).where(scope_clause(user, Interview))
+    query = (select(Interview).where(scope_clause(user, Interview))
+             .options(selectinload(Interview.enterprise),
+                      selectinload(Interview.reasons).selectinload(Escalation.hazard)))
     if state:
         query = query.where(Interview.state.in_(state))
     if enterprise_id:
@@ -228,10 +252,7 @@ def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, 
         query = query.where(follow_up_due)
     elif overdue is False:
         query = query.where(~follow_up_due)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Interview.created_at.desc(), Interview.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    return paginate(query.order_by(Interview.created_at.desc(), Interview.id), page, per_page)
 
 
 def is_follow_up_overdue(interview: Interview, now: datetime | None = None) -> bool:
@@ -258,16 +279,18 @@ def transition_interview(interview: Interview, actor, data: dict, *,
 
     def check_and_record(_transition):
         spec = ACTION_FIELDS[action]
-        action_zh = INTERVIEW_WORKFLOW.label_zh(action)
+        action_zh = INTERVIEW_WORKFLOW.action_label(action, "zh")
+        action_en = INTERVIEW_WORKFLOW.action_label(action, "en")
         errors: dict[str, list[str]] = {}
         for name in spec["required"]:
             value = given.get(name)
             if value is None or (isinstance(value, (str, list)) and not value):
-                errors.setdefault(name, []).append(f"“{action_zh}”时必填 / Required to '{action}'.")
+                errors.setdefault(name, []).append(
+                    f"“{action_zh}”时必填 / Required to '{action_en}'.")
         for name in given:
             if name not in spec["required"] and name not in spec["optional"]:
                 errors.setdefault(name, []).append(
-                    f"“{action_zh}”不接受此项 / Not taken by action '{action}'.")
+                    f"“{action_zh}”不接受此项 / Not taken by action '{action_en}'.")
         scheduled_at = given.get("scheduled_at") or interview.scheduled_at
         deadline = given.get("follow_up_deadline")
         if deadline is not None and scheduled_at is not None and deadline <= scheduled_at:
@@ -292,7 +315,6 @@ def transition_interview(interview: Interview, actor, data: dict, *,
               interview_id=interview.id, actor_id=actor.id, action=action,
               from_state=from_state, to_state=transition.target, at=now, note=given.get("note"),
               data=_jsonable({k: v for k, v in given.items() if k != "note"})))
-    db.session.expire(interview, ["events"])  # the trail now has one more line
 
     enterprise = interview.enterprise
     if action in ("schedule", "reschedule"):
@@ -314,23 +336,13 @@ def transition_interview(interview: Interview, actor, data: dict, *,
         "community_id": interview.community_id,
         "fields": _jsonable({k: v for k, v in given.items() if k != "note"}),
     }, now=now)
-    return interview
+    return _detailed(actor, interview)  # its trail has one more line now
 
 
 def _jsonable(values: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
 
 
-def interview_label(state: str) -> dict:
-    return INTERVIEW_STATES[state]
-
-
-def action_label(action: str) -> dict:
-    return INTERVIEW_ACTIONS.get(action, {"zh": action, "en": action})
-
-
-def may_manage(user) -> bool:
-    return user is not None and user.role in MANAGERS
 
 
 # --------------------------------------------------------------------------- hazards
@@ -342,11 +354,13 @@ def hazard_escalations(user, hazard_id: str) -> list[Escalation]:
 
 
 def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue=None, page=1,
-                         per_page=20, now=None) -> tuple[list[Hazard], int]:
-    """挂牌督办: major hazards in scope that are not yet closed (销号), earliest deadline first."""
+                         per_page=20, now=None) -> Page:
+    """挂牌督办: major hazards in scope that are not yet closed (销号), earliest deadline first,
+    each with ``fired_rules``, the 零容忍 rules that fired for it."""
     now = now or utcnow()
-    query = select(Hazard).where(scope_clause(user, Hazard), Hazard.level == MAJOR,
-                                 Hazard.state.not_in(FINISHED_STATES))
+    query = (select(Hazard).where(scope_clause(user, Hazard), Hazard.level == MAJOR,
+                                  Hazard.state.not_in(FINISHED_STATES))
+             .options(selectinload(Hazard.enterprise)))
     if community_id:
         query = query.where(Hazard.community_id == community_id)
     if enterprise_id:
@@ -356,10 +370,11 @@ def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue
         query = query.where(late)
     elif overdue is False:
         query = query.where(~late)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Hazard.deadline, Hazard.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    listed = paginate(query.order_by(Hazard.deadline, Hazard.id), page, per_page)
+    rules = fired_rules([hazard.id for hazard in listed.items])
+    for hazard in listed.items:
+        hazard.fired_rules = rules.get(hazard.id, [])
+    return listed
 
 
 def is_hazard_overdue(hazard: Hazard, now: datetime | None = None) -> bool:

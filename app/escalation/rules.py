@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
-from app.core.timeutil import local, utcnow
+from app.core.timeutil import local
 from app.escalation.choices import HELD, R1_MAJOR, R2_OVERDUE, R3_REJECTED, R4_REPEAT
 from app.escalation.models import Interview
 from app.escalation.operations import (FINISHED_STATES, MAJOR, UNRECTIFIED_STATES, fire,
                                        not_fired)
 from app.extensions import db
-from app.hazards.choices import RECTIFYING, REPORTED
+from app.hazards.choices import HAZARD_STATES, RECTIFYING, REPORTED, configured_categories
 from app.hazards.models import Hazard
 from app.notifications import choices as kinds
 from app.notifications.operations import notify, officers_of, supervisors_of
@@ -43,11 +43,16 @@ def _fmt(value: datetime) -> str:
     return local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def _category_zh(hazard: Hazard) -> str:
+    """The category as the Chinese reasons and messages name it (never its code)."""
+    return configured_categories().label(hazard.category, "zh")
+
+
 # --------------------------------------------------------------------------- event rules
 def check_major(hazard: Hazard, *, now=None):
     """R1: a major hazard is reported."""
     if hazard.level == MAJOR and hazard.state not in FINISHED_STATES:
-        return fire(hazard, R1_MAJOR, f"重大隐患（{hazard.category}），整改期限 "
+        return fire(hazard, R1_MAJOR, f"重大隐患（{_category_zh(hazard)}），整改期限 "
                                       f"{_fmt(hazard.deadline)}", now=now)
     return None
 
@@ -83,7 +88,7 @@ def check_repeat(hazard: Hazard, *, now=None):
         return None
     days = (hazard.found_at - previous.closed_at).days
     return fire(hazard, R4_REPEAT,
-                f"同类隐患（{hazard.category}）在「{previous.title}」"
+                f"同类隐患（{_category_zh(hazard)}）在「{previous.title}」"
                 f"{local(previous.closed_at):%Y-%m-%d} 销号后 {days} 天内再次发现",
                 now=now)
 
@@ -160,8 +165,9 @@ def apply_time_rules(hazard_id: str, now: datetime) -> list:
         return []
     fired = []
     if hazard.state in UNRECTIFIED_STATES and hazard.deadline < now:
+        state_zh = HAZARD_STATES.label(hazard.state, "zh")
         fired.append(fire(hazard, R2_OVERDUE, f"整改期限 {_fmt(hazard.deadline)} 已过，仍未通过复查"
-                                              f"（当前状态：{hazard.state}）", now=now))
+                                              f"（当前状态：{state_zh}）", now=now))
     fired.append(check_major(hazard, now=now))
     fired.append(check_rejections(hazard, now=now))
     return [e for e in fired if e is not None]

@@ -7,11 +7,10 @@ from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 from webargs.fields import DelimitedList
 
 from app.core import fields as core_fields
-from app.core.fields import PageNumber, PerPage
-from app.core.permissions import current_user
+from app.core.pagination import page_args, page_schema
 from app.core.timeutil import as_utc
 from app.escalation import operations
-from app.escalation.choices import INTERVIEW_STATES, RULES
+from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.escalation.workflow import INTERVIEW_WORKFLOW
 
 TEXT = validate.Length(max=20000)
@@ -32,12 +31,9 @@ class _UTC:
         return {k: as_utc(v) if isinstance(v, datetime) else v for k, v in data.items()}
 
 
-class PageQuery(Schema):
+class PageQuery(page_args(100, 20)):
     class Meta:
         unknown = EXCLUDE  # cache-busting query parameters are harmless
-
-    page = PageNumber()
-    per_page = PerPage(100, 20)
 
 
 # --------------------------------------------------------------------------- interviews
@@ -108,7 +104,7 @@ class ReasonOut(Schema):
 
     id = fields.String(metadata={"description": "escalation id"})
     rule = fields.String()
-    rule_label = fields.Function(lambda e: RULES[e.rule], metadata=LABEL)
+    rule_label = fields.Function(lambda e: RULES.labels(e.rule), metadata=LABEL)
     hazard_id = fields.String()
     hazard_title = fields.Function(lambda e: e.hazard.title, metadata=STRING)
     hazard_level = fields.Function(lambda e: e.hazard.level, metadata=STRING)
@@ -120,7 +116,7 @@ class ReasonOut(Schema):
 class InterviewEventOut(Schema):
     id = fields.String()
     action = fields.String()
-    action_label = fields.Function(lambda e: operations.action_label(e.action), metadata=LABEL)
+    action_label = fields.Function(lambda e: INTERVIEW_ACTIONS.labels(e.action), metadata=LABEL)
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
     at = fields.AwareDateTime()
@@ -139,7 +135,7 @@ class InterviewOut(Schema):
     enterprise = fields.Nested(InterviewEnterpriseOut, metadata={"description": "被约谈方"})
     convener = fields.String(metadata={"description": "约谈方"})
     state = fields.String()
-    state_label = fields.Function(lambda i: INTERVIEW_STATES[i.state], metadata=LABEL)
+    state_label = fields.Function(lambda i: INTERVIEW_STATES.labels(i.state), metadata=LABEL)
     reasons = fields.List(fields.Nested(ReasonOut))
     scheduled_at = fields.AwareDateTime(allow_none=True)
     place = fields.String(allow_none=True)
@@ -167,24 +163,18 @@ class InterviewOut(Schema):
 class InterviewDetailOut(InterviewOut):
     events = fields.List(fields.Nested(InterviewEventOut),
                          metadata={"description": "append-only trail"})
-    allowed_actions = fields.Function(lambda i: INTERVIEW_WORKFLOW.allowed_actions(
-        i.state, current_user().role) if current_user() else [], metadata={
-            "type": "array", "items": STRING,
-            "description": "actions the current user may take now"})
+    allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
+        "description": "actions the current user may take now"})
 
 
-class InterviewPageOut(Schema):
-    items = fields.List(fields.Nested(InterviewOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+InterviewPageOut = page_schema(InterviewOut, "InterviewPageOut")
 
 
 # --------------------------------------------------------------------------- hazards
 class EscalationOut(Schema):
     id = fields.String()
     rule = fields.String()
-    rule_label = fields.Function(lambda e: RULES[e.rule], metadata=LABEL)
+    rule_label = fields.Function(lambda e: RULES.labels(e.rule), metadata=LABEL)
     hazard_id = fields.String()
     fired_at = fields.AwareDateTime()
     detail = fields.String()
@@ -217,15 +207,11 @@ class ListedHazardOut(Schema):
     overdue = fields.Function(lambda h: operations.is_hazard_overdue(h), metadata=BOOLEAN)
     escalated = fields.Boolean()
     rejection_count = fields.Integer()
-    rules = fields.Function(lambda h: operations.fired_rules([h.id]).get(h.id, []), metadata={
-        "type": "array", "items": STRING, "description": "零容忍 rules fired for it"})
+    rules = fields.List(fields.String(), attribute="fired_rules", dump_only=True, metadata={
+        "description": "零容忍 rules fired for it"})
     has_governance_plan = fields.Function(lambda h: bool(h.governance_plan), metadata=dict(
         BOOLEAN, description="治理方案 recorded"))
     version = fields.Integer()
 
 
-class ListedHazardPageOut(Schema):
-    items = fields.List(fields.Nested(ListedHazardOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+ListedHazardPageOut = page_schema(ListedHazardOut, "ListedHazardPageOut")

@@ -15,15 +15,14 @@ MANAGERS = (SUPERVISOR, ADMIN)
 INTERVIEW_WORKFLOW = Workflow(
     name="interview",
     initial=PROPOSED,
-    states=tuple(INTERVIEW_STATES),
+    states=INTERVIEW_STATES,
     rows=[
         (PROPOSED, "schedule", SCHEDULED, MANAGERS),
         (SCHEDULED, "reschedule", SCHEDULED, MANAGERS),
         (SCHEDULED, "hold", HELD, MANAGERS),
         (HELD, "close", CLOSED, MANAGERS),
     ],
-    labels_zh={code: label["zh"]
-               for code, label in {**INTERVIEW_ACTIONS, **INTERVIEW_STATES}.items()},
+    action_choices=INTERVIEW_ACTIONS,
 )
 
 #: The record fields each action takes; ``required`` must be given, the rest may be.

@@ -13,29 +13,25 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
-from app.core.permissions import get_or_404, scope_clause
+from app.core.pagination import Page, paginate
+from app.core.permissions import get_or_404, require, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.hazards import choices, signals
-from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, MAJOR, OPEN_STATES, RECHECK,
-                                 RECTIFICATION)
+from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_STATES,
+                                 MAJOR, OPEN_STATES, PHOTO_KINDS, RECHECK, RECTIFICATION)
 from app.hazards.models import Hazard, HazardEvent
-from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES
+from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES, allowed_actions
+from app.inspections.choices import INSPECTION_KINDS
 
-#: Who records a hazard (登记): the people who inspect. Enterprises report through inspectors.
-CREATE_ROLES = frozenset({INSPECTOR, SUPERVISOR})
-#: Who may edit a hazard's content while it is open.
-EDIT_ROLES = frozenset({OFFICER, INSPECTOR, SUPERVISOR})
-#: An officer fills in the fix (治理方案, 整改责任人) but never rewrites the finding itself
-#: ("findings are recorded truthfully", DOMAIN.md).
-OFFICER_EDITABLE = frozenset({"governance_plan", "responsible"})
-#: Who may move a deadline (延期): the supervisor, during a transition.
-DEADLINE_ROLES = frozenset({SUPERVISOR})
+#: The fix (治理方案, 整改责任人): whoever may edit a hazard (``hazard.edit``, the enterprise
+#: officer too) fills it in. Every other field is the finding itself, which only the people who
+#: inspect rewrite (``hazard.edit_finding``: "findings are recorded truthfully", DOMAIN.md).
+FIX_FIELDS = frozenset({"governance_plan", "responsible"})
 #: Phone clocks drift; a finding "from the future" beyond this is a typo, not drift.
 FOUND_AT_MAX_SKEW = timedelta(hours=1)
 
@@ -64,7 +60,7 @@ def missing_plan_fields(hazard) -> list[str]:
     if hazard.level != MAJOR:
         return []
     plan = hazard.governance_plan or {}
-    return [name for name in choices.GOVERNANCE_PLAN_FIELDS
+    return [name for name in GOVERNANCE_PLAN_FIELDS
             if not str(plan.get(name) or "").strip()]
 
 
@@ -72,7 +68,7 @@ def _plan_json(plan: dict | None) -> dict | None:
     if plan is None:
         return None
     out = {}
-    for name in choices.GOVERNANCE_PLAN_FIELDS:
+    for name in GOVERNANCE_PLAN_FIELDS:
         value = plan.get(name)
         if hasattr(value, "isoformat"):
             value = value.isoformat()
@@ -80,15 +76,6 @@ def _plan_json(plan: dict | None) -> dict | None:
             value = value.strip() or None
         out[name] = value
     return out
-
-
-def _check_category(category: str) -> None:
-    allowed = current_app.config["HAZARD_CATEGORIES"]
-    if category not in allowed:
-        labels = "、".join(choices.CATEGORY_LABELS.get(c, {}).get("zh", c) for c in allowed)
-        raise Invalid(f"未知的隐患类别“{category}”，可选：{labels} / "
-                      f"Unknown category '{category}'; use one of: {', '.join(allowed)}.",
-                      field="category")
 
 
 def _check_version(record, version: int) -> None:
@@ -160,15 +147,13 @@ def _inspection_for(user, inspection_id: str | None, enterprise):
 
 
 def create_hazard(user, data: dict) -> CreateResult:
-    """登记隐患: record a finding (idempotent by client id; see app.core.idempotency)."""
-    if user.role not in CREATE_ROLES:
-        raise Forbidden("只有检查人员和监管人员可以登记隐患 / "
-                        "Only inspectors and supervisors record hazards.")
+    """登记隐患: record a finding (idempotent by client id; see app.core.idempotency). The
+    people who inspect record it (``hazard.create``); enterprises report through them."""
+    require(user, "hazard.create")
 
     def build(hazard_id: str, body_hash: str) -> Hazard:
         enterprise = _enterprise_for(user, data["enterprise_id"])
         inspection = _inspection_for(user, data.get("inspection_id"), enterprise)
-        _check_category(data["category"])
         found_at = as_utc(data["found_at"])
         if found_at > utcnow() + FOUND_AT_MAX_SKEW:
             raise Invalid("发现时间不能晚于当前时间 / found_at is in the future.", field="found_at")
@@ -199,6 +184,7 @@ def create_hazard(user, data: dict) -> CreateResult:
                      data={"level": hazard.level, "deadline": hazard.deadline.isoformat()})
         db.session.flush()
         signals.hazard_created.send(current_app._get_current_object(), hazard=hazard, actor=user)
+    _detailed(user, result.record)
     return result
 
 
@@ -206,23 +192,16 @@ def create_hazard(user, data: dict) -> CreateResult:
 def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     """Edit an open hazard (reported/rectifying); one event names what changed."""
     hazard = get_or_404(Hazard, hazard_id, user, for_update=True)
-    if user.role not in EDIT_ROLES:
-        raise Forbidden("您的角色无权修改隐患 / Your role may not edit hazards.")
+    require(user, "hazard.edit")
     _check_version(hazard, data["version"])
     if hazard.state not in EDITABLE_STATES:
-        state_zh = choices.HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
-        raise Conflict(f"隐患处于“{state_zh}”状态，不能再修改 / "
-                       f"A hazard in state '{hazard.state}' can no longer be edited.",
-                       field="state")
+        raise Conflict(f"隐患处于“{HAZARD_STATES.label(hazard.state, 'zh')}”状态，不能再修改 / "
+                       f"A hazard in state '{HAZARD_STATES.label(hazard.state, 'en')}' can no "
+                       "longer be edited.", field="state")
     fields = [name for name in data if name != "version"]
-    if user.role == OFFICER:
-        for name in fields:
-            if name not in OFFICER_EDITABLE:
-                raise Forbidden("企业安全员只能填写治理方案和整改责任人 / "
-                                "An enterprise officer may fill in the governance plan and the "
-                                "responsible person only.", field=name)
-    if "category" in data:
-        _check_category(data["category"])
+    for name in fields:
+        if name not in FIX_FIELDS:
+            require(user, "hazard.edit_finding", field=name)
 
     changes: dict[str, dict] = {}
     for name in fields:
@@ -236,7 +215,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
         if new != old:
             changes[name] = {"from": old, "to": new}
     if not changes:
-        return hazard
+        return _detailed(user, hazard)
     for name, change in changes.items():
         setattr(hazard, name, change["to"])
     action = "update_plan" if "governance_plan" in changes else "update"
@@ -247,7 +226,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     _flush_or_conflict()
     signals.hazard_updated.send(current_app._get_current_object(), hazard=hazard, actor=user,
                                 event=event, changed=sorted(changes))
-    return hazard
+    return _detailed(user, hazard)
 
 
 # --------------------------------------------------------------------------- transitions
@@ -318,7 +297,7 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                 raise Conflict("该操作编号已用于另一次变更 / "
                                "This event id was already used for a different change.",
                                field="id")
-            return hazard, True
+            return _detailed(user, hazard), True
     _check_version(hazard, data["version"])
 
     action = data["action"]
@@ -333,9 +312,7 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                             "Closing (销号) a major hazard is the supervisor's sign-off.",
                             field="action")
         if new_deadline is not None:
-            if user.role not in DEADLINE_ROLES:
-                raise Forbidden("只有监管人员可以延长整改期限 / Only a supervisor may extend the deadline.",
-                                field="deadline")
+            require(user, "hazard.set_deadline", field="deadline")
             if new_deadline <= hazard.deadline:
                 raise Invalid("新的整改期限应晚于当前期限 / "
                               "A new deadline must be later than the current one.",
@@ -345,9 +322,10 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
             raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.", field="note")
         wanted = STEP_PHOTO_KIND.get(action)
         if wanted and any(p.kind != wanted for p in photos):
-            kind = choices.PHOTO_KINDS[wanted]
-            raise Invalid(f"“{HAZARD_WORKFLOW.label_zh(action)}”只能附{kind['zh']} / Only "
-                          f"{kind['en'].lower()} photos go with '{action}'.", field="photo_ids")
+            raise Invalid(f"“{HAZARD_WORKFLOW.action_label(action, 'zh')}”只能附"
+                          f"{PHOTO_KINDS.label(wanted, 'zh')} / Only "
+                          f"{PHOTO_KINDS.label(wanted, 'en').lower()} photos go with "
+                          f"'{HAZARD_WORKFLOW.action_label(action, 'en')}'.", field="photo_ids")
         if action == "submit":
             fresh, rejected_before = _unreviewed_rectification_photo_count(hazard)
             if fresh < 1 and rejected_before:
@@ -361,10 +339,10 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                                field="photo_ids")
             missing = missing_plan_fields(hazard)
             if missing:
-                missing_zh = "、".join(choices.GOVERNANCE_PLAN_FIELDS[m]["zh"] for m in missing)
-                raise Conflict(f"治理方案尚未填写完整，缺少：{missing_zh} / "
-                               "The governance plan (治理方案) is incomplete: "
-                               + ", ".join(missing) + ".", field="governance_plan")
+                missing_zh = "、".join(GOVERNANCE_PLAN_FIELDS.label(m, "zh") for m in missing)
+                missing_en = ", ".join(GOVERNANCE_PLAN_FIELDS.label(m, "en") for m in missing)
+                raise Conflict(f"治理方案尚未填写完整，缺少：{missing_zh} / The governance plan "
+                               f"is incomplete: {missing_en}.", field="governance_plan")
         # Every check passed: set what goes with the step, so one UPDATE carries it all.
         if photos:
             event_data["photo_ids"] = [p.id for p in photos]
@@ -398,16 +376,24 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                        field="version") from None
     signals.hazard_transitioned.send(current_app._get_current_object(), hazard=hazard,
                                      actor=user, event=event, transition=transition)
-    return hazard, False
+    return _detailed(user, hazard), False
 
 
 # --------------------------------------------------------------------------- reading
 def get_hazard(user, hazard_id: str) -> Hazard:
-    return get_or_404(Hazard, hazard_id, user)
+    return _detailed(user, get_or_404(Hazard, hazard_id, user))
 
 
-def list_hazards(user, args: dict) -> dict:
-    """The user's hazards, filtered, newest finding first: ``{items, total, page, per_page}``."""
+def _detailed(user, hazard: Hazard) -> Hazard:
+    """``hazard`` with what its full answer computes: ``allowed_actions``, what ``user`` may do
+    now, and ``governance_plan_missing``, the 治理方案 fields still empty."""
+    hazard.allowed_actions = allowed_actions(hazard, user)
+    hazard.governance_plan_missing = missing_plan_fields(hazard)
+    return hazard
+
+
+def list_hazards(user, args: dict) -> Page:
+    """The user's hazards, filtered, newest finding first."""
     from app.registry.models import Enterprise
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
@@ -431,14 +417,9 @@ def list_hazards(user, args: dict) -> dict:
                 Hazard.place.ilike(pattern, escape="\\"),
                 Hazard.enterprise_id.in_(select(Enterprise.id).where(
                     Enterprise.name.ilike(pattern, escape="\\")))))
-    where = and_(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(Hazard).where(where))
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(
-        select(Hazard).where(where).options(selectinload(Hazard.enterprise))
-        .order_by(Hazard.found_at.desc(), Hazard.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return paginate(select(Hazard).where(and_(*conditions))
+                    .options(selectinload(Hazard.enterprise))
+                    .order_by(Hazard.found_at.desc(), Hazard.id), args["page"], args["per_page"])
 
 
 def _escape_like(text: str) -> str:
@@ -456,17 +437,17 @@ def list_events(user, hazard_id: str) -> dict:
 
 
 def hazard_choices() -> dict:
-    from app.inspections.choices import INSPECTION_KINDS
     cfg = current_app.config
+    categories = choices.configured_categories()
     return {
-        "states": choices.HAZARD_STATES,
-        "levels": choices.HAZARD_LEVELS,
-        "categories": choices.category_choices(cfg["HAZARD_CATEGORIES"]),
-        "category_list": choices.category_list(cfg["HAZARD_CATEGORIES"]),
-        "actions": choices.HAZARD_ACTIONS,
-        "photo_kinds": choices.PHOTO_KINDS,
-        "governance_plan_fields": choices.GOVERNANCE_PLAN_FIELDS,
-        "inspection_kinds": INSPECTION_KINDS,
+        "states": HAZARD_STATES.as_dict(),
+        "levels": choices.HAZARD_LEVELS.as_dict(),
+        "categories": categories.as_dict(),
+        "category_list": categories.as_list(),
+        "actions": choices.HAZARD_ACTIONS.as_dict(),
+        "photo_kinds": PHOTO_KINDS.as_dict(),
+        "governance_plan_fields": GOVERNANCE_PLAN_FIELDS.as_dict(),
+        "inspection_kinds": INSPECTION_KINDS.as_dict(),
         "deadline_days": {"general": cfg["DEADLINE_DAYS_GENERAL"],
                           "major": cfg["DEADLINE_DAYS_MAJOR"]},
         "transitions": [

@@ -7,8 +7,9 @@ from datetime import date, datetime, time
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from app.core import fields as core_fields
-from app.core.fields import PageNumber, PerPage, check_year
-from app.core.permissions import current_user
+from app.core.choices import ChoiceField
+from app.core.fields import check_year
+from app.core.pagination import page_args, page_schema
 from app.core.timeutil import SHANGHAI, as_utc
 from app.hazards import choices
 from app.hazards.workflow import HAZARD_WORKFLOW
@@ -73,11 +74,6 @@ class DateOrDateTime(fields.Field):
         return value.isoformat() if value is not None else None
 
 
-class PageArgs(Schema):
-    page = PageNumber()
-    per_page = PerPage(200, 50)
-
-
 # --------------------------------------------------------------------------- input
 class GovernancePlanIn(Schema):
     """治理方案 of a major hazard; may be saved incomplete, must be complete to submit."""
@@ -100,8 +96,9 @@ class HazardCreateIn(Schema):
     inspection_id = UUIDStr(allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
-    category = fields.String(required=True, validate=validate.Length(min=1, max=50),
-                             metadata={"description": "one of config HAZARD_CATEGORIES"})
+    category = ChoiceField(choices.configured_categories, required=True, metadata={
+        "description": "one of config HAZARD_CATEGORIES, by its value or its Chinese or English "
+                       "label (stored as the value)"})
     level = fields.String(required=True, validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
     found_at = core_fields.AwareDateTime(required=True)
     place = fields.String(load_default="", validate=validate.Length(max=200))
@@ -119,7 +116,7 @@ class HazardPatchIn(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=5000))
     place = fields.String(validate=validate.Length(max=200))
-    category = fields.String(validate=validate.Length(min=1, max=50))
+    category = ChoiceField(choices.configured_categories)
     responsible = fields.String(validate=validate.Length(max=100))
     governance_plan = fields.Nested(GovernancePlanIn, allow_none=True)
 
@@ -139,13 +136,14 @@ class TransitionIn(Schema):
     location = fields.Nested(LocationIn, allow_none=True)
 
 
-class HazardQueryArgs(PageArgs):
+class HazardQueryArgs(page_args(200, 50)):
     state = fields.String(validate=validate.OneOf(list(choices.HAZARD_STATES)))
     level = fields.String(validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
     enterprise_id = UUIDStr()
     community_id = UUIDStr()
     inspection_id = UUIDStr()
-    category = fields.String(validate=validate.Length(max=50))
+    category = ChoiceField(choices.configured_categories, strict=False,
+                           validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100),
@@ -236,25 +234,18 @@ class HazardOut(HazardSummaryOut):
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
-        from app.hazards.operations import missing_plan_fields
-        from app.hazards.workflow import allowed_actions
         out = _summary(hazard)
+        # governance_plan_missing and allowed_actions: supplied by the operation that answers
         out.update({name: getattr(hazard, name) for name in (
             "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",
             "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note", "photos",
-            "created_at", "updated_at")})
+            "created_at", "updated_at", "governance_plan_missing", "allowed_actions")})
         out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None
         out["location"] = location_of(hazard)
-        out["governance_plan_missing"] = missing_plan_fields(hazard)
-        out["allowed_actions"] = allowed_actions(hazard, current_user())
         return out
 
 
-class HazardPageOut(Schema):
-    items = fields.List(fields.Nested(HazardSummaryOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+HazardPageOut = page_schema(HazardSummaryOut, "HazardPageOut")
 
 
 class ActorOut(Schema):

@@ -25,12 +25,12 @@ from __future__ import annotations
 from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.workflow import Workflow
 from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_ACTIONS, HAZARD_STATES, MAJOR,
-                                 RECTIFYING, REPORTED, STATE_ORDER, SUBMITTED, VERIFIED)
+                                 RECTIFYING, REPORTED, SUBMITTED, VERIFIED)
 
 HAZARD_WORKFLOW = Workflow(
     name="hazard",
     initial=REPORTED,
-    states=STATE_ORDER,
+    states=HAZARD_STATES,
     rows=[
         (REPORTED, "acknowledge", RECTIFYING, {OFFICER, INSPECTOR}),
         ((REPORTED, RECTIFYING), "submit", SUBMITTED, {OFFICER, INSPECTOR}),
@@ -39,7 +39,7 @@ HAZARD_WORKFLOW = Workflow(
         (VERIFIED, "close", CLOSED, {INSPECTOR, SUPERVISOR}),
         (CLOSED, "archive", ARCHIVED, {SUPERVISOR}),
     ],
-    labels_zh={code: label["zh"] for code, label in {**HAZARD_ACTIONS, **HAZARD_STATES}.items()},
+    action_choices=HAZARD_ACTIONS,
 )
 
 #: Who may close (销号) a major hazard: the supervisor's sign-off.

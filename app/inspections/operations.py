@@ -4,23 +4,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.choices import INSPECTOR, SUPERVISOR
 from app.core.geo import distance_m
 from app.core.idempotency import CreateResult, create_or_replay
-from app.core.permissions import get_or_404, in_scope, scope_clause
+from app.core.pagination import Page, paginate
+from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import as_utc, utcnow
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.hazards.choices import ARCHIVED
 from app.hazards.models import Hazard
 from app.inspections.models import Inspection
 
-#: Who inspects: inspectors, and supervisors who go along (带队检查).
-INSPECT_ROLES = frozenset({INSPECTOR, SUPERVISOR})
 FOLLOW_UP = "follow_up"
 #: How many earlier hazards a 回头看 lists at most.
 RECHECK_LIMIT = 100
@@ -39,10 +37,9 @@ def check_in(enterprise, location: dict | None) -> tuple[float | None, bool | No
 
 
 def start_inspection(user, data: dict) -> CreateResult:
-    """开始检查 with a GPS check-in (idempotent by client id)."""
-    if user.role not in INSPECT_ROLES:
-        raise Forbidden("只有检查人员和监管人员可以开展检查 / "
-                        "Only inspectors and supervisors inspect.")
+    """开始检查 with a GPS check-in (idempotent by client id). Inspectors inspect, and
+    supervisors who go along (带队检查)."""
+    require(user, "inspection.create")
 
     def build(inspection_id: str, body_hash: str) -> Inspection:
         from app.registry.models import Enterprise
@@ -63,18 +60,17 @@ def start_inspection(user, data: dict) -> CreateResult:
             accuracy_m=location.get("accuracy") if location else None,
             distance_m=metres, on_site=on_site)
 
-    return create_or_replay(Inspection, data.get("id"), data, build, user=user)
+    result = create_or_replay(Inspection, data.get("id"), data, build, user=user)
+    _detailed(result.record)
+    return result
 
 
 def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
     """结束检查: record the end and the summary, once."""
     inspection = get_or_404(Inspection, inspection_id, user, for_update=True)
-    if user.role not in INSPECT_ROLES:
-        raise Forbidden("只有检查人员和监管人员可以开展检查 / "
-                        "Only inspectors and supervisors inspect.")
-    if user.role == INSPECTOR and inspection.inspector_id != user.id:
-        raise Forbidden("只有发起检查的检查人员（或监管人员）可以结束检查 / "
-                        "Only the inspector who started it (or a supervisor) may finish it.")
+    require(user, "inspection.finish")
+    if inspection.inspector_id != user.id:
+        require(user, "inspection.finish_others")
     if inspection.version != data["version"]:
         raise Conflict(f"检查记录已更新为第 {inspection.version} 版（您提交的是第 {data['version']} 版），"
                        "请刷新后重试 / "
@@ -92,27 +88,30 @@ def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
         raise Conflict("检查记录已被他人修改，请刷新后重试 / "
                        "The inspection was changed by someone else; reload and try again.",
                        field="version") from None
-    return inspection
+    return _detailed(inspection)
 
 
 def get_inspection(user, inspection_id: str) -> Inspection:
-    return get_or_404(Inspection, inspection_id, user)
+    return _detailed(get_or_404(Inspection, inspection_id, user))
 
 
-def list_inspections(user, args: dict) -> dict:
+def _detailed(inspection: Inspection) -> Inspection:
+    """``inspection`` with the hazards its full answer lists: ``recorded_hazards``, found in it,
+    and ``hazards_to_recheck`` (回头看, see :func:`recheck_hazards`)."""
+    inspection.recorded_hazards = inspection_hazards(inspection)
+    inspection.hazards_to_recheck = recheck_hazards(inspection)
+    return inspection
+
+
+def list_inspections(user, args: dict) -> Page:
     conditions = [scope_clause(user, Inspection)]
     for name in ("enterprise_id", "community_id", "kind", "inspector_id"):
         if args.get(name) is not None:
             conditions.append(getattr(Inspection, name) == args[name])
-    where = and_(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(Inspection).where(where))
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(
-        select(Inspection).where(where)
+    return paginate(
+        select(Inspection).where(and_(*conditions))
         .options(selectinload(Inspection.enterprise), selectinload(Inspection.inspector))
-        .order_by(Inspection.started_at.desc(), Inspection.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+        .order_by(Inspection.started_at.desc(), Inspection.id), args["page"], args["per_page"])
 
 
 def inspection_hazards(inspection) -> list[Hazard]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app.core import fields as core_fields
-from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, PageArgs,
-                                 UtcDateTime, UUIDStr, location_of)
+from app.core.pagination import page_args, page_schema
+from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, UtcDateTime, UUIDStr,
+                                 location_of)
 from app.inspections.choices import INSPECTION_KINDS
 
 
@@ -31,7 +32,7 @@ class InspectionFinishIn(Schema):
     summary = fields.String(load_default="", validate=validate.Length(max=10000))
 
 
-class InspectionQueryArgs(PageArgs):
+class InspectionQueryArgs(page_args(200, 50)):
     enterprise_id = UUIDStr()
     community_id = UUIDStr()
     kind = fields.String(validate=validate.OneOf(list(INSPECTION_KINDS)))
@@ -84,13 +85,8 @@ class InspectionDetailOut(InspectionOut):
 
     @pre_dump
     def _computed(self, inspection, **kwargs):
-        from app.inspections.operations import inspection_hazards, recheck_hazards
-        return {**_common(inspection), "hazards": inspection_hazards(inspection),
-                "recheck_hazards": recheck_hazards(inspection)}
+        return {**_common(inspection), "hazards": inspection.recorded_hazards,
+                "recheck_hazards": inspection.hazards_to_recheck}
 
 
-class InspectionPageOut(Schema):
-    items = fields.List(fields.Nested(InspectionOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+InspectionPageOut = page_schema(InspectionOut, "InspectionPageOut")

@@ -5,6 +5,7 @@ arrives once per user however often the sender runs (reminders from the periodic
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -12,6 +13,7 @@ from sqlalchemy import func, select, update
 from app.auth.choices import OFFICER, SUPERVISOR
 from app.auth.models import User, user_communities
 from app.core.db import insert_ignore, new_id
+from app.core.pagination import Page, paginate
 from app.core.timeutil import utcnow
 from app.errors import NotFound
 from app.extensions import db
@@ -61,8 +63,15 @@ def notify(users, *, kind: str, title: str, body: str = "", subject_type: str | 
     return added
 
 
+@dataclass
+class InboxPage(Page):
+    """A page of the inbox and the number of unread messages in all of it."""
+
+    unread: int = 0
+
+
 def inbox(user, *, unread: bool | None = None, kind: str | None = None, page: int = 1,
-          per_page: int = 20) -> tuple[list[Notification], int]:
+          per_page: int = 20) -> InboxPage:
     """One user's own messages, newest first."""
     query = select(Notification).where(Notification.user_id == user.id)
     if unread is True:
@@ -71,11 +80,9 @@ def inbox(user, *, unread: bool | None = None, kind: str | None = None, page: in
         query = query.where(Notification.read_at.is_not(None))
     if kind:
         query = query.where(Notification.kind == kind)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Notification.created_at.desc(),
-                                              Notification.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page))
-    return list(items), total
+    listed = paginate(query.order_by(Notification.created_at.desc(), Notification.id.desc()),
+                      page, per_page)
+    return InboxPage(listed.items, listed.total, page, per_page, unread=unread_count(user))
 
 
 def unread_count(user) -> int:

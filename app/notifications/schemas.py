@@ -3,24 +3,22 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from app.core.fields import PageNumber, PerPage
+from app.core.pagination import page_args, page_schema
 from app.notifications.choices import NOTIFICATION_KINDS
 
 
-class NotificationQuery(Schema):
+class NotificationQuery(page_args(100, 20)):
     class Meta:
         unknown = EXCLUDE
 
     unread = fields.Boolean(metadata={"description": "true: unread only; false: read only"})
     kind = fields.String(validate=validate.OneOf(list(NOTIFICATION_KINDS)))
-    page = PageNumber()
-    per_page = PerPage(100, 20)
 
 
 class NotificationOut(Schema):
     id = fields.String()
     kind = fields.String()
-    kind_label = fields.Function(lambda n: NOTIFICATION_KINDS.get(n.kind), metadata={
+    kind_label = fields.Function(lambda n: NOTIFICATION_KINDS.labels(n.kind), metadata={
         "type": "object", "description": "zh/en label and colour",
         "properties": {"zh": {"type": "string"}, "en": {"type": "string"},
                        "color": {"type": "string"}}})
@@ -33,12 +31,8 @@ class NotificationOut(Schema):
     read = fields.Function(lambda n: n.read_at is not None, metadata={"type": "boolean"})
 
 
-class NotificationPageOut(Schema):
-    items = fields.List(fields.Nested(NotificationOut))
-    total = fields.Integer()
-    unread = fields.Integer(metadata={"description": "unread messages in the whole inbox"})
-    page = fields.Integer()
-    per_page = fields.Integer()
+NotificationPageOut = page_schema(NotificationOut, "NotificationPageOut", unread=fields.Integer(
+    metadata={"description": "unread messages in the whole inbox"}))
 
 
 class UnreadCountOut(Schema):

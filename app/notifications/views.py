@@ -16,11 +16,8 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="æ¶
 @blp.response(200, NotificationPageOut)
 def list_notifications(query):
     """The user's own messages, newest first; ``unread=true`` for unread only."""
-    user = require_user()
-    items, total = operations.inbox(user, unread=query.get("unread"), kind=query.get("kind"),
-                                    page=query["page"], per_page=query["per_page"])
-    return {"items": items, "total": total, "unread": operations.unread_count(user),
-            "page": query["page"], "per_page": query["per_page"]}
+    return operations.inbox(require_user(), unread=query.get("unread"), kind=query.get("kind"),
+                            page=query["page"], per_page=query["per_page"])
 
 
 @blp.route("/notifications/unread-count", methods=["GET"])

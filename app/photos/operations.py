@@ -5,11 +5,10 @@ import hashlib
 
 from flask import current_app
 
-from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.idempotency import CreateResult, create_or_replay
-from app.core.permissions import in_scope
+from app.core.permissions import in_scope, require
 from app.core.timeutil import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge
+from app.errors import Conflict, Invalid, NotFound, PayloadTooLarge
 from app.extensions import db
 from app.hazards.choices import (FINDING, HAZARD_STATES, PHOTO_KINDS, RECHECK, RECTIFICATION,
                                  RECTIFYING, REPORTED, SUBMITTED)
@@ -19,14 +18,14 @@ from app.photos import storage
 from app.photos.imaging import process_upload
 from app.photos.models import Photo
 
-#: Who uploads which kind: an enterprise officer shows its rectification (整改照片); inspectors
-#: and supervisors photograph findings, may document a rectification they saw on site, and
-#: photograph what they find when re-checking a submitted fix (复查照片).
+#: The capability each kind of photo needs: an enterprise officer shows its rectification
+#: (整改照片); inspectors and supervisors photograph findings, may document a rectification they
+#: saw on site, and photograph what they find when re-checking a submitted fix (复查照片).
 #: Admins do not take part in the loop (see app.hazards.workflow).
-UPLOAD_KINDS = {
-    OFFICER: frozenset({RECTIFICATION}),
-    INSPECTOR: frozenset({FINDING, RECTIFICATION, RECHECK}),
-    SUPERVISOR: frozenset({FINDING, RECTIFICATION, RECHECK}),
+UPLOAD_CAPABILITY = {
+    FINDING: "photo.upload_finding",
+    RECTIFICATION: "photo.upload_rectification",
+    RECHECK: "photo.upload_recheck",
 }
 #: The states in which each kind may be added. Rectification evidence is added while the fix
 #: is under way; once submitted, what the reviewer judges must not change under them, and only
@@ -68,9 +67,7 @@ def photo_in_scope(user, photo) -> bool:
 
 def upload_photo(user, data: dict, content: bytes) -> CreateResult:
     """Store an evidence photo for a hazard (idempotent by client id and SHA-256)."""
-    allowed = UPLOAD_KINDS.get(user.role)
-    if not allowed:
-        raise Forbidden("您的角色不能上传照片 / Your role does not upload photos.")
+    require(user, "photo.upload")
     sha256 = hashlib.sha256(content).hexdigest()
     claimed = data.get("sha256")
     if claimed and claimed != sha256:
@@ -87,18 +84,17 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
             raise Invalid("隐患不存在 / Unknown hazard.", field="hazard_id")
         ensure_open_for_photos(hazard)
         kind = data["kind"]
-        if kind not in allowed:
-            kind_zh = PHOTO_KINDS.get(kind, {}).get("zh", kind)
-            raise Forbidden(f"您的角色不能上传{kind_zh} / Your role may not upload {kind} photos.",
-                            field="kind")
+        require(user, UPLOAD_CAPABILITY[kind], field="kind", kind_zh=PHOTO_KINDS.label(kind, "zh"),
+                kind=PHOTO_KINDS.label(kind, "en").lower())
         if kind in KIND_STATES and hazard.state not in KIND_STATES[kind]:
-            state_zh = HAZARD_STATES.get(hazard.state, {}).get("zh", hazard.state)
-            kind_zh = PHOTO_KINDS[kind]["zh"]
-            when_zh = "、".join(HAZARD_STATES[s]["zh"] for s in sorted(KIND_STATES[kind]))
-            when = ", ".join(sorted(KIND_STATES[kind]))
-            raise Conflict(f"隐患处于“{state_zh}”状态，{kind_zh}只能在“{when_zh}”时上传 / "
-                           f"{kind} photos are added while the hazard is {when}, "
-                           f"not '{hazard.state}'.", field="kind")
+            when = [s for s in HAZARD_STATES if s in KIND_STATES[kind]]
+            when_zh = "、".join(HAZARD_STATES.label(s, "zh") for s in when)
+            when_en = ", ".join(HAZARD_STATES.label(s, "en") for s in when)
+            raise Conflict(f"隐患处于“{HAZARD_STATES.label(hazard.state, 'zh')}”状态，"
+                           f"{PHOTO_KINDS.label(kind, 'zh')}只能在“{when_zh}”时上传 / "
+                           f"{PHOTO_KINDS.label(kind, 'en')} photos are added while the hazard "
+                           f"is {when_en}, not {HAZARD_STATES.label(hazard.state, 'en')}.",
+                           field="kind")
         image = process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
                                max_pixels=cfg["PHOTO_MAX_PIXELS"], claimed_sha256=claimed)
         now = utcnow()

@@ -1,23 +1,33 @@
 """Choice sets of the registry, each with its Chinese and English label and display colour."""
 from __future__ import annotations
 
-RISK_LEVELS = {
-    # 风险分级管控: four colours (DOMAIN.md).
-    "red": {"zh": "重大风险", "en": "Major risk", "color": "#d32f2f"},
-    "orange": {"zh": "较大风险", "en": "Significant risk", "color": "#f57c00"},
-    "yellow": {"zh": "一般风险", "en": "General risk", "color": "#fbc02d"},
-    "blue": {"zh": "低风险", "en": "Low risk", "color": "#1976d2"},
-}
+from app.core.choices import Choice, ChoiceSet
 
-INDUSTRY_LABELS = {
-    "manufacturing": {"zh": "工贸制造", "en": "Manufacturing"},
-    "hazardous_chemicals": {"zh": "危险化学品", "en": "Hazardous chemicals"},
-    "construction": {"zh": "建筑施工", "en": "Construction"},
-    "retail": {"zh": "商贸零售", "en": "Retail"},
-    "catering": {"zh": "餐饮", "en": "Catering"},
-    "warehousing": {"zh": "仓储物流", "en": "Warehousing & logistics"},
-    "hotel": {"zh": "住宿", "en": "Hotels"},
-    "education": {"zh": "教育培训", "en": "Education"},
-    "healthcare": {"zh": "医疗卫生", "en": "Healthcare"},
-    "other": {"zh": "其他", "en": "Other"},
-}
+# 风险分级管控: four colours (DOMAIN.md).
+RISK_LEVELS = ChoiceSet("风险等级", "risk level", [
+    Choice("red", "重大风险", "Major risk", "#d32f2f"),
+    Choice("orange", "较大风险", "Significant risk", "#f57c00"),
+    Choice("yellow", "一般风险", "General risk", "#fbc02d"),
+    Choice("blue", "低风险", "Low risk", "#1976d2"),
+])
+
+#: Labels of the industries (行业) a deployment may configure (config ``INDUSTRIES``); the set
+#: in use is :func:`configured_industries`.
+INDUSTRIES = ChoiceSet("行业", "industry", [
+    Choice("manufacturing", "工贸制造", "Manufacturing"),
+    Choice("hazardous_chemicals", "危险化学品", "Hazardous chemicals"),
+    Choice("construction", "建筑施工", "Construction"),
+    Choice("retail", "商贸零售", "Retail"),
+    Choice("catering", "餐饮", "Catering"),
+    Choice("warehousing", "仓储物流", "Warehousing & logistics"),
+    Choice("hotel", "住宿", "Hotels"),
+    Choice("education", "教育培训", "Education"),
+    Choice("healthcare", "医疗卫生", "Healthcare"),
+    Choice("other", "其他", "Other"),
+])
+
+
+def configured_industries() -> ChoiceSet:
+    """The industries of this deployment: config ``INDUSTRIES`` in its order, labelled by
+    ``INDUSTRY_LABELS`` from config, else by :data:`INDUSTRIES`, else by the code."""
+    return INDUSTRIES.configured("INDUSTRIES", "INDUSTRY_LABELS")

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from app.core import geo
 from app.registry import credit_code as cc
+from app.registry.choices import RISK_LEVELS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -93,7 +94,7 @@ REQUIRED: tuple[str, ...] = ("name", "credit_code", "community")
 MAX_LENGTH = {"name": 200, "community": 100, "address": 300, "industry": 50,
               "legal_rep": 100, "safety_officer": 100, "phone": 32}
 
-RISK_LEVELS = ("red", "orange", "yellow", "blue")
+#: Spellings a registry file uses for each risk level (风险等级) besides its labels.
 _RISK_ALIASES = {
     "red": ("red", "r", "红", "红色", "重大", "重大风险", "重大风险(红)", "红色风险", "一级"),
     "orange": ("orange", "o", "橙", "橙色", "较大", "较大风险", "橙色风险", "二级"),
@@ -117,9 +118,9 @@ for _c in COLUMNS:
         _ALIAS_TO_KEY.setdefault(_header_key(_a), _c.key)
 
 _RISK_TO_CODE: dict[str, str] = {}
-for _code, _names in _RISK_ALIASES.items():
-    for _n in _names:
-        _RISK_TO_CODE[_header_key(_n)] = _code
+for _choice in RISK_LEVELS.choices:
+    for _n in (_choice.value, _choice.zh, _choice.en, *_RISK_ALIASES[_choice.value]):
+        _RISK_TO_CODE[_header_key(_n)] = _choice.value
 
 
 _CRS_WORDS = re.compile(r"gcj02|gcj|bd09|wgs84|wgs|gps|cgcs2000|百度|高德|腾讯|火星|天地图|坐标")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, request
@@ -17,16 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.choices import ADMIN, SUPERVISOR
 from app.core import idempotency
+from app.core.choices import label_key
 from app.core.db import new_id
-from app.core.permissions import (can_manage_registry, community_scope_clause, get_or_404,
-                                  in_scope, require_user, scope_clause)
+from app.core.pagination import Page, paginate
+from app.core.permissions import (community_scope_clause, get_or_404, in_scope, require,
+                                  require_user, scope_clause, visible_community)
 from app.core.timeutil import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.registry import importing
-from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
+from app.registry.choices import RISK_LEVELS, configured_industries
 from app.registry.models import Community, Enterprise
 
 DEFAULT_PER_PAGE = 50
@@ -63,27 +63,10 @@ def qr_url(token: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Pagination
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def _per_page(args: dict, default: int = DEFAULT_PER_PAGE) -> int:
-    return args.get("per_page") or args.get("page_size") or default
-
-
-def paginate(stmt, args: dict, *, default_per_page: int = DEFAULT_PER_PAGE) -> Page:
-    page, per_page = args.get("page") or 1, _per_page(args, default_per_page)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(list(items), total or 0, page, per_page)
+def _page(args: dict, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
+    """``(page, per_page)`` of a registry list, which also takes ``page_size`` for per_page."""
+    return (args.get("page") or 1,
+            args.get("per_page") or args.get("page_size") or default_per_page)
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,23 +80,11 @@ def list_communities(user, args: dict) -> Page:
             .outerjoin(counts, counts.c.community_id == Community.id)
             .where(community_scope_clause(user))
             .order_by(Community.name, Community.id))
-    page, per_page = args.get("page") or 1, _per_page(args, 200)
-    total = db.session.scalar(select(func.count()).select_from(
-        select(Community.id).where(community_scope_clause(user)).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    items = []
-    for community, n in rows:
+    listed = paginate(stmt, *_page(args, 200))
+    for community, n in listed.items:
         community.enterprise_count = n
-        items.append(community)
-    return Page(items, total or 0, page, per_page)
-
-
-def community_in_scope(user, community_id: str) -> Community:
-    community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user)))
-    if community is None:
-        raise NotFound("Community not found.")
-    return community
+    listed.items = [community for community, _ in listed.items]
+    return listed
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,16 +108,11 @@ def _filtered(user, args: dict):
 
 def list_enterprises(user, args: dict) -> Page:
     """The registry as far as the user may see it, filtered and paginated."""
-    return paginate(_filtered(user, args), args)
+    return paginate(_filtered(user, args), *_page(args))
 
 
 def get_enterprise(user, enterprise_id: str) -> Enterprise:
     return get_or_404(Enterprise, enterprise_id, user)
-
-
-def _require_manager(user) -> None:
-    if not can_manage_registry(user):
-        raise Forbidden("只有管理员可以维护企业名录 / only administrators maintain the registry.")
 
 
 def _community_or_invalid(community_id: str, field_name: str = "community_id") -> Community:
@@ -201,7 +167,7 @@ def _default_industry_or_invalid() -> str:
 
 def create_enterprise(user, data: dict) -> idempotency.CreateResult:
     """Register an enterprise (admin). A client-chosen ``id`` makes the create idempotent."""
-    _require_manager(user)
+    require(user, "registry.manage")
     values = _attributes(data)
 
     def build(record_id: str, body_hash: str) -> Enterprise:
@@ -244,7 +210,7 @@ def _changes(enterprise: Enterprise, values: dict) -> dict:
 def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     """Change an enterprise (admin) if ``version`` is the stored one; nothing changes → no bump."""
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    _require_manager(user)
+    require(user, "registry.manage")
     if data["version"] != enterprise.version:
         raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
                        field="version")
@@ -276,30 +242,12 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
 
 def registry_choices() -> dict:
     """Risk colours and the configured industries with their zh/en labels."""
-    return {
-        "risk_levels": [{"value": k, **v} for k, v in RISK_LEVELS.items()],
-        "industries": [{"value": k, **INDUSTRY_LABELS.get(k, {"zh": k, "en": k}), "color": None}
-                       for k in current_app.config["INDUSTRIES"]],
-    }
+    return {"risk_levels": RISK_LEVELS.as_list(),
+            "industries": configured_industries().as_list()}
 
 
 # --------------------------------------------------------------------------------------------
 # Import (导入) and export (导出)
-
-def _label_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
-
-
-def _industry_lookup() -> dict[str, str]:
-    """Spellings accepted in a file → industry key: the key, its Chinese and English labels."""
-    lookup = {}
-    for key in current_app.config["INDUSTRIES"]:
-        labels = INDUSTRY_LABELS.get(key, {})
-        for spelling in (key, labels.get("zh"), labels.get("en")):
-            if spelling:
-                lookup.setdefault(_label_key(spelling), key)
-    return lookup
-
 
 def _community_lookup() -> dict[str, Community]:
     """Community by name, id or code (whatever a file's 所属社区 column holds)."""
@@ -307,7 +255,7 @@ def _community_lookup() -> dict[str, Community]:
     for community in db.session.scalars(select(Community)):
         for spelling in (community.code, community.id, community.name):
             if spelling:
-                lookup[_label_key(spelling)] = community
+                lookup[label_key(spelling)] = community
     return lookup
 
 
@@ -340,7 +288,7 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
     file changes nothing, not even ``version``). Columns absent from the file and empty cells
     leave stored values alone. With ``dry_run`` the report is the same and nothing is written.
     """
-    _require_manager(user)
+    require(user, "registry.manage")
     try:
         table = importing.parse_table(data, filename)
     except importing.TableError as exc:
@@ -348,7 +296,7 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
 
     report = ImportReport(dry_run=dry_run, ignored_columns=list(table.ignored_headers))
     communities = _community_lookup()
-    industries = _industry_lookup()
+    industries = configured_industries()
     plans: list[tuple[int, dict]] = []
     first_line: dict[str, int] = {}
 
@@ -357,20 +305,17 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
         errors = [e.as_dict() for e in row_errors]
 
         if values.get("community"):
-            community = communities.get(_label_key(values["community"]))
+            community = communities.get(label_key(values["community"]))
             if community is None:
                 errors.append({"line": line, "field": "community",
                                "message": f"社区“{values['community']}”不存在 / unknown community"})
             else:
                 values["community_id"] = community.id
         if values.get("industry"):
-            key = industries.get(_label_key(values["industry"]))
+            key = industries.parse(values["industry"])
             if key is None:
                 errors.append({"line": line, "field": "industry",
-                               "message": f"行业“{values['industry']}”不在行业列表中 / unknown "
-                                          "industry; one of: "
-                                          + "、".join(INDUSTRY_LABELS.get(k, {}).get("zh", k)
-                                                     for k in current_app.config["INDUSTRIES"])})
+                               "message": industries.unknown_message(values["industry"])})
             else:
                 values["industry"] = key
         code = values.get("credit_code")
@@ -438,14 +383,17 @@ EXPORT_COLUMNS = [(c.key, c.zh) for c in importing.COLUMNS]
 
 
 def export_rows(user, args: dict) -> list[dict]:
+    """The rows of the registry export, industry and risk level by their Chinese labels (what
+    the import reads back)."""
+    industries = configured_industries()
     rows = []
     for e in db.session.scalars(_filtered(user, args)).unique():
         rows.append({
             "name": e.name, "credit_code": e.credit_code,
             "community": e.community.name, "address": e.address or None,
             "lat": e.lat, "lng": e.lng,
-            "industry": INDUSTRY_LABELS.get(e.industry, {}).get("zh", e.industry),
-            "risk_level": RISK_LEVELS.get(e.risk_level, {}).get("zh", e.risk_level),
+            "industry": industries.label(e.industry, "zh"),
+            "risk_level": RISK_LEVELS.label(e.risk_level, "zh"),
             "legal_rep": e.legal_rep or None, "safety_officer": e.safety_officer or None,
             "phone": e.phone or None, "employees": e.employees,
         })
@@ -473,9 +421,7 @@ def rotate_qr(user, enterprise_id: str) -> Enterprise:
     Admins, and supervisors of the enterprise's community (a torn or copied label is their
     call), may rotate."""
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    if user.role not in (ADMIN, SUPERVISOR):
-        raise Forbidden("只有管理员或监管人员可以更换二维码 / only administrators and supervisors "
-                        "may rotate a QR code.")
+    require(user, "registry.rotate_qr")
     enterprise.qr_token = new_qr_token()
     enterprise.qr_rotated_at = utcnow()
     db.session.flush()
@@ -489,10 +435,8 @@ def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
     a title."""
     from app.documents.pdf import Label, label_sheet_pdf
 
-    community = community_in_scope(user, community_id) if community_id else None
-    if user.role not in (ADMIN, SUPERVISOR):
-        raise Forbidden("只有管理员或监管人员可以打印二维码标签 / only administrators and "
-                        "supervisors print QR labels.")
+    community = visible_community(user, community_id, field=None)
+    require(user, "labels.print")
     args = {"community_id": community.id} if community else {}
     enterprises = db.session.scalars(_filtered(user, args)).unique().all()
     labels = [Label(qr_url(e.qr_token), e.name, e.credit_code, e.community.name)

@@ -1,14 +1,15 @@
 """Schemas of the registry endpoints (企业名录, 社区, 二维码): one in, one out per view."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core import geo
-from app.core.fields import PageNumber, PerPage
+from app.core.choices import ChoiceField
+from app.core.fields import PerPage
+from app.core.pagination import page_args, page_schema
 from app.registry import credit_code as cc
-from app.registry.choices import INDUSTRY_LABELS, RISK_LEVELS
+from app.registry.choices import RISK_LEVELS, configured_industries
 
 MAX_PER_PAGE = 1000
 
@@ -33,13 +34,6 @@ class CreditCode(fields.String):
             return cc.validate(text)
         except cc.CreditCodeError as exc:
             raise ValidationError(str(exc)) from exc
-
-
-def _industry_allowed(value: str) -> None:
-    allowed = current_app.config["INDUSTRIES"]
-    if value not in allowed:
-        raise ValidationError(f"行业“{value}”不在配置的行业列表中 / unknown industry; one of: "
-                              + ", ".join(allowed))
 
 
 risk_level_field = validate.OneOf(tuple(RISK_LEVELS),
@@ -70,7 +64,9 @@ class _EnterpriseFields(Schema):
     community_id = fields.String(validate=validate.Length(min=1, max=36))
     address = Trimmed(validate=validate.Length(max=300))
     location = fields.Nested(EnterpriseLocationIn, allow_none=True)
-    industry = fields.String(validate=_industry_allowed)
+    industry = ChoiceField(configured_industries, metadata={
+        "description": "one of config INDUSTRIES, by its value or its Chinese or English label "
+                       "(stored as the value)"})
     risk_level = fields.String(validate=risk_level_field)
     legal_rep = Trimmed(validate=validate.Length(max=100))
     safety_officer = Trimmed(validate=validate.Length(max=100))
@@ -108,11 +104,13 @@ class EnterpriseOut(Schema):
         lambda e: {"lat": e.lat, "lng": e.lng} if e.lat is not None and e.lng is not None else None,
         metadata={"description": "WGS-84 {lat, lng} or null"})
     industry = fields.String()
-    industry_label = fields.Function(
-        lambda e: INDUSTRY_LABELS.get(e.industry, {}).get("zh", e.industry))
+    industry_label = fields.Function(lambda e: configured_industries().label(e.industry),
+                                     metadata={"description": "in the reader's language"})
     risk_level = fields.String()
-    risk_level_label = fields.Function(lambda e: RISK_LEVELS.get(e.risk_level, {}).get("zh"))
-    risk_color = fields.Function(lambda e: RISK_LEVELS.get(e.risk_level, {}).get("color"))
+    risk_level_label = fields.Function(
+        lambda e: RISK_LEVELS.label(e.risk_level) if e.risk_level in RISK_LEVELS else None,
+        metadata={"description": "in the reader's language"})
+    risk_color = fields.Function(lambda e: RISK_LEVELS.color(e.risk_level))
     legal_rep = fields.String()
     safety_officer = fields.String()
     phone = fields.String()
@@ -129,35 +127,24 @@ class EnterpriseOut(Schema):
         return qr_url(enterprise.qr_token)
 
 
-class EnterpriseListArgs(Schema):
+class EnterpriseListArgs(page_args(MAX_PER_PAGE, metadata={
+        "description": "items per page (default 50)"})):
     community_id = fields.String()
     risk_level = fields.String(validate=risk_level_field)
-    industry = fields.String()
+    industry = ChoiceField(configured_industries, strict=False)
     q = Trimmed(validate=validate.Length(max=100),
                 metadata={"description": "part of the name or credit code"})
-    page = PageNumber()
-    per_page = PerPage(MAX_PER_PAGE, metadata={"description": "items per page (default 50)"})
     page_size = PerPage(MAX_PER_PAGE, metadata={"description": "alias of per_page"})
 
 
 class ExportArgs(Schema):
     community_id = fields.String()
     risk_level = fields.String(validate=risk_level_field)
-    industry = fields.String()
+    industry = ChoiceField(configured_industries, strict=False)
     q = Trimmed(validate=validate.Length(max=100))
 
 
-class Page(Schema):
-    """The envelope of every list: ``{"items", "total", "page", "per_page", "pages"}``."""
-
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
-
-
-class EnterprisePage(Page):
-    items = fields.List(fields.Nested(EnterpriseOut))
+EnterprisePage = page_schema(EnterpriseOut, "EnterprisePage", pages=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,21 +158,18 @@ class CommunityOut(Schema):
     enterprise_count = fields.Integer()
 
 
-class CommunityListArgs(Schema):
-    page = PageNumber()
-    per_page = PerPage(MAX_PER_PAGE)
+class CommunityListArgs(page_args(MAX_PER_PAGE)):
     page_size = PerPage(MAX_PER_PAGE)
 
 
-class CommunityPage(Page):
-    items = fields.List(fields.Nested(CommunityOut))
+CommunityPage = page_schema(CommunityOut, "CommunityPage", pages=True)
 
 
 class RegistryChoiceOut(Schema):
     value = fields.String()
     zh = fields.String()
     en = fields.String()
-    color = fields.String(allow_none=True)
+    color = fields.String(allow_none=True, dump_default=None)
 
 
 class RegistryChoicesOut(Schema):

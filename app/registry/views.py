@@ -28,8 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @blp.response(200, CommunityPage)
 def list_communities(args):
     """社区: the communities in the user's scope with their number of enterprises."""
-    page = operations.list_communities(require_user(), args)
-    return _envelope(page)
+    return operations.list_communities(require_user(), args)
 
 
 @blp.route("/enterprises", methods=["GET"])
@@ -38,7 +37,7 @@ def list_communities(args):
 def list_enterprises(args):
     """企业名录: enterprises in scope; filters ``community_id``, ``risk_level``, ``industry``,
     ``q`` (name or credit code); ``page``/``per_page``."""
-    return _envelope(operations.list_enterprises(require_user(), args))
+    return operations.list_enterprises(require_user(), args)
 
 
 @blp.route("/enterprises", methods=["POST"])
@@ -139,8 +138,3 @@ def qr_labels(args):
 def scan(token):
     """扫码: the enterprise card behind a QR token (404 unknown, rotated or not yours)."""
     return operations.scan(token)
-
-
-def _envelope(page) -> dict:
-    return {"items": page.items, "total": page.total, "page": page.page,
-            "per_page": page.per_page, "pages": page.pages}

@@ -594,7 +594,7 @@ def _write_escalations_and_interviews(writer, ts, escalations, enterprises, rng,
         if e.id in existing_open:
             current = existing_open[e.id].id
         for hid, rule, _ei, fired, title in items:
-            reason = f"{rule} {RULES[rule]['zh']}｜{title}｜{RULE_DETAIL[rule]}"
+            reason = f"{rule} {RULES.label(rule, 'zh')}｜{title}｜{RULE_DETAIL[rule]}"
             if current is None or fired >= closes:
                 current = new_id()
                 # 提出 → 安排 → 约谈 → 结案; the steps still ahead of now have not happened

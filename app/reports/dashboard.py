@@ -31,18 +31,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import and_, case, func, select, true
 
+from app.core.choices import ChoiceSet
 from app.core.fields import YEAR_RANGE_MESSAGE, year_in_range
-from app.core.permissions import community_scope_clause, scope_clause
+from app.core.permissions import community_scope_clause, scope_clause, visible_community
 from app.core.timeutil import SHANGHAI, utcnow
-from app.errors import Invalid, NotFound
+from app.errors import Invalid
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
 from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_LEVELS, HAZARD_STATES, OPEN_STATES,
-                                 VERIFIED, category_choices)
+                                 VERIFIED, configured_categories)
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
@@ -59,18 +59,6 @@ TOP_ENTERPRISES = 10
 
 
 # --------------------------------------------------------------------------- scope and period
-def visible_community(user, community_id: str | None) -> Community | None:
-    """The community named by a filter, if the user may see it; otherwise 404 (unknown and
-    not-yours answer the same)."""
-    if not community_id:
-        return None
-    community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user)))
-    if community is None:
-        raise NotFound("Community not found.", field="community_id")
-    return community
-
-
 def period_bounds(date_from: date | None, date_to: date | None, *, now: datetime | None = None,
                   default_days: int = DEFAULT_PERIOD_DAYS) -> tuple[date, date, datetime, datetime]:
     """``(first day, last day, start, end)``: whole Asia/Shanghai days and the UTC instants
@@ -136,14 +124,15 @@ def sql_median(value, where) -> float | None:
 
 
 # --------------------------------------------------------------------------- the figures
-def _labelled(counts: dict, labels: dict, *, keep_empty: bool = True) -> list[dict]:
-    """``[{key, zh, en, color?, count}]`` in the label order; unknown keys appended."""
+def _labelled(counts: dict, choices: ChoiceSet, *, keep_empty: bool = True) -> list[dict]:
+    """``[{key, zh, en, color?, count}]`` in the display order; keys outside the set appended
+    (labelled as well as the set knows them)."""
     out = []
-    for key, label in labels.items():
+    for key in choices:
         if keep_empty or counts.get(key):
-            out.append({"key": key, **label, "count": int(counts.get(key, 0))})
-    for key in sorted(k for k in counts if k not in labels):
-        out.append({"key": key, "zh": key, "en": key, "count": int(counts[key])})
+            out.append({"key": key, **choices.labels(key), "count": int(counts.get(key, 0))})
+    for key in sorted(k for k in counts if k not in choices):
+        out.append({"key": key, **choices.labels(key), "count": int(counts[key])})
     return out
 
 
@@ -205,8 +194,7 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
         "total": total,
         "by_state": _labelled(by_state, HAZARD_STATES),
         "by_level": _labelled(by_level, HAZARD_LEVELS),
-        "by_category": _labelled(by_category,
-                                 category_choices(current_app.config["HAZARD_CATEGORIES"])),
+        "by_category": _labelled(by_category, configured_categories()),
         "by_community": by_community,
         "by_risk": _labelled(by_risk, RISK_LEVELS),
         "enterprises_by_risk": _labelled(enterprises_by_risk, RISK_LEVELS),

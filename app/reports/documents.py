@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from PIL import Image as PILImage
 from PIL import ImageOps
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -24,13 +23,13 @@ from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, S
                                 TableStyle)
 from sqlalchemy import and_, func, select
 
-from app.core.permissions import get_or_404, scope_clause
+from app.core.permissions import get_or_404, scope_clause, visible_community
 from app.core.timeutil import SHANGHAI, utcnow
 from app.documents.pdf import FONT, data_table, field_table, para, render_document, styles
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
-from app.hazards.choices import FINDING, HAZARD_LEVELS, HAZARD_STATES, category_choices
+from app.hazards.choices import FINDING, HAZARD_LEVELS, HAZARD_STATES, configured_categories
 from app.hazards.models import Hazard
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
@@ -38,7 +37,7 @@ from app.photos.models import Photo
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.operations import public_base_url
-from app.reports.dashboard import dashboard, visible_community
+from app.reports.dashboard import dashboard
 
 PDF_MIME = "application/pdf"
 # 安全生产法 (2021 修正) 第六十五条: 监督检查中发现的事故隐患，责令立即排除或限期排除;
@@ -159,9 +158,9 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
             photos.setdefault(photo.hazard_id, []).append(photo)
     st = styles()
     street = _street(inspection.community_id)
-    kind = INSPECTION_KINDS.get(inspection.kind, {}).get("zh", inspection.kind)
+    kind = INSPECTION_KINDS.label(inspection.kind, "zh")
     inspector = inspection.inspector.display_name if inspection.inspector else ""
-    categories = category_choices(current_app.config["HAZARD_CATEGORIES"])
+    categories = configured_categories()
     community = db.session.get(Community, inspection.community_id)
 
     story = [para(f"{enterprise.name}：", st["h2"])]
@@ -200,11 +199,11 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
                                     textColor=colors.HexColor("#C62828"))
         rows = []
         for n, h in enumerate(hazards, start=1):
-            level = HAZARD_LEVELS.get(h.level, {}).get("zh", h.level)
+            level = HAZARD_LEVELS.label(h.level, "zh")
             text = [para(f"{h.title}", st["cell_label"])]
             detail = "；".join(x for x in (
                 f"地点：{h.place}" if h.place else "",
-                f"类别：{categories.get(h.category, {}).get('zh', h.category)}",
+                f"类别：{categories.label(h.category, 'zh')}",
                 h.description or "") if x)
             text.append(para(detail, st["cell"]))
             text.append(para(f"编号：{h.id}", st["small"]))
@@ -263,7 +262,7 @@ def interview_record(user, interview_id: str) -> tuple[bytes, str]:
         .join(Hazard, Hazard.id == Escalation.hazard_id)
         .where(Escalation.interview_id == interview.id)
         .order_by(Escalation.fired_at, Escalation.id)).all()
-    state = INTERVIEW_STATES.get(interview.state, {}).get("zh", interview.state)
+    state = INTERVIEW_STATES.label(interview.state, "zh")
     story = [field_table([
         ("约谈方", interview.convener),
         ("被约谈单位", enterprise.name),
@@ -281,8 +280,8 @@ def interview_record(user, interview_id: str) -> tuple[bytes, str]:
     if reasons:
         story.append(data_table(
             ["规则", "隐患", "等级", "触发时间", "说明"],
-            [[f"{r.rule} {RULES.get(r.rule, {}).get('zh', '')}", r.title,
-              HAZARD_LEVELS.get(r.level, {}).get("zh", r.level), _zh_datetime(r.fired_at),
+            [[f"{r.rule} {RULES.label(r.rule, 'zh')}", r.title,
+              HAZARD_LEVELS.label(r.level, "zh"), _zh_datetime(r.fired_at),
               r.detail or ""] for r in reasons],
             col_widths=[30 * mm, 48 * mm, 18 * mm, 32 * mm, 42 * mm]))
     if interview.situation:
@@ -473,15 +472,18 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
         ], col_widths=[45 * mm, 40 * mm, 45 * mm, 40 * mm]),
         Spacer(1, 4 * mm),
     ]
-    states = [(x["zh"], x["count"], x.get("color", "#999999")) for x in figures["by_state"]]
-    risks = [(x["zh"], x["count"], x.get("color", "#999999")) for x in figures["by_risk"]]
+    states = [(HAZARD_STATES.label(x["key"], "zh"), x["count"],
+               HAZARD_STATES.color(x["key"]) or "#999999") for x in figures["by_state"]]
+    risks = [(RISK_LEVELS.label(x["key"], "zh"), x["count"],
+              RISK_LEVELS.color(x["key"]) or "#999999") for x in figures["by_risk"]]
     pies = Table([[_pie(states, title="隐患状态分布"), _pie(risks, title="按企业风险等级")]],
                  colWidths=[85 * mm, 85 * mm])
     pies.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     categories = [x for x in figures["by_category"] if x["count"]]
     story += [KeepTogether([*_heading("三、隐患分布"), pies])]
-    story.append(_bar_chart([x["zh"] for x in categories], [x["count"] for x in categories],
+    story.append(_bar_chart([configured_categories().label(x["key"], "zh") for x in categories],
+                            [x["count"] for x in categories],
                             title="隐患类别分布", color="#E06C00",
                             height=max(40, 14 + 11 * len(categories)) * mm / 2.2))
     if len(figures["by_community"]) > 1:
@@ -495,9 +497,8 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
     if cases:
         story.append(data_table(["企业", "隐患", "等级", "状态", "零容忍"], [
             [c.enterprise, f"{c.title}（{c.place}）" if c.place else c.title,
-             HAZARD_LEVELS.get(c.level, {}).get("zh", c.level),
-             HAZARD_STATES.get(c.state, {}).get("zh", c.state),
-             "、".join(f"{r} {RULES[r]['zh']}" for r in rules_by_hazard.get(c.id, []))
+             HAZARD_LEVELS.label(c.level, "zh"), HAZARD_STATES.label(c.state, "zh"),
+             "、".join(f"{r} {RULES.label(r, 'zh')}" for r in rules_by_hazard.get(c.id, []))
              or ("已升级" if c.escalated else "—")] for c in cases],
             col_widths=[40 * mm, 52 * mm, 18 * mm, 18 * mm, 42 * mm]))
         story.append(_paragraph("以上案例用于警示教育，请各企业举一反三，深入开展自查自改。",

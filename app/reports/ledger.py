@@ -19,8 +19,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
-from flask import current_app
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
@@ -30,7 +29,7 @@ from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
 from app.hazards.choices import (HAZARD_LEVELS, HAZARD_STATES, OPEN_STATES,
-                                 category_choices)
+                                 configured_categories)
 from app.hazards.models import Hazard
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
@@ -151,11 +150,7 @@ def hazard_ledger_rows(query) -> Iterator[list]:
     """The rows of :func:`hazard_ledger_query` as lists of values in the order of
     :data:`HAZARD_LEDGER_COLUMNS`, read ``BATCH`` at a time. Times are Asia/Shanghai wall time
     to the minute, dates Asia/Shanghai dates, choices their Chinese labels."""
-    categories = {k: v["zh"] for k, v in
-                  category_choices(current_app.config["HAZARD_CATEGORIES"]).items()}
-    levels = {k: v["zh"] for k, v in HAZARD_LEVELS.items()}
-    states = {k: v["zh"] for k, v in HAZARD_STATES.items()}
-    kinds = {k: v["zh"] for k, v in INSPECTION_KINDS.items()}
+    categories = configured_categories()
 
     def local(value):
         if value is None:
@@ -168,10 +163,11 @@ def hazard_ledger_rows(query) -> Iterator[list]:
     for r in db.session.execute(query):
         yield [
             day(r.inspection_started_at or r.found_at), r.enterprise_name, r.credit_code,
-            r.community_name, r.place, r.title, r.description, levels.get(r.level, r.level),
-            categories.get(r.category, r.category), kinds.get(r.inspection_kind, ""),
-            r.reporter or "", local(r.found_at), r.responsible, local(r.deadline),
-            states.get(r.state, r.state), bool(r.overdue), bool(r.escalated),
+            r.community_name, r.place, r.title, r.description,
+            HAZARD_LEVELS.label(r.level, "zh"), categories.label(r.category, "zh"),
+            INSPECTION_KINDS.label(r.inspection_kind, "zh"), r.reporter or "",
+            local(r.found_at), r.responsible, local(r.deadline),
+            HAZARD_STATES.label(r.state, "zh"), bool(r.overdue), bool(r.escalated),
             r.rejection_count, local(r.submitted_at), local(r.verified_at),
             r.recheck_note or "", day(r.closed_at), day(r.archived_at), r.id,
         ]
@@ -435,14 +431,14 @@ def interview_ledger_rows(user, args: dict, now: datetime | None = None) -> list
                 .where(Escalation.interview_id.in_(ids[i:i + 500]))
                 .order_by(Escalation.fired_at, Escalation.id)):
             reasons.setdefault(esc_interview, []).append(
-                f"{rule} {RULES.get(rule, {}).get('zh', rule)}：{title}")
+                f"{rule} {RULES.label(rule, 'zh')}：{title}")
     out = []
     for r in rows:
         iv = r.Interview
         out.append({
             "id": iv.id, "created_at": iv.created_at, "enterprise_name": r.enterprise_name,
             "credit_code": r.credit_code, "community_name": r.community_name,
-            "state": INTERVIEW_STATES.get(iv.state, {}).get("zh", iv.state),
+            "state": INTERVIEW_STATES.label(iv.state, "zh"),
             "reasons": "\n".join(reasons.get(iv.id, [])), "convener": iv.convener,
             "scheduled_at": iv.scheduled_at, "place": iv.place,
             "interviewers": "、".join(iv.interviewers or []),

@@ -11,14 +11,14 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
-from app.core.permissions import scope_clause
+from app.core.permissions import scope_clause, visible_community
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.hazards.choices import OPEN_STATES
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
-from app.reports.dashboard import NOT_CLOSED_STATES, visible_community
+from app.reports.dashboard import NOT_CLOSED_STATES
 
 MAX_HAZARD_POINTS = 2000
 
@@ -112,7 +112,7 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
 
     return {
         "tiles": tile_config(),
-        "legend": [{"key": k, **v} for k, v in RISK_LEVELS.items()],
+        "legend": [{"key": c.value, **c.labels()} for c in RISK_LEVELS.choices],
         "enterprises": [{
             "id": e.id, "name": e.name, "community_id": e.community_id, "lat": e.lat,
             "lng": e.lng, "risk_level": e.risk_level, "open_hazards": int(e.open_hazards or 0),

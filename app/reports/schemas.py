@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from webargs.fields import DelimitedList
 
 from app.core import fields as core_fields
+from app.core.choices import ChoiceField
 from app.escalation.choices import INTERVIEW_STATES
 from app.hazards import choices as hazard_choices
 from app.hazards.schemas import DateOrDateTime
@@ -184,7 +185,8 @@ class LedgerArgs(Schema):
     enterprise_id = UUIDStr()
     community_id = UUIDStr()
     inspection_id = UUIDStr()
-    category = fields.String(validate=validate.Length(max=50))
+    category = ChoiceField(hazard_choices.configured_categories, strict=False,
+                           validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100),

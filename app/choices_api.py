@@ -1,0 +1,82 @@
+"""Every choice set in one answer: ``GET /api/v1/choices``.
+
+The values and labels (zh/en, colour, display order) of every set a screen shows or a form
+offers, the configured ones (hazard categories, industries) cut to the configuration. Nothing
+personal is in it, so it needs no login: the PWA's service worker caches it for offline use.
+
+It reads every domain's ``choices`` module, so it lives above the domains (like
+``create_app``), not in ``app.core``.
+"""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from app.auth.choices import ROLES
+from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
+from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
+                                 HAZARD_STATES, PHOTO_KINDS, configured_categories)
+from app.inspections.choices import INSPECTION_KINDS
+from app.notifications.choices import NOTIFICATION_KINDS
+from app.registry.choices import RISK_LEVELS, configured_industries
+
+blp = Blueprint("choices", __name__, url_prefix="/api/v1",
+                description="选项 Every choice set: values, zh/en labels, colours, order")
+
+
+def all_choices() -> dict[str, list[dict]]:
+    """``{set name: [{value, zh, en, color?}]}``, each list in display order."""
+    sets = {
+        "hazard_states": HAZARD_STATES,
+        "hazard_levels": HAZARD_LEVELS,
+        "hazard_categories": configured_categories(),
+        "hazard_actions": HAZARD_ACTIONS,
+        "photo_kinds": PHOTO_KINDS,
+        "governance_plan_fields": GOVERNANCE_PLAN_FIELDS,
+        "inspection_kinds": INSPECTION_KINDS,
+        "risk_levels": RISK_LEVELS,
+        "industries": configured_industries(),
+        "interview_states": INTERVIEW_STATES,
+        "interview_actions": INTERVIEW_ACTIONS,
+        "escalation_rules": RULES,
+        "notification_kinds": NOTIFICATION_KINDS,
+        "roles": ROLES,
+    }
+    return {name: choice_set.as_list() for name, choice_set in sets.items()}
+
+
+class ChoiceOut(Schema):
+    value = fields.String(required=True)
+    zh = fields.String(required=True, metadata={"description": "Chinese label"})
+    en = fields.String(required=True, metadata={"description": "English label"})
+    color = fields.String(metadata={"description": "display colour (#rrggbb), when it has one"})
+
+
+def _list(description: str) -> fields.List:
+    return fields.List(fields.Nested(ChoiceOut), metadata={"description": description})
+
+
+class ChoicesOut(Schema):
+    """Every choice set, each a list in display order."""
+
+    hazard_states = _list("隐患状态")
+    hazard_levels = _list("隐患等级")
+    hazard_categories = _list("隐患类别: the configured HAZARD_CATEGORIES, in their order")
+    hazard_actions = _list("actions of the hazard transition table and other recorded changes")
+    photo_kinds = _list("照片类型")
+    governance_plan_fields = _list("治理方案 fields of a major hazard")
+    inspection_kinds = _list("检查类型")
+    risk_levels = _list("风险等级 (four colours)")
+    industries = _list("行业: the configured INDUSTRIES, in their order")
+    interview_states = _list("约谈 states")
+    interview_actions = _list("约谈 actions")
+    escalation_rules = _list("零容忍 rules R1–R4")
+    notification_kinds = _list("消息类型")
+    roles = _list("角色")
+
+
+@blp.route("/choices", methods=["GET"])
+@blp.response(200, ChoicesOut)
+def choices():
+    """Every choice set with its labels (zh/en), colours and display order. No login needed."""
+    return all_choices()
