@@ -185,14 +185,20 @@ def test_create_with_a_client_id_is_idempotent(admin, factory):
     assert admin.get("/api/v1/users?q=li4").get_json()["total"] == 1
 
 
-def test_parallel_creates_of_one_username_make_one_account(live_server, factory):
-    """Eight admins' clicks at once over two gunicorn workers: one account, no 5xx."""
+def _live_admin(live_server, factory) -> requests.Session:
+    """An administrator's HTTP session on the live server, carrying its CSRF header."""
     admin_user = factory.user("admin")
-    community = factory.community()
     s = requests.Session()
     r = s.post(f"{live_server}/api/v1/auth/login",
                json={"username": admin_user.username, "password": PASSWORD}, timeout=30)
     s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return s
+
+
+def test_parallel_creates_of_one_username_make_one_account(live_server, factory):
+    """Eight admins' clicks at once over two gunicorn workers: one account, no 5xx."""
+    s = _live_admin(live_server, factory)
+    community = factory.community()
 
     def create(_):
         return s.post(f"{live_server}/api/v1/users", json={
@@ -211,12 +217,8 @@ def test_parallel_creates_with_one_id_all_answer_the_stored_account(live_server,
     """An outbox retrying one create twenty times at once (two gunicorn workers): every answer is
     the stored account, 201 for the one that made it and 200 for the replays; never a 409
     "username taken" from a replay that met the first one's row before it was committed."""
-    admin_user = factory.user("admin")
+    s = _live_admin(live_server, factory)
     community = factory.community()
-    s = requests.Session()
-    r = s.post(f"{live_server}/api/v1/auth/login",
-               json={"username": admin_user.username, "password": PASSWORD}, timeout=30)
-    s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     body = {"id": str(uuid.uuid4()), "username": "outbox-racer", "password": "long-enough-pw",
             "role": "inspector", "community_ids": [community.id]}
 

@@ -68,19 +68,18 @@ class DeadlineStream:
             self.cut_off = True
             raise RequestTimeout(TOO_SLOW)
 
-    def read(self, size: int = -1) -> bytes:
+    def _counted(self, reader, size: int | None) -> bytes:
         self._check()
-        data = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
+        data = reader(CHUNK if size is None or size < 0 else min(size, CHUNK))
         self.received += len(data)
         self._check()
         return data
 
+    def read(self, size: int = -1) -> bytes:
+        return self._counted(self.stream.read, size)
+
     def readline(self, size: int = -1) -> bytes:
-        self._check()
-        data = self.stream.readline(CHUNK if size is None or size < 0 else min(size, CHUNK))
-        self.received += len(data)
-        self._check()
-        return data
+        return self._counted(self.stream.readline, size)
 
 
 class _Watchdog:
