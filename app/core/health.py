@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from app.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_S, problem
+from app.core.problems import DATABASE_UNAVAILABLE, RETRY_AFTER_S, problem
 from app.extensions import db
 
 bp = Blueprint("health", __name__)

@@ -6,8 +6,10 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.core import bodies, inputs
 from app.core.db import configure_engine
-from app.errors import handle_operational_error
+from app.core.problems import (handle_data_error, handle_operational_error, handle_stale_data,
+                               problem)
 from app.extensions import db
 
 
@@ -26,17 +28,14 @@ def commit_request(response):
     try:
         db.session.commit()
     except StaleDataError as exc:
-        from app.errors import handle_stale_data
         return handle_stale_data(exc)
     except IntegrityError:
         db.session.rollback()
         current_app.logger.warning("integrity conflict on commit of %s %s", request.method,
                                    request.path)
-        from app.errors import problem
         return problem(409, "与刚保存的记录冲突，请重试 / The change conflicts with a record stored "
                        "meanwhile; retry.")
     except DataError:
-        from app.errors import handle_data_error
         return handle_data_error(None)
     except OperationalError as exc:
         return handle_operational_error(exc)
@@ -95,9 +94,9 @@ def _public_address(app):
 
 
 def init_app(app):
-    from app.auth import sessions
-    from app.core import bodies, inputs
-
+    """Before any domain's hooks (create_app registers the session after these): a request's
+    body is read (within its deadline), then one with a NUL is refused, before anything reads
+    the database."""
     if app.config.get("TRUSTED_PROXIES"):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
@@ -105,7 +104,6 @@ def init_app(app):
     app.extensions["anxun_csp"] = _csp(app)
     _configure_engines(app)
     bodies.init_app(app)  # first: the body is read (within its deadline) before anything else
-    inputs.init_app(app)  # before the session is loaded: nothing with a NUL reaches a query
-    sessions.init_app(app)
+    inputs.init_app(app)
     app.after_request(security_headers)
     app.after_request(commit_request)  # registered last, so it runs first

@@ -20,8 +20,6 @@ HAZARD_STATES = ChoiceSet("隐患状态", "hazard state", [
     Choice(ARCHIVED, "已归档", "Archived", "#757575"),
 ])
 STATE_ORDER = HAZARD_STATES.values
-#: States without an accepted rectification: a hazard in one of them can be overdue (逾期).
-OPEN_STATES = frozenset({REPORTED, RECTIFYING, SUBMITTED})
 #: States in which the hazard's content (plan, responsible person, description) may still change.
 EDITABLE_STATES = frozenset({REPORTED, RECTIFYING})
 

@@ -1,77 +1,16 @@
-"""Schemas of the hazard (隐患) endpoints, and the small input pieces other domains share
-(ids, positions, paging)."""
+"""Schemas of the hazard (隐患) endpoints."""
 from __future__ import annotations
-
-from datetime import date, datetime, time
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from app.core import fields as core_fields
 from app.core.choices import ChoiceField
-from app.core.fields import check_year
+from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, UtcDateTime, UUIDStr,
+                             location_of)
 from app.core.pagination import page_args, page_schema
-from app.core.timeutil import SHANGHAI, as_utc
 from app.hazards import choices
+from app.hazards.evidence_schemas import PhotoOut
 from app.hazards.workflow import HAZARD_WORKFLOW
-from app.photos.schemas import PhotoOut, UtcDateTime, UUIDStr
-
-__all__ = ["UUIDStr", "UtcDateTime"]
-
-
-# --------------------------------------------------------------------------- shared pieces
-class LocationIn(Schema):
-    """A WGS-84 position as the browser's geolocation gives it (accuracy in metres)."""
-
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, validate=validate.Range(-180, 180))
-    accuracy = fields.Float(allow_none=True, validate=validate.Range(min=0, max=100_000))
-
-
-class LocationOut(Schema):
-    lat = fields.Float()
-    lng = fields.Float()
-    accuracy = fields.Float(allow_none=True)
-
-
-def location_of(record) -> dict | None:
-    """``{lat, lng, accuracy}`` of a record with ``lat``/``lng``/``accuracy_m`` columns."""
-    if record.lat is None or record.lng is None:
-        return None
-    return {"lat": record.lat, "lng": record.lng, "accuracy": record.accuracy_m}
-
-
-class DateOrDateTime(fields.Field):
-    """An ISO 8601 datetime with offset, or a plain date meaning a whole day in Asia/Shanghai
-    (its start, or with ``end_of_day`` its last second), in the years allowed by
-    :mod:`app.core.fields`. Loads aware UTC."""
-
-    default_error_messages = {"invalid": "应为日期或带时区的日期时间（ISO 8601） / "
-                                        "Not an ISO 8601 date or datetime with offset."}
-
-    def __init__(self, *, end_of_day: bool = False, **kwargs):
-        self.end_of_day = end_of_day
-        kwargs.setdefault("metadata", {}).setdefault("format", "date-time")
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        text = value.strip()
-        try:
-            if len(text) == 10:
-                day = check_year(date.fromisoformat(text))
-                wall = time(23, 59, 59) if self.end_of_day else time(0, 0)
-                return as_utc(datetime.combine(day, wall, tzinfo=SHANGHAI))
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise self.make_error("invalid") from None
-        if parsed.tzinfo is None:
-            raise ValidationError("日期时间需带时区（如 +08:00） / "
-                                  "A datetime needs its UTC offset (e.g. +08:00).")
-        return as_utc(check_year(parsed))
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value.isoformat() if value is not None else None
 
 
 # --------------------------------------------------------------------------- input
@@ -175,11 +114,10 @@ _SUMMARY_COLUMNS = ("id", "enterprise_id", "community_id", "inspection_id", "tit
                     "escalated", "version")
 
 
-def _summary(hazard, now=None) -> dict:
-    from app.hazards.operations import is_overdue
+def _summary(hazard) -> dict:
     return {**{name: getattr(hazard, name) for name in _SUMMARY_COLUMNS},
             "enterprise_name": hazard.enterprise.name if hazard.enterprise else None,
-            "overdue": is_overdue(hazard, now)}
+            "overdue": hazard.is_overdue}
 
 
 class HazardSummaryOut(Schema):

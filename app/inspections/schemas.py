@@ -4,9 +4,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app.core import fields as core_fields
+from app.core.fields import LocationIn, LocationOut, UtcDateTime, UUIDStr, location_of
 from app.core.pagination import page_args, page_schema
-from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, UtcDateTime, UUIDStr,
-                                 location_of)
+from app.hazards.schemas import HazardSummaryOut
 from app.inspections.choices import INSPECTION_KINDS
 
 

@@ -1,5 +1,4 @@
-"""``flask backup``, ``flask restore``, ``flask purge``, ``flask media gc``; and, in a server
-process, the periodic housekeeping job (MAINTENANCE_INTERVAL_S, the escalation job's machinery)."""
+"""``flask backup``, ``flask restore``, ``flask purge``, ``flask media gc``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,12 +6,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.escalation.jobs import start_in_server
 from app.extensions import db
 from app.maintenance.backup import BackupError, make_backup, restore_backup
-from app.maintenance.housekeeping import collect_media_garbage, purge_ended, run_housekeeping
-
-HOUSEKEEPING_LEASE = "housekeeping"
+from app.maintenance.housekeeping import collect_media_garbage, purge_ended
 
 
 @click.command("backup")
@@ -83,7 +79,3 @@ def register_cli(app):
     for command in (backup_command, restore_command, purge_command, media_cli):
         app.cli.add_command(command)
 
-
-def init_app(app):
-    start_in_server(app, HOUSEKEEPING_LEASE, app.config.get("MAINTENANCE_INTERVAL_S") or 0,
-                    run_housekeeping)

@@ -1,4 +1,4 @@
-"""The registry service (摸清底数): communities, enterprises, import/export, QR codes, scan card.
+"""The registry service (摸清底数): communities, enterprises, import/export, QR codes.
 
 Functions here change state and flush; the request commits (app/core/hooks.py). Scope goes
 through :mod:`app.core.permissions`: anything outside a user's reach is 404, a role that may
@@ -19,15 +19,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.core import idempotency
 from app.core.choices import label_key
 from app.core.db import new_id
+from app.core.models import expect_version
 from app.core.pagination import Page, paginate
-from app.core.permissions import (community_scope_clause, get_or_404, in_scope, require,
-                                  require_user, scope_clause, visible_community)
+from app.core.permissions import get_or_404, require, scope_clause
 from app.core.timeutil import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.documents.pdf import Label, label_sheet_pdf
+from app.documents.qr import qr_png as render_qr_png
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.registry import importing
 from app.registry.choices import RISK_LEVELS, configured_industries
 from app.registry.models import Community, Enterprise
+from app.registry.scope import community_scope_clause, visible_community
 
 DEFAULT_PER_PAGE = 50
 #: Enterprise attributes a create/update/import may set (``location`` is split into lat/lng).
@@ -37,6 +40,8 @@ EDITABLE = ("name", "credit_code", "community_id", "address", "industry", "risk_
 _TEXT_COLUMNS = frozenset({"address", "legal_rep", "safety_officer", "phone"})
 #: Stored coordinates keep 7 decimals (≈1 cm): an export and its re-import compare equal.
 COORD_DECIMALS = 7
+#: The 409 of an enterprise changed meanwhile (a stale ``version``, or a lost race to UPDATE it).
+STALE_ENTERPRISE = "记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload."
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,9 +216,7 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     """Change an enterprise (admin) if ``version`` is the stored one; nothing changes → no bump."""
     enterprise = get_or_404(Enterprise, enterprise_id, user)
     require(user, "registry.manage")
-    if data["version"] != enterprise.version:
-        raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
-                       field="version")
+    expect_version(enterprise, data["version"], STALE_ENTERPRISE)
     changes = _changes(enterprise, _attributes(data))
     if "community_id" in changes:
         _community_or_invalid(changes["community_id"])
@@ -226,8 +229,7 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     try:
         db.session.flush()
     except StaleDataError as exc:
-        raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
-                       field="version") from exc
+        raise Conflict(STALE_ENTERPRISE, field="version") from exc
     except IntegrityError as exc:
         raise _duplicate_code(changes.get("credit_code", enterprise.credit_code)) from exc
     if "community_id" in changes:
@@ -409,10 +411,8 @@ def export_xlsx(user, args: dict) -> bytes:
 # QR codes (二维码)
 
 def qr_png(user, enterprise_id: str, box_size: int) -> bytes:
-    from app.documents.qr import qr_png as render
-
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    return render(qr_url(enterprise.qr_token), box_size=box_size)
+    return render_qr_png(qr_url(enterprise.qr_token), box_size=box_size)
 
 
 def rotate_qr(user, enterprise_id: str) -> Enterprise:
@@ -433,8 +433,6 @@ def rotate_qr(user, enterprise_id: str) -> Enterprise:
 def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
     """A4 label sheet (二维码标签) of a community's enterprises (or all in scope): PDF bytes and
     a title."""
-    from app.documents.pdf import Label, label_sheet_pdf
-
     community = visible_community(user, community_id, field=None)
     require(user, "labels.print")
     args = {"community_id": community.id} if community else {}
@@ -443,54 +441,3 @@ def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
               for e in enterprises]
     title = f"{community.name} 企业二维码标签" if community else "企业二维码标签"
     return label_sheet_pdf(labels, title=title), title
-
-
-# --------------------------------------------------------------------------------------------
-# The scan card (扫码)
-
-def scan(token: str) -> dict:
-    """The enterprise card for a QR token: unknown, rotated and out-of-scope tokens are one 404."""
-    from app.escalation.choices import CLOSED as INTERVIEW_CLOSED
-    from app.escalation.models import Interview
-    from app.hazards.choices import ARCHIVED, CLOSED
-    from app.hazards.models import Hazard
-    from app.hazards.operations import is_overdue
-    from app.inspections.models import Inspection
-
-    user = require_user()
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.qr_token == token))
-    if enterprise is None or not in_scope(user, enterprise):
-        raise NotFound("Enterprise not found.")
-
-    now = utcnow()
-    hazards = db.session.scalars(
-        select(Hazard).where(Hazard.enterprise_id == enterprise.id,
-                             Hazard.state.not_in((CLOSED, ARCHIVED)))
-        .order_by(Hazard.deadline, Hazard.found_at, Hazard.id)).all()
-    open_hazards = [{
-        "id": h.id, "title": h.title, "level": h.level, "state": h.state,
-        "category": h.category, "deadline": h.deadline,
-        "overdue": is_overdue(h, now),
-    } for h in hazards]
-
-    last = db.session.scalar(
-        select(Inspection).options(joinedload(Inspection.inspector))
-        .where(Inspection.enterprise_id == enterprise.id)
-        .order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(1))
-    last_inspection = None if last is None else {
-        "id": last.id, "kind": last.kind, "started_at": last.started_at,
-        "ended_at": last.ended_at, "on_site": last.on_site,
-        "inspector_name": last.inspector.display_name if last.inspector else None,
-    }
-
-    interviews = db.session.scalars(
-        select(Interview).where(Interview.enterprise_id == enterprise.id,
-                                Interview.state != INTERVIEW_CLOSED)
-        .order_by(Interview.created_at, Interview.id)).all()
-    return {
-        "enterprise": enterprise,
-        "open_hazards": open_hazards,
-        "last_inspection": last_inspection,
-        "open_interviews": [{"id": i.id, "state": i.state, "scheduled_at": i.scheduled_at}
-                            for i in interviews],
-    }

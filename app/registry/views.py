@@ -1,5 +1,5 @@
-"""Registry endpoints (CONTRACT.md "Registry"): communities, enterprises, import/export, QR codes
-and the scan card. Lists answer the envelope ``{"items", "total", "page", "per_page", "pages"}``."""
+"""Registry endpoints (CONTRACT.md "Registry"): communities, enterprises, import/export and QR
+codes. Lists answer the envelope ``{"items", "total", "page", "per_page", "pages"}``."""
 from __future__ import annotations
 
 import io
@@ -14,8 +14,7 @@ from app.registry import operations
 from app.registry.schemas import (CommunityListArgs, CommunityPage, EnterpriseCreate,
                                   EnterpriseListArgs, EnterpriseOut, EnterprisePage,
                                   EnterpriseUpdate, ExportArgs, ImportArgs, ImportFile,
-                                  ImportReport, LabelArgs, QrPngArgs, RegistryChoicesOut,
-                                  ScanCard)
+                                  ImportReport, LabelArgs, QrPngArgs, RegistryChoicesOut)
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1",
                 description="企业名录与二维码 Registry and QR codes")
@@ -131,10 +130,3 @@ def qr_labels(args):
     response.headers["Content-Disposition"] = (
         f"inline; filename=\"qr-labels.pdf\"; filename*=UTF-8''{quote(title + '.pdf')}")
     return response
-
-
-@blp.route("/scan/<string:token>", methods=["GET"])
-@blp.response(200, ScanCard)
-def scan(token):
-    """扫码: the enterprise card behind a QR token (404 unknown, rotated or not yours)."""
-    return operations.scan(token)
