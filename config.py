@@ -103,7 +103,12 @@ class Config:
     # Uploads and photos.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
     PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
-    PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 50_000_000)
+    PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 50_000_000)  # JPEG, HEIC: phone cameras
+    PHOTO_MAX_PIXELS_PNG_WEBP = _env_int("PHOTO_MAX_PIXELS_PNG_WEBP", 24_000_000)  # screenshots
+    PHOTO_DECODE_SLOTS = _env_int("PHOTO_DECODE_SLOTS", 2)  # full-size decodes per process
+    PHOTO_DECODE_WAIT_S = _env_int("PHOTO_DECODE_WAIT_S", 30)  # then 503 with Retry-After
+    # Registry imports: an XLSX is a zip; its unpacked size is checked before it is read.
+    IMPORT_MAX_UNPACKED_BYTES = _env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
     # A write request's body must keep arriving at this many bytes a second on average once the
     # grace has passed, else 408 (slow-loris bodies; the proxy in front is the first line).
     REQUEST_BODY_MIN_RATE = _env_int("REQUEST_BODY_MIN_RATE", 2048)  # 0 disables the check

@@ -23,10 +23,12 @@ SCHEMA_MODULE = "app.models"
 # Request hooks of the domains (``init_app(app)``), after app.core.hooks: a request with a NUL is
 # refused before the session is loaded.
 HOOK_MODULES = ("app.auth.sessions",)
-# Domains that act on another's signals subscribe here, in the open (``init_app(app)``): the
-# 零容忍 rules follow the hazard signals (app.hazards.signals), and the time rules run as a
-# periodic job; so does the housekeeping (app.maintenance).
-WIRING_MODULES = ("app.escalation.wiring", "app.maintenance.wiring")
+# Domains that act on another's signals subscribe here, in the open (``init_app(app)``): records
+# follow their enterprise to another community (app.registry.signals), the 零容忍 rules follow
+# the hazard signals (app.hazards.signals), and the time rules run as a periodic job; so does the
+# housekeeping (app.maintenance).
+WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring",
+                  "app.maintenance.wiring")
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
@@ -44,7 +46,8 @@ BLUEPRINT_MODULES = (
     "app.web.views",
 )
 # Modules exposing ``register_cli(app)``.
-CLI_MODULES = ("app.cli", "app.demo.cli", "app.escalation.cli", "app.maintenance.cli",
+CLI_MODULES = ("app.cli", "app.demo.cli", "app.escalation.cli", "app.hazards.cli",
+               "app.maintenance.cli",
                "app.reports.cli")
 
 

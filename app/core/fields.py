@@ -30,6 +30,21 @@ YEAR_RANGE_MESSAGE = (f"日期应在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间 / "
                       f"Dates must fall in the years {MIN_YEAR} to {MAX_YEAR}.")
 
 
+#: What the OpenAPI document says of every bounded date or time field (a string format cannot
+#: carry a minimum): appended to the field's description, and as ``x-year-minimum/maximum``.
+YEAR_RANGE_DOC = f"years {MIN_YEAR}–{MAX_YEAR} only (年份 {MIN_YEAR}–{MAX_YEAR})"
+
+
+def year_bounded(kwargs: dict) -> dict:
+    """``kwargs`` of a date or time field with the year bounds written into its metadata."""
+    metadata = dict(kwargs.get("metadata") or {})
+    description = metadata.get("description")
+    metadata["description"] = f"{description}; {YEAR_RANGE_DOC}" if description else YEAR_RANGE_DOC
+    metadata.setdefault("x-year-minimum", MIN_YEAR)
+    metadata.setdefault("x-year-maximum", MAX_YEAR)
+    return {**kwargs, "metadata": metadata}
+
+
 def year_in_range(value: date | datetime) -> bool:
     return MIN_YEAR <= value.year <= MAX_YEAR
 
@@ -44,12 +59,18 @@ def check_year(value):
 class AwareDateTime(fields.AwareDateTime):
     """ISO 8601 with its UTC offset, in the years :data:`MIN_YEAR`–:data:`MAX_YEAR`."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **year_bounded(kwargs))
+
     def _deserialize(self, value, attr, data, **kwargs):
         return check_year(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Date(fields.Date):
     """``YYYY-MM-DD`` in the years :data:`MIN_YEAR`–:data:`MAX_YEAR`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **year_bounded(kwargs))
 
     def _deserialize(self, value, attr, data, **kwargs):
         return check_year(super()._deserialize(value, attr, data, **kwargs))
@@ -101,7 +122,7 @@ class DateOrDateTime(fields.Field):
     def __init__(self, *, end_of_day: bool = False, **kwargs):
         self.end_of_day = end_of_day
         kwargs.setdefault("metadata", {}).setdefault("format", "date-time")
-        super().__init__(**kwargs)
+        super().__init__(**year_bounded(kwargs))
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):

@@ -22,6 +22,8 @@ from enum import Enum
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from app.documents.cells import guard_formula
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -29,8 +31,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # In memory
 
 ColumnSpec = Sequence[tuple[str, str]]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d\s.]*$")
 
 
 def _lookup(row, key: str):
@@ -147,9 +147,8 @@ def write_csv(rows: Iterable, columns: ColumnSpec, *, bom: bool = True,
     """CSV bytes, UTF-8 with a BOM (so Excel opens Chinese correctly), CRLF line ends, header of
     the Chinese titles. Datetimes are written as Asia/Shanghai ``YYYY-MM-DD HH:MM:SS``.
 
-    With ``formula_guard`` a text cell starting with ``= + - @`` (that is not a plain number)
-    gets a leading ``'`` so that a spreadsheet never runs it as a formula; :func:`read_table`
-    removes that quote again. Values are otherwise written as they are (an 18-digit credit
+    With ``formula_guard`` a text cell a spreadsheet could run as a formula gets a leading ``'``
+    (:func:`app.documents.cells.guard_formula`); the registry import removes that quote again. Values are otherwise written as they are (an 18-digit credit
     code stays text for machines; Excel users should prefer the XLSX export)."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
@@ -166,9 +165,7 @@ def write_csv(rows: Iterable, columns: ColumnSpec, *, bom: bool = True,
             elif isinstance(v, date):
                 v = v.isoformat()
             else:
-                v = str(v)
-                if formula_guard and v.startswith(_FORMULA_START) and not _NUMBER_LIKE.match(v):
-                    v = "'" + v
+                v = guard_formula(str(v)) if formula_guard else str(v)
             out.append(v)
         w.writerow(out)
     data = buf.getvalue().encode("utf-8")

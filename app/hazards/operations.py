@@ -31,6 +31,7 @@ from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE, allowed_actions
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.photos.models import Photo
+from app.registry import moves
 from app.registry.models import Enterprise
 
 #: The fix (治理方案, 整改责任人): whoever may edit a hazard (``hazard.edit``, the enterprise
@@ -113,7 +114,9 @@ def record_event(hazard, actor, action: str, *, note: str | None = None, data: d
 
 # --------------------------------------------------------------------------- create (登记)
 def _enterprise_for(user, enterprise_id: str):
-    enterprise = db.session.get(Enterprise, enterprise_id)
+    # FOR SHARE: a move to another community (app.registry.moves) waits for this record, or
+    # this record for the move, so it never keeps the community its enterprise left.
+    enterprise = db.session.get(Enterprise, enterprise_id, with_for_update={"read": True})
     if enterprise is None or not in_scope(user, enterprise):
         # Same answer for unknown and not-yours: the id reveals nothing.
         raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
@@ -491,3 +494,15 @@ def ensure_open_for_photos(hazard) -> None:
     """Archived hazards are read only forever: no new photos either."""
     if hazard.state == ARCHIVED:
         raise Conflict("隐患已归档，只读 / The hazard is archived and read only.", field="hazard_id")
+
+
+# --------------------------------------------------------------------------- enterprise moved
+def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> dict:
+    """The enterprise's hazards follow it to its new community, each with a ``move`` line in its
+    trail (:data:`app.registry.signals.enterprise_moved`)."""
+    rows = moves.carry(Hazard, enterprise)
+    for hazard_id, state in rows:
+        db.session.add(HazardEvent(hazard_id=hazard_id, actor_id=actor_id, action=moves.MOVE,
+                                   from_state=state, to_state=state, at=now, note=note,
+                                   data=moves.move_data(move)))
+    return {"hazards": len(rows)}

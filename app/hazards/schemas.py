@@ -51,7 +51,7 @@ class HazardCreateIn(Schema):
 class HazardPatchIn(Schema):
     """Edit a hazard while it is reported or being rectified; writes an event."""
 
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, strict=True)
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=5000))
     place = fields.String(validate=validate.Length(max=200))
@@ -71,7 +71,7 @@ class TransitionIn(Schema):
     photo_ids = fields.List(UUIDStr(), validate=validate.Length(max=50))
     deadline = DateOrDateTime(end_of_day=True, allow_none=True,
                               metadata={"description": "a supervisor may extend the deadline"})
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, strict=True)
     location = fields.Nested(LocationIn, allow_none=True)
 
 
@@ -205,13 +205,17 @@ class HazardEventOut(Schema):
     location = fields.Nested(LocationOut, allow_none=True)
     actor = fields.Nested(ActorOut, allow_none=True, metadata={"description": "null: the system"})
     data = fields.Dict(allow_none=True)
+    seq = fields.Integer(metadata={"description": "place in the hazard's trail: 1, 2, 3 …"})
+    hash = fields.String(metadata={"description": "SHA-256 sealing this line and the one before "
+                                                  "it (flask audit verify)"})
 
     @pre_dump
     def _computed(self, event, **kwargs):
         data = dict(event.data or {})
         data.pop("payload_hash", None)  # an implementation detail of replays
         return {**{name: getattr(event, name) for name in (
-            "id", "hazard_id", "action", "from_state", "to_state", "at", "note", "actor")},
+            "id", "hazard_id", "action", "from_state", "to_state", "at", "note", "actor", "seq",
+            "hash")},
             "location": location_of(event), "data": data or None}
 
 

@@ -27,7 +27,7 @@ class InspectionCreateIn(Schema):
 class InspectionFinishIn(Schema):
     """Finish an inspection: its end and summary."""
 
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, strict=True)
     ended_at = core_fields.AwareDateTime(required=True)
     summary = fields.String(load_default="", validate=validate.Length(max=10000))
 

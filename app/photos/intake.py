@@ -67,7 +67,10 @@ def new_photo(photo_id: str, body_hash: str, *, owner_id: str, kind: str, upload
     its files, which :func:`write_files` writes once the row is flushed."""
     cfg = current_app.config
     image = process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
-                           max_pixels=cfg["PHOTO_MAX_PIXELS"], claimed_sha256=claimed_sha256)
+                           max_pixels=cfg["PHOTO_MAX_PIXELS"],
+                           max_pixels_png_webp=cfg["PHOTO_MAX_PIXELS_PNG_WEBP"],
+                           decode_slots=cfg["PHOTO_DECODE_SLOTS"],
+                           decode_wait_s=cfg["PHOTO_DECODE_WAIT_S"], claimed_sha256=claimed_sha256)
     now = utcnow()
     rel_dir = storage.new_photo_dir(photo_id, now)
     staged = StagedFiles(rel_dir, {f"original.{image.ext}": content, "full.jpg": image.full_jpeg,

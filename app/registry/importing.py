@@ -27,6 +27,8 @@ from datetime import date, datetime, time
 
 from app.core import geo
 from app.documents.spreadsheet import write_xlsx
+from app.core.text import text_fault
+from app.documents.cells import FORMULA_START
 from app.registry import credit_code as cc
 from app.registry.choices import RISK_LEVELS
 
@@ -197,29 +199,34 @@ class Table:
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SCAN_ROWS = 10
-_MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+#: Unpacked size an XLSX (a zip) may reach: a 20,000-row registry is a few megabytes, while a
+#: zip bomb of 195 KB unpacks to 190 MB. Checked from the zip directory before anything is read.
+DEFAULT_MAX_UNPACKED = 50 * 1024 * 1024
 DEFAULT_MAX_ROWS = 20000
 
 
 def read_table(data: bytes, filename: str | None = None, *,
                required: Sequence[str] = REQUIRED,
-               max_rows: int = DEFAULT_MAX_ROWS) -> list[tuple[int, dict]]:
+               max_rows: int = DEFAULT_MAX_ROWS,
+               max_unpacked: int = DEFAULT_MAX_UNPACKED) -> list[tuple[int, dict]]:
     """``[(line, {key: str | None})]`` of the data rows of an uploaded CSV or XLSX file.
 
     XLSX is recognised by content (zip magic), anything else is read as CSV. Blank rows are
     skipped (their line numbers are not reused). Raises :class:`TableError`."""
-    return parse_table(data, filename, required=required, max_rows=max_rows).rows
+    return parse_table(data, filename, required=required, max_rows=max_rows,
+                       max_unpacked=max_unpacked).rows
 
 
 def parse_table(data: bytes, filename: str | None = None, *,
                 required: Sequence[str] = REQUIRED,
-                max_rows: int = DEFAULT_MAX_ROWS) -> Table:
+                max_rows: int = DEFAULT_MAX_ROWS,
+                max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Table:
     """Like :func:`read_table` but also tells which columns were recognised or ignored, the
     coordinate system of lat/lng, the encoding and delimiter."""
     if not data or not data.strip():
         raise TableError("文件为空 / the file is empty")
     if data.startswith(_ZIP_MAGIC):
-        sheets = _xlsx_sheets(data)
+        sheets = _xlsx_sheets(data, max_unpacked)
         fmt, encoding, delimiter = "xlsx", None, None
     elif data.startswith(_OLE_MAGIC):
         raise TableError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入 / "
@@ -298,12 +305,12 @@ def _csv_rows(text: str, delimiter: str):
 
 def _unguard(value: str) -> str:
     """Undo the formula guard :func:`write_csv` adds (``'=...`` -> ``=...``)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
 
 
-def _xlsx_sheets(data: bytes):
+def _xlsx_sheets(data: bytes, max_unpacked: int):
     from openpyxl import load_workbook  # noqa: PLC0415 (import cost only when needed)
 
     try:
@@ -314,8 +321,12 @@ def _xlsx_sheets(data: bytes):
         raise TableError("文件不是有效的 XLSX / not a valid XLSX file") from e
     if "xl/workbook.xml" not in names:
         raise TableError("文件不是有效的 XLSX / not a valid XLSX file (zip without a workbook)")
-    if total > _MAX_XLSX_UNCOMPRESSED:
-        raise TableError("XLSX 文件解压后过大 / the XLSX file is too large once uncompressed")
+    if total > max_unpacked:
+        # The sizes come from the zip's own directory; zipfile stops (and fails the CRC) at a
+        # member's declared size, so a member lying about its size cannot unpack more either.
+        raise TableError(f"XLSX 文件解压后为 {total} 字节，超过上限 {max_unpacked} 字节"
+                         f"（疑似压缩炸弹）/ the XLSX file unpacks to {total} bytes, more than "
+                         f"the {max_unpacked} allowed (a zip bomb?)")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for damaged files
@@ -435,14 +446,17 @@ def clean_row(line: int, row: Mapping[str, str | None], *,
     def err(fieldname: str, message: str) -> None:
         errors.append(RowError(line, fieldname, message))
 
-    # NUL cannot be stored (PostgreSQL refuses it) and is never meant: that cell is the error.
-    nul = {key for key, value in row.items() if value is not None and "\x00" in str(value)}
-    for key in sorted(nul, key=list(COLUMN_BY_KEY).index):
+    # NUL, control characters and lone surrogates are never meant (and NUL cannot be stored):
+    # that cell is the error, as the same text in a request is (app.core.text).
+    faults = {key: fault for key, value in row.items()
+              if value is not None and (fault := text_fault(str(value)))}
+    for key in sorted(faults, key=list(COLUMN_BY_KEY).index):
         c = COLUMN_BY_KEY[key]
-        err(key, f"{c.zh}含有 NUL（\\0）字符 / {c.en} contains a NUL (\\0) character")
-    if nul:
-        row = {key: value for key, value in row.items() if key not in nul}
-        if nul & {"lat", "lng"}:
+        zh, en = faults[key][0].split(" / ", 1)
+        err(key, f"{c.zh}{zh} / {c.en} {en}")
+    if faults:
+        row = {key: value for key, value in row.items() if key not in faults}
+        if faults.keys() & {"lat", "lng"}:
             row.pop("lat", None)
             row.pop("lng", None)
 

@@ -31,6 +31,7 @@ from app.registry import importing
 from app.registry.choices import RISK_LEVELS, configured_industries
 from app.registry.models import Community, Enterprise
 from app.registry.scope import community_scope_clause, visible_community
+from app.registry.moves import carry_records
 
 DEFAULT_PER_PAGE = 50
 #: Enterprise attributes a create/update/import may set (``location`` is split into lat/lng).
@@ -224,6 +225,7 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
         raise _duplicate_code(changes["credit_code"])
     if not changes:
         return enterprise
+    from_community_id = enterprise.community_id
     for key, value in changes.items():
         setattr(enterprise, key, value)
     try:
@@ -233,6 +235,7 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     except IntegrityError as exc:
         raise _duplicate_code(changes.get("credit_code", enterprise.credit_code)) from exc
     if "community_id" in changes:
+        carry_records(enterprise, user, from_community_id)
         db.session.refresh(enterprise, ["community"])
     current_app.logger.info("registry: enterprise %s changed by %s: %s", enterprise.id,
                             user.username, ", ".join(sorted(changes)))
@@ -292,7 +295,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
     """
     require(user, "registry.manage")
     try:
-        table = importing.parse_table(data, filename)
+        table = importing.parse_table(
+            data, filename, max_unpacked=current_app.config["IMPORT_MAX_UNPACKED_BYTES"])
     except importing.TableError as exc:
         raise Invalid(exc.message, errors=exc.as_problem_errors()) from exc
 
@@ -334,6 +338,7 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
         plans.append((line, values))
 
     existing = _existing_by_code([v["credit_code"] for _, v in plans])
+    moves: list[tuple[Enterprise, str]] = []   # (enterprise, community it leaves)
     for line, values in plans:
         attrs = {k: v for k, v in _attributes(values).items()
                  if v is not None and k != "credit_code"}
@@ -358,6 +363,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
             changes = _changes(enterprise, attrs)
             if changes:
                 if not dry_run:
+                    if "community_id" in changes:
+                        moves.append((enterprise, enterprise.community_id))
                     for key, value in changes.items():
                         setattr(enterprise, key, value)
                 report.updated += 1
@@ -374,6 +381,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
         except (IntegrityError, StaleDataError) as exc:
             raise Conflict("导入期间名录被他人修改，请重试 / the registry changed during the import; "
                            "retry.") from exc
+        for enterprise, from_community_id in moves:
+            carry_records(enterprise, user, from_community_id)
         current_app.logger.info("registry: import by %s: %d created, %d updated, %d unchanged, "
                                 "%d errors", user.username, report.created, report.updated,
                                 report.unchanged, len(report.errors))

@@ -3,11 +3,10 @@ codes. Lists answer the envelope ``{"items", "total", "page", "per_page", "pages
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
-
 from flask import Response, send_file
 from flask_smorest import Blueprint
 
+from app.core.downloads import content_disposition
 from app.core.permissions import require_user
 from app.errors import Invalid
 from app.registry import operations
@@ -100,8 +99,10 @@ def import_enterprises(files, args):
 def export_enterprises(args):
     """The registry in scope as XLSX with Chinese headers (same filters as the list)."""
     content = operations.export_xlsx(require_user(), args)
-    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
-                     download_name="企业名录.xlsx")
+    response = send_file(io.BytesIO(content), mimetype=XLSX)
+    response.headers["Content-Disposition"] = content_disposition(
+        "企业名录.xlsx", fallback="enterprises.xlsx")
+    return response
 
 
 @blp.route("/enterprises/<string:enterprise_id>/qr.png", methods=["GET"])
@@ -127,6 +128,6 @@ def qr_labels(args):
     """Printable A4 QR labels (二维码标签) of a community's enterprises (admin, supervisor)."""
     pdf, title = operations.label_sheet(require_user(), args.get("community_id"))
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f"inline; filename=\"qr-labels.pdf\"; filename*=UTF-8''{quote(title + '.pdf')}")
+    response.headers["Content-Disposition"] = content_disposition(
+        title + ".pdf", inline=True, fallback="qr-labels.pdf")
     return response

@@ -213,7 +213,8 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
                          para(_zh_datetime(h.deadline), st["cell"]),
                          pics or para("—", st["cell"])])
         table = Table([[para(x, st["cell_label"]) for x in header], *rows],
-                      colWidths=[10 * mm, 67 * mm, 20 * mm, 31 * mm, 42 * mm], repeatRows=1)
+                      colWidths=[10 * mm, 67 * mm, 20 * mm, 31 * mm, 42 * mm], repeatRows=1,
+                      splitInRow=1)
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),

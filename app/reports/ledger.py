@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from app.auth.models import User
 from app.core.timeutil import SHANGHAI, utcnow
 from app.documents.spreadsheet import XlsxStream, write_csv, write_xlsx
+from app.documents.cells import guard_formula
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.escalation.operations import interview_filter
@@ -190,10 +191,6 @@ def _drain(buffer: io.StringIO, bom: bool) -> bytes:
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
-_FORMULA_START = ("=", "+", "-", "@")
-_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d\s.]*$")
-
-
 def _csv_text(value) -> str:
     if value is None:
         return ""
@@ -203,10 +200,7 @@ def _csv_text(value) -> str:
         return value.isoformat(" ", "seconds")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER_LIKE.match(text):
-        return "'" + text
-    return text
+    return guard_formula(str(value))
 
 
 # --------------------------------------------------------------------------- interviews
