@@ -83,6 +83,9 @@ def test_restore_gives_back_every_row_and_every_file(app, world, media_dir, data
         assert restored_rows[name] == rows, name
     assert sum(map(len, restored_rows.values())) > 40
     assert _hashes(restored_media) == _hashes(media_dir)
+    # The restored audit trail verifies, the photo originals' hashes included.
+    verified = target.test_cli_runner().invoke(args=["audit", "verify", "--files"])
+    assert verified.exit_code == 0, verified.output
 
     # The restored installation works: the officer logs in and sees the photo's original.
     from tests.conftest import ApiClient
