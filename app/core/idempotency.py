@@ -23,8 +23,9 @@ import decimal
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError

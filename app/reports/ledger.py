@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
