@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -412,6 +412,5 @@ def update_user_by_admin(actor: User, user_id: str, data: dict) -> User:
 
 def _current_session_of(user: User) -> UserSession | None:
     """The session of the current request when it belongs to ``user``."""
-    from flask import g
     session = g.get("user_session")
     return session if session is not None and session.user_id == user.id else None

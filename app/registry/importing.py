@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from openpyxl import load_workbook
+
 from app.core import geo
 from app.documents.spreadsheet import write_xlsx
 from app.core.text import text_fault
@@ -311,8 +313,6 @@ def _unguard(value: str) -> str:
 
 
 def _xlsx_sheets(data: bytes, max_unpacked: int):
-    from openpyxl import load_workbook  # noqa: PLC0415 (import cost only when needed)
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = sum(i.file_size for i in zf.infolist())
