@@ -142,7 +142,7 @@ def test_label_sheet_every_qr_scans_and_names_are_real_text(tmp_path):
 
     text = "".join(page.extract_text() for page in reader.pages)
     compact = "".join(text.split())
-    for name, code, community in ENTERPRISES[:5] + ENTERPRISES[8:]:
+    for name, code, _community in ENTERPRISES[:5] + ENTERPRISES[8:]:
         assert name in compact, name
         assert code in compact
     assert "所属社区：坂田社区" in compact

@@ -81,7 +81,7 @@ def test_follow_up_overdue_agrees_in_python_and_in_sql(app, factory):
     cases = [("held", NOW - timedelta(days=1), True), ("held", NOW + timedelta(days=1), False),
              ("closed", NOW - timedelta(days=1), False), ("scheduled", None, False)]
     with app.app_context():
-        for enterprise, (state, deadline, _) in zip(enterprises, cases):
+        for enterprise, (state, deadline, _) in zip(enterprises, cases, strict=True):
             db.session.add(Interview(enterprise_id=enterprise.id,
                                      community_id=enterprise.community_id, state=state,
                                      follow_up_deadline=deadline))

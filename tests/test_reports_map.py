@@ -147,7 +147,7 @@ console.log(JSON.stringify(grid.map(([lat, lng]) => ({{
   wgs: m.toCrs(lat, lng, 'wgs84'), viaCrs: m.toCrs(lat, lng, 'bd09') }}))));
 """
     results = run_node(script)
-    for (lat, lng), r in zip(GRID, results):
+    for (lat, lng), r in zip(GRID, results, strict=True):
         for got, want in ((r["gcj"], geo.wgs84_to_gcj02(lat, lng)),
                           (r["bd"], geo.wgs84_to_bd09(lat, lng)),
                           (r["gcjbd"], geo.gcj02_to_bd09(lat, lng)),
@@ -256,7 +256,7 @@ print(json.dumps(out))
 def draw(data: dict, lang: str = "zh") -> dict:
     done = subprocess.run([sys.executable, "-c", DRIVER], input=json.dumps({
         "map_js": str(MAP_JS), "chromium": CHROMIUM, "page": PAGE, "data": data, "lang": lang}),
-        capture_output=True, text=True, timeout=120)
+        capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 

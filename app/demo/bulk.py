@@ -441,7 +441,7 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
             # The life of the hazard; each step is taken only if its time has come.
             # (time, action, from, to, actor, note) of the steps taken, in order.
             steps = [(found, CREATE_ACTION, None, REPORTED, inspector, None)]
-            ack = sub = ver = clo = arc = None
+            ack = ver = clo = arc = None
             recheck = None
             rejections = 0
             state = REPORTED
@@ -465,7 +465,7 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
                     if t > now_ts:
                         break
                     steps.append((t, "submit", state, SUBMITTED, officer, None))
-                    sub, state = t, SUBMITTED
+                    state = SUBMITTED
                     # the re-check (复查) usually comes before the deadline, now and then late
                     left = deadline - t
                     review = t + ((0.1 + 0.8 * rnd()) * left if left > 0 and rnd() < 0.85
@@ -515,12 +515,12 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
                 n_overdue += 1
             # each step's time as text, once: the hazard's columns and its events share them
             texts = [ts(st[0]) for st in steps]
-            stamp = dict(zip([st[1] for st in steps], texts))   # the last of each action
+            stamp = dict(zip([st[1] for st in steps], texts, strict=True))   # the last of each action
             found_s = texts[0]
             if all_events or (some_events and state != ARCHIVED):
                 # each line sealed into the hazard's chain as app.hazards.audit does
                 trail = [(actor, action, src, dst, at_s, note)
-                         for (_, action, src, dst, actor, note), at_s in zip(steps, texts)]
+                         for (_, action, src, dst, actor, note), at_s in zip(steps, texts, strict=True)]
                 trail += [(None, "escalate", at_state, at_state, ts(at),   # the system's lines
                            f"{rule} {RULE_DETAIL[rule]}") for rule, at, at_state in fired]
                 prev = None

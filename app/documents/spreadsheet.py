@@ -227,7 +227,7 @@ class XlsxStream:
         self._row += 1
         r = self._row
         cells = []
-        for letter, value in zip(self._letters, values):
+        for letter, value in zip(self._letters, values, strict=True):
             ref = f"{letter}{r}"
             if value is None or value == "":
                 continue

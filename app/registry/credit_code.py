@@ -53,7 +53,7 @@ def check_char(first17: str) -> str:
     """The check character for the first 17 characters (already normalised and legal)."""
     if len(first17) < 17:
         raise ValueError("need 17 characters / 需要前 17 位")
-    total = sum(VALUES[ch] * w for ch, w in zip(first17[:17], WEIGHTS))
+    total = sum(VALUES[ch] * w for ch, w in zip(first17[:17], WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 

@@ -283,7 +283,8 @@ def _sniff_delimiter(text: str) -> str:
     best, best_score = ",", (-1, -1, -1)
     for delim in (",", ";", "\t"):
         try:
-            rows = [r for r, _ in zip(_csv_reader(sample, delim), range(_HEADER_SCAN_ROWS * 2))]
+            rows = [r for r, _ in zip(_csv_reader(sample, delim), range(_HEADER_SCAN_ROWS * 2),
+                                      strict=False)]  # the first rows only
         except csv.Error:
             continue
         known = max((len({_match_header(c) for c in r} - {None})
@@ -359,7 +360,7 @@ def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
     it = iter(rows)
     header_line, header = None, None
     best_known: dict[int, str] = {}
-    for line, row in zip(range(1, _HEADER_SCAN_ROWS + 1), it):
+    for line, row in zip(range(1, _HEADER_SCAN_ROWS + 1), it, strict=False):  # the first rows only
         known = {i: _match_header(c) for i, c in enumerate(row)}
         known = {i: k for i, k in known.items() if k}
         if len(set(known.values())) >= 2:

@@ -111,7 +111,7 @@ def _photo_flowable(photo: Photo, width: float) -> Image | Paragraph:
 def _signature_table(left: list[str], right: list[str]) -> Table:
     """Two columns of signature lines (签名、日期), as on paper forms."""
     st = styles()
-    rows = [[para(a, st["body"]), para(b, st["body"])] for a, b in zip(left, right)]
+    rows = [[para(a, st["body"]), para(b, st["body"])] for a, b in zip(left, right, strict=True)]
     t = Table(rows, colWidths=[85 * mm, 85 * mm])
     t.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -256,7 +256,6 @@ def interview_record(user, interview_id: str) -> tuple[bytes, str]:
     requirements, commitments, follow-up deadline and the completion receipt."""
     interview = get_or_404(Interview, interview_id, user)
     enterprise = db.session.get(Enterprise, interview.enterprise_id)
-    st = styles()
     reasons = db.session.execute(
         select(Escalation.rule, Escalation.fired_at, Escalation.detail, Hazard.title,
                Hazard.level, Hazard.id)
