@@ -122,8 +122,9 @@ def reserve_attempt(username: str, ip: str | None) -> None:
         count, window_start = _count_attempt(key, now, window).one()
         if count > limit:
             retry = int((window_start + window - now).total_seconds()) + 1
-            raise TooManyRequests("登录失败次数过多，请稍后再试 / Too many failed logins; try later.",
-                                  headers={"Retry-After": str(max(retry, 1))})
+            raise TooManyRequests(
+                "登录失败次数过多，请稍后再试 / Too many failed logins; try later.",
+                headers={"Retry-After": str(max(retry, 1))})
 
 
 def _count_attempt(key: str, now, window: timedelta):
@@ -176,7 +177,8 @@ def load_session(token: str | None) -> UserSession | None:
     """The live session for a cookie token, or None (unknown, expired, revoked, user disabled)."""
     if not token:
         return None
-    session = db.session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    session = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == token_hash(token)))
     if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
         return None
     if not session.user.active:
@@ -226,8 +228,8 @@ def change_own_password(user: User, session: UserSession, old_password: str,
     _forgive_attempt(user.username, ip)
     check_password_strength(new_password, "new_password")
     if new_password == old_password:
-        raise Invalid("新密码不能与当前密码相同 / the new password must differ from the current one.",
-                      field="new_password")
+        raise Invalid("新密码不能与当前密码相同 / the new password must differ from the current "
+                      "one.", field="new_password")
     user.password_hash = hash_password(new_password)
     end_sessions(user, keep=session)
     current_app.logger.info("auth: %s changed its password", user.username)

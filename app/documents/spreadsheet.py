@@ -148,8 +148,9 @@ def write_csv(rows: Iterable, columns: ColumnSpec, *, bom: bool = True,
     the Chinese titles. Datetimes are written as Asia/Shanghai ``YYYY-MM-DD HH:MM:SS``.
 
     With ``formula_guard`` a text cell a spreadsheet could run as a formula gets a leading ``'``
-    (:func:`app.documents.cells.guard_formula`); the registry import removes that quote again. Values are otherwise written as they are (an 18-digit credit
-    code stays text for machines; Excel users should prefer the XLSX export)."""
+    (:func:`app.documents.cells.guard_formula`); the registry import removes that quote again.
+    Values are otherwise written as they are (an 18-digit credit code stays text for machines;
+    Excel users should prefer the XLSX export)."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     w.writerow([title for _, title in columns])

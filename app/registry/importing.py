@@ -331,9 +331,11 @@ def _xlsx_sheets(data: bytes, max_unpacked: int):
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for damaged files
-        raise TableError(f"无法读取 XLSX 文件 / cannot read the XLSX file ({type(e).__name__})") from e
+        raise TableError(f"无法读取 XLSX 文件 / cannot read the XLSX file "
+                         f"({type(e).__name__})") from e
     active = wb.active
-    ordered = [active] + [ws for ws in wb.worksheets if ws is not active] if active else wb.worksheets
+    ordered = ([active] + [ws for ws in wb.worksheets if ws is not active]
+               if active else wb.worksheets)
     for ws in ordered:
         if getattr(ws, "sheet_state", "visible") != "visible" and ws is not active:
             continue
@@ -391,7 +393,8 @@ def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
     if len(systems) > 1:
         raise TableError("纬度与经度列标注了不同的坐标系 / the lat and lng headers name "
                          "different coordinate systems",
-                         [RowError(header_line, "lat", "坐标系不一致 / inconsistent coordinate systems")])
+                         [RowError(header_line, "lat",
+                                   "坐标系不一致 / inconsistent coordinate systems")])
     coord_system = systems.pop() if systems else geo.WGS84
 
     table = Table(format=fmt, header_line=header_line, columns=columns, headers=headers,

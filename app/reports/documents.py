@@ -246,7 +246,8 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
     pdf = render_document(story, title="安全生产事故隐患整改通知书", record_id=inspection.id,
                           url=record_url("inspection", inspection.id),
                           subtitle=f"{street}安全生产领导小组办公室 · {kind}")
-    return pdf, f"整改通知书-{enterprise.name}-{inspection.started_at.astimezone(SHANGHAI):%Y%m%d}.pdf"
+    started = inspection.started_at.astimezone(SHANGHAI)
+    return pdf, f"整改通知书-{enterprise.name}-{started:%Y%m%d}.pdf"
 
 
 # --------------------------------------------------------------------------- 约谈记录
@@ -457,7 +458,8 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
         f"{figures['escalations']['total']}次，约谈企业{figures['interviews']['opened']}家次。")
     median = figures["median_days_to_close"]
     story = [
-        para(f"报送单位：{unit}　　统计期间：{_zh_date(date_from)}—{_zh_date(date_to)}", st["small"]),
+        para(f"报送单位：{unit}　　统计期间：{_zh_date(date_from)}—{_zh_date(date_to)}",
+             st["small"]),
         *_heading("一、活动开展情况"), _paragraph(overview),
         *_heading("二、主要指标"),
         data_table(["指标", "数值", "指标", "数值"], [
