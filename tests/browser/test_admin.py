@@ -65,14 +65,17 @@ def test_admin_runs_registry_and_accounts(page, browser, live_server, street, fa
     assert page.locator("[data-testid=enterprise-item]").count() == 2
     page.locator("select[name=community_id]").select_option(street["other"].id)
     page.wait_for_selector("text=共 1 家企业")
-    assert page.locator("[data-testid=enterprise-item] .item-title").all_inner_texts() == ["青松机械厂"]
+    assert (page.locator("[data-testid=enterprise-item] .item-title").all_inner_texts()
+            == ["青松机械厂"])
     export = page.get_by_role("link", name="导出 Excel")
-    assert export.get_attribute("href") == f"/api/v1/enterprises/export.xlsx?community_id={street['other'].id}"
+    assert (export.get_attribute("href")
+            == f"/api/v1/enterprises/export.xlsx?community_id={street['other'].id}")
     page.locator("select[name=community_id]").select_option("")
     page.locator("input[name=q]").fill("超市")
     page.get_by_role("button", name="搜索").click()
     page.wait_for_selector("text=共 1 家企业")
-    assert page.locator("[data-testid=enterprise-item] .item-title").all_inner_texts() == ["乌龙便民超市"]
+    assert (page.locator("[data-testid=enterprise-item] .item-title").all_inner_texts()
+            == ["乌龙便民超市"])
     shot(page, screens, "16-admin-registry")
 
     # ---- a new enterprise: a wrong credit code is refused at its field, then the right one
@@ -244,7 +247,8 @@ def test_everyone_changes_their_own_password(page, browser, live_server, street,
     assert other.evaluate("fetch('/api/v1/auth/me').then((r) => r.status)") == 401
     other_ctx.close()
     assert requests.post(f"{live_server}/api/v1/auth/login", json={
-        "username": officer.username, "password": "a-better-password"}, timeout=30).status_code == 200
+        "username": officer.username, "password": "a-better-password"},
+        timeout=30).status_code == 200
 
 
 def test_category_order_comes_from_the_server(page, street):
@@ -253,10 +257,12 @@ def test_category_order_comes_from_the_server(page, street):
     login(page, street["admin"].username, street["admin"].password)
     order = page.evaluate("""async () => {
         const m = await import('/static/js/choices.js');
-        m.setServerChoices({ categories: { gas: { zh: '燃气' }, fire: { zh: '消防' }, ladders: { zh: '梯子' } } });
+        m.setServerChoices({ categories: { gas: { zh: '燃气' }, fire: { zh: '消防' },
+                                           ladders: { zh: '梯子' } } });
         const fromObject = [...m.HAZARD_CATEGORIES];
         m.setServerChoices({ category_list: [{ value: 'gas', zh: '燃气', en: 'Gas' },
-            { value: 'ladders', zh: '梯子', en: 'Ladders' }, { value: 'fire', zh: '消防', en: 'Fire' }],
+            { value: 'ladders', zh: '梯子', en: 'Ladders' },
+            { value: 'fire', zh: '消防', en: 'Fire' }],
             categories: { fire: {}, gas: {}, ladders: {} } });
         return { fromObject, fromList: [...m.HAZARD_CATEGORIES],
                  label: m.categoryLabel('ladders', (k) => k, 'zh-CN') };
