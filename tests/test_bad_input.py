@@ -13,7 +13,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.core.fields import MAX_PAGE
-from tests.test_hazards_support import new_id, world  # noqa: F401
+from tests.test_hazards_support import new_id
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 from tests.test_registry_import import code, csv_bytes, upload
 
 YEAR_1 = "0001-01-01T00:00:00+08:00"      # before 0001-01-01 in UTC

@@ -55,7 +55,9 @@ def assert_fired_once(app, crowd):
     from app.notifications.models import Notification
 
     with app.app_context():
-        count = lambda q: db.session.scalar(select(func.count()).select_from(q.subquery()))  # noqa: E731
+        def count(q):
+            return db.session.scalar(select(func.count()).select_from(q.subquery()))
+
         by_rule = dict(db.session.execute(select(Escalation.rule, func.count())
                                           .group_by(Escalation.rule)).all())
         assert by_rule == {"R1": 12, "R2": 24}

@@ -14,7 +14,8 @@ from app.hazards.choices import STATE_ORDER
 from app.hazards.models import Hazard, overdue
 from app.hazards.operations import STEP_EFFECTS, apply_step_effects
 from app.hazards.workflow import HAZARD_WORKFLOW
-from tests.test_hazards_support import ROLES, world  # noqa: F401
+from tests.test_hazards_support import ROLES
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 NOW = datetime(2024, 6, 3, 2, 0, tzinfo=timezone.utc)
 

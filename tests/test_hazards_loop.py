@@ -9,7 +9,8 @@ from app.hazards import signals
 from app.hazards.choices import HAZARD_ACTIONS
 from app.hazards.models import Hazard, HazardEvent
 from app.photos.models import Photo
-from tests.test_hazards_support import FULL_PLAN, media_files, world  # noqa: F401
+from tests.test_hazards_support import FULL_PLAN, media_files
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from app.core.inputs import MAX_JSON_DEPTH
 from app.documents.cells import guard_formula
 from app.documents.spreadsheet import write_csv
 from tests.test_bad_input import refused
-from tests.test_hazards_support import world  # noqa: F401
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 JSON = {"Content-Type": "application/json"}
 

@@ -381,7 +381,7 @@ def _numbered_canvas(decorate: Callable[[Canvas, int, int], None]):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 (reportlab API)
+        def showPage(self):  # noqa: N802 - overrides reportlab's Canvas.showPage
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
