@@ -71,8 +71,10 @@ postgres-up:
 	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 	@pg_isready -h 127.0.0.1 -p 5432
 
-## make lint: which package may import which (.importlinter)
+## make lint: ruff (ruff.toml: errors and likely bugs, no formatting), then which package may
+## import which (.importlinter)
 lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache --no-logo
 
 ## make test: the linters, then everything on SQLite and again on PostgreSQL (127.0.0.1:5432)

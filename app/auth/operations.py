@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -140,8 +140,9 @@ def reserve_attempt(username: str, ip: str | None, device_id: str | None = None)
         count, window_start = _count_attempt(key, now, window).one()
         if count > limit:
             retry = int((window_start + window - now).total_seconds()) + 1
-            raise TooManyRequests("登录失败次数过多，请稍后再试 / Too many failed logins; try later.",
-                                  headers={"Retry-After": str(max(retry, 1))})
+            raise TooManyRequests(
+                "登录失败次数过多，请稍后再试 / Too many failed logins; try later.",
+                headers={"Retry-After": str(max(retry, 1))})
 
 
 def _count_attempt(key: str, now, window: timedelta):
@@ -213,7 +214,8 @@ def load_session(token: str | None) -> UserSession | None:
     """The live session for a cookie token, or None (unknown, expired, revoked, user disabled)."""
     if not token:
         return None
-    session = db.session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    session = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == token_hash(token)))
     if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
         return None
     if not session.user.active:
@@ -263,8 +265,8 @@ def change_own_password(user: User, session: UserSession, old_password: str,
     _forgive_attempt(user.username, ip)
     check_password_strength(new_password, "new_password")
     if new_password == old_password:
-        raise Invalid("新密码不能与当前密码相同 / the new password must differ from the current one.",
-                      field="new_password")
+        raise Invalid("新密码不能与当前密码相同 / the new password must differ from the current "
+                      "one.", field="new_password")
     user.password_hash = hash_password(new_password)
     end_sessions(user, keep=session)
     current_app.logger.info("auth: %s changed its password", user.username)
@@ -469,6 +471,5 @@ def update_user_by_admin(actor: User, user_id: str, data: dict) -> User:
 
 def _current_session_of(user: User) -> UserSession | None:
     """The session of the current request when it belongs to ``user``."""
-    from flask import g
     session = g.get("user_session")
     return session if session is not None and session.user_id == user.id else None

@@ -33,8 +33,8 @@ def commit_request(response):
         db.session.rollback()
         current_app.logger.warning("integrity conflict on commit of %s %s", request.method,
                                    request.path)
-        return problem(409, "与刚保存的记录冲突，请重试 / The change conflicts with a record stored "
-                       "meanwhile; retry.")
+        return problem(409, "与刚保存的记录冲突，请重试 / The change conflicts with a record "
+                       "stored meanwhile; retry.")
     except DataError:
         return handle_data_error(None)
     except OperationalError as exc:

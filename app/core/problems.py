@@ -124,9 +124,9 @@ def handle_data_error(exc: Exception | None):
     db.session.rollback()
     current_app.logger.warning("value refused by the database on %s %s: %r", request.method,
                                request.path, exc)
-    return problem(422, "数据库不接受请求中的某个值（超出范围或含有无法保存的字符） / A value in the "
-                   "request was refused by the database (out of range, or a character that "
-                   "cannot be stored).")
+    return problem(422, "数据库不接受请求中的某个值（超出范围或含有无法保存的字符） / A value "
+                   "in the request was refused by the database (out of range, or a character "
+                   "that cannot be stored).")
 
 
 def handle_statement_error(exc: StatementError):
