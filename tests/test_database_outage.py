@@ -127,7 +127,7 @@ def test_ten_requests_on_a_silent_database_all_end(silent_server, tmp_path):
 
 def test_a_refused_database_answers_503_not_500(tmp_path):
     app = _outage_app(f"postgresql+psycopg://anxun@127.0.0.1:{free_port()}/anxun", tmp_path)
-    for name, call in _every_kind_of_request(app):
+    for _name, call in _every_kind_of_request(app):
         response, _ = _bounded(call)
         _is_unavailable(response)
 

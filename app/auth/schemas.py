@@ -121,5 +121,6 @@ class UserUpdateIn(Schema):
     def _names_a_field(self, data, **_kwargs):
         # No body (or one naming nothing) is a lost or mangled request, not a change of nothing.
         if not data:
-            raise ValidationError("请求体须为 JSON 对象，并至少包含一个要修改的字段 / the body must be "
-                                  "a JSON object naming at least one field to change.", "json")
+            raise ValidationError("请求体须为 JSON 对象，并至少包含一个要修改的字段 / "
+                                  "the body must be a JSON object naming at least one field to "
+                                  "change.", "json")

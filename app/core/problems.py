@@ -141,7 +141,8 @@ def handle_statement_error(exc: StatementError):
 #: unavailable. Any other SQLite ``OperationalError`` ("no such table", a syntax error) is a bug.
 SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open",
                       "disk i/o error")
-DATABASE_UNAVAILABLE = "数据库暂时无法访问，请稍后重试 / The database is unavailable; try again shortly."
+DATABASE_UNAVAILABLE = ("数据库暂时无法访问，请稍后重试 / "
+                        "The database is unavailable; try again shortly.")
 RETRY_AFTER_S = 5
 
 
@@ -172,7 +173,7 @@ def handle_operational_error(exc: Exception):
         return handle_unexpected(exc)
     try:
         db.session.rollback()
-    except Exception:  # noqa: BLE001 - the connection may be gone; the answer stays 503
+    except Exception:  # the connection may be gone; the answer stays 503
         current_app.logger.debug("rollback after a database outage failed", exc_info=True)
     current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
                                exc)

@@ -174,7 +174,7 @@ def _pg_dump(target: Path) -> None:
     url, env = _libpq(db.engine.url)
     result = subprocess.run([pg_tool("pg_dump"), "--format=custom", "--no-owner",
                              "--no-privileges", f"--file={target}", f"--dbname={url}"],
-                            env=env, capture_output=True, text=True)
+                            env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
 
@@ -184,7 +184,7 @@ def _pg_restore(source: Path) -> None:
     result = subprocess.run([pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--clean",
                              "--if-exists", "--single-transaction", "--exit-on-error",
                              f"--dbname={url}", str(source)],
-                            env=env, capture_output=True, text=True)
+                            env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
 
