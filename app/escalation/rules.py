@@ -11,9 +11,9 @@ Event rules (R1, R3, R4) and the inbox messages about hazards run inside the req
 them, through the hazard domain's signals (R4 again when an edit changes the category); they are
 connected in :func:`app.escalation.wiring.init_app`. Time rules (R2, deadline reminders, interview
 follow-up tracking) run from :func:`app.escalation.jobs.run_time_rules`, called by
-``flask escalate`` and the periodic job. R1 and R3 are also swept there, so a hazard whose level or count changed by a path
-that sends no signal is still caught. Firing twice is impossible either way: see
-:func:`app.escalation.operations.fire`.
+``flask escalate`` and the periodic job. R1 and R3 are also swept there, so a hazard whose level
+or count changed by a path that sends no signal is still caught. Firing twice is impossible
+either way: see :func:`app.escalation.operations.fire`.
 """
 from __future__ import annotations
 

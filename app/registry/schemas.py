@@ -27,7 +27,8 @@ class Trimmed(fields.String):
 
 
 class CreditCode(fields.String):
-    """统一社会信用代码: normalised (full-width, lower case, spaces) and check-character verified."""
+    """统一社会信用代码: normalised (full-width, lower case, spaces) and check-character
+    verified."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -83,7 +83,8 @@ def test_supervisor_desk_layout(desk, street):
     assert stats.nth(4).bounding_box()["y"] > stats.nth(0).bounding_box()["y"]
 
     # The map: dots are real targets; a tap names the enterprise.
-    dot = page.locator(f"[data-testid=dashboard-map] .map-enterprise[data-id='{street['plant'].id}']")
+    plant = street["plant"].id
+    dot = page.locator(f"[data-testid=dashboard-map] .map-enterprise[data-id='{plant}']")
     dot.wait_for()
     target = dot.bounding_box()
     assert target["width"] >= 32 and target["height"] >= 32
@@ -140,6 +141,6 @@ def test_map_on_streets_when_a_tile_source_is_configured(desk, street):
     page.wait_for_selector("[data-testid=dashboard-map] .map-enterprise")
     tiles = page.locator("[data-testid=dashboard-map] img.map-tile")
     assert tiles.count() >= 4
-    wait_until(lambda: page.evaluate(
-        "[...document.querySelectorAll('img.map-tile')].every((i) => i.complete && i.naturalWidth > 0)"),
-        message="the tiles to load")
+    loaded = ("[...document.querySelectorAll('img.map-tile')]"
+              ".every((i) => i.complete && i.naturalWidth > 0)")
+    wait_until(lambda: page.evaluate(loaded), message="the tiles to load")

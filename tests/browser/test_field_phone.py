@@ -48,7 +48,8 @@ def test_the_card_at_the_gate_and_scanning_without_a_camera(page, street):
     assert scanner["height"] < 120
     code = box(page, "input[name=code]")
     opened = box(page, "main form button[type=submit]")
-    assert code["y"] + code["height"] <= PHONE_BOTTOM and opened["y"] + opened["height"] <= PHONE_BOTTOM
+    assert code["y"] + code["height"] <= PHONE_BOTTOM
+    assert opened["y"] + opened["height"] <= PHONE_BOTTOM
 
 
 def test_hazard_form_camera_first_and_save_in_reach(page, street):
@@ -67,8 +68,9 @@ def test_hazard_form_camera_first_and_save_in_reach(page, street):
         b = box(page, "button:has-text('保存隐患')")
         assert b["y"] >= 56 and b["y"] + b["height"] <= PHONE_BOTTOM + 1, b
         # Nothing covers it (the tab bar, a card).
-        hit = page.evaluate("""([x, y]) => document.elementFromPoint(x, y)?.closest('button')?.textContent""",
-                            [b["x"] + b["width"] / 2, b["y"] + b["height"] / 2])
+        hit = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y)?.closest('button')?.textContent",
+            [b["x"] + b["width"] / 2, b["y"] + b["height"] / 2])
         assert hit == "保存隐患"
 
     save_in_reach()
@@ -93,7 +95,8 @@ def test_server_files_offline_say_they_need_a_connection(page, phone, street):
     pdf_url = notice.get_attribute("href")
 
     phone.set_offline(True)
-    wait_until(lambda: page.evaluate("document.body.classList.contains('offline')"), message="offline")
+    wait_until(lambda: page.evaluate("document.body.classList.contains('offline')"),
+               message="offline")
     assert "需联网" in page.evaluate(
         "getComputedStyle(document.querySelector('[data-testid=notice-pdf]'), '::after').content")
     notice.click()

@@ -84,7 +84,8 @@ def test_saving_a_hazard_never_waits_for_a_stalled_upload(page, phone, gate, api
     hazards.release()
     photos.release()
     page.goto(inspection_url)
-    page.locator("main a.item", has_text="消防栓被遮挡").locator("text=已同步").wait_for(timeout=60000)
+    row = page.locator("main a.item", has_text="消防栓被遮挡")
+    row.locator("text=已同步").wait_for(timeout=60000)
     wait_until(lambda: outbox_count(page) == 0, timeout=60, message="the outbox to drain")
     api = api_as(inspector)
     [hz] = api.get(f"/api/v1/hazards?enterprise_id={gate['ent'].id}")["items"]
@@ -136,4 +137,5 @@ def test_back_online_the_outbox_sends_at_once(page, phone, gate, api_as):
     phone.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_until(lambda: outbox_count(page) == 0, timeout=8, message="the outbox to send on 'online'")
-    assert api_as(inspector).get(f"/api/v1/inspections?enterprise_id={gate['ent'].id}")["total"] == 1
+    inspections = api_as(inspector).get(f"/api/v1/inspections?enterprise_id={gate['ent'].id}")
+    assert inspections["total"] == 1
