@@ -56,7 +56,7 @@ async function persistStorage() {
 
 async function boot() {
   // Offline first: a user known on this phone gets the app at once while the server confirms
-  // the session in the background (on a weak link /auth/me can take seconds). Otherwise the
+  // the session in the background (on a weak link /auth/session can take seconds). Otherwise the
   // session and the dictionary load side by side.
   const known = await knownUser();
   const session$ = loadSession();

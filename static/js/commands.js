@@ -124,21 +124,29 @@ export async function updateHazardPlan(hz, plan) {
   }]);
 }
 
+/** The kind of photo a step hands in: the officer's show the fix, the reviewer's what the
+ * re-check found; null for a step without photos. */
+export function stepPhotoKind(action) {
+  return { submit: 'rectification', verify: 'recheck', reject: 'recheck' }[action] || null;
+}
+
 /**
  * Take a step of the hazard's life (acknowledge, submit, verify, reject, close, archive).
  * `eventId` (newId, chosen by the form) names the step: the server stores it as the event's id,
  * so a replay answers the stored result and the outbox can tell, after a 409, whether the step
  * already happened. `photos`: the rectification photos of a submit, the re-check photos of a
- * verify or reject. `actionLabel`: the step's name in the outbox's list.
+ * verify or reject; `pendingIds`: photos of the step uploaded before (a refused try: the
+ * hazard's pending_photos) that it hands in too. `actionLabel`: the step's name in the outbox.
  */
-export async function transitionHazard(hz, { eventId, action, note = null, deadline = null, photos = [], actionLabel }) {
+export async function transitionHazard(hz, { eventId, action, note = null, deadline = null, photos = [], pendingIds = [], actionLabel }) {
   const id = hz.id;
   const body = { id: eventId, action, version: hz.version ?? null };
   if (note) body.note = note;
-  if (photos.length) body.photo_ids = photos.map((p) => p.id);
+  // The step hands in its new photos and those already on the server for it (pending_photos).
+  const photoIds = [...photos.map((p) => p.id), ...pendingIds];
+  if (photoIds.length) body.photo_ids = photoIds;
   if (deadline) body.deadline = deadline;
-  // The officer's photos show the fix; the reviewer's show what the re-check found.
-  const kind = action === 'submit' ? 'rectification' : 'recheck';
+  const kind = stepPhotoKind(action);
   return saveItems([...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
     type: 'transition', record_id: id, chain: id, method: 'POST', url: `${hazardUrl(id)}/transitions`, body,
     deps: [id, ...photos.map((p) => p.id)], version_from: hazardUrl(id),

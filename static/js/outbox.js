@@ -11,7 +11,8 @@
 //   409 on an update/transition/photo                         -> the record is fetched: if the
 //       server already has our change (a transition: an event bearing the id we sent; a photo:
 //       the photo's id; an update: the fields we set), the item is delivered; otherwise
-//       'conflict', shown
+//       'conflict', shown ('attention' when the 409 names a reason other than the version:
+//       a step refused, e.g. for an incomplete governance plan)
 //   400/403/404/413/415/422                                   -> kept ('attention'), error shown
 // Items that depend on a record stuck in 'attention'/'conflict' (a photo of a hazard that was
 // refused) wait behind it; unrelated items go on. Nothing is ever dropped without the user.
@@ -414,7 +415,8 @@ async function verify(item, error) {
   let held = false;
   let record = data;
   if (check.how === 'photo') {
-    held = (data.photos || []).some((p) => p.id === item.record_id);
+    // Stored, whether evidence already or still waiting for its step (pending_photos).
+    held = [...(data.photos || []), ...(data.pending_photos || [])].some((p) => p.id === item.record_id);
     record = { id: item.record_id };
   } else if (check.how === 'fields') {
     held = Object.entries(check.fields || {}).every(([k, v]) => sameValue(data[k], v));
@@ -432,5 +434,9 @@ async function verify(item, error) {
     } else record = { id: item.record_id };
   }
   if (held) return { outcome: 'delivered', data: { ...record, id: item.record_id } };
+  // A 409 naming something other than the version (a step refused for a reason, e.g. an
+  // incomplete governance plan) is not another change in the way: the user has to act on it.
+  const reasons = Object.keys((error && error.errors) || {}).filter((k) => k !== 'version');
+  if (reasons.length) return { outcome: 'attention', error };
   return { outcome: 'conflict', error: { ...error, server: data && data.version != null ? { version: data.version, state: data.state } : null } };
 }

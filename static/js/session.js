@@ -6,20 +6,25 @@ import { getMeta, setMeta, delMeta } from './db.js';
 
 export const session = { user: null, offline: !navigator.onLine };
 
-/** Ask the server who is signed in. Offline (or server trouble) the user this phone knew stays
- * signed in, so the outbox keeps waiting for them. Returns whether someone is signed in. */
+/** Ask the server who is signed in (GET /auth/session: a 200 either way, so a logged-out start
+ * logs no error). Offline (or server trouble) the user this phone knew stays signed in, so the
+ * outbox keeps waiting for them. Returns whether someone is signed in. */
 export async function loadSession() {
+  let answer;
   try {
-    const me = await api.get('/api/v1/auth/me', { timeout: 8000 });
-    session.user = me.user;
-    await setCsrf(me.csrf_token);
-    await setMeta('user', me.user);
-    return true;
+    answer = await api.get('/api/v1/auth/session', { timeout: 8000 });
   } catch (err) {
-    if (err.status === 401) { session.user = null; await delMeta('user'); return false; }
-    session.user = await getMeta('user');
-    return !!session.user;
+    if (err.status === 401) answer = { authenticated: false };
+    else {
+      session.user = await getMeta('user');
+      return !!session.user;
+    }
   }
+  if (!answer || !answer.authenticated) { session.user = null; await delMeta('user'); return false; }
+  session.user = answer.user;
+  await setCsrf(answer.csrf_token);
+  await setMeta('user', answer.user);
+  return true;
 }
 
 /** The user known on this phone from an earlier visit (the app opens at once offline). */

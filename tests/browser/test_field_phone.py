@@ -143,3 +143,49 @@ def test_touch_targets_and_layout_details(page, browser, live_server, street):
         assert sp.locator(".filter-toggle").is_visible()
     finally:
         ctx.close()
+
+
+def test_a_logged_out_start_logs_no_error_and_an_unchanged_registry_is_not_sent_again(
+        page, street):
+    """Who am I is asked without a 401 (GET /auth/session); the registry is asked for again
+    with If-None-Match (the browser's HTTP cache keeps it: no 'no-store') and answered 304."""
+    answers = []
+    page.on("response", lambda r: answers.append((r.url, r.status)) if "/api/" in r.url else None)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/")
+    page.wait_for_selector("input[name=username]")
+    page.wait_for_load_state("networkidle")
+    assert any(u.endswith("/api/v1/auth/session") and s == 200 for u, s in answers), answers
+    assert not [a for a in answers if a[1] == 401], answers
+    assert errors == []
+
+    inspector = street["inspector"]
+    # What went over the wire: the HTTP cache adds If-None-Match and takes the 304 itself (the
+    # page sees a 200), so the raw exchange is read from the DevTools protocol.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    urls, sent, status = {}, {}, {}
+    cdp.on("Network.requestWillBeSent", lambda ev: urls.__setitem__(ev["requestId"],
+                                                                     ev["request"]["url"]))
+    cdp.on("Network.requestWillBeSentExtraInfo", lambda ev: sent.__setitem__(
+        ev["requestId"], {k.lower(): v for k, v in ev["headers"].items()}))
+    cdp.on("Network.responseReceivedExtraInfo",
+           lambda ev: status.__setitem__(ev["requestId"], ev["statusCode"]))
+
+    def registry():
+        page.wait_for_timeout(50)  # lets Playwright deliver the protocol's events meanwhile
+        return [(sent.get(i, {}).get("if-none-match"), status.get(i)) for i, u in urls.items()
+                if "/api/v1/enterprises?" in u and status.get(i)]
+
+    login(page, inspector.username, inspector.password)
+    page.goto("/#/me")
+    page.wait_for_selector("text=已缓存 1 家企业")
+    wait_until(registry, message="the registry download")
+    first = len(registry())
+    page.get_by_role("button", name="更新").click()
+    wait_until(lambda: len(registry()) > first, message="the registry asked again")
+    assert registry()[0] == (None, 200)
+    etag, code = registry()[-1]
+    assert etag and code == 304, registry()
+    page.wait_for_selector("text=已缓存 1 家企业")

@@ -28,6 +28,11 @@ class Stall:
             return route.continue_()
         self.held.append(route)  # never answered while held
 
+    def wait_held(self, page, timeout=10):
+        """Until a request is held (the page is polled, so that Playwright runs the handler)."""
+        wait_until(lambda: page.wait_for_timeout(50) or self.held, timeout=timeout,
+                   message=f"a request to {self.pattern}")
+
     def release(self):
         self.context.unroute(self.pattern)
         for route in self.held:
@@ -73,7 +78,7 @@ def test_saving_a_hazard_never_waits_for_a_stalled_upload(page, phone, gate, api
     assert "待同步" in row.inner_text()
     toast = page.locator("#toast").inner_text()
     assert "正在同步" in toast and "联网后" not in toast
-    wait_until(lambda: hazards.held, timeout=10, message="the upload to start")
+    hazards.wait_held(page)
 
     # The outbox shows it on its way.
     page.goto("/#/outbox")
@@ -111,7 +116,7 @@ def test_a_step_moves_on_at_once_and_the_hazard_follows_the_sync(page, phone, ga
     # Nothing else is offered while the step waits (the hazard's state is about to change).
     assert page.locator("main [data-action]").count() == 0
     assert "正在同步" in page.locator("#toast").inner_text()
-    wait_until(lambda: stall.held, timeout=10, message="the step to be sent")
+    stall.wait_held(page)
     stall.release()
     page.wait_for_selector(".chip.state-rectifying", timeout=30000)
     page.wait_for_selector("[data-action=submit]")

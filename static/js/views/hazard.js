@@ -7,7 +7,7 @@ import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea
 import { values, label } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { session } from '../session.js';
-import { newId, queuedHazard, hasQueuedChanges, queuedSteps, updateHazardPlan, transitionHazard } from '../commands.js';
+import { newId, queuedHazard, hasQueuedChanges, queuedSteps, updateHazardPlan, transitionHazard, stepPhotoKind } from '../commands.js';
 import { savedMessage } from '../sync.js';
 import { outboxEvents } from '../outbox.js';
 import { photoPicker } from '../photos.js';
@@ -168,6 +168,19 @@ export async function renderPlan({ params, main }) {
     fieldEl.dataset.field = f; // the server names errors by the plan's own field names
     append(card, fieldEl);
   }
+  // 治理的时限 after the hazard's 整改期限: saved all the same (the deadline can be extended),
+  // but said at once; the hazard's screen then shows the server's warning.
+  const hazardDay = hz.deadline ? shanghaiDay(Date.parse(hz.deadline)) : null;
+  const endsLate = h('p.hint.warn-text', { 'aria-live': 'polite', 'data-testid': 'plan-deadline-warning' });
+  const checkEnd = () => {
+    const late = hazardDay && controls.deadline && controls.deadline.value && controls.deadline.value > hazardDay;
+    endsLate.textContent = late ? t('plan.ends_after_deadline', { deadline: fmtDate(hz.deadline) }) : '';
+  };
+  if (controls.deadline) {
+    controls.deadline.closest('.field').append(endsLate);
+    controls.deadline.addEventListener('input', checkEnd);
+    checkEnd();
+  }
   const btn = h('button.btn.block', { type: 'submit' }, t('plan.save'));
   append(form, card, btn);
   form.addEventListener('submit', (ev) => {
@@ -196,6 +209,9 @@ export async function renderAction({ params, main }) {
   const eventId = newId(); // the transition's own id: a replay answers the stored result
   const needsPhotos = action === 'submit';
   const allowPhotos = action === 'submit' || action === 'verify' || action === 'reject';
+  // Photos of this step already on the server (uploaded for a try it refused): handed in too.
+  const kind = stepPhotoKind(action);
+  const pending = (hz.pending_photos || []).filter((p) => kind && p.kind === kind);
   const noteRequired = action === 'reject';
   const note = textarea('note', { rows: 4, placeholder: t(`action_hint.${action}`) });
   const picker = allowPhotos ? photoPicker({ name: 'photo_ids' }) : null;
@@ -210,7 +226,10 @@ export async function renderAction({ params, main }) {
       deadline ? field(t('hazard.f_deadline'), deadline, { hint: t('action_hint.deadline') }) : null,
       field(t('action.note'), note, { required: noteRequired })),
     picker ? h('div.card', h('span.label.photos-label',
-      needsPhotos ? t('action.rect_photos') : t('hazard.f_photos'), needsPhotos ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null), picker.el) : null,
+      needsPhotos ? t('action.rect_photos') : t('hazard.f_photos'), needsPhotos ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null),
+    pending.length ? h('div.mb-10', { 'data-testid': 'pending-photos' }, h('p.small.muted.mb-8', t('action.pending_photos', { n: pending.length })),
+      h('div.thumbs', pending.map((p, i) => h('div.thumb', h('img', { src: (p.urls && (p.urls.thumb || p.urls.full)) || '', alt: t('photo.nth', { n: i + 1 }) }))))) : null,
+    picker.el) : null,
     btn);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -219,10 +238,10 @@ export async function renderAction({ params, main }) {
       const photos = picker ? await picker.ready() : [];
       const errors = {};
       if (noteRequired && !note.value.trim()) errors.note = [t('action.note_required')];
-      if (needsPhotos && !photos.length) errors.photo_ids = [t('action.photo_required')];
+      if (needsPhotos && !photos.length && !pending.length) errors.photo_ids = [t('action.photo_required')];
       if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
       const r = await transitionHazard(hz, {
-        eventId, action, note: note.value.trim() || null, photos, actionLabel: label('hazard_actions', action),
+        eventId, action, note: note.value.trim() || null, photos, pendingIds: pending.map((p) => p.id), actionLabel: label('hazard_actions', action),
         deadline: deadline && deadline.value && deadline.value !== oldDeadline ? deadline.value : null,
       }).catch(() => null);
       if (!r) return;

@@ -1,7 +1,7 @@
 // Home: the inspector's (scan, the inspection in progress, the outbox, recent enterprises) and
 // the officer's (my enterprise's open hazards by deadline); supervisors and administrators go
 // to the dashboard.
-import { cachedPage } from '../api.js';
+import { cachedGet, cachedPage } from '../api.js';
 import { t, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, riskChip, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { navigate, setTitle } from '../router.js';
@@ -31,10 +31,23 @@ async function renderInspectorHome({ main }) {
     h('div.row', h('span.chip.pending', t('inspection.in_progress')), h('span.grow'), chev()),
     h('h2.current-name', current.enterprise?.name || ''),
     h('p.small.muted', `${label('inspection_kinds', current.kind)} · ${fmtDateTime(current.started_at)}`)) : null;
+  const todoBox = h('div');
   const syncBox = h('div');
   const recentBox = h('div');
-  append(main, hello, scan, currentCard, syncBox, recentBox);
+  append(main, hello, scan, todoBox, currentCard, syncBox, recentBox);
   const stopCard = liveOutboxCard(syncBox);
+  // 待复查: rectifications awaiting my re-check (the server's count; offline the last one known).
+  cachedGet('/api/v1/hazards/summary').then(({ data }) => {
+    if (!data || !main.contains(todoBox)) return;
+    const n = data.to_recheck ?? 0;
+    const mine = data.to_recheck_mine ?? 0;
+    setChildren(todoBox, h('div.stats.todo',
+      h('a.stat', { href: '#/hazards?state=submitted', class: n ? 'alert' : null, 'data-testid': 'to-recheck' },
+        h('div.v', String(n)), h('div.k', label('hazard_states', 'submitted')),
+        mine ? h('div.k.small', t('home.to_recheck_mine', { n: mine })) : null),
+      h('a.stat', { href: '#/hazards?overdue=true', class: data.overdue ? 'alert' : null, 'data-testid': 'overdue' },
+        h('div.v', String(data.overdue ?? 0)), h('div.k', t('home.overdue')))));
+  }).catch(() => {});
 
   const recent = await recentEnterprises();
   append(recentBox, h('h2.section-title', t('home.recent')));

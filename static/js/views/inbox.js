@@ -1,7 +1,8 @@
 // Inbox (消息): GET /api/v1/notifications; opening one marks it read and goes to its subject.
 import { cachedGet, itemsOf, request } from '../api.js';
 import { t, fmtRelative } from '../i18n.js';
-import { h, chev, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
+import { h, chev, chip, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
+import { label } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
 import { storeUnread } from '../tabbar.js';
 
@@ -29,7 +30,8 @@ export async function render({ main, isCurrent }) {
     readAll ? h('div.section-title', h('span.grow', t('inbox.unread', { n: unread })), readAll) : null,
     items.length ? h('div.list', items.map((n) => h('button.item', { type: 'button', onclick: () => open(n), 'data-testid': 'notification' },
       h(`span.unread-dot${n.read_at ? '' : '.on'}`, { 'aria-hidden': 'true' }),
-      h('div.grow', h(`div.item-title${n.read_at ? '.read' : ''}`, n.title),
+      h('div.grow', n.kind ? h('div.row.chips.kind', chip(label('notification_kinds', n.kind), `kind-${n.kind}`)) : null,
+        h(`div.item-title${n.read_at ? '.read' : ''}`, n.title),
         n.body ? h('div.item-sub', n.body) : null,
         h('div.item-sub', fmtRelative(n.created_at), n.read_at ? '' : ` · ${t('inbox.new')}`)),
       n.subject_id ? chev() : null))) : h('div.card', empty(t('inbox.none'), 'bell')));

@@ -114,9 +114,12 @@ export async function renderDetail({ params, main, isCurrent }) {
 const FORMS = {
   schedule: [['scheduled_at', 'datetime-local', true], ['place', 'text', true], ['interviewers', 'text', true, 'list'], ['departments', 'text', false, 'list']],
   reschedule: [['scheduled_at', 'datetime-local', true], ['place', 'text', false], ['interviewers', 'text', false, 'list']],
-  hold: [['interviewee', 'text', true], ['interviewee_title', 'text', true], ['note_taker', 'text', true], ['minutes', 'area', true], ['problems', 'area', false], ['requirements', 'area', false], ['commitments', 'area', true], ['follow_up_deadline', 'date', true]],
+  hold: [['held_at', 'datetime-local', true], ['interviewee', 'text', true], ['interviewee_title', 'text', true], ['note_taker', 'text', true], ['minutes', 'area', true], ['problems', 'area', false], ['requirements', 'area', false], ['commitments', 'area', true], ['follow_up_deadline', 'date', true]],
   close: [['completion_receipt', 'area', true], ['note', 'area', false]],
 };
+
+/** YYYY-MM-DDTHH:MM of an instant on the Shanghai clock (what a datetime-local field holds). */
+const shanghaiMinute = (ms) => new Date(ms + 8 * 3600000).toISOString().slice(0, 16);
 
 export async function renderAction({ params, main }) {
   const [id, action] = params;
@@ -125,13 +128,23 @@ export async function renderAction({ params, main }) {
   try { ({ data: iv } = await cachedGet(`/api/v1/interviews/${id}`)); } catch (err) { append(main, errorBlock(err)); return null; }
   const spec = FORMS[action] || [];
   const controls = {};
+  const proposed = {}; // values the form proposes that the server would choose alike
   const card = h('div.card');
-  for (const [name, type, required] of spec) {
+  for (const [name, type, required, kind] of spec) {
     const ctl = type === 'area' ? textarea(name, { rows: 4 }) : input(name, { type });
     // Written follow-up is commonly due within 5 working days of the interview (DOMAIN.md).
     if (type === 'date') ctl.value = new Date(Math.max(Date.now(), Date.parse(iv.scheduled_at || 0) || 0) + (8 + 7 * 24) * 3600000).toISOString().slice(0, 10);
+    // 实际约谈时间: the scheduled time (now, if that is still to come) unless the note-taker says
+    // otherwise. Left as proposed it is not sent: the server keeps the scheduled time itself, to
+    // the second (the field holds minutes, on Shanghai's clock).
+    if (name === 'held_at') {
+      const now = Date.now();
+      ctl.value = shanghaiMinute(Math.min(now, Date.parse(iv.scheduled_at || '') || now));
+      proposed[name] = ctl.value;
+    }
     controls[name] = ctl;
-    append(card, field(t(`interviews.${name}`), ctl, { required, hint: spec.find((s) => s[0] === name)[3] === 'list' ? t('interviews.list_hint') : null }));
+    const hint = kind === 'list' ? t('interviews.list_hint') : name === 'held_at' ? t('interviews.held_at_hint') : null;
+    append(card, field(t(`interviews.${name}`), ctl, { required, hint }));
   }
   const btn = h('button.btn.block', { type: 'submit' }, t(`iv_action.${action}`));
   const form = h('form', { novalidate: true }, card, btn);
@@ -143,6 +156,7 @@ export async function renderAction({ params, main }) {
     for (const [name, type, required, kind] of spec) {
       let v = controls[name].value.trim();
       if (!v) { if (required) errors[name] = [t('common.required')]; continue; }
+      if (proposed[name] === v) continue;
       if (kind === 'list') v = v.split(/[,，、;；\n]+/).map((s) => s.trim()).filter(Boolean);
       else if (type === 'datetime-local') v = `${v}:00+08:00`;
       else if (type === 'date') v = `${v}T23:59:59+08:00`;
