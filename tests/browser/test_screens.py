@@ -1,8 +1,9 @@
-"""Phone-size screenshots (390×844) of the main screens, in Chinese and one in English.
+"""Screenshots of the main screens, in Chinese and one in English: on a phone (390×844,
+``NN-name.png``) and at a desk (1280×800, ``NN-name-desk.png``: side navigation, lists as tables).
 
 They go to a temporary folder; ``ANXUN_SCREENS_DIR=docs/screens`` writes the README's pictures.
-Every screen is also checked for what a person relies on: no horizontal scrolling at 360 px
-wide, touch targets at least 44 px, every form control labelled.
+Every screen is also checked for what a person relies on: no horizontal scrolling, touch
+targets at least 44 px, every form control labelled.
 """
 from __future__ import annotations
 
@@ -53,6 +54,21 @@ def shot(page, folder, name):
     page.screenshot(path=str(folder / f"{name}.png"))
 
 
+DESK = {"width": 1280, "height": 800}
+
+
+def new_context(browser, base_url, layout):
+    """A phone (390×844, touch) or a desk's browser window (1280×800, a mouse)."""
+    if layout == "phone":
+        return new_phone_context(browser, base_url)
+    ctx = browser.new_context(
+        base_url=base_url, viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai",
+        geolocation={"latitude": SITE["lat"], "longitude": SITE["lng"], "accuracy": 15},
+        permissions=["geolocation"])
+    ctx.set_default_timeout(15000)
+    return ctx
+
+
 @pytest.fixture
 def folder(tmp_path):
     target = os.environ.get("ANXUN_SCREENS_DIR")
@@ -61,7 +77,13 @@ def folder(tmp_path):
     return path
 
 
-def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
+@pytest.mark.parametrize("layout", ["phone", "desk"])
+def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path, layout):
+    suffix = "" if layout == "phone" else "-desk"
+
+    def snap(page, name):
+        shot(page, folder, f"{name}{suffix}")
+
     community = factory.community(name="乌龙社区")
     ent = factory.enterprise(community, name="重庆乌龙精细化工有限公司", lat=SITE["lat"],
                              lng=SITE["lng"], risk_level="orange",
@@ -82,6 +104,7 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
                              display_name="祁旭（综合执法队）")
     officer = factory.user("officer", enterprise=ent, display_name="周敏")
     supervisor = factory.user("supervisor", communities=[community], display_name="街道安委办")
+    admin = factory.user("admin", display_name="系统管理员")
     api = api_as(inspector)
     now = datetime.now(timezone.utc)
     major = api.post("/api/v1/hazards", json={
@@ -98,18 +121,27 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
         "deadline": (now - timedelta(days=3)).isoformat()})
     api.post(f"/api/v1/hazards/{general['id']}/transitions",
              json={"action": "acknowledge", "version": general["version"], "note": "已安排清理"})
+    # The officer took on the major hazard; its plan is still to be written (提交整改 waits).
+    major = api_as(officer).post(f"/api/v1/hazards/{major['id']}/transitions",
+                                 json={"action": "acknowledge", "version": major["version"]})
+    # The interview the major hazard opened (R1) is set for this afternoon.
+    sup_api = api_as(supervisor)
+    [interview] = sup_api.get(f"/api/v1/interviews?enterprise_id={ent.id}")["items"]
+    sup_api.post(f"/api/v1/interviews/{interview['id']}/transitions", json={
+        "action": "schedule", "version": interview["version"], "place": "街道安委办会议室",
+        "scheduled_at": (now + timedelta(hours=3)).isoformat(), "interviewers": ["张主任"]})
 
-    ctx = new_phone_context(browser, live_server)
+    ctx = new_context(browser, live_server, layout)
     page = ctx.new_page()
     page.goto("/")
     page.wait_for_selector("input[name=username]")
-    shot(page, folder, "01-login")
+    snap(page, "01-login")
     login(page, inspector.username, inspector.password)
     wait_sw_controlled(page)
     page.goto(f"/e/{ent.qr_token}")
     page.wait_for_selector("text=开始检查")
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, folder, "03-enterprise-card")
+    snap(page, "03-enterprise-card")
     page.get_by_role("button", name="开始检查").click()
     page.wait_for_selector("[data-testid=checkin]")
     page.get_by_role("link", name="登记隐患").click()
@@ -118,17 +150,17 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
     page.locator("select[name=category]").select_option("chemicals")
     page.locator("input[type=file]").set_input_files(str(PHOTOS / "DSCN0010.jpg"))
     page.wait_for_selector(".thumb img")
-    shot(page, folder, "05-hazard-form")
+    snap(page, "05-hazard-form")
     page.get_by_role("button", name="保存隐患").click()
     page.wait_for_selector("text=危化品仓库通风设施损坏")
     page.wait_for_selector("text=已同步")
-    shot(page, folder, "04-inspection")
+    snap(page, "04-inspection")
     page.goto("/#/")
     page.wait_for_selector(".scan-hero")
-    shot(page, folder, "02-inspector-home")
+    snap(page, "02-inspector-home")
     page.goto(f"/#/hazards/{general['id']}")
     page.wait_for_selector(".timeline li")
-    shot(page, folder, "06-hazard-detail")
+    snap(page, "06-hazard-detail")
     # Offline: a record waits in the outbox.
     ctx.set_offline(True)
     ctx.route("**/api/**", lambda route: route.abort("internetdisconnected"))
@@ -141,53 +173,64 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
     page.wait_for_selector(".scan-hero")
     page.goto("/#/outbox")
     page.wait_for_selector("[data-testid=outbox-item]")
-    shot(page, folder, "07-outbox-offline")
+    snap(page, "07-outbox-offline")
     ctx.unroute("**/api/**")
     ctx.set_offline(False)
     ctx.close()
 
-    ctx = new_phone_context(browser, live_server)
+    ctx = new_context(browser, live_server, layout)
     page = ctx.new_page()
     login(page, officer.username, officer.password)
     page.wait_for_selector("[data-testid=hazard-item]")
-    shot(page, folder, "08-officer-home")
+    snap(page, "08-officer-home")
     page.goto(f"/#/hazards/{major['id']}/plan")
     page.wait_for_selector("textarea")
     page.locator("textarea[name='governance_plan.goals_tasks']").fill("30日内完成泄漏报警及联动切断改造")
-    shot(page, folder, "09-governance-plan")
+    snap(page, "09-governance-plan")
     page.goto(f"/#/hazards/{general['id']}/do/submit")
     page.locator("textarea[name=note]").fill("杂物已清理，安全出口畅通")
     page.locator("input[type=file]").set_input_files(str(PHOTOS / "landscape_6.jpg"))
     page.wait_for_selector(".thumb img")
-    shot(page, folder, "10-rectification")
+    snap(page, "10-rectification")
+    # 提交整改 is not offered while the plan is incomplete: why, and where to fill it in.
+    page.goto(f"/#/hazards/{major['id']}")
+    page.wait_for_selector("[data-blocked=submit]")
+    snap(page, "21-hazard-plan-missing")
     ctx.close()
 
-    ctx = new_phone_context(browser, live_server)
+    ctx = new_context(browser, live_server, layout)
     page = ctx.new_page()
     login(page, supervisor.username, supervisor.password)
     page.wait_for_selector("main .stats, main [role=alert]")
-    shot(page, folder, "11-dashboard")
+    snap(page, "11-dashboard")
     page.locator("[data-testid=dashboard-map]").scroll_into_view_if_needed()
     page.wait_for_selector("[data-testid=dashboard-map] .map-enterprise")
     page.evaluate("document.querySelector('.map-card').scrollIntoView({block: 'start'})")
     page.evaluate("window.scrollBy(0, -64)")  # below the app bar
-    shot(page, folder, "20-dashboard-map")
+    # A tap on a dot names the enterprise.
+    page.locator(f"[data-testid=dashboard-map] .map-enterprise[data-id='{ent.id}']").click()
+    page.wait_for_selector("[data-testid=dashboard-map] .map-popup")
+    snap(page, "20-dashboard-map")
     page.locator("#tabbar [data-tab=hazards]").click()
     page.wait_for_selector("[data-testid=hazard-item]")
-    shot(page, folder, "12-hazard-list")
+    snap(page, "12-hazard-list")
     page.locator("#tabbar [data-tab=interviews]").click()
     page.locator("[data-testid=interview-item]").first.click()
     page.wait_for_selector("text=R1")
-    shot(page, folder, "13-interview")
+    snap(page, "13-interview")
+    # Holding it: 实际约谈时间 proposed from the schedule, the note-taker may change it.
+    page.locator("[data-action=hold]").click()
+    page.wait_for_selector("input[name=held_at]")
+    snap(page, "22-interview-hold")
     page.locator("#tabbar [data-tab=inbox]").click()
     page.wait_for_selector("main .list, main .empty")
-    shot(page, folder, "14-inbox")
+    snap(page, "14-inbox")
     page.locator("#tabbar [data-tab=me]").click()
     page.get_by_text("English", exact=True).click()
     page.wait_for_selector("#tabbar >> text=Dashboard")
     page.locator("#tabbar [data-tab=hazards]").click()
     page.wait_for_selector("[data-testid=hazard-item]")
-    shot(page, folder, "15-hazard-list-en")
+    snap(page, "15-hazard-list-en")
     # The update prompt: the banner's button is a full-size touch target too. (A new script URL
     # makes a new worker wait; the server ignores the query.)
     wait_sw_controlled(page)
@@ -195,4 +238,14 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
         { scope: '/', type: 'module', updateViaCache: 'none' }); }""")
     page.wait_for_selector("#banner button")
     check(page, "update-prompt")
+    ctx.close()
+    if layout == "phone":
+        return  # the phone's administration screens: tests/browser/test_admin.py
+
+    ctx = new_context(browser, live_server, layout)
+    page = ctx.new_page()
+    login(page, admin.username, admin.password)
+    page.locator("#tabbar [data-tab=registry]").click()
+    page.wait_for_selector("[data-testid=enterprise-item]")
+    snap(page, "16-admin-registry")
     ctx.close()

@@ -102,7 +102,7 @@ function hazardCard(hz, { cachedAt, events, pendingHere, steps }) {
       t('hazard.steps_pending', { steps: steps.map((a) => label('hazard_actions', a)).join('、') })) : null,
     actions.length || blocked.length ? h('div.actions',
       actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, label('hazard_actions', a))),
-      blocked.map(([a, why]) => blockedAction(hz, a, why))) : null,
+      blocked.map(([a, why]) => blockedAction(a, why))) : null,
     hz._pending ? h('p.small.muted', { 'data-testid': 'actions-after-sync' }, t('hazard.actions_after_sync')) : null,
     h('h2.section-title', t('hazard.timeline')),
     h('div.card', events === null ? h('p.muted.small', t('common.offline_no_data'))
@@ -110,8 +110,9 @@ function hazardCard(hz, { cachedAt, events, pendingHere, steps }) {
 }
 
 /** A step the table allows but the hazard is not ready for (blocked_actions): not offered; its
- * name and why, with what to fill in named by their labels, and where to do it. */
-function blockedAction(hz, action, why) {
+ * name and why, with what to fill in named by their labels (the plan's card above has the way
+ * to fill it in). */
+function blockedAction(action, why) {
   const fields = Array.isArray(why && why.fields) ? why.fields : [];
   const planFields = fields.map((f) => String(f).replace(/^governance_plan\./, '')).filter((f) => values('governance_plan_fields').includes(f));
   // The server's message is in the reader's language with the fields by their labels; an older
@@ -121,9 +122,7 @@ function blockedAction(hz, action, why) {
     : t('hazard.blocked'));
   return h('div.blocked-action', { 'data-blocked': action },
     h('div.blocked-name', label('hazard_actions', action)),
-    h('p.small', reason),
-    why && why.reason === 'governance_plan_incomplete'
-      ? h('a.btn.small.secondary', { href: `#/hazards/${hz.id}/plan` }, t('plan.fill')) : null);
+    h('p.small', reason));
 }
 
 function eventRow(e) {
