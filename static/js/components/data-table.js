@@ -4,6 +4,12 @@
 import { t, currentLang } from '../i18n.js';
 import { h, setChildren } from '../ui.js';
 import { navigate } from '../router.js';
+import { values } from '../choices.js';
+
+/** What a column of times sorts by (ms since the epoch; none: null, last). */
+export const timeOf = (iso) => (iso ? Date.parse(iso) : null);
+/** What a column of a choice set's values sorts by: the set's display order. */
+export const rankIn = (set, value) => { const i = values(set).indexOf(value); return i < 0 ? null : i; };
 
 const collator = () => new Intl.Collator(currentLang() === 'en' ? 'en' : 'zh-CN', { numeric: true });
 

@@ -9,7 +9,7 @@ import { session } from '../session.js';
 import { queuedHazards } from '../commands.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
-import { dataTable } from '../components/data-table.js';
+import { dataTable, rankIn, timeOf } from '../components/data-table.js';
 import { serverFile } from '../components/server-file.js';
 
 export async function render({ main, isCurrent }) {
@@ -66,9 +66,6 @@ export async function render({ main, isCurrent }) {
   return redrawAcrossLayouts();
 }
 
-const order = (set, v) => { const i = values(set).indexOf(v); return i < 0 ? null : i; };
-const time = (iso) => (iso ? Date.parse(iso) : null);
-
 /** The desk's table of hazards: title, enterprise, level, state, found, deadline; by deadline. */
 function hazardTable(items) {
   return dataTable({
@@ -79,10 +76,10 @@ function hazardTable(items) {
       { key: 'title', label: t('hazard.f_title'), value: (x) => x.title,
         cell: (x) => [x.title, x._pending ? chip(t('sync.pending'), 'pending') : null, x.escalated ? chip(t('hazard.escalated'), 'overdue') : null] },
       { key: 'enterprise', label: t('hazard.enterprise'), value: (x) => x.enterprise_name, cell: (x) => x.enterprise_name || '' },
-      { key: 'level', label: t('hazard.f_level'), value: (x) => order('hazard_levels', x.level), cell: (x) => levelChip(x.level) },
-      { key: 'state', label: t('hazards.f_state'), value: (x) => order('hazard_states', x.state), cell: (x) => stateChip(x.state) },
-      { key: 'found_at', label: t('hazard.found_at'), value: (x) => time(x.found_at), cell: (x) => fmtDate(x.found_at), cls: 'nowrap' },
-      { key: 'deadline', label: t('hazard.f_deadline'), value: (x) => time(x.deadline),
+      { key: 'level', label: t('hazard.f_level'), value: (x) => rankIn('hazard_levels', x.level), cell: (x) => levelChip(x.level) },
+      { key: 'state', label: t('hazards.f_state'), value: (x) => rankIn('hazard_states', x.state), cell: (x) => stateChip(x.state) },
+      { key: 'found_at', label: t('hazard.found_at'), value: (x) => timeOf(x.found_at), cell: (x) => fmtDate(x.found_at), cls: 'nowrap' },
+      { key: 'deadline', label: t('hazard.f_deadline'), value: (x) => timeOf(x.deadline),
         cell: (x) => deadlineChip(x) || (x.deadline ? fmtDate(x.deadline) : '—'), cls: 'nowrap' },
     ],
   });

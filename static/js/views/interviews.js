@@ -6,9 +6,9 @@ import { t, fmtDate, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote, append, setChildren } from '../ui.js';
 import { navigate, setTitle } from '../router.js';
 import { transitionInterview } from '../commands.js';
-import { values, label } from '../choices.js';
+import { label } from '../choices.js';
 import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
-import { dataTable } from '../components/data-table.js';
+import { dataTable, rankIn, timeOf } from '../components/data-table.js';
 import { serverFile } from '../components/server-file.js';
 
 export async function render({ main, isCurrent }) {
@@ -44,7 +44,6 @@ export async function render({ main, isCurrent }) {
 }
 
 const ivName = (iv) => iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || '';
-const time = (iso) => (iso ? Date.parse(iso) : null);
 
 /** The desk's table of interviews: enterprise, state, time and place, reasons, reply due. */
 function interviewTable(items) {
@@ -54,14 +53,14 @@ function interviewTable(items) {
     sort: { key: 'scheduled_at', dir: 'asc' },
     columns: [
       { key: 'enterprise', label: t('interviews.enterprise'), value: ivName, cell: (iv) => ivName(iv) || t('interviews.item') },
-      { key: 'state', label: t('hazards.f_state'), value: (iv) => values('interview_states').indexOf(iv.state),
+      { key: 'state', label: t('hazards.f_state'), value: (iv) => rankIn('interview_states', iv.state),
         cell: (iv) => [stateChip(iv.state, 'interview'), iv.overdue ? chip(t('interviews.overdue'), 'overdue') : null] },
-      { key: 'scheduled_at', label: t('interviews.scheduled_at'), value: (iv) => time(iv.scheduled_at),
+      { key: 'scheduled_at', label: t('interviews.scheduled_at'), value: (iv) => timeOf(iv.scheduled_at),
         cell: (iv) => (iv.scheduled_at ? fmtDateTime(iv.scheduled_at) : t('interviews.not_scheduled')), cls: 'nowrap' },
       { key: 'place', label: t('interviews.place'), value: (iv) => iv.place, cell: (iv) => iv.place || '' },
       { key: 'reasons', label: t('interviews.reasons'), value: (iv) => (iv.reasons || []).length,
         cell: (iv) => (iv.reasons || []).map((r) => r.rule).join(' ') },
-      { key: 'follow_up_deadline', label: t('interviews.follow_up_deadline'), value: (iv) => time(iv.follow_up_deadline),
+      { key: 'follow_up_deadline', label: t('interviews.follow_up_deadline'), value: (iv) => timeOf(iv.follow_up_deadline),
         cell: (iv) => (iv.follow_up_deadline ? fmtDate(iv.follow_up_deadline) : ''), cls: 'nowrap' },
     ],
   });

@@ -11,7 +11,7 @@ import { session } from '../session.js';
 import { newId } from '../commands.js';
 import { locate } from '../photos.js';
 import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
-import { dataTable } from '../components/data-table.js';
+import { dataTable, rankIn } from '../components/data-table.js';
 
 const isAdmin = () => session.user.role === 'admin';
 const mayPrint = () => ['admin', 'supervisor'].includes(session.user.role);
@@ -95,7 +95,7 @@ function registryTable(items) {
       { key: 'community', label: t('registry.f_community_id'), value: (e) => e.community_name, cell: (e) => e.community_name || '' },
       { key: 'industry', label: t('registry.f_industry'), value: (e) => (e.industry ? label('industries', e.industry) : null),
         cell: (e) => (e.industry ? label('industries', e.industry) : '') },
-      { key: 'risk', label: t('registry.f_risk_level'), value: (e) => values('risk_levels').indexOf(e.risk_level), cell: (e) => riskChip(e.risk_level) },
+      { key: 'risk', label: t('registry.f_risk_level'), value: (e) => rankIn('risk_levels', e.risk_level), cell: (e) => riskChip(e.risk_level) },
     ],
   });
 }
