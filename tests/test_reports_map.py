@@ -230,7 +230,13 @@ with sync_playwright() as p:
       box.addEventListener('map-select', (e) => selected.push(e.detail));
       const r = m.renderMap(box, data, {lang});
       const g = [...box.querySelectorAll('g.map-enterprise')];
-      if (g.length) g[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));
+      // A click names the enterprise beside its dot; its button selects it.
+      let named = null;
+      if (g.length) {
+        g[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));
+        named = box.querySelector('.map-popup-name')?.textContent || null;
+        box.querySelector('.map-popup-open')?.click();
+      }
       return {
         zoom: r.zoom, tiles: r.tiles,
         enterprises: g.map((x) => {
@@ -238,6 +244,7 @@ with sync_playwright() as p:
           return {id: x.dataset.id, risk: x.dataset.risk, fill: dot.getAttribute('fill'),
                   cx: +dot.getAttribute('cx'), cy: +dot.getAttribute('cy'),
                   ring: !!x.querySelector('.map-major-ring'),
+                  target: +x.querySelector('.map-hit')?.getAttribute('width'),
                   title: x.querySelector('title').textContent}; }),
         hazards: [...box.querySelectorAll('.map-hazard')].map((x) => x.dataset.id),
         images: [...box.querySelectorAll('img.map-tile')].map((i) => ({src: i.getAttribute('src'),
@@ -248,7 +255,7 @@ with sync_playwright() as p:
         svg: [+box.querySelector('svg')?.getAttribute('width'),
               +box.querySelector('svg')?.getAttribute('height')],
         attribution: box.querySelector('.map-attribution')?.textContent || null,
-        selected };
+        selected, named };
     }''', [args["data"], args["lang"]])
     page.wait_for_timeout(200)
     out["requested"] = requested
@@ -306,7 +313,11 @@ def test_without_tiles_the_points_are_drawn_alone_fitted_and_coloured():
     assert min(xs[0] - 28, width - 28 - xs[-1]) < 1 or min(ys[0] - 28, height - 28 - ys[-1]) < 1
     assert out["hazards"] == ["h1"]
     assert out["legend"][:4] == ["重大风险", "较大风险", "一般风险", "低风险"]
-    assert out["selected"] and out["selected"][0]["type"] == "enterprise"
+    # A dot is a target of at least 34 px; a click names it, its button selects it.
+    assert all(e["target"] >= 34 for e in out["enterprises"])
+    first = next(e for e in sample()["enterprises"] if e["id"] == out["enterprises"][0]["id"])
+    assert out["named"] == first["name"]
+    assert out["selected"] and out["selected"][0] == {"type": "enterprise", "id": first["id"]}
     assert draw(sample(), lang="en")["legend"][0] == "Major risk"
     empty = draw({"tiles": None, "enterprises": [], "hazards": [], "legend": []})
     assert empty["empty"] and empty["enterprises"] == []
