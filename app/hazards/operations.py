@@ -164,7 +164,7 @@ def create_hazard(user, data: dict) -> CreateResult:
         plan = _plan_json(data.get("governance_plan"))
         if plan is not None and data["level"] != MAJOR:
             raise Invalid("只有重大隐患需要治理方案 / "
-                          "Only a major hazard has a governance plan (治理方案).",
+                          "Only a major hazard has a governance plan.",
                           field="governance_plan")
         return Hazard(
             id=hazard_id, payload_hash=body_hash, enterprise_id=enterprise.id,
@@ -208,7 +208,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
         new = _plan_json(data[name]) if name == "governance_plan" else data[name]
         if name == "governance_plan" and new is not None and hazard.level != MAJOR:
             raise Invalid("只有重大隐患需要治理方案 / "
-                          "Only a major hazard has a governance plan (治理方案).", field=name)
+                          "Only a major hazard has a governance plan.", field=name)
         if isinstance(new, str) and name != "description":
             new = new.strip()
         old = getattr(hazard, name)
@@ -309,7 +309,7 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
     def guard(transition):
         if action == "close" and hazard.level == MAJOR and user.role not in MAJOR_CLOSE_ROLES:
             raise Forbidden("重大隐患须由监管人员审核销号 / "
-                            "Closing (销号) a major hazard is the supervisor's sign-off.",
+                            "Closing a major hazard is the supervisor's sign-off.",
                             field="action")
         if new_deadline is not None:
             require(user, "hazard.set_deadline", field="deadline")

@@ -308,7 +308,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
             community = communities.get(label_key(values["community"]))
             if community is None:
                 errors.append({"line": line, "field": "community",
-                               "message": f"社区“{values['community']}”不存在 / unknown community"})
+                               "message": f"社区“{values['community']}”不存在 / unknown "
+                                          f"community '{values['community']}'"})
             else:
                 values["community_id"] = community.id
         if values.get("industry"):
