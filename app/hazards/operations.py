@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,10 +21,12 @@ from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
-from app.hazards import choices, signals
+from app.hazards import choices, handover, readiness, signals
 from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_STATES,
-                                 MAJOR, OPEN_STATES, PHOTO_KINDS, RECHECK, RECTIFICATION)
+                                 MAJOR, OPEN_STATES, PHOTO_KINDS, RECTIFICATION)
+from app.hazards.handover import STEP_PHOTO_KIND
 from app.hazards.models import Hazard, HazardEvent
+from app.hazards.readiness import missing_plan_fields
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES, allowed_actions
 from app.inspections.choices import INSPECTION_KINDS
 
@@ -40,8 +42,7 @@ FOUND_AT_MAX_SKEW = timedelta(hours=1)
 def default_deadline(level: str, found_at: datetime) -> datetime:
     """整改期限 by level: DEADLINE_DAYS_GENERAL/MAJOR days after ``found_at``, to the end
     (23:59:59 Asia/Shanghai) of that day."""
-    key = "DEADLINE_DAYS_MAJOR" if level == MAJOR else "DEADLINE_DAYS_GENERAL"
-    day = found_at.astimezone(SHANGHAI).date() + timedelta(days=current_app.config[key])
+    day = found_at.astimezone(SHANGHAI).date() + timedelta(days=choices.deadline_days()[level])
     return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI))
 
 
@@ -53,15 +54,6 @@ def is_overdue(hazard, now: datetime | None = None) -> bool:
 
 def overdue_clause(now: datetime | None = None):
     return and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < (now or utcnow()))
-
-
-def missing_plan_fields(hazard) -> list[str]:
-    """治理方案 fields a major hazard still lacks (always empty for a general hazard)."""
-    if hazard.level != MAJOR:
-        return []
-    plan = hazard.governance_plan or {}
-    return [name for name in GOVERNANCE_PLAN_FIELDS
-            if not str(plan.get(name) or "").strip()]
 
 
 def _plan_json(plan: dict | None) -> dict | None:
@@ -243,40 +235,10 @@ def _photos_for(hazard, photo_ids: list[str]) -> list:
     return [found[pid] for pid in dict.fromkeys(photo_ids)]
 
 
-#: The kind of photo a step hands in (``photo_ids``): the officer's fix, the reviewer's re-check.
-STEP_PHOTO_KIND = {"submit": RECTIFICATION, "verify": RECHECK, "reject": RECHECK}
-
-
 def _rectification_photo_ids(hazard) -> list[str]:
     from app.photos.models import Photo
     return list(db.session.scalars(select(Photo.id).where(
         Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION).order_by(Photo.id)))
-
-
-def _unreviewed_rectification_photo_count(hazard) -> tuple[int, bool]:
-    """Rectification photos nobody has judged yet, and whether the hazard was ever rejected.
-
-    Every ``reject`` records the rectification photos it judged (``reviewed_photo_ids``), so a
-    resubmission needs a photo added since then. A ``reject`` written before that was recorded
-    (older rows, bulk-seeded history) judged every photo that existed at its time.
-    """
-    from app.photos.models import Photo
-    reviewed: set[str] = set()
-    cutoff = None
-    rejects = db.session.execute(select(HazardEvent.data, HazardEvent.at).where(
-        HazardEvent.hazard_id == hazard.id, HazardEvent.action == "reject")).all()
-    for data, at in rejects:
-        if data and "reviewed_photo_ids" in data:
-            reviewed.update(data["reviewed_photo_ids"])
-        elif cutoff is None or at > cutoff:
-            cutoff = at
-    conditions = [Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION]
-    if reviewed:
-        conditions.append(Photo.id.not_in(reviewed))
-    if cutoff is not None:
-        conditions.append(Photo.created_at > cutoff)
-    count = db.session.scalar(select(func.count()).select_from(Photo).where(*conditions))
-    return count, bool(rejects)
 
 
 def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
@@ -326,25 +288,25 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                           f"{PHOTO_KINDS.label(wanted, 'zh')} / Only "
                           f"{PHOTO_KINDS.label(wanted, 'en').lower()} photos go with "
                           f"'{HAZARD_WORKFLOW.action_label(action, 'en')}'.", field="photo_ids")
+        # Only the pending photos a step hands in are new evidence (app.hazards.handover).
+        handed_in, set_aside = handover.hand_in(hazard, action, photos)
         if action == "submit":
-            fresh, rejected_before = _unreviewed_rectification_photo_count(hazard)
-            if fresh < 1 and rejected_before:
+            missing = missing_plan_fields(hazard)
+            if missing:
+                raise readiness.plan_incomplete(missing)
+            if not handed_in and hazard.rejection_count:
                 raise Conflict("复查未通过后，请至少上传一张新的整改照片再提交 / "
                                "The rectification was rejected: upload at least one new "
                                "rectification photo before submitting again.",
                                field="photo_ids")
-            if fresh < 1:
+            if not handed_in:
                 raise Conflict("提交整改前请至少上传一张整改照片 / "
                                "Upload at least one rectification photo before submitting.",
                                field="photo_ids")
-            missing = missing_plan_fields(hazard)
-            if missing:
-                missing_zh = "、".join(GOVERNANCE_PLAN_FIELDS.label(m, "zh") for m in missing)
-                missing_en = ", ".join(GOVERNANCE_PLAN_FIELDS.label(m, "en") for m in missing)
-                raise Conflict(f"治理方案尚未填写完整，缺少：{missing_zh} / The governance plan "
-                               f"is incomplete: {missing_en}.", field="governance_plan")
         # Every check passed: set what goes with the step, so one UPDATE carries it all.
-        if photos:
+        if wanted:
+            event_data.update(handover.recorded(handed_in, set_aside))
+        elif photos:
             event_data["photo_ids"] = [p.id for p in photos]
         if new_deadline is not None:
             event_data["deadline"] = {"from": hazard.deadline.isoformat(),
@@ -386,9 +348,18 @@ def get_hazard(user, hazard_id: str) -> Hazard:
 
 def _detailed(user, hazard: Hazard) -> Hazard:
     """``hazard`` with what its full answer computes: ``allowed_actions``, what ``user`` may do
-    now, and ``governance_plan_missing``, the 治理方案 fields still empty."""
-    hazard.allowed_actions = allowed_actions(hazard, user)
+    now, ``blocked_actions``, the steps the table allows the user but the hazard is not ready
+    for (with why), ``governance_plan_missing``, the 治理方案 fields still empty, ``warnings``,
+    its evidence photos and the pending step photos ``user`` may hand in
+    (:mod:`app.hazards.handover`)."""
+    role_actions = allowed_actions(hazard, user)
+    hazard.blocked_actions = readiness.blocked_actions(hazard, role_actions)
+    hazard.allowed_actions = [a for a in role_actions if a not in hazard.blocked_actions]
     hazard.governance_plan_missing = missing_plan_fields(hazard)
+    hazard.warnings = readiness.warnings(hazard)
+    photos = handover.sort_photos(hazard)
+    hazard.evidence_photos = photos.evidence
+    hazard.pending_photos = handover.offered_to(user, photos.pending)
     return hazard
 
 
@@ -437,7 +408,6 @@ def list_events(user, hazard_id: str) -> dict:
 
 
 def hazard_choices() -> dict:
-    cfg = current_app.config
     categories = choices.configured_categories()
     return {
         "states": HAZARD_STATES.as_dict(),
@@ -448,8 +418,7 @@ def hazard_choices() -> dict:
         "photo_kinds": PHOTO_KINDS.as_dict(),
         "governance_plan_fields": GOVERNANCE_PLAN_FIELDS.as_dict(),
         "inspection_kinds": INSPECTION_KINDS.as_dict(),
-        "deadline_days": {"general": cfg["DEADLINE_DAYS_GENERAL"],
-                          "major": cfg["DEADLINE_DAYS_MAJOR"]},
+        "deadline_days": choices.deadline_days(),
         "transitions": [
             {"from": t.source, "action": t.action, "to": t.target, "roles": sorted(t.roles),
              **({"major_roles": sorted(MAJOR_CLOSE_ROLES)} if t.action == "close" else {})}
