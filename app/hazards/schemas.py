@@ -346,3 +346,18 @@ class HazardChoicesOut(Schema):
     deadline_days = fields.Dict(keys=fields.String(), values=fields.Integer())
     transitions = fields.List(fields.Dict())
 
+
+
+class HazardSummaryCountsOut(Schema):
+    """待办: hazards in scope awaiting a step the user's role takes."""
+
+    to_rectify = fields.Integer(metadata={"description": "reported or being rectified, where "
+                                                         "the role submits (待整改)"})
+    to_recheck = fields.Integer(metadata={"description": "submitted, where the role re-checks "
+                                                         "(待复查)"})
+    to_recheck_mine = fields.Integer(metadata={"description": "of to_recheck, the hazards the "
+                                                              "user found"})
+    to_close = fields.Integer(metadata={"description": "verified, where the role may close "
+                                                       "(待销号; a major one: supervisors)"})
+    to_archive = fields.Integer(metadata={"description": "closed, where the role archives"})
+    overdue = fields.Integer(metadata={"description": "every overdue hazard in scope"})
