@@ -27,7 +27,7 @@ BLUEPRINT_MODULES = (
     "app.choices_api",
     "app.web.views",
 )
-# Modules exposing ``register_cli(app)`` and/or ``init_app(app)``.
+# Modules exposing ``register_cli(app)``.
 CLI_MODULES = ("app.cli", "app.escalation.cli", "app.reports.cli")
 
 
@@ -65,6 +65,13 @@ def create_app(config=None) -> Flask:
     from app.errors import register_error_handlers
     register_error_handlers(app)  # after api.init_app so problem+json replaces its handler
 
+    # Domains that act on another's signals subscribe here, in the open: the 零容忍 rules follow
+    # the hazard signals (app.hazards.signals), and the time rules run as a periodic job.
+    # Imported here, like the schema above: importing the ``app`` package (as ``import
+    # app.core`` does) must not import the domains.
+    from app.escalation import wiring as escalation_wiring
+    escalation_wiring.init_app(app)
+
     for module_name in CLI_MODULES:
         try:
             module = importlib.import_module(module_name)
@@ -74,6 +81,4 @@ def create_app(config=None) -> Flask:
             continue
         if hasattr(module, "register_cli"):
             module.register_cli(app)
-        if hasattr(module, "init_app"):
-            module.init_app(app)
     return app

@@ -6,7 +6,13 @@ from sqlalchemy.orm import declared_attr
 
 from app.core.db import UTCDateTime, new_id
 from app.core.timeutil import utcnow
+from app.errors import Conflict
 from app.extensions import db
+
+#: The 409 a stale version gets, unless the record's domain words it its own way; a template
+#: with ``{current}`` (the stored version) and ``{sent}`` (the client's).
+STALE_VERSION = ("记录已更新为第 {current} 版（您提交的是第 {sent} 版），请刷新后重试 / "
+                 "The record is at version {current}, not {sent}; reload and try again.")
 
 
 class IdMixin:
@@ -26,6 +32,13 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"version_id_col": cls.__table__.c.version}
+
+
+def expect_version(record, version: int, message: str = STALE_VERSION) -> None:
+    """Refuse (409 naming ``version``) a change made from a copy older than ``record``: the
+    client sends the version it read, and must reload when someone else changed it since."""
+    if record.version != version:
+        raise Conflict(message.format(current=record.version, sent=version), field="version")
 
 
 class ClientCreatedMixin:

@@ -1,9 +1,11 @@
 """The transition-table machinery behind every state machine in Anxun.
 
-A workflow is one table of ``(state, action) -> (next state, roles)``. Services call
-:func:`apply`; it refuses anything not in the table (409, nothing changed), refuses a role
-the table does not name (403), assigns the next state and appends the event row. Nothing else
-in the code base assigns a state.
+A workflow is one table of ``(state, action) -> (next state, roles)``; a row may narrow its
+roles on some records by a :class:`Restriction` (closing a *major* hazard is the supervisor's).
+Services call :func:`apply`; it refuses anything not in the table (409, nothing changed), refuses
+a role the row does not name or its restriction excludes (403), assigns the next state and
+appends the event row. :meth:`Workflow.actions_for` answers from the same rows what a role may
+do to a record now. Nothing else in the code base assigns a state.
 """
 from __future__ import annotations
 
@@ -16,11 +18,28 @@ from app.extensions import db
 
 
 @dataclass(frozen=True)
+class Restriction:
+    """Fewer roles for one transition on the records ``applies`` to: only ``roles`` may then
+    take it, and the others are refused with ``message`` (403 naming ``action``)."""
+
+    applies: Callable[[object], bool]
+    roles: frozenset[str]
+    message: str
+
+
+@dataclass(frozen=True)
 class Transition:
     source: str
     action: str
     target: str
     roles: frozenset[str]
+    restriction: Restriction | None = None
+
+    def roles_for(self, record) -> frozenset[str]:
+        """The roles that may take this transition on ``record`` (its restriction applied)."""
+        if self.restriction is not None and self.restriction.applies(record):
+            return self.roles & self.restriction.roles
+        return self.roles
 
 
 @dataclass
@@ -31,18 +50,20 @@ class Workflow:
     name: str
     initial: str
     states: ChoiceSet
-    rows: Iterable[tuple[Iterable[str] | str, str, str, Iterable[str]]]
+    #: ``(source state(s), action, target, roles)``, optionally a fifth item, a Restriction.
+    rows: Iterable[tuple]
     action_choices: ChoiceSet
     _table: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 
     def __post_init__(self):
         self._table = {}
-        for sources, action, target, roles in self.rows:
+        for sources, action, target, roles, *restriction in self.rows:
             for source in ([sources] if isinstance(sources, str) else sources):
                 assert source in self.states and target in self.states, (source, target)
                 key = (source, action)
                 assert key not in self._table, f"duplicate transition {key}"
-                self._table[key] = Transition(source, action, target, frozenset(roles))
+                self._table[key] = Transition(source, action, target, frozenset(roles),
+                                              *restriction)
 
     @property
     def actions(self) -> set[str]:
@@ -68,8 +89,16 @@ class Workflow:
                            f"'{self.state_label(state, 'en')}'.", field="action") from None
 
     def allowed_actions(self, state: str, role: str) -> list[str]:
+        """What ``role`` may do in ``state`` by the rows alone, for a workflow without
+        restrictions; :meth:`actions_for` answers for one record."""
         return sorted(t.action for t in self._table.values()
                       if t.source == state and role in t.roles)
+
+    def actions_for(self, record, role: str) -> list[str]:
+        """What ``role`` may do to ``record`` now: exactly what :func:`apply` lets it do
+        (domain guards such as a required photo aside)."""
+        return sorted(t.action for t in self._table.values()
+                      if t.source == record.state and role in t.roles_for(record))
 
 
 def apply(workflow: Workflow, record, action: str, actor, *, make_event: Callable[..., object],
@@ -86,6 +115,8 @@ def apply(workflow: Workflow, record, action: str, actor, *, make_event: Callabl
         raise Forbidden(f"您的角色无权在此“{workflow.action_label(action, 'zh')}” / Your role "
                         f"may not take the action '{workflow.action_label(action, 'en')}' here.",
                         field="action")
+    if actor.role not in transition.roles_for(record):
+        raise Forbidden(transition.restriction.message, field="action")
     if guard is not None:
         guard(transition)
     record.state = transition.target

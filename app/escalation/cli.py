@@ -1,7 +1,6 @@
-"""``flask escalate [--now ISO]`` and ``flask webhooks send``; wiring of the 零容忍 rules.
+"""``flask escalate [--now ISO]`` and ``flask webhooks send``.
 
-``init_app`` subscribes the event rules to the hazard signals and, in a server process, starts
-the periodic job (see :mod:`app.escalation.jobs`).
+The 零容忍 rules are wired to the hazard signals by :func:`app.escalation.wiring.init_app`.
 """
 from __future__ import annotations
 
@@ -82,10 +81,3 @@ def list_webhooks_command(status):
 def register_cli(app):
     app.cli.add_command(escalate_command)
     app.cli.add_command(webhooks_cli)
-
-
-def init_app(app):
-    from app.escalation import jobs, rules
-
-    rules.connect_signals()
-    jobs.init_app(app)

@@ -1,11 +1,15 @@
 """零容忍 escalations and 约谈 interview records."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 
 from app.core.db import UTCDateTime, new_id
 from app.core.models import IdMixin, TimestampMixin, VersionedMixin
 from app.core.timeutil import utcnow
+from app.escalation.choices import HELD
 from app.extensions import db
 
 
@@ -64,6 +68,22 @@ class Interview(IdMixin, TimestampMixin, VersionedMixin, db.Model):
                               order_by="Escalation.fired_at")
     events = db.relationship("InterviewEvent", viewonly=True,
                              order_by="(InterviewEvent.at, InterviewEvent.id)")
+
+    @hybrid_method
+    def follow_up_overdue_at(self, now: datetime) -> bool:
+        """整改回执逾期 as of ``now``: held, and its follow-up deadline passed without the
+        completion receipt (which closes it)."""
+        return (self.state == HELD and self.follow_up_deadline is not None
+                and self.follow_up_deadline < now)
+
+    @follow_up_overdue_at.expression
+    def follow_up_overdue_at(cls, now: datetime):
+        return and_(cls.state == HELD, cls.follow_up_deadline < now)
+
+    @hybrid_property
+    def is_follow_up_overdue(self) -> bool:
+        """整改回执逾期 now."""
+        return self.follow_up_overdue_at(utcnow())
 
 
 class InterviewEvent(db.Model):

@@ -17,26 +17,26 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.db import insert_ignore, new_id
+from app.core.models import expect_version
 from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid, NotFound
-from app.escalation.choices import HELD, RULES
+from app.escalation.choices import RULES
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW
 from app.extensions import db
-from app.hazards.choices import ARCHIVED, CLOSED, MAJOR, OPEN_STATES, STATE_ORDER
+from app.hazards.choices import MAJOR
 from app.hazards.models import Hazard, HazardEvent
 from app.notifications import choices as kinds
 from app.notifications import webhooks
 from app.notifications.operations import notify, officers_of, supervisors_of
 from app.registry.models import Community, Enterprise
 
-#: Hazard states without an accepted rectification (the hazard domain's own definition).
-UNRECTIFIED_STATES = tuple(s for s in STATE_ORDER if s in OPEN_STATES)
-#: 销号 and 归档: a hazard in these states is no longer under supervision.
-FINISHED_STATES = (CLOSED, ARCHIVED)
+#: The 409 a stale ``version`` gets (see app.core.models.expect_version).
+STALE_INTERVIEW = ("约谈已被他人修改，请刷新后重试 / "
+                   "The interview was changed by someone else; reload and try again.")
 
 
 # --------------------------------------------------------------------------- firing a rule
@@ -235,30 +235,32 @@ def _detailed(user, interview: Interview) -> Interview:
     return interview
 
 
+def interview_filter(user, args: dict, now: datetime | None = None):
+    """The WHERE clause of the interview list for ``args`` (``state``: a list of states,
+    ``enterprise_id``, ``community_id``, ``overdue``: the follow-up as of ``now``), within the
+    user's scope. The interview ledger (约谈台账) lists the same interviews by it."""
+    conditions = [scope_clause(user, Interview)]
+    if args.get("state"):
+        conditions.append(Interview.state.in_(args["state"]))
+    for name in ("enterprise_id", "community_id"):
+        if args.get(name):
+            conditions.append(getattr(Interview, name) == args[name])
+    follow_up_due = Interview.follow_up_overdue_at(now or utcnow())
+    if args.get("overdue") is True:
+        conditions.append(follow_up_due)
+    elif args.get("overdue") is False:
+        conditions.append(~follow_up_due)
+    return and_(*conditions)
+
+
 def list_interviews(user, *, state=None, enterprise_id=None, community_id=None, overdue=None,
                     page=1, per_page=20, now=None) -> Page:
-    now = now or utcnow()
-    query = (select(Interview).where(scope_clause(user, Interview))
+    query = (select(Interview).where(interview_filter(user, {
+        "state": state, "enterprise_id": enterprise_id, "community_id": community_id,
+        "overdue": overdue}, now))
              .options(selectinload(Interview.enterprise),
                       selectinload(Interview.reasons).selectinload(Escalation.hazard)))
-    if state:
-        query = query.where(Interview.state.in_(state))
-    if enterprise_id:
-        query = query.where(Interview.enterprise_id == enterprise_id)
-    if community_id:
-        query = query.where(Interview.community_id == community_id)
-    follow_up_due = and_(Interview.state == HELD, Interview.follow_up_deadline < now)
-    if overdue is True:
-        query = query.where(follow_up_due)
-    elif overdue is False:
-        query = query.where(~follow_up_due)
     return paginate(query.order_by(Interview.created_at.desc(), Interview.id), page, per_page)
-
-
-def is_follow_up_overdue(interview: Interview, now: datetime | None = None) -> bool:
-    """整改回执逾期: held, and its follow-up deadline passed without the completion receipt."""
-    return (interview.state == HELD and interview.follow_up_deadline is not None
-            and interview.follow_up_deadline < (now or utcnow()))
 
 
 def transition_interview(interview: Interview, actor, data: dict, *,
@@ -271,10 +273,7 @@ def transition_interview(interview: Interview, actor, data: dict, *,
     """
     now = now or utcnow()
     action = data["action"]
-    if data["version"] != interview.version:
-        raise Conflict("约谈已被他人修改，请刷新后重试 / "
-                       "The interview was changed by someone else; reload and try again.",
-                       field="version")
+    expect_version(interview, data["version"], STALE_INTERVIEW)
     given = {k: v for k, v in data.items() if k not in ("action", "version")}
 
     def check_and_record(_transition):
@@ -359,13 +358,13 @@ def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue
     each with ``fired_rules``, the 零容忍 rules that fired for it."""
     now = now or utcnow()
     query = (select(Hazard).where(scope_clause(user, Hazard), Hazard.level == MAJOR,
-                                  Hazard.state.not_in(FINISHED_STATES))
+                                  Hazard.is_open)
              .options(selectinload(Hazard.enterprise)))
     if community_id:
         query = query.where(Hazard.community_id == community_id)
     if enterprise_id:
         query = query.where(Hazard.enterprise_id == enterprise_id)
-    late = and_(Hazard.state.in_(UNRECTIFIED_STATES), Hazard.deadline < now)
+    late = Hazard.overdue_at(now)
     if overdue is True:
         query = query.where(late)
     elif overdue is False:
@@ -375,10 +374,6 @@ def listed_major_hazards(user, *, community_id=None, enterprise_id=None, overdue
     for hazard in listed.items:
         hazard.fired_rules = rules.get(hazard.id, [])
     return listed
-
-
-def is_hazard_overdue(hazard: Hazard, now: datetime | None = None) -> bool:
-    return hazard.state in UNRECTIFIED_STATES and hazard.deadline < (now or utcnow())
 
 
 def fired_rules(hazard_ids) -> dict[str, list[str]]:

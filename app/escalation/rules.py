@@ -8,7 +8,8 @@
   hazard of that category being closed (销号).
 
 Event rules (R1, R3, R4) and the inbox messages about hazards run inside the request that causes
-them, through the hazard domain's signals (R4 again when an edit changes the category). Time rules (R2, deadline reminders, interview
+them, through the hazard domain's signals (R4 again when an edit changes the category); they are
+connected in :func:`app.escalation.wiring.init_app`. Time rules (R2, deadline reminders, interview
 follow-up tracking) run from :func:`app.escalation.jobs.run_time_rules`, called by
 ``flask escalate`` and the periodic job. R1 and R3 are also swept there, so a hazard whose level or count changed by a path
 that sends no signal is still caught. Firing twice is impossible either way: see
@@ -24,10 +25,9 @@ from sqlalchemy import or_, select
 from app.core.timeutil import local
 from app.escalation.choices import HELD, R1_MAJOR, R2_OVERDUE, R3_REJECTED, R4_REPEAT
 from app.escalation.models import Interview
-from app.escalation.operations import (FINISHED_STATES, MAJOR, UNRECTIFIED_STATES, fire,
-                                       not_fired)
+from app.escalation.operations import fire, not_fired
 from app.extensions import db
-from app.hazards.choices import HAZARD_STATES, RECTIFYING, REPORTED, configured_categories
+from app.hazards.choices import HAZARD_STATES, MAJOR, RECTIFYING, REPORTED, configured_categories
 from app.hazards.models import Hazard
 from app.notifications import choices as kinds
 from app.notifications.operations import notify, officers_of, recheckers_of, supervisors_of
@@ -51,7 +51,7 @@ def _category_zh(hazard: Hazard) -> str:
 # --------------------------------------------------------------------------- event rules
 def check_major(hazard: Hazard, *, now=None):
     """R1: a major hazard is reported."""
-    if hazard.level == MAJOR and hazard.state not in FINISHED_STATES:
+    if hazard.level == MAJOR and hazard.is_open:
         return fire(hazard, R1_MAJOR, f"重大隐患（{_category_zh(hazard)}），整改期限 "
                                       f"{_fmt(hazard.deadline)}", now=now)
     return None
@@ -60,7 +60,7 @@ def check_major(hazard: Hazard, *, now=None):
 def check_rejections(hazard: Hazard, *, note: str | None = None, now=None):
     """R3: the rectification was rejected ``ESCALATION_REJECTIONS`` times."""
     threshold = current_app.config["ESCALATION_REJECTIONS"]
-    if (hazard.rejection_count or 0) >= threshold and hazard.state not in FINISHED_STATES:
+    if (hazard.rejection_count or 0) >= threshold and hazard.is_open:
         detail = f"整改复查第 {hazard.rejection_count} 次不通过"
         if note:
             detail += f"：{note}"
@@ -129,29 +129,13 @@ def on_hazard_transitioned(sender=None, *, hazard: Hazard, actor=None, event=Non
         check_rejections(hazard, note=note)
 
 
-_connected = False
-
-
-def connect_signals() -> None:
-    """Subscribe to the hazard domain's signals once per process (strong references)."""
-    global _connected
-    if _connected:
-        return
-    from app.hazards.signals import hazard_created, hazard_transitioned, hazard_updated
-
-    hazard_created.connect(on_hazard_created, weak=False)
-    hazard_transitioned.connect(on_hazard_transitioned, weak=False)
-    hazard_updated.connect(on_hazard_updated, weak=False)
-    _connected = True
-
-
 # --------------------------------------------------------------------------- time rules
 def time_rule_candidates(now: datetime) -> list[str]:
     """Ids of the hazards some time-swept rule (R2, or R1/R3 caught late) may fire for now."""
     cfg = current_app.config
     return list(db.session.scalars(
-        select(Hazard.id).where(Hazard.state.not_in(FINISHED_STATES), or_(
-            Hazard.state.in_(UNRECTIFIED_STATES) & (Hazard.deadline < now) & not_fired(R2_OVERDUE),
+        select(Hazard.id).where(Hazard.is_open, or_(
+            Hazard.overdue_at(now) & not_fired(R2_OVERDUE),
             (Hazard.level == MAJOR) & not_fired(R1_MAJOR),
             (Hazard.rejection_count >= cfg["ESCALATION_REJECTIONS"]) & not_fired(R3_REJECTED),
         )).order_by(Hazard.id)))
@@ -170,7 +154,7 @@ def apply_time_rules(hazard_id: str, now: datetime) -> list:
     if hazard is None:
         return []
     fired = []
-    if hazard.state in UNRECTIFIED_STATES and hazard.deadline < now:
+    if hazard.overdue_at(now):
         state_zh = HAZARD_STATES.label(hazard.state, "zh")
         fired.append(fire(hazard, R2_OVERDUE, f"整改期限 {_fmt(hazard.deadline)} 已过，仍未通过复查"
                                               f"（当前状态：{state_zh}）", now=now))

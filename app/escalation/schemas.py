@@ -9,7 +9,6 @@ from webargs.fields import DelimitedList
 from app.core import fields as core_fields
 from app.core.pagination import page_args, page_schema
 from app.core.timeutil import as_utc
-from app.escalation import operations
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.escalation.workflow import INTERVIEW_WORKFLOW
 
@@ -150,7 +149,7 @@ class InterviewOut(Schema):
     requirements = fields.String(allow_none=True)
     commitments = fields.String(allow_none=True)
     follow_up_deadline = fields.AwareDateTime(allow_none=True)
-    overdue = fields.Function(lambda i: operations.is_follow_up_overdue(i), metadata=dict(
+    overdue = fields.Function(lambda i: i.is_follow_up_overdue, metadata=dict(
         BOOLEAN, description="follow-up deadline passed while held"))
     completion_receipt = fields.String(allow_none=True)
     held_at = fields.AwareDateTime(allow_none=True)
@@ -204,7 +203,7 @@ class ListedHazardOut(Schema):
     enterprise = fields.Nested(InterviewEnterpriseOut)
     found_at = fields.AwareDateTime()
     deadline = fields.AwareDateTime()
-    overdue = fields.Function(lambda h: operations.is_hazard_overdue(h), metadata=BOOLEAN)
+    overdue = fields.Function(lambda h: h.is_overdue, metadata=BOOLEAN)
     escalated = fields.Boolean()
     rejection_count = fields.Integer()
     rules = fields.List(fields.String(), attribute="fired_rules", dump_only=True, metadata={

@@ -80,25 +80,36 @@ def offered_to(user, pending: list) -> list:
     return [photo for photo in pending if photo.kind in kinds]
 
 
-def hand_in(hazard, action: str, named: list) -> tuple[list, list]:
-    """``(handed in, set aside)``: the pending photos of ``action``'s kind that the step hands
-    in, those named (``named``, already checked to be this hazard's and of that kind) or every
-    one when none is named, and the pending ones it leaves out."""
+@dataclass
+class StepHandover:
+    """The photos a step names, hands in and sets aside."""
+
+    kind: str | None
+    named: list = field(default_factory=list)
+    handed_in: list = field(default_factory=list)
+    set_aside: list = field(default_factory=list)
+
+    def recorded(self) -> dict:
+        """What the step's event records of its photos (nothing when it had none to sort)."""
+        if self.kind is None:
+            return {"photo_ids": [photo.id for photo in self.named]} if self.named else {}
+        if not self.handed_in and not self.set_aside:
+            return {}
+        return {"photo_ids": [photo.id for photo in self.handed_in],
+                "set_aside_photo_ids": [photo.id for photo in self.set_aside]}
+
+
+def hand_in(hazard, action: str, named: list) -> StepHandover:
+    """The pending photos of ``action``'s kind that the step hands in, those named (``named``,
+    already checked to be this hazard's and of that kind) or every one when none is named, and
+    the pending ones it leaves out. A step of no photo kind keeps what it names as named."""
     kind = STEP_PHOTO_KIND.get(action)
     if kind is None:
-        return [], []
+        return StepHandover(None, named)
     pending = [photo for photo in sort_photos(hazard).pending if photo.kind == kind]
     if not named:
-        return pending, []
+        return StepHandover(kind, named, pending, [])
     waiting = {photo.id for photo in pending}
     wanted = {photo.id for photo in named}
-    return ([photo for photo in named if photo.id in waiting],
-            [photo for photo in pending if photo.id not in wanted])
-
-
-def recorded(handed_in: list, set_aside: list) -> dict:
-    """What the step's event records of its photos (nothing when it had none to sort)."""
-    if not handed_in and not set_aside:
-        return {}
-    return {"photo_ids": [photo.id for photo in handed_in],
-            "set_aside_photo_ids": [photo.id for photo in set_aside]}
+    return StepHandover(kind, named, [photo for photo in named if photo.id in waiting],
+                        [photo for photo in pending if photo.id not in wanted])

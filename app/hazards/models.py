@@ -1,17 +1,45 @@
 """Hazards (隐患) and their append-only audit trail (事件)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 
 from app.core.db import UTCDateTime, new_id
 from app.core.models import ClientCreatedMixin, IdMixin, TimestampMixin, VersionedMixin
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.hazards.choices import ARCHIVED, CLOSED, RECTIFYING, REPORTED, SUBMITTED, VERIFIED
+
+
+def overdue(state: str, deadline, now) -> bool:
+    """逾期: the deadline passed without an accepted rectification (the state is one of
+    :attr:`Hazard.UNRECTIFIED_STATES`).
+
+    The one rule behind :attr:`Hazard.is_overdue`, on plain values so that code holding no
+    :class:`Hazard` (the bulk generator's tuples, with epoch seconds) applies the same rule.
+    """
+    return state in Hazard.UNRECTIFIED_STATES and deadline < now
 
 
 class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Model):
     """隐患: a finding at an enterprise, moved through 登记→整改→复查→销号→归档 by the transition
-    table in ``app.hazards.workflow``."""
+    table in ``app.hazards.workflow``.
+
+    The named sets of states below are the one spelling of each group; queries and loaded
+    hazards use the hybrids (``Hazard.is_overdue``, ``Hazard.is_open``, …), which read the same
+    in Python and in SQL.
+    """
+
+    #: 未整改: no accepted rectification yet (已登记, 整改中, 待复查); only these can be overdue.
+    UNRECTIFIED_STATES = (REPORTED, RECTIFYING, SUBMITTED)
+    #: 已整改: the rectification was accepted (已复查, 已销号, 已归档).
+    RECTIFIED_STATES = (VERIFIED, CLOSED, ARCHIVED)
+    #: 已销号 or 归档: no longer under supervision.
+    CLOSED_STATES = (CLOSED, ARCHIVED)
+    #: 未销号: still under supervision (listed positively so that an index on state serves it).
+    NOT_CLOSED_STATES = (REPORTED, RECTIFYING, SUBMITTED, VERIFIED)
 
     __tablename__ = "hazards"
     __table_args__ = (
@@ -56,6 +84,38 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
     enterprise = db.relationship("Enterprise")
     reporter = db.relationship("User")
     photos = db.relationship("Photo", back_populates="hazard", order_by="Photo.created_at")
+
+    @hybrid_method
+    def overdue_at(self, now: datetime) -> bool:
+        """逾期 as of ``now`` (a report evaluated at a fixed time); see :func:`overdue`."""
+        return overdue(self.state, self.deadline, now)
+
+    @overdue_at.expression
+    def overdue_at(cls, now: datetime):
+        return and_(cls.state.in_(cls.UNRECTIFIED_STATES), cls.deadline < now)
+
+    @hybrid_property
+    def is_overdue(self) -> bool:
+        """逾期 now: the deadline passed without an accepted rectification."""
+        return self.overdue_at(utcnow())
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """未销号: not yet closed (销号) or archived, still under supervision."""
+        return self.state in self.NOT_CLOSED_STATES
+
+    @is_open.expression
+    def is_open(cls):
+        return cls.state.in_(cls.NOT_CLOSED_STATES)
+
+    @hybrid_property
+    def is_rectified(self) -> bool:
+        """已整改: the rectification was accepted (verified, closed or archived)."""
+        return self.state in self.RECTIFIED_STATES
+
+    @is_rectified.expression
+    def is_rectified(cls):
+        return cls.state.in_(cls.RECTIFIED_STATES)
 
 
 class HazardEvent(db.Model):

@@ -6,6 +6,7 @@ request commits. State changes go only through :func:`app.core.workflow.apply` w
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
@@ -15,19 +16,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
+from app.core.models import expect_version
 from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, require, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.hazards import choices, handover, readiness, signals
 from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_STATES,
-                                 MAJOR, OPEN_STATES, PHOTO_KINDS, RECTIFICATION)
+                                 MAJOR, PHOTO_KINDS, RECTIFICATION)
 from app.hazards.handover import STEP_PHOTO_KIND
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.readiness import missing_plan_fields
-from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE_ROLES, allowed_actions
+from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE, allowed_actions
 from app.inspections.choices import INSPECTION_KINDS
 
 #: The fix (治理方案, 整改责任人): whoever may edit a hazard (``hazard.edit``, the enterprise
@@ -47,13 +49,8 @@ def default_deadline(level: str, found_at: datetime) -> datetime:
 
 
 def is_overdue(hazard, now: datetime | None = None) -> bool:
-    """逾期: the deadline passed without an accepted rectification (not verified, closed or
-    archived)."""
-    return hazard.state in OPEN_STATES and hazard.deadline < (now or utcnow())
-
-
-def overdue_clause(now: datetime | None = None):
-    return and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < (now or utcnow()))
+    """逾期 (:meth:`Hazard.overdue_at`), for the scan card that still calls it by this name."""
+    return hazard.overdue_at(now or utcnow())
 
 
 def _plan_json(plan: dict | None) -> dict | None:
@@ -70,11 +67,6 @@ def _plan_json(plan: dict | None) -> dict | None:
     return out
 
 
-def _check_version(record, version: int) -> None:
-    if record.version != version:
-        raise Conflict(f"记录已更新为第 {record.version} 版（您提交的是第 {version} 版），请刷新后重试 / "
-                       f"The record is at version {record.version}, not {version}; reload and "
-                       "try again.", field="version")
 
 
 def _flush_or_conflict() -> None:
@@ -185,7 +177,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
     """Edit an open hazard (reported/rectifying); one event names what changed."""
     hazard = get_or_404(Hazard, hazard_id, user, for_update=True)
     require(user, "hazard.edit")
-    _check_version(hazard, data["version"])
+    expect_version(hazard, data["version"])
     if hazard.state not in EDITABLE_STATES:
         raise Conflict(f"隐患处于“{HAZARD_STATES.label(hazard.state, 'zh')}”状态，不能再修改 / "
                        f"A hazard in state '{HAZARD_STATES.label(hazard.state, 'en')}' can no "
@@ -235,10 +227,99 @@ def _photos_for(hazard, photo_ids: list[str]) -> list:
     return [found[pid] for pid in dict.fromkeys(photo_ids)]
 
 
+@dataclass(frozen=True)
+class StepEffects:
+    """What a step records on the hazard besides its new state."""
+
+    #: the time column the step sets to the time of the step
+    stamp: str | None = None
+    #: the step's note is the re-check result (复查结果)
+    recheck_note: bool = False
+    #: one more rejection (复查不通过); the rectification photos judged go into the event
+    rejection: bool = False
+
+
+#: Effects of each step, applied by :func:`apply_step_effects` once every check has passed.
+STEP_EFFECTS = {
+    "acknowledge": StepEffects(stamp="acknowledged_at"),
+    "submit": StepEffects(stamp="submitted_at"),
+    "verify": StepEffects(stamp="verified_at", recheck_note=True),
+    "reject": StepEffects(recheck_note=True, rejection=True),
+    "close": StepEffects(stamp="closed_at"),
+    "archive": StepEffects(stamp="archived_at"),
+}
+
+
 def _rectification_photo_ids(hazard) -> list[str]:
     from app.photos.models import Photo
     return list(db.session.scalars(select(Photo.id).where(
         Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION).order_by(Photo.id)))
+
+
+def check_step(hazard, user, action: str, *, note: str | None, new_deadline: datetime | None,
+               photo_ids: list[str]) -> handover.StepHandover:
+    """The rules of a step the transition table cannot express; raises the domain error naming
+    the field at fault and changes nothing. Returns the photos the step hands in and sets aside
+    (``photo_ids``, :mod:`app.hazards.handover`).
+
+    A new deadline (延期) is the supervisor's and must be later; a rejection says why; the photos
+    named are of the step's kind; a submission needs, for a major hazard, a complete 治理方案
+    and hands in a rectification photo nobody judged yet.
+    """
+    if new_deadline is not None:
+        require(user, "hazard.set_deadline", field="deadline")
+        if new_deadline <= hazard.deadline:
+            raise Invalid("新的整改期限应晚于当前期限 / "
+                          "A new deadline must be later than the current one.",
+                          field="deadline")
+    photos = _photos_for(hazard, photo_ids)
+    if action == "reject" and not note:
+        raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.", field="note")
+    wanted = STEP_PHOTO_KIND.get(action)
+    if wanted and any(p.kind != wanted for p in photos):
+        raise Invalid(f"“{HAZARD_WORKFLOW.action_label(action, 'zh')}”只能附"
+                      f"{PHOTO_KINDS.label(wanted, 'zh')} / Only "
+                      f"{PHOTO_KINDS.label(wanted, 'en').lower()} photos go with "
+                      f"'{HAZARD_WORKFLOW.action_label(action, 'en')}'.", field="photo_ids")
+    # Only the pending photos a step hands in are new evidence (app.hazards.handover).
+    handed = handover.hand_in(hazard, action, photos)
+    if action == "submit":
+        missing = missing_plan_fields(hazard)
+        if missing:
+            raise readiness.plan_incomplete(missing)
+        if not handed.handed_in and hazard.rejection_count:
+            raise Conflict("复查未通过后，请至少上传一张新的整改照片再提交 / "
+                           "The rectification was rejected: upload at least one new "
+                           "rectification photo before submitting again.",
+                           field="photo_ids")
+        if not handed.handed_in:
+            raise Conflict("提交整改前请至少上传一张整改照片 / "
+                           "Upload at least one rectification photo before submitting.",
+                           field="photo_ids")
+    return handed
+
+
+def apply_step_effects(hazard, action: str, *, now: datetime, note: str | None,
+                       new_deadline: datetime | None,
+                       photos: handover.StepHandover | None = None) -> dict:
+    """Set on ``hazard`` what goes with ``action`` (:data:`STEP_EFFECTS`, and a new deadline);
+    returns what the step's event records of it, and of the photos it hands in (``photos``,
+    from :func:`check_step`)."""
+    effects = STEP_EFFECTS.get(action, StepEffects())
+    recorded: dict = photos.recorded() if photos else {}
+    if new_deadline is not None:
+        recorded["deadline"] = {"from": hazard.deadline.isoformat(),
+                                "to": new_deadline.isoformat()}
+        hazard.deadline = new_deadline
+    if effects.stamp:
+        setattr(hazard, effects.stamp, now)
+    if effects.recheck_note:
+        hazard.recheck_note = note
+    if effects.rejection:
+        hazard.rejection_count = (hazard.rejection_count or 0) + 1
+        # What the reviewer judged: a resubmission needs a photo that is not among these.
+        recorded["reviewed_photo_ids"] = _rectification_photo_ids(hazard)
+    return recorded
 
 
 def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
@@ -260,7 +341,7 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
                                "This event id was already used for a different change.",
                                field="id")
             return _detailed(user, hazard), True
-    _check_version(hazard, data["version"])
+    expect_version(hazard, data["version"])
 
     action = data["action"]
     note = (data.get("note") or "").strip() or None
@@ -269,59 +350,11 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
     event_data: dict = {"payload_hash": body_hash}
 
     def guard(transition):
-        if action == "close" and hazard.level == MAJOR and user.role not in MAJOR_CLOSE_ROLES:
-            raise Forbidden("重大隐患须由监管人员审核销号 / "
-                            "Closing a major hazard is the supervisor's sign-off.",
-                            field="action")
-        if new_deadline is not None:
-            require(user, "hazard.set_deadline", field="deadline")
-            if new_deadline <= hazard.deadline:
-                raise Invalid("新的整改期限应晚于当前期限 / "
-                              "A new deadline must be later than the current one.",
-                              field="deadline")
-        photos = _photos_for(hazard, data.get("photo_ids") or [])
-        if action == "reject" and not note:
-            raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.", field="note")
-        wanted = STEP_PHOTO_KIND.get(action)
-        if wanted and any(p.kind != wanted for p in photos):
-            raise Invalid(f"“{HAZARD_WORKFLOW.action_label(action, 'zh')}”只能附"
-                          f"{PHOTO_KINDS.label(wanted, 'zh')} / Only "
-                          f"{PHOTO_KINDS.label(wanted, 'en').lower()} photos go with "
-                          f"'{HAZARD_WORKFLOW.action_label(action, 'en')}'.", field="photo_ids")
-        # Only the pending photos a step hands in are new evidence (app.hazards.handover).
-        handed_in, set_aside = handover.hand_in(hazard, action, photos)
-        if action == "submit":
-            missing = missing_plan_fields(hazard)
-            if missing:
-                raise readiness.plan_incomplete(missing)
-            if not handed_in and hazard.rejection_count:
-                raise Conflict("复查未通过后，请至少上传一张新的整改照片再提交 / "
-                               "The rectification was rejected: upload at least one new "
-                               "rectification photo before submitting again.",
-                               field="photo_ids")
-            if not handed_in:
-                raise Conflict("提交整改前请至少上传一张整改照片 / "
-                               "Upload at least one rectification photo before submitting.",
-                               field="photo_ids")
+        photos = check_step(hazard, user, action, note=note, new_deadline=new_deadline,
+                            photo_ids=data.get("photo_ids") or [])
         # Every check passed: set what goes with the step, so one UPDATE carries it all.
-        if wanted:
-            event_data.update(handover.recorded(handed_in, set_aside))
-        elif photos:
-            event_data["photo_ids"] = [p.id for p in photos]
-        if new_deadline is not None:
-            event_data["deadline"] = {"from": hazard.deadline.isoformat(),
-                                      "to": new_deadline.isoformat()}
-            hazard.deadline = new_deadline
-        stamp = {"acknowledge": "acknowledged_at", "submit": "submitted_at",
-                 "verify": "verified_at", "close": "closed_at", "archive": "archived_at"}
-        if action in stamp:
-            setattr(hazard, stamp[action], now)
-        if action in ("verify", "reject"):
-            hazard.recheck_note = note
-        if action == "reject":
-            hazard.rejection_count = (hazard.rejection_count or 0) + 1
-            # What the reviewer judged: a resubmission needs a photo that is not among these.
-            event_data["reviewed_photo_ids"] = _rectification_photo_ids(hazard)
+        event_data.update(apply_step_effects(hazard, action, now=now, note=note,
+                                             new_deadline=new_deadline, photos=photos))
 
     def make_event(transition, **_):
         return HazardEvent(id=event_id or new_id(), hazard_id=hazard.id, actor_id=user.id,
@@ -363,8 +396,10 @@ def _detailed(user, hazard: Hazard) -> Hazard:
     return hazard
 
 
-def list_hazards(user, args: dict) -> Page:
-    """The user's hazards, filtered, newest finding first."""
+def hazard_filter(user, args: dict, now: datetime | None = None):
+    """The WHERE clause of the hazard list for ``args`` (the filters of ``GET /api/v1/hazards``:
+    state, level, ids, category, escalated, overdue as of ``now``, found_from/found_to, words
+    of ``q``), within the user's scope. The hazard ledger (台账) lists the same hazards by it."""
     from app.registry.models import Enterprise
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
@@ -372,23 +407,26 @@ def list_hazards(user, args: dict) -> Page:
         if args.get(name) is not None:
             conditions.append(getattr(Hazard, name) == args[name])
     if args.get("overdue") is not None:
-        clause = overdue_clause()
-        conditions.append(clause if args["overdue"] else ~clause)
+        overdue = Hazard.overdue_at(now or utcnow())
+        conditions.append(overdue if args["overdue"] else ~overdue)
     if args.get("found_from"):
         conditions.append(Hazard.found_at >= args["found_from"])
     if args.get("found_to"):
         conditions.append(Hazard.found_at <= args["found_to"])
-    if args.get("q"):
-        words = args["q"].split()
-        for word in words:
-            pattern = f"%{_escape_like(word)}%"
-            conditions.append(or_(
-                Hazard.title.ilike(pattern, escape="\\"),
-                Hazard.description.ilike(pattern, escape="\\"),
-                Hazard.place.ilike(pattern, escape="\\"),
-                Hazard.enterprise_id.in_(select(Enterprise.id).where(
-                    Enterprise.name.ilike(pattern, escape="\\")))))
-    return paginate(select(Hazard).where(and_(*conditions))
+    for word in (args.get("q") or "").split():
+        pattern = f"%{_escape_like(word)}%"
+        conditions.append(or_(
+            Hazard.title.ilike(pattern, escape="\\"),
+            Hazard.description.ilike(pattern, escape="\\"),
+            Hazard.place.ilike(pattern, escape="\\"),
+            Hazard.enterprise_id.in_(select(Enterprise.id).where(
+                Enterprise.name.ilike(pattern, escape="\\")))))
+    return and_(*conditions)
+
+
+def list_hazards(user, args: dict) -> Page:
+    """The user's hazards, filtered, newest finding first."""
+    return paginate(select(Hazard).where(hazard_filter(user, args))
                     .options(selectinload(Hazard.enterprise))
                     .order_by(Hazard.found_at.desc(), Hazard.id), args["page"], args["per_page"])
 
@@ -421,7 +459,8 @@ def hazard_choices() -> dict:
         "deadline_days": choices.deadline_days(),
         "transitions": [
             {"from": t.source, "action": t.action, "to": t.target, "roles": sorted(t.roles),
-             **({"major_roles": sorted(MAJOR_CLOSE_ROLES)} if t.action == "close" else {})}
+             **({"major_roles": sorted(t.roles & MAJOR_CLOSE.roles)}
+                if t.restriction is MAJOR_CLOSE else {})}
             for t in HAZARD_WORKFLOW.transitions],
     }
 

@@ -176,11 +176,10 @@ _SUMMARY_COLUMNS = ("id", "enterprise_id", "community_id", "inspection_id", "tit
                     "escalated", "version")
 
 
-def _summary(hazard, now=None) -> dict:
-    from app.hazards.operations import is_overdue
+def _summary(hazard) -> dict:
     return {**{name: getattr(hazard, name) for name in _SUMMARY_COLUMNS},
             "enterprise_name": hazard.enterprise.name if hazard.enterprise else None,
-            "overdue": is_overdue(hazard, now)}
+            "overdue": hazard.is_overdue}
 
 
 class HazardSummaryOut(Schema):

@@ -3,6 +3,10 @@
 They are sent inside the request (or CLI run) that caused them, after the change is flushed and
 before it is committed, so a subscriber's writes share the same transaction: the 零容忍 event
 rules fire in the request that causes them, and roll back with it.
+
+Subscribers connect in their domain's registration, called by ``create_app``: the 零容忍 rules
+and inbox messages in :func:`app.escalation.wiring.init_app` (its docstring lists what follows
+each signal).
 """
 from blinker import Namespace
 

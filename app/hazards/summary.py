@@ -11,7 +11,6 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.hazards.choices import SUBMITTED
 from app.hazards.models import Hazard
-from app.hazards.operations import overdue_clause
 from app.hazards.workflow import allowed_actions
 
 #: Each count and the step it waits for: a hazard counts when the user's role may take that
@@ -25,7 +24,7 @@ def hazard_summary(user) -> dict:
     user's scope, in one grouped query; ``to_recheck_mine``: awaiting re-check among the hazards
     the user found; ``overdue``: every overdue hazard in scope, whoever acts next."""
     now = utcnow()
-    overdue = overdue_clause(now)
+    overdue = Hazard.overdue_at(now)
     rows = db.session.execute(
         select(Hazard.state, Hazard.level, func.count(),
                func.sum(case((Hazard.reporter_id == user.id, 1), else_=0)),

@@ -10,11 +10,13 @@
 | closed               | archive     | archived   | supervisor                               |
 | archived             | —           |            | read only forever                        |
 
-Rules the table cannot express are guards in ``app.hazards.operations``: ``submit`` needs a
+Closing (销号) a major hazard is the supervisor's sign-off (DOMAIN.md: closed only after the
+supervisor's sign-off): the ``close`` row carries that restriction, so an inspector is answered
+403 and ``allowed_actions`` (what the PWA shows) leaves ``close`` out for it, from the same row.
+
+Rules the table cannot express are checks in ``app.hazards.operations``: ``submit`` needs a
 rectification photo, after a ``reject`` one added since (and a complete 治理方案 for a major
-hazard), ``reject`` needs a note (and records the photos it judged), and
-closing (销号) a major hazard is the supervisor's sign-off (DOMAIN.md: closed only after the
-supervisor's sign-off), answered 403 for an inspector because the state does allow ``close``.
+hazard), ``reject`` needs a note (and records the photos it judged).
 
 Administrators are deliberately absent: an admin keeps accounts and the registry and sees every
 hazard, but the loop is signed by the people accountable for it (enterprise officer, inspector,
@@ -23,9 +25,15 @@ supervisor of the 领导小组), so an admin's transition is 403 like any role t
 from __future__ import annotations
 
 from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
-from app.core.workflow import Workflow
+from app.core.workflow import Restriction, Workflow
 from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_ACTIONS, HAZARD_STATES, MAJOR,
                                  RECTIFYING, REPORTED, SUBMITTED, VERIFIED)
+
+#: 销号 of a major hazard (重大隐患) is the supervisor's sign-off.
+MAJOR_CLOSE = Restriction(
+    applies=lambda hazard: hazard.level == MAJOR, roles=frozenset({SUPERVISOR}),
+    message="重大隐患须由监管人员审核销号 / "
+            "Closing a major hazard is the supervisor's sign-off.")
 
 HAZARD_WORKFLOW = Workflow(
     name="hazard",
@@ -36,28 +44,16 @@ HAZARD_WORKFLOW = Workflow(
         ((REPORTED, RECTIFYING), "submit", SUBMITTED, {OFFICER, INSPECTOR}),
         (SUBMITTED, "verify", VERIFIED, {INSPECTOR, SUPERVISOR}),
         (SUBMITTED, "reject", RECTIFYING, {INSPECTOR, SUPERVISOR}),
-        (VERIFIED, "close", CLOSED, {INSPECTOR, SUPERVISOR}),
+        (VERIFIED, "close", CLOSED, {INSPECTOR, SUPERVISOR}, MAJOR_CLOSE),
         (CLOSED, "archive", ARCHIVED, {SUPERVISOR}),
     ],
     action_choices=HAZARD_ACTIONS,
 )
 
-#: Who may close (销号) a major hazard: the supervisor's sign-off.
-MAJOR_CLOSE_ROLES = frozenset({SUPERVISOR})
-
-
-def role_may(hazard, role: str, action: str) -> bool:
-    """Whether ``role`` may take ``action`` on ``hazard`` in its current state (guards aside)."""
-    if action not in HAZARD_WORKFLOW.allowed_actions(hazard.state, role):
-        return False
-    if action == "close" and hazard.level == MAJOR:
-        return role in MAJOR_CLOSE_ROLES
-    return True
-
 
 def allowed_actions(hazard, user) -> list[str]:
-    """The actions the table (plus the major-close rule) lets ``user`` take now, for the PWA."""
+    """The actions the table (restrictions included) lets ``user`` take on ``hazard`` now: what
+    the server accepts, sent with each hazard for the PWA."""
     if user is None:
         return []
-    return [action for action in HAZARD_WORKFLOW.allowed_actions(hazard.state, user.role)
-            if role_may(hazard, user.role, action)]
+    return HAZARD_WORKFLOW.actions_for(hazard, user.role)

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.geo import distance_m
 from app.core.idempotency import CreateResult, create_or_replay
+from app.core.models import expect_version
 from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import as_utc, utcnow
@@ -24,6 +25,9 @@ FOLLOW_UP = "follow_up"
 RECHECK_LIMIT = 100
 #: Phone clocks drift; a start "from the future" beyond this is a typo, not drift.
 STARTED_AT_MAX_SKEW = timedelta(hours=1)
+#: The 409 a stale ``version`` gets (see app.core.models.expect_version).
+STALE_INSPECTION = ("检查记录已更新为第 {current} 版（您提交的是第 {sent} 版），请刷新后重试 / "
+                    "The inspection is at version {current}, not {sent}; reload and try again.")
 
 
 def check_in(enterprise, location: dict | None) -> tuple[float | None, bool | None]:
@@ -71,11 +75,7 @@ def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
     require(user, "inspection.finish")
     if inspection.inspector_id != user.id:
         require(user, "inspection.finish_others")
-    if inspection.version != data["version"]:
-        raise Conflict(f"检查记录已更新为第 {inspection.version} 版（您提交的是第 {data['version']} 版），"
-                       "请刷新后重试 / "
-                       f"The inspection is at version {inspection.version}, not "
-                       f"{data['version']}; reload and try again.", field="version")
+    expect_version(inspection, data["version"], STALE_INSPECTION)
     if inspection.ended_at is not None:
         raise Conflict("检查已结束 / The inspection is already finished.", field="ended_at")
     if data["ended_at"] < inspection.started_at:

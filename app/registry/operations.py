@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.core import idempotency
 from app.core.choices import label_key
 from app.core.db import new_id
+from app.core.models import expect_version
 from app.core.pagination import Page, paginate
 from app.core.permissions import (community_scope_clause, get_or_404, in_scope, require,
                                   require_user, scope_clause, visible_community)
@@ -37,6 +38,8 @@ EDITABLE = ("name", "credit_code", "community_id", "address", "industry", "risk_
 _TEXT_COLUMNS = frozenset({"address", "legal_rep", "safety_officer", "phone"})
 #: Stored coordinates keep 7 decimals (≈1 cm): an export and its re-import compare equal.
 COORD_DECIMALS = 7
+#: The 409 of an enterprise changed meanwhile (a stale ``version``, or a lost race to UPDATE it).
+STALE_ENTERPRISE = "记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload."
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,9 +214,7 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     """Change an enterprise (admin) if ``version`` is the stored one; nothing changes → no bump."""
     enterprise = get_or_404(Enterprise, enterprise_id, user)
     require(user, "registry.manage")
-    if data["version"] != enterprise.version:
-        raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
-                       field="version")
+    expect_version(enterprise, data["version"], STALE_ENTERPRISE)
     changes = _changes(enterprise, _attributes(data))
     if "community_id" in changes:
         _community_or_invalid(changes["community_id"])
@@ -226,8 +227,7 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     try:
         db.session.flush()
     except StaleDataError as exc:
-        raise Conflict("记录已被他人修改，请刷新后重试 / the record was changed meanwhile; reload.",
-                       field="version") from exc
+        raise Conflict(STALE_ENTERPRISE, field="version") from exc
     except IntegrityError as exc:
         raise _duplicate_code(changes.get("credit_code", enterprise.credit_code)) from exc
     if "community_id" in changes:

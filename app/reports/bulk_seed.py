@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.escalation.choices import RULES
 from app.escalation.models import Interview
-from app.hazards.models import Hazard
+from app.hazards.models import Hazard, overdue
 from app.core.timeutil import SHANGHAI, utcnow
 from app.extensions import db
 from app.registry.models import Community, Enterprise
@@ -47,7 +47,6 @@ HOUR = 3600.0
 # Hazard states (CONTRACT.md); the labels live with the hazards domain.
 REPORTED, RECTIFYING, SUBMITTED = "reported", "rectifying", "submitted"
 VERIFIED, CLOSED, ARCHIVED = "verified", "closed", "archived"
-OPEN = (REPORTED, RECTIFYING, SUBMITTED)  # no accepted rectification yet: can be overdue
 
 # Interview states of app.escalation.choices.
 I_PROPOSED, I_SCHEDULED, I_HELD, I_CLOSED = "proposed", "scheduled", "held", "closed"
@@ -508,7 +507,7 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
             if rejections >= reject_limit:
                 fired.append(("R3", [st for st in steps if st[1] == "reject"][reject_limit - 1][0],
                               RECTIFYING))
-            if state in OPEN and deadline < now_ts:
+            if overdue(state, deadline, now_ts):
                 n_overdue += 1
             # each step's time as text, once: the hazard's columns and its events share them
             texts = [ts(st[0]) for st in steps]

@@ -41,18 +41,11 @@ from app.errors import Invalid
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
-from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_LEVELS, HAZARD_STATES, OPEN_STATES,
-                                 VERIFIED, configured_categories)
+from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categories
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 
-#: States whose rectification was accepted (整改完成).
-RECTIFIED_STATES = (VERIFIED, CLOSED, ARCHIVED)
-#: 销号 and 归档: no longer open.
-FINISHED_STATES = (CLOSED, ARCHIVED)
-#: Not yet 销号 (listed positively so that an index on state can serve it).
-NOT_CLOSED_STATES = tuple(s for s in HAZARD_STATES if s not in FINISHED_STATES)
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 366 * 5
 TOP_ENTERPRISES = 10
@@ -228,9 +221,8 @@ def period_figures(scope, start: datetime, end: datetime) -> dict:
     share one: state × level (twelve groups, with the on-time count alongside) and category ×
     community. bench/RESULTS.md has what each costs at scale."""
     found = and_(scope, Hazard.found_at >= start, Hazard.found_at < end)
-    rectified = Hazard.state.in_(RECTIFIED_STATES)
-    on_time = func.sum(case((and_(rectified, Hazard.verified_at <= Hazard.deadline), 1),
-                            else_=0))
+    on_time = func.sum(case((and_(Hazard.is_rectified, Hazard.verified_at <= Hazard.deadline),
+                             1), else_=0))
     out: dict = {name: defaultdict(int) for name in DIMENSIONS}
     out["total"] = out["rectified"] = out["on_time"] = 0
     for state, level, n, n_on_time in db.session.execute(
@@ -239,7 +231,7 @@ def period_figures(scope, start: datetime, end: datetime) -> dict:
         out["state"][state] += n
         out["level"][level] += n
         out["total"] += n
-        if state in RECTIFIED_STATES:
+        if state in Hazard.RECTIFIED_STATES:
             out["rectified"] += n
             out["on_time"] += int(n_on_time or 0)
     for category, community_id, n in db.session.execute(
@@ -285,8 +277,7 @@ def open_hazards(scope, now: datetime, limit: int = TOP_ENTERPRISES) -> dict:
     enterprises come alongside the top rows as window sums."""
     n_open = func.count().label("open_hazards")
     major = func.sum(case((Hazard.level == "major", 1), else_=0))
-    overdue = func.sum(case((and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now), 1),
-                            else_=0))
+    overdue = func.sum(case((Hazard.overdue_at(now), 1), else_=0))
     rows = db.session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id,
                n_open, major.label("major"), overdue.label("overdue"),
@@ -294,7 +285,7 @@ def open_hazards(scope, now: datetime, limit: int = TOP_ENTERPRISES) -> dict:
                func.sum(major).over().label("all_major"),
                func.sum(overdue).over().label("all_overdue"))
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .where(scope, Hazard.state.in_(NOT_CLOSED_STATES))
+        .where(scope, Hazard.is_open)
         .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id)
         .order_by(n_open.desc(), Enterprise.name, Enterprise.id).limit(limit)).all()
     first = rows[0] if rows else None

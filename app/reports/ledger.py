@@ -19,18 +19,18 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
-from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy import and_, case, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
-from app.core.permissions import scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
+from app.escalation.operations import interview_filter
 from app.extensions import db
-from app.hazards.choices import (HAZARD_LEVELS, HAZARD_STATES, OPEN_STATES,
-                                 configured_categories)
+from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categories
 from app.hazards.models import Hazard
+from app.hazards.operations import hazard_filter
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.registry.importing import write_csv, write_xlsx
@@ -85,40 +85,15 @@ INTERVIEW_LEDGER_COLUMNS = (
 
 
 # --------------------------------------------------------------------------- hazard ledger
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def hazard_conditions(user, args: dict, now: datetime):
-    """The WHERE clause of the hazard list for ``args`` (the filters of ``GET /api/v1/hazards``),
-    within the user's scope."""
-    conditions = [scope_clause(user, Hazard)]
-    for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
-                 "escalated"):
-        if args.get(name) is not None:
-            conditions.append(getattr(Hazard, name) == args[name])
-    if args.get("overdue") is not None:
-        overdue = and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now)
-        conditions.append(overdue if args["overdue"] else ~overdue)
-    if args.get("found_from"):
-        conditions.append(Hazard.found_at >= args["found_from"])
-    if args.get("found_to"):
-        conditions.append(Hazard.found_at <= args["found_to"])
+    """The WHERE clause of the hazard list for ``args`` (:func:`app.hazards.operations.
+    hazard_filter`), narrowed to the dashboard's period when ``date_from``/``date_to`` are
+    given (whole Asia/Shanghai days, defaults as the dashboard's)."""
+    where = hazard_filter(user, args, now)
     if args.get("date_from") or args.get("date_to"):
-        # the dashboard's period: whole Asia/Shanghai days, defaults as the dashboard's
         _, _, start, end = period_bounds(args.get("date_from"), args.get("date_to"), now=now)
-        conditions += [Hazard.found_at >= start, Hazard.found_at < end]
-    for word in (args.get("q") or "").split():
-        pattern = f"%{_escape_like(word)}%"
-        conditions.append(or_(
-            Hazard.title.ilike(pattern, escape="\\"),
-            Hazard.description.ilike(pattern, escape="\\"),
-            Hazard.place.ilike(pattern, escape="\\"),
-            Hazard.enterprise_id.in_(select(Enterprise.id).where(
-                Enterprise.name.ilike(pattern, escape="\\")))))
-    return and_(*conditions)
-
-
+        where = and_(where, Hazard.found_at >= start, Hazard.found_at < end)
+    return where
 
 
 def hazard_ledger_query(user, args: dict, now: datetime | None = None):
@@ -126,12 +101,11 @@ def hazard_ledger_query(user, args: dict, now: datetime | None = None):
     a response streams), newest finding first like the list."""
     now = now or utcnow()
     reporter = aliased(User)
-    overdue = and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now)
     return (select(Hazard.id, Hazard.found_at, Hazard.place, Hazard.title, Hazard.description,
                    Hazard.level, Hazard.category, Hazard.responsible, Hazard.deadline,
                    Hazard.state, Hazard.escalated, Hazard.rejection_count, Hazard.submitted_at,
                    Hazard.verified_at, Hazard.recheck_note, Hazard.closed_at, Hazard.archived_at,
-                   case((overdue, True), else_=False).label("overdue"),
+                   case((Hazard.overdue_at(now), True), else_=False).label("overdue"),
                    Enterprise.name.label("enterprise_name"), Enterprise.credit_code,
                    Community.name.label("community_name"),
                    reporter.display_name.label("reporter"),
@@ -396,21 +370,6 @@ def _csv_text(value) -> str:
 
 
 # --------------------------------------------------------------------------- interviews
-def interview_conditions(user, args: dict, now: datetime):
-    conditions = [scope_clause(user, Interview)]
-    if args.get("state"):
-        conditions.append(Interview.state.in_(args["state"]))
-    for name in ("enterprise_id", "community_id"):
-        if args.get(name):
-            conditions.append(getattr(Interview, name) == args[name])
-    follow_up_due = and_(Interview.state == "held", Interview.follow_up_deadline < now)
-    if args.get("overdue") is True:
-        conditions.append(follow_up_due)
-    elif args.get("overdue") is False:
-        conditions.append(~follow_up_due)
-    return and_(*conditions) if conditions else false()
-
-
 def interview_ledger_rows(user, args: dict, now: datetime | None = None) -> list[dict]:
     """Interviews in scope matching ``args``, newest first, with their reasons (rule + hazard)
     gathered by one grouped query."""
@@ -420,7 +379,7 @@ def interview_ledger_rows(user, args: dict, now: datetime | None = None) -> list
                Community.name.label("community_name"))
         .join(Enterprise, Enterprise.id == Interview.enterprise_id)
         .join(Community, Community.id == Interview.community_id)
-        .where(interview_conditions(user, args, now))
+        .where(interview_filter(user, args, now))
         .order_by(Interview.created_at.desc(), Interview.id)).all()
     ids = [r.Interview.id for r in rows]
     reasons: dict[str, list[str]] = {}

@@ -14,11 +14,9 @@ from sqlalchemy import and_, case, func, or_, select
 from app.core.permissions import scope_clause, visible_community
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.hazards.choices import OPEN_STATES
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
-from app.reports.dashboard import NOT_CLOSED_STATES
 
 MAX_HAZARD_POINTS = 2000
 
@@ -81,8 +79,8 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
     if community is not None:
         hazard_scope = and_(hazard_scope, Hazard.community_id == community.id)
         enterprise_scope = and_(enterprise_scope, Enterprise.community_id == community.id)
-    open_hazard = and_(hazard_scope, Hazard.state.in_(NOT_CLOSED_STATES))
-    overdue = and_(Hazard.state.in_(OPEN_STATES), Hazard.deadline < now)
+    open_hazard = and_(hazard_scope, Hazard.is_open)
+    overdue = Hazard.overdue_at(now)
 
     counts = (select(Hazard.enterprise_id, func.count().label("open_hazards"),
                      func.sum(case((Hazard.level == "major", 1), else_=0)).label("major"),
