@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.extensions import api, db, migrate
+from app.extensions import api, compress, db, migrate
 
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
@@ -48,11 +48,14 @@ def create_app(config=None) -> Flask:
             parents=True, exist_ok=True)
 
     from app import models  # noqa: F401 - the whole schema for Alembic
-    from app.core import hooks
+    from app.core import conditional, hooks
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     api.init_app(app)
+    # Before the hooks: after-request functions run last-registered first, so compression runs
+    # last, on the final answer (the commit hook may still replace it).
+    compress.init_app(app)
     hooks.init_app(app)
 
     for module_name in BLUEPRINT_MODULES:
@@ -64,6 +67,7 @@ def create_app(config=None) -> Flask:
 
     from app.errors import register_error_handlers
     register_error_handlers(app)  # after api.init_app so problem+json replaces its handler
+    conditional.init_app(app)  # a 304 is answered as such, not as a problem
 
     # Domains that act on another's signals subscribe here, in the open: the 零容忍 rules follow
     # the hazard signals (app.hazards.signals), and the time rules run as a periodic job.

@@ -49,6 +49,12 @@ class SessionOut(Schema):
     csrf_token = fields.String()
 
 
+class SessionStateOut(SessionOut):
+    """Who is logged in, if anyone: ``user`` and ``csrf_token`` only when ``authenticated``."""
+
+    authenticated = fields.Boolean(required=True)
+
+
 class PasswordChangeIn(Schema):
     """修改密码: the current password and the new one."""
 
