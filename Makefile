@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-sqlite test-postgresql system-deps postgres-up migrate seed bench clean
+.PHONY: run test lint test-sqlite test-postgresql system-deps postgres-up migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,8 +68,13 @@ postgres-up:
 	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 	@pg_isready -h 127.0.0.1 -p 5432
 
-## make test: everything, on SQLite and again on PostgreSQL (127.0.0.1:5432)
+## make lint: which package may import which (.importlinter)
+lint: $(VENV)/.installed-dev
+	$(BIN)/lint-imports --no-cache --no-logo
+
+## make test: the linters, then everything on SQLite and again on PostgreSQL (127.0.0.1:5432)
 test: $(VENV)/.installed-dev system-deps postgres-up
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgresql
 

@@ -92,7 +92,12 @@ class Config:
     # Uploads and photos.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
     PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
-    PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 50_000_000)
+    PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 50_000_000)  # JPEG, HEIC: phone cameras
+    PHOTO_MAX_PIXELS_PNG_WEBP = _env_int("PHOTO_MAX_PIXELS_PNG_WEBP", 24_000_000)  # screenshots
+    PHOTO_DECODE_SLOTS = _env_int("PHOTO_DECODE_SLOTS", 2)  # full-size decodes per process
+    PHOTO_DECODE_WAIT_S = _env_int("PHOTO_DECODE_WAIT_S", 30)  # then 503 with Retry-After
+    # Registry imports: an XLSX is a zip; its unpacked size is checked before it is read.
+    IMPORT_MAX_UNPACKED_BYTES = _env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 
     # Sessions and login throttling.
     SESSION_COOKIE_NAME = "anxun_session"

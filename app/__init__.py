@@ -10,8 +10,23 @@ from pathlib import Path
 
 from flask import Flask
 
+from app.core import conditional, hooks
+from app.core.problems import register_error_handlers
 from app.extensions import api, compress, db, migrate
+from config import BASE_DIR, INSTANCE_DIR, DevelopmentConfig
 
+# The domains are imported by name when an app is built, never at the top of this file: `app`
+# is the parent of every package, so what it imports comes along with `import app.core` too.
+
+#: every model, so that Alembic and ``db.create_all`` see the whole schema
+SCHEMA_MODULE = "app.models"
+# Request hooks of the domains (``init_app(app)``), after app.core.hooks: a request with a NUL is
+# refused before the session is loaded.
+HOOK_MODULES = ("app.auth.sessions",)
+# Domains that act on another's signals subscribe here, in the open (``init_app(app)``): records
+# follow their enterprise to another community (app.registry.signals), the 零容忍 rules follow
+# the hazard signals (app.hazards.signals), and the time rules run as a periodic job.
+WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring")
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
@@ -20,21 +35,21 @@ BLUEPRINT_MODULES = (
     "app.registry.views",
     "app.inspections.views",
     "app.hazards.views",
-    "app.photos.views",
+    "app.hazards.evidence_views",
     "app.escalation.views",
     "app.notifications.views",
     "app.reports.views",
+    "app.overview.views",
     "app.choices_api",
     "app.web.views",
 )
 # Modules exposing ``register_cli(app)``.
-CLI_MODULES = ("app.cli", "app.escalation.cli", "app.reports.cli")
+CLI_MODULES = ("app.cli", "app.demo.cli", "app.escalation.cli", "app.hazards.cli",
+               "app.reports.cli")
 
 
 def create_app(config=None) -> Flask:
     """Build the application from a config class, instance or mapping."""
-    from config import BASE_DIR, INSTANCE_DIR, DevelopmentConfig
-
     app = Flask(__name__, static_folder=str(BASE_DIR / "static"), static_url_path="/static",
                 instance_path=str(INSTANCE_DIR))
     if isinstance(config, dict):
@@ -47,9 +62,7 @@ def create_app(config=None) -> Flask:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
             parents=True, exist_ok=True)
 
-    from app import models  # noqa: F401 - the whole schema for Alembic
-    from app.core import conditional, hooks
-
+    importlib.import_module(SCHEMA_MODULE)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     api.init_app(app)
@@ -57,6 +70,8 @@ def create_app(config=None) -> Flask:
     # last, on the final answer (the commit hook may still replace it).
     compress.init_app(app)
     hooks.init_app(app)
+    for module_name in HOOK_MODULES:
+        importlib.import_module(module_name).init_app(app)
 
     for module_name in BLUEPRINT_MODULES:
         module = importlib.import_module(module_name)
@@ -65,16 +80,11 @@ def create_app(config=None) -> Flask:
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)
 
-    from app.errors import register_error_handlers
     register_error_handlers(app)  # after api.init_app so problem+json replaces its handler
     conditional.init_app(app)  # a 304 is answered as such, not as a problem
 
-    # Domains that act on another's signals subscribe here, in the open: the 零容忍 rules follow
-    # the hazard signals (app.hazards.signals), and the time rules run as a periodic job.
-    # Imported here, like the schema above: importing the ``app`` package (as ``import
-    # app.core`` does) must not import the domains.
-    from app.escalation import wiring as escalation_wiring
-    escalation_wiring.init_app(app)
+    for module_name in WIRING_MODULES:
+        importlib.import_module(module_name).init_app(app)
 
     for module_name in CLI_MODULES:
         try:

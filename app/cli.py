@@ -1,12 +1,15 @@
-"""Command line: ``flask users create`` and ``flask seed-demo``."""
+"""Command line: ``flask users create`` and ``flask users disable``."""
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.auth.models import User
+from app.auth.operations import create_user, disable_user
+from app.errors import DomainError
 from app.extensions import db
+from app.registry.models import Community, Enterprise
 
 
 @click.group("users", help="Manage accounts (用户).")
@@ -26,10 +29,6 @@ def users_cli():
 @with_appcontext
 def create_user_command(username, password, role, display_name, enterprise_id, community_ids):
     """Create a user bound to an enterprise or to communities."""
-    from app.auth.operations import create_user
-    from app.errors import DomainError
-    from app.registry.models import Community, Enterprise
-
     enterprise = db.session.get(Enterprise, enterprise_id) if enterprise_id else None
     if enterprise_id and enterprise is None:
         raise click.BadParameter(f"no enterprise {enterprise_id}", param_hint="--enterprise")
@@ -57,9 +56,6 @@ def create_user_command(username, password, role, display_name, enterprise_id, c
 @with_appcontext
 def disable_user_command(username):
     """Disable an account; its sessions end at once."""
-    from app.auth.models import User
-    from app.auth.operations import disable_user
-
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"no user {username}")
@@ -68,23 +64,5 @@ def disable_user_command(username):
     click.echo(f"disabled {username}")
 
 
-@click.command("seed-demo")
-@click.option("--enterprises", "n_enterprises", default=12, show_default=True, type=int,
-              help="Enterprises to create across the communities.")
-@click.option("--hazards", "n_hazards", default=0, show_default=True, type=int,
-              help="Also generate a year of hazards (dashboards and benchmarks at scale).")
-@click.option("--seed", default=2023, show_default=True, type=int, help="Random seed.")
-@with_appcontext
-def seed_demo_command(n_enterprises, n_hazards, seed):
-    """Create the demo 街道 (乌龙街道) once: communities, enterprises, one user per role."""
-    from app.demo import seed_demo
-
-    report = seed_demo(n_enterprises=n_enterprises, n_hazards=n_hazards, seed=seed)
-    db.session.commit()
-    for line in report:
-        click.echo(line)
-
-
 def register_cli(app):
     app.cli.add_command(users_cli)
-    app.cli.add_command(seed_demo_command)

@@ -1,19 +1,13 @@
-"""Domain exceptions and the one place that renders errors.
+"""Domain exceptions: what services raise when a request cannot be done.
 
 Every error leaves the application as ``application/problem+json`` (RFC 9457):
-``{"type", "title", "status", "detail", "errors": {field: [message]}}``. Services raise the
-exceptions below; views never build error responses themselves.
+``{"type", "title", "status", "detail", "errors": {field: [message]}}``, rendered in one place,
+:mod:`app.core.problems`. Services raise the exceptions below; views never build error responses
+themselves.
 """
 from __future__ import annotations
 
 from http import HTTPStatus
-
-from flask import current_app, json, request
-from sqlalchemy.exc import DataError, StatementError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
-
-PROBLEM_MIME = "application/problem+json"
 
 
 class DomainError(Exception):
@@ -80,135 +74,3 @@ class Invalid(DomainError):
 class TooManyRequests(DomainError):
     status = 429
     title = "Too many requests"
-
-
-def problem(status: int, detail: str | None = None, *, title: str | None = None,
-            errors: dict | None = None, headers: dict | None = None):
-    """Build a problem+json response in the reader's language (Chinese unless asked otherwise)."""
-    from app.core.i18n import best_language, localize, localize_errors, title_for
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:  # pragma: no cover - non-standard codes
-        phrase = "Error"
-    lang = best_language()
-    body = {
-        "type": "about:blank",
-        "title": title_for(status, title or phrase, lang),
-        "status": status,
-        "detail": localize(detail or title or phrase, lang),
-    }
-    if errors:
-        body["errors"] = localize_errors(errors, lang)
-    response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status,
-                                          mimetype=PROBLEM_MIME)
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
-
-
-def _flatten_webargs(messages) -> dict:
-    """webargs reports ``{"json": {"field": [...]}}``; the contract wants ``{"field": [...]}``."""
-    errors: dict = {}
-    if not isinstance(messages, dict):
-        return {"_schema": [str(messages)]}
-    for location, fields in messages.items():
-        if isinstance(fields, dict):
-            for name, msgs in fields.items():
-                if isinstance(msgs, dict):  # nested schema errors
-                    for sub, submsgs in msgs.items():
-                        errors[f"{name}.{sub}"] = _as_list(submsgs)
-                else:
-                    errors[name] = _as_list(msgs)
-        else:
-            errors[location] = _as_list(fields)
-    return errors
-
-
-def _as_list(msgs) -> list:
-    if isinstance(msgs, (list, tuple)):
-        return [m if isinstance(m, str) else json.dumps(m, ensure_ascii=False) for m in msgs]
-    return [str(msgs)]
-
-
-def handle_domain_error(exc: DomainError):
-    return problem(exc.status, exc.detail, title=exc.title, errors=exc.errors or None,
-                   headers=exc.headers)
-
-
-#: werkzeug's stock (English-only) descriptions, said in both languages.
-STOCK_DETAILS = {
-    400: "请求有误，服务器无法理解 / The server could not understand the request.",
-    404: "请求的地址不存在 / The requested URL was not found on the server.",
-    413: "请求内容过大 / The request is larger than the server accepts.",
-    415: "不支持的内容类型 / The request's content type is not supported.",
-}
-BAD_JSON_DETAIL = "请求体不是有效的 JSON / The request body is not valid JSON."
-
-
-def _stock_detail(exc: HTTPException) -> str | None:
-    """Our bilingual detail when ``exc`` carries werkzeug's default description, else None."""
-    default = getattr(type(exc), "description", None)
-    if exc.description and exc.description != default:
-        return None
-    return STOCK_DETAILS.get(exc.code)
-
-
-def handle_http_exception(exc: HTTPException):
-    data = getattr(exc, "data", None) or {}
-    errors = _flatten_webargs(data["messages"]) if "messages" in data else None
-    detail = _stock_detail(exc) or exc.description
-    if exc.code == 400 and errors and "json" in errors:
-        detail = BAD_JSON_DETAIL
-        errors["json"] = [BAD_JSON_DETAIL]
-    if exc.code == 422 and errors:
-        names = ", ".join(sorted(errors))
-        detail = f"以下字段有误：{names} / The request has invalid fields: {names}"
-    if exc.code == 405:
-        detail = f"此处不支持 {request.method} 请求 / Method {request.method} is not allowed here."
-    headers = {}
-    if exc.code == 405 and exc.get_response().headers.get("Allow"):
-        headers["Allow"] = exc.get_response().headers["Allow"]
-    return problem(exc.code or 500, detail, errors=errors, headers=headers)
-
-
-def handle_stale_data(exc: Exception):
-    """A versioned UPDATE matched no row: someone else changed the record first (409)."""
-    from app.extensions import db
-    db.session.rollback()
-    return problem(409, "记录已被他人修改，请刷新后重试 / The record was changed by someone else; "
-                   "reload and try again.", errors={"version": ["版本已过期 / stale version"]})
-
-
-def handle_data_error(exc: Exception | None):
-    """Last resort: the database (or, on SQLite, the driver binding a value) refused a value
-    that no schema caught, e.g. a number beyond 64 bits or a character PostgreSQL cannot store.
-    Nothing was written (422); the cause is logged, since a schema should have named the field."""
-    from app.extensions import db
-    db.session.rollback()
-    current_app.logger.warning("value refused by the database on %s %s: %r", request.method,
-                               request.path, exc)
-    return problem(422, "数据库不接受请求中的某个值（超出范围或含有无法保存的字符） / A value in the "
-                   "request was refused by the database (out of range, or a character that "
-                   "cannot be stored).")
-
-
-def handle_statement_error(exc: StatementError):
-    """A ``DataError``, or a value too large to bind (SQLAlchemy wraps the ``OverflowError``):
-    422 as :func:`handle_data_error`; any other statement error is a bug (500)."""
-    if isinstance(exc, DataError) or isinstance(getattr(exc, "orig", None), OverflowError):
-        return handle_data_error(exc)
-    return handle_unexpected(exc)
-
-
-def handle_unexpected(exc: Exception):
-    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return problem(500, "服务器出错，已记录 / An unexpected error occurred; it has been logged.")
-
-
-def register_error_handlers(app):
-    app.register_error_handler(DomainError, handle_domain_error)
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(StaleDataError, handle_stale_data)
-    app.register_error_handler(StatementError, handle_statement_error)
-    app.register_error_handler(OverflowError, handle_data_error)
-    app.register_error_handler(Exception, handle_unexpected)

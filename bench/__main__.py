@@ -75,9 +75,9 @@ def seed(app, *, enterprises: int, hazards: int, events: str = "recent") -> dict
     """The demo registry, then a year of hazards; returns the timings."""
     from flask_migrate import upgrade
 
-    from app.demo import seed_demo
+    from app.demo.bulk import generate_year
+    from app.demo.seed import seed_demo
     from app.extensions import db
-    from app.reports.bulk_seed import generate_year
     with app.app_context():
         upgrade()
         seed_demo(n_enterprises=enterprises, n_hazards=0)

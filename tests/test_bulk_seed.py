@@ -193,8 +193,8 @@ def test_major_hazards_have_a_complete_governance_plan(app, year):
 def test_all_events_and_a_second_run(app):
     """``events="all"`` gives every hazard its trail; a second run adds a year without
     clashing ids or a second open interview; more enterprises are added on request."""
+    from app.demo.bulk import generate_year
     from app.extensions import db
-    from app.reports.bulk_seed import generate_year
     seed(app, "--enterprises", "12")
     with app.app_context():
         lines = generate_year(n_hazards=600, seed=1, events="all")
@@ -214,7 +214,7 @@ def test_all_events_and_a_second_run(app):
 
 
 def test_without_registry_it_says_so(app):
-    from app.reports.bulk_seed import generate_year
+    from app.demo.bulk import generate_year
     with app.app_context():
         with pytest.raises(RuntimeError, match="enterprises"):
             generate_year(n_hazards=10)

@@ -190,8 +190,8 @@ def test_rates_follow_their_definitions_on_a_small_set(app, factory, client_for)
 
 def test_figures_match_a_generated_year(app, factory, client_for):
     """The bulk generator's year (every state, escalations, interviews) against Python."""
+    from app.demo.bulk import generate_year
     from app.extensions import db
-    from app.reports.bulk_seed import generate_year
     world = build_world(app, factory, with_hazards=False)
     with app.app_context():
         generate_year(n_hazards=1500, seed=11, now=world.now)

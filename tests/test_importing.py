@@ -6,9 +6,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from app.core import geo
+from app.documents.spreadsheet import write_csv, write_xlsx
 from app.registry.importing import (COLUMNS, RowError, TableError, clean_row,
                                     import_template_xlsx, parse_risk_level, parse_table,
-                                    read_table, write_csv, write_xlsx)
+                                    read_table)
 
 HUAWEI = "914403001922038216"
 TENCENT = "9144030071526726XG"

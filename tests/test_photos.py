@@ -282,7 +282,7 @@ def test_a_request_that_fails_after_writing_its_files_leaves_none(world, databas
 
     from app import create_app
     from app.core.permissions import require_user
-    from app.photos import operations
+    from app.hazards import evidence as operations
     from tests.conftest import ApiClient, make_config
 
     hazard = world.create_hazard()

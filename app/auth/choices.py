@@ -1,12 +1,10 @@
-"""Roles (角色)."""
+"""Roles (角色): their labels; the values are app.core.roles (the permissions need them)."""
 from __future__ import annotations
 
 from app.core.choices import Choice, ChoiceSet
+from app.core.roles import ADMIN, COMMUNITY_ROLES, INSPECTOR, OFFICER, SUPERVISOR
 
-ADMIN = "admin"
-SUPERVISOR = "supervisor"   # 领导小组/监管
-INSPECTOR = "inspector"     # 检查员
-OFFICER = "officer"         # 企业安全员
+__all__ = ["ADMIN", "COMMUNITY_ROLES", "INSPECTOR", "OFFICER", "ROLES", "SUPERVISOR"]
 
 ROLES = ChoiceSet("角色", "role", [
     Choice(ADMIN, "管理员", "Administrator"),
@@ -14,4 +12,3 @@ ROLES = ChoiceSet("角色", "role", [
     Choice(INSPECTOR, "检查员", "Inspector"),
     Choice(OFFICER, "企业安全员", "Enterprise safety officer"),
 ])
-COMMUNITY_ROLES = frozenset({SUPERVISOR, INSPECTOR})

@@ -22,6 +22,7 @@ from app.core.permissions import require
 from app.core.timeutil import utcnow
 from app.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from app.extensions import db
+from app.registry.models import Community, Enterprise
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -245,8 +246,6 @@ def list_users(actor: User, args: dict) -> Page:
     """Accounts filtered by ``role``, ``active``, ``q`` (username, name or phone) and
     ``community_id`` (supervisors/inspectors of that community and officers of its
     enterprises), by username."""
-    from app.registry.models import Enterprise
-
     require(actor, "users.manage")
     stmt = select(User)
     if args.get("role"):
@@ -284,8 +283,6 @@ def _account(user_id: str) -> User:
 def _binding_errors(role: str, data: dict, errors: dict) -> tuple[object, list | None]:
     """Check ``enterprise_id``/``community_ids`` of ``data`` against ``role``; returns the
     enterprise and communities to bind (``None`` where ``data`` does not name them)."""
-    from app.registry.models import Community, Enterprise
-
     enterprise = None
     if "enterprise_id" in data:
         eid = data["enterprise_id"]

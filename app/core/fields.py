@@ -1,4 +1,5 @@
-"""Input fields every domain's schemas share: bounded dates and times, and page numbers.
+"""Fields and small schemas every domain's schemas share: ids, bounded dates and times, page
+numbers, positions.
 
 Bounds (part of the contract; a value outside them is a 422 naming the field):
 
@@ -10,13 +11,16 @@ Bounds (part of the contract; a value outside them is a 422 naming the field):
 * **Page numbers** run from 1 to :data:`MAX_PAGE` (one million): with any ``per_page`` the
   offset stays far inside a 64-bit integer, which both engines need.
 
-Output schemas keep marshmallow's own fields; these are for what comes in.
+Output schemas keep marshmallow's own fields, except :class:`UtcDateTime` (times out in UTC) and
+:class:`LocationOut`; the rest are for what comes in.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.core.timeutil import SHANGHAI, as_utc
 
 MIN_YEAR = 1900
 MAX_YEAR = 2200
@@ -24,6 +28,21 @@ MAX_PAGE = 1_000_000
 
 YEAR_RANGE_MESSAGE = (f"日期应在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间 / "
                       f"Dates must fall in the years {MIN_YEAR} to {MAX_YEAR}.")
+
+
+#: What the OpenAPI document says of every bounded date or time field (a string format cannot
+#: carry a minimum): appended to the field's description, and as ``x-year-minimum/maximum``.
+YEAR_RANGE_DOC = f"years {MIN_YEAR}–{MAX_YEAR} only (年份 {MIN_YEAR}–{MAX_YEAR})"
+
+
+def year_bounded(kwargs: dict) -> dict:
+    """``kwargs`` of a date or time field with the year bounds written into its metadata."""
+    metadata = dict(kwargs.get("metadata") or {})
+    description = metadata.get("description")
+    metadata["description"] = f"{description}; {YEAR_RANGE_DOC}" if description else YEAR_RANGE_DOC
+    metadata.setdefault("x-year-minimum", MIN_YEAR)
+    metadata.setdefault("x-year-maximum", MAX_YEAR)
+    return {**kwargs, "metadata": metadata}
 
 
 def year_in_range(value: date | datetime) -> bool:
@@ -40,12 +59,18 @@ def check_year(value):
 class AwareDateTime(fields.AwareDateTime):
     """ISO 8601 with its UTC offset, in the years :data:`MIN_YEAR`–:data:`MAX_YEAR`."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **year_bounded(kwargs))
+
     def _deserialize(self, value, attr, data, **kwargs):
         return check_year(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Date(fields.Date):
     """``YYYY-MM-DD`` in the years :data:`MIN_YEAR`–:data:`MAX_YEAR`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **year_bounded(kwargs))
 
     def _deserialize(self, value, attr, data, **kwargs):
         return check_year(super()._deserialize(value, attr, data, **kwargs))
@@ -68,3 +93,74 @@ class PerPage(fields.Integer):
             kwargs.setdefault("load_default", default)
         kwargs.setdefault("validate", validate.Range(min=1, max=maximum))
         super().__init__(**kwargs)
+
+
+class UUIDStr(fields.UUID):
+    """A UUID in, its canonical lower-case string out (ids are stored as strings)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """Out: ISO 8601 in UTC with its offset, however the value was given (stored UTC)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None:
+            value = value.astimezone(timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class DateOrDateTime(fields.Field):
+    """An ISO 8601 datetime with offset, or a plain date meaning a whole day in Asia/Shanghai
+    (its start, or with ``end_of_day`` its last second), in the years allowed by
+    :mod:`app.core.fields`. Loads aware UTC."""
+
+    default_error_messages = {"invalid": "应为日期或带时区的日期时间（ISO 8601） / "
+                                        "Not an ISO 8601 date or datetime with offset."}
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs):
+        self.end_of_day = end_of_day
+        kwargs.setdefault("metadata", {}).setdefault("format", "date-time")
+        super().__init__(**year_bounded(kwargs))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                day = check_year(date.fromisoformat(text))
+                wall = time(23, 59, 59) if self.end_of_day else time(0, 0)
+                return as_utc(datetime.combine(day, wall, tzinfo=SHANGHAI))
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.make_error("invalid") from None
+        if parsed.tzinfo is None:
+            raise ValidationError("日期时间需带时区（如 +08:00） / "
+                                  "A datetime needs its UTC offset (e.g. +08:00).")
+        return as_utc(check_year(parsed))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.isoformat() if value is not None else None
+
+
+class LocationIn(Schema):
+    """A WGS-84 position as the browser's geolocation gives it (accuracy in metres)."""
+
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, validate=validate.Range(-180, 180))
+    accuracy = fields.Float(allow_none=True, validate=validate.Range(min=0, max=100_000))
+
+
+class LocationOut(Schema):
+    lat = fields.Float()
+    lng = fields.Float()
+    accuracy = fields.Float(allow_none=True)
+
+
+def location_of(record) -> dict | None:
+    """``{lat, lng, accuracy}`` of a record with ``lat``/``lng``/``accuracy_m`` columns."""
+    if record.lat is None or record.lng is None:
+        return None
+    return {"lat": record.lat, "lng": record.lng, "accuracy": record.accuracy_m}

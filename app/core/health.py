@@ -2,6 +2,7 @@
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
+from app.core.problems import problem
 from app.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -10,7 +11,6 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     """200 ``{"status": "ok"}`` when the database answers, else 503 problem+json."""
-    from app.errors import problem
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not ready"

@@ -6,7 +6,9 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.core import inputs
 from app.core.db import configure_engine
+from app.core.problems import handle_data_error, handle_stale_data, problem
 from app.extensions import db
 
 
@@ -23,17 +25,14 @@ def commit_request(response):
     try:
         db.session.commit()
     except StaleDataError as exc:
-        from app.errors import handle_stale_data
         return handle_stale_data(exc)
     except IntegrityError:
         db.session.rollback()
         current_app.logger.warning("integrity conflict on commit of %s %s", request.method,
                                    request.path)
-        from app.errors import problem
         return problem(409, "与刚保存的记录冲突，请重试 / The change conflicts with a record stored "
                        "meanwhile; retry.")
     except DataError:
-        from app.errors import handle_data_error
         return handle_data_error(None)
     return response
 
@@ -79,15 +78,13 @@ def security_headers(response):
 
 
 def init_app(app):
-    from app.auth import sessions
-    from app.core import inputs
-
+    """Before any domain's hooks (create_app registers the session after these): a request
+    with a NUL is refused before anything reads the database."""
     if app.config.get("TRUSTED_PROXIES"):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     app.extensions["anxun_csp"] = _csp(app)
     _configure_engines(app)
-    inputs.init_app(app)  # before the session is loaded: nothing with a NUL reaches a query
-    sessions.init_app(app)
+    inputs.init_app(app)
     app.after_request(security_headers)
     app.after_request(commit_request)  # registered last, so it runs first

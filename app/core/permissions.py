@@ -9,17 +9,18 @@ its own roles (``app.core.workflow``).
 
 Scope rule (CONTRACT.md): admins see everything; supervisors and inspectors see the records of
 their communities; an officer sees only its own enterprise. Anything outside a user's scope is
-answered exactly like an unknown id: 404.
+answered exactly like an unknown id: 404. (Which communities a user sees, where the community is
+the record itself, is app.registry.scope: core imports no domain.)
 """
 from __future__ import annotations
 
 from functools import wraps
 
 from flask import g
-from sqlalchemy import false, select, true
+from sqlalchemy import false, true
 
-from app.auth.choices import ADMIN, COMMUNITY_ROLES, INSPECTOR, OFFICER, SUPERVISOR
 from app.core.i18n import record_name_zh
+from app.core.roles import ADMIN, COMMUNITY_ROLES, INSPECTOR, OFFICER, SUPERVISOR
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import db
 
@@ -138,41 +139,6 @@ def scope_clause(user, model):
         column = model.id if model.__tablename__ == "enterprises" else model.enterprise_id
         return column == user.enterprise_id
     return false()
-
-
-def community_scope_clause(user):
-    """A SQL condition limiting :class:`~app.registry.models.Community` (社区) to those ``user``
-    may see: all for admins, their own for supervisors/inspectors, the community of its
-    enterprise for an officer."""
-    from app.registry.models import Community, Enterprise
-
-    if user is None:
-        return false()
-    if user.role == ADMIN:
-        return true()
-    if user.role in COMMUNITY_ROLES:
-        ids = user.community_ids
-        return Community.id.in_(ids) if ids else false()
-    if user.role == OFFICER and user.enterprise_id:
-        return Community.id.in_(db.select(Enterprise.community_id)
-                                .where(Enterprise.id == user.enterprise_id))
-    return false()
-
-
-def visible_community(user, community_id: str | None, *, field: str | None = "community_id"):
-    """The :class:`~app.registry.models.Community` named by ``community_id`` (a filter, a
-    label sheet) if ``user`` may see it, ``None`` when none is named; otherwise 404 naming
-    ``field`` (unknown and not-yours answer the same)."""
-    # Looked up here, as in community_scope_clause: importing core loads no domain model.
-    from app.registry.models import Community
-
-    if not community_id:
-        return None
-    community = db.session.scalar(select(Community).where(
-        Community.id == str(community_id), community_scope_clause(user)))
-    if community is None:
-        raise NotFound("Community not found.", field=field)
-    return community
 
 
 def in_scope(user, record) -> bool:

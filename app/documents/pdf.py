@@ -99,7 +99,7 @@ def field_table(pairs: Sequence[tuple[str, str | None]], *, width: float = 170 *
     label_width = max(label_width, widest + CELL_PADDING + 1)
     data = [[para(label, st["cell_label"]), para(value or "", st["cell"])]
             for label, value in pairs]
-    t = Table(data, colWidths=[label_width, width - label_width])
+    t = Table(data, colWidths=[label_width, width - label_width], splitInRow=1)
     t.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT),   # else Table selects Helvetica per cell
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
@@ -117,7 +117,7 @@ def data_table(header: Sequence[str], rows: Iterable[Sequence], *,
     st = styles()
     head = [para(h, st["cell_label"]) for h in header]
     body = [[para("" if v is None else str(v), st["cell"]) for v in r] for r in rows]
-    t = Table([head, *body], colWidths=col_widths, repeatRows=1)
+    t = Table([head, *body], colWidths=col_widths, repeatRows=1, splitInRow=1)
     t.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT),   # else Table selects Helvetica per cell
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),

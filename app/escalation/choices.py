@@ -36,4 +36,5 @@ INTERVIEW_ACTIONS = ChoiceSet("约谈操作", "interview action", [
     Choice("hold", "实施约谈", "Hold"),
     Choice("close", "结案（整改回执）", "Close with completion receipt"),
     Choice("attach", "追加约谈事由", "Reason attached"),
+    Choice("move", "随企业迁移社区", "Moved with its enterprise to another community"),
 ])

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from app.core.timeutil import local, parse_iso
+from app.escalation import jobs, rules
+from app.extensions import db
+from app.notifications.models import WebhookDelivery
+from app.notifications.webhooks import deliver_due
 
 
 def _parse_now(_ctx, _param, value):
@@ -26,9 +31,7 @@ def _parse_now(_ctx, _param, value):
 @with_appcontext
 def escalate_command(now, no_webhooks):
     """Apply the 零容忍 time rules (R2 overdue, deadline reminders, interview follow-ups) now."""
-    from app.escalation.jobs import run_time_rules
-
-    report = run_time_rules(now, send_webhooks=not no_webhooks)
+    report = jobs.run_time_rules(now, send_webhooks=not no_webhooks)
     when = local(now).isoformat() if now else "now"
     click.echo(f"escalate as of {when}: {len(report['fired'])} rule(s) fired")
     for item in report["fired"]:
@@ -53,8 +56,6 @@ def webhooks_cli():
 @with_appcontext
 def send_webhooks_command(now):
     """Send every pending webhook delivery that is due (with retries and backoff)."""
-    from app.notifications.webhooks import deliver_due
-
     counts = deliver_due(now)
     click.echo(f"webhooks delivered={counts['delivered']} retrying={counts['retrying']} "
                f"failed={counts['failed']}")
@@ -65,11 +66,6 @@ def send_webhooks_command(now):
 @with_appcontext
 def list_webhooks_command(status):
     """List webhook deliveries, newest first."""
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.notifications.models import WebhookDelivery
-
     query = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc()).limit(200)
     if status:
         query = query.where(WebhookDelivery.status == status)

@@ -32,6 +32,7 @@ from app.hazards.models import Hazard, HazardEvent
 from app.notifications import choices as kinds
 from app.notifications import webhooks
 from app.notifications.operations import notify, officers_of, supervisors_of
+from app.registry import moves
 from app.registry.models import Community, Enterprise
 
 #: The 409 a stale ``version`` gets (see app.core.models.expect_version).
@@ -181,7 +182,8 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
                                "An interview with this id already exists with different "
                                "content.", field="id")
             return _detailed(actor, existing), False
-    enterprise = db.session.get(Enterprise, str(enterprise_id))
+    # FOR SHARE: see app.registry.moves (a record never keeps a community left behind).
+    enterprise = db.session.get(Enterprise, str(enterprise_id), with_for_update={"read": True})
     if enterprise is None or not in_scope(actor, enterprise):
         raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
     current = db.session.scalar(select(Interview).where(Interview.open_slot == enterprise.id))
@@ -412,3 +414,15 @@ def fired_rules(hazard_ids) -> dict[str, list[str]]:
 def not_fired(rule: str):
     """SQL: no escalation of ``rule`` exists yet for the hazard."""
     return ~exists().where(Escalation.hazard_id == Hazard.id, Escalation.rule == rule)
+
+
+def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> dict:
+    """The enterprise's interviews (each with a ``move`` line in its trail) and escalations
+    follow it to its new community (:data:`app.registry.signals.enterprise_moved`)."""
+    interviews = moves.carry(Interview, enterprise)
+    for interview_id, state in interviews:
+        db.session.add(InterviewEvent(interview_id=interview_id, actor_id=actor_id,
+                                      action=moves.MOVE, from_state=state, to_state=state,
+                                      at=now, note=note, data=moves.move_data(move)))
+    return {"interviews": len(interviews),
+            "escalations": len(moves.carry(Escalation, enterprise))}

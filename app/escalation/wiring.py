@@ -13,15 +13,18 @@ hazard signal             what follows (:mod:`app.escalation.rules`)
 ``hazard_updated``        a changed category: R4 checked again
 ========================  ==========================================================
 
-and starts the periodic job that applies the time rules (R2 and reminders) in a server
+subscribes its interviews and escalations to the registry's ``enterprise_moved`` (they take the
+enterprise's new community, interviews with a ``move`` line in their trail), and starts the
+periodic job that applies the time rules (R2 and reminders) in a server
 process (:mod:`app.escalation.jobs`).
 """
 from __future__ import annotations
 
 from flask import Flask
 
-from app.escalation import jobs, rules
+from app.escalation import jobs, operations, rules
 from app.hazards import signals
+from app.registry.signals import enterprise_moved
 
 
 def init_app(app: Flask) -> None:
@@ -30,4 +33,5 @@ def init_app(app: Flask) -> None:
     signals.hazard_created.connect(rules.on_hazard_created, weak=False)
     signals.hazard_transitioned.connect(rules.on_hazard_transitioned, weak=False)
     signals.hazard_updated.connect(rules.on_hazard_updated, weak=False)
+    enterprise_moved.connect(operations.on_enterprise_moved, weak=False)
     jobs.init_app(app)

@@ -22,8 +22,6 @@ HAZARD_STATES = ChoiceSet("隐患状态", "hazard state", [
     Choice(ARCHIVED, "已归档", "Archived", "#757575"),
 ])
 STATE_ORDER = HAZARD_STATES.values
-#: States without an accepted rectification: a hazard in one of them can be overdue (逾期).
-OPEN_STATES = frozenset({REPORTED, RECTIFYING, SUBMITTED})
 #: States in which the hazard's content (plan, responsible person, description) may still change.
 EDITABLE_STATES = frozenset({REPORTED, RECTIFYING})
 
@@ -47,6 +45,7 @@ HAZARD_ACTIONS = ChoiceSet("隐患操作", "hazard action", [
     Choice("update", "修改", "Update"),
     Choice("update_plan", "修改治理方案", "Update governance plan"),
     Choice("add_photo", "上传照片", "Add photo"),
+    Choice("move", "随企业迁移社区", "Moved with its enterprise to another community"),
 ])
 
 #: Labels of the categories (隐患类别) a deployment may configure (config ``HAZARD_CATEGORIES``;

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, and_
+from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, and_)
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 
 from app.core.db import UTCDateTime, new_id
@@ -83,7 +84,7 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
 
     enterprise = db.relationship("Enterprise")
     reporter = db.relationship("User")
-    photos = db.relationship("Photo", back_populates="hazard", order_by="Photo.created_at")
+    photos = db.relationship("Photo", order_by="Photo.created_at")
 
     @hybrid_method
     def overdue_at(self, now: datetime) -> bool:
@@ -119,10 +120,16 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
 
 
 class HazardEvent(db.Model):
-    """隐患事件: one row per transition (and per recorded change); never updated or deleted."""
+    """隐患事件: one row per transition (and per recorded change); never updated or deleted.
+
+    Tamper-evident (``app.hazards.audit``): each row is sealed with ``seq`` (its place in the
+    hazard's trail), ``prev_hash`` (the ``hash`` of the row before it), ``photo_sha256`` (the
+    SHA-256 of every photo it names) and ``hash``, the SHA-256 of all of it. PostgreSQL refuses
+    UPDATE and DELETE on the table (a trigger, migration 0003)."""
 
     __tablename__ = "hazard_events"
-    __table_args__ = (Index("ix_hazard_events_hazard_at", "hazard_id", "at"),)
+    __table_args__ = (Index("ix_hazard_events_hazard_at", "hazard_id", "at"),
+                      UniqueConstraint("hazard_id", "seq"))
 
     id = db.Column(String(36), primary_key=True, default=new_id)
     hazard_id = db.Column(String(36), ForeignKey("hazards.id"), nullable=False)
@@ -136,5 +143,20 @@ class HazardEvent(db.Model):
     lng = db.Column(Float, nullable=True)
     accuracy_m = db.Column(Float, nullable=True)
     data = db.Column(JSON, nullable=True)
+    seq = db.Column(Integer, nullable=False)
+    prev_hash = db.Column(String(64), nullable=True)   # None: the first line of the trail
+    photo_sha256 = db.Column(JSON, nullable=True)       # {photo id: sha256} of photos it names
+    hash = db.Column(String(64), nullable=False)
 
     actor = db.relationship("User")
+
+
+class HazardEventHead(db.Model):
+    """The last sealed line of a hazard's trail (隐患事件链头): a trail cut short at its end
+    shows against it, and its row lock orders concurrent writers of one trail."""
+
+    __tablename__ = "hazard_event_heads"
+
+    hazard_id = db.Column(String(36), ForeignKey("hazards.id"), primary_key=True)
+    seq = db.Column(Integer, nullable=False)
+    hash = db.Column(String(64), nullable=False)

@@ -18,7 +18,7 @@ from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
-from app.core.permissions import get_or_404, require, scope_clause
+from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid
@@ -31,6 +31,10 @@ from app.hazards.models import Hazard, HazardEvent
 from app.hazards.readiness import missing_plan_fields
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE, allowed_actions
 from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.models import Inspection
+from app.photos.models import Photo
+from app.registry import moves
+from app.registry.models import Enterprise
 
 #: The fix (治理方案, 整改责任人): whoever may edit a hazard (``hazard.edit``, the enterprise
 #: officer too) fills it in. Every other field is the finding itself, which only the people who
@@ -46,11 +50,6 @@ def default_deadline(level: str, found_at: datetime) -> datetime:
     (23:59:59 Asia/Shanghai) of that day."""
     day = found_at.astimezone(SHANGHAI).date() + timedelta(days=choices.deadline_days()[level])
     return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI))
-
-
-def is_overdue(hazard, now: datetime | None = None) -> bool:
-    """逾期 (:meth:`Hazard.overdue_at`), for the scan card that still calls it by this name."""
-    return hazard.overdue_at(now or utcnow())
 
 
 def _plan_json(plan: dict | None) -> dict | None:
@@ -107,9 +106,9 @@ def record_event(hazard, actor, action: str, *, note: str | None = None, data: d
 
 # --------------------------------------------------------------------------- create (登记)
 def _enterprise_for(user, enterprise_id: str):
-    from app.core.permissions import in_scope
-    from app.registry.models import Enterprise
-    enterprise = db.session.get(Enterprise, enterprise_id)
+    # FOR SHARE: a move to another community (app.registry.moves) waits for this record, or
+    # this record for the move, so it never keeps the community its enterprise left.
+    enterprise = db.session.get(Enterprise, enterprise_id, with_for_update={"read": True})
     if enterprise is None or not in_scope(user, enterprise):
         # Same answer for unknown and not-yours: the id reveals nothing.
         raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
@@ -119,8 +118,6 @@ def _enterprise_for(user, enterprise_id: str):
 def _inspection_for(user, inspection_id: str | None, enterprise):
     if not inspection_id:
         return None
-    from app.core.permissions import in_scope
-    from app.inspections.models import Inspection
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not in_scope(user, inspection):
         raise Invalid("检查记录不存在 / Unknown inspection.", field="inspection_id")
@@ -215,7 +212,6 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
 
 # --------------------------------------------------------------------------- transitions
 def _photos_for(hazard, photo_ids: list[str]) -> list:
-    from app.photos.models import Photo
     if not photo_ids:
         return []
     photos = db.session.scalars(select(Photo).where(Photo.id.in_(photo_ids))).all()
@@ -251,7 +247,6 @@ STEP_EFFECTS = {
 
 
 def _rectification_photo_ids(hazard) -> list[str]:
-    from app.photos.models import Photo
     return list(db.session.scalars(select(Photo.id).where(
         Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION).order_by(Photo.id)))
 
@@ -400,7 +395,6 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
     """The WHERE clause of the hazard list for ``args`` (the filters of ``GET /api/v1/hazards``:
     state, level, ids, category, escalated, overdue as of ``now``, found_from/found_to, words
     of ``q``), within the user's scope. The hazard ledger (台账) lists the same hazards by it."""
-    from app.registry.models import Enterprise
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
                  "escalated"):
@@ -469,3 +463,15 @@ def ensure_open_for_photos(hazard) -> None:
     """Archived hazards are read only forever: no new photos either."""
     if hazard.state == ARCHIVED:
         raise Conflict("隐患已归档，只读 / The hazard is archived and read only.", field="hazard_id")
+
+
+# --------------------------------------------------------------------------- enterprise moved
+def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> dict:
+    """The enterprise's hazards follow it to its new community, each with a ``move`` line in its
+    trail (:data:`app.registry.signals.enterprise_moved`)."""
+    rows = moves.carry(Hazard, enterprise)
+    for hazard_id, state in rows:
+        db.session.add(HazardEvent(hazard_id=hazard_id, actor_id=actor_id, action=moves.MOVE,
+                                   from_state=state, to_state=state, at=now, note=note,
+                                   data=moves.move_data(move)))
+    return {"hazards": len(rows)}

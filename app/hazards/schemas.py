@@ -1,78 +1,17 @@
-"""Schemas of the hazard (隐患) endpoints, and the small input pieces other domains share
-(ids, positions, paging)."""
+"""Schemas of the hazard (隐患) endpoints."""
 from __future__ import annotations
-
-from datetime import date, datetime, time
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from app.core import fields as core_fields
 from app.core.choices import ChoiceField
-from app.core.fields import check_year
+from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, UtcDateTime, UUIDStr,
+                             location_of)
 from app.core.i18n import LocalizedText
 from app.core.pagination import page_args, page_schema
-from app.core.timeutil import SHANGHAI, as_utc
 from app.hazards import choices
+from app.hazards.evidence_schemas import PhotoOut
 from app.hazards.workflow import HAZARD_WORKFLOW
-from app.photos.schemas import PhotoOut, UtcDateTime, UUIDStr
-
-__all__ = ["UUIDStr", "UtcDateTime"]
-
-
-# --------------------------------------------------------------------------- shared pieces
-class LocationIn(Schema):
-    """A WGS-84 position as the browser's geolocation gives it (accuracy in metres)."""
-
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, validate=validate.Range(-180, 180))
-    accuracy = fields.Float(allow_none=True, validate=validate.Range(min=0, max=100_000))
-
-
-class LocationOut(Schema):
-    lat = fields.Float()
-    lng = fields.Float()
-    accuracy = fields.Float(allow_none=True)
-
-
-def location_of(record) -> dict | None:
-    """``{lat, lng, accuracy}`` of a record with ``lat``/``lng``/``accuracy_m`` columns."""
-    if record.lat is None or record.lng is None:
-        return None
-    return {"lat": record.lat, "lng": record.lng, "accuracy": record.accuracy_m}
-
-
-class DateOrDateTime(fields.Field):
-    """An ISO 8601 datetime with offset, or a plain date meaning a whole day in Asia/Shanghai
-    (its start, or with ``end_of_day`` its last second), in the years allowed by
-    :mod:`app.core.fields`. Loads aware UTC."""
-
-    default_error_messages = {"invalid": "应为日期或带时区的日期时间（ISO 8601） / "
-                                        "Not an ISO 8601 date or datetime with offset."}
-
-    def __init__(self, *, end_of_day: bool = False, **kwargs):
-        self.end_of_day = end_of_day
-        kwargs.setdefault("metadata", {}).setdefault("format", "date-time")
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        text = value.strip()
-        try:
-            if len(text) == 10:
-                day = check_year(date.fromisoformat(text))
-                wall = time(23, 59, 59) if self.end_of_day else time(0, 0)
-                return as_utc(datetime.combine(day, wall, tzinfo=SHANGHAI))
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise self.make_error("invalid") from None
-        if parsed.tzinfo is None:
-            raise ValidationError("日期时间需带时区（如 +08:00） / "
-                                  "A datetime needs its UTC offset (e.g. +08:00).")
-        return as_utc(check_year(parsed))
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value.isoformat() if value is not None else None
 
 
 # --------------------------------------------------------------------------- input
@@ -113,7 +52,7 @@ class HazardCreateIn(Schema):
 class HazardPatchIn(Schema):
     """Edit a hazard while it is reported or being rectified; writes an event."""
 
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, strict=True)
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=5000))
     place = fields.String(validate=validate.Length(max=200))
@@ -133,7 +72,7 @@ class TransitionIn(Schema):
     photo_ids = fields.List(UUIDStr(), validate=validate.Length(max=50))
     deadline = DateOrDateTime(end_of_day=True, allow_none=True,
                               metadata={"description": "a supervisor may extend the deadline"})
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, strict=True)
     location = fields.Nested(LocationIn, allow_none=True)
 
 
@@ -300,13 +239,17 @@ class HazardEventOut(Schema):
     location = fields.Nested(LocationOut, allow_none=True)
     actor = fields.Nested(ActorOut, allow_none=True, metadata={"description": "null: the system"})
     data = fields.Dict(allow_none=True)
+    seq = fields.Integer(metadata={"description": "place in the hazard's trail: 1, 2, 3 …"})
+    hash = fields.String(metadata={"description": "SHA-256 sealing this line and the one before "
+                                                  "it (flask audit verify)"})
 
     @pre_dump
     def _computed(self, event, **kwargs):
         data = dict(event.data or {})
         data.pop("payload_hash", None)  # an implementation detail of replays
         return {**{name: getattr(event, name) for name in (
-            "id", "hazard_id", "action", "from_state", "to_state", "at", "note", "actor")},
+            "id", "hazard_id", "action", "from_state", "to_state", "at", "note", "actor", "seq",
+            "hash")},
             "location": location_of(event), "data": data or None}
 
 

@@ -19,6 +19,8 @@ from app.extensions import db
 from app.hazards.choices import ARCHIVED
 from app.hazards.models import Hazard
 from app.inspections.models import Inspection
+from app.registry import moves
+from app.registry.models import Enterprise
 
 FOLLOW_UP = "follow_up"
 #: How many earlier hazards a 回头看 lists at most.
@@ -46,8 +48,9 @@ def start_inspection(user, data: dict) -> CreateResult:
     require(user, "inspection.create")
 
     def build(inspection_id: str, body_hash: str) -> Inspection:
-        from app.registry.models import Enterprise
-        enterprise = db.session.get(Enterprise, data["enterprise_id"])
+        # FOR SHARE: see app.registry.moves (a record never keeps a community left behind).
+        enterprise = db.session.get(Enterprise, data["enterprise_id"],
+                                    with_for_update={"read": True})
         if enterprise is None or not in_scope(user, enterprise):
             raise Invalid("企业不存在 / Unknown enterprise.", field="enterprise_id")
         if data["started_at"] > utcnow() + STARTED_AT_MAX_SKEW:
@@ -133,3 +136,9 @@ def recheck_hazards(inspection) -> list[Hazard]:
                              Hazard.state != ARCHIVED)
         .options(selectinload(Hazard.enterprise))
         .order_by(Hazard.found_at.desc(), Hazard.id).limit(RECHECK_LIMIT)).all()
+
+
+def on_enterprise_moved(enterprise, **_) -> dict:
+    """The enterprise's inspections follow it to its new community
+    (:data:`app.registry.signals.enterprise_moved`)."""
+    return {"inspections": len(moves.carry(Inspection, enterprise))}

@@ -4,9 +4,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app.core import fields as core_fields
+from app.core.fields import LocationIn, LocationOut, UtcDateTime, UUIDStr, location_of
 from app.core.pagination import page_args, page_schema
-from app.hazards.schemas import (HazardSummaryOut, LocationIn, LocationOut, UtcDateTime, UUIDStr,
-                                 location_of)
+from app.hazards.schemas import HazardSummaryOut
 from app.inspections.choices import INSPECTION_KINDS
 
 
@@ -27,7 +27,7 @@ class InspectionCreateIn(Schema):
 class InspectionFinishIn(Schema):
     """Finish an inspection: its end and summary."""
 
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, strict=True)
     ended_at = core_fields.AwareDateTime(required=True)
     summary = fields.String(load_default="", validate=validate.Length(max=10000))
 

@@ -18,12 +18,14 @@ import hashlib
 import io
 import math
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageFile, ImageOps
+from PIL import Image, ImageCms, ImageFile
 
 from app.core.fields import year_in_range
 from app.errors import DomainError, Invalid, PayloadTooLarge, UnsupportedMediaType
@@ -35,7 +37,16 @@ __all__ = ["ProcessedImage", "process_upload"]
 pillow_heif.register_heif_opener()
 
 DEFAULT_MAX_BYTES = 15 * 1024 * 1024
+#: JPEG and HEIC/HEIF are what phone cameras write, up to their 48 and 50 MP modes.
 DEFAULT_MAX_PIXELS = 50_000_000
+#: PNG and WebP come from screenshots and editing apps, never from a phone's camera, and are
+#: decoded at full size (no DCT scaling): a lower bound keeps a small file from costing
+#: hundreds of megabytes (a 143 KB PNG can declare 49 MP).
+DEFAULT_MAX_PIXELS_PNG_WEBP = 24_000_000
+#: Full-size decodes one process runs at once; the others wait up to ``decode_wait_s``. Each
+#: holds up to a few hundred megabytes for a moment, so this bounds a worker's peak memory.
+DEFAULT_DECODE_SLOTS = 2
+DEFAULT_DECODE_WAIT_S = 30.0
 JPEG_QUALITY = 82
 #: The multipart field the errors name (CONTRACT "Photos"); a hash mismatch names ``sha256``.
 FILE_FIELD = "file"
@@ -85,6 +96,13 @@ class _Kind:
     pillow_formats: tuple[str, ...]   # the only Pillow plugins allowed to open it
 
 
+class DecoderBusy(DomainError):
+    """Every decode slot of this process stayed busy for ``decode_wait_s``: retry shortly."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 _JPEG = _Kind("image/jpeg", "jpg", ("JPEG", "MPO"))   # MPO: multi-picture JPEG from cameras
 _PNG = _Kind("image/png", "png", ("PNG",))
 _WEBP = _Kind("image/webp", "webp", ("WEBP",))
@@ -93,8 +111,11 @@ _HEIF = _Kind("image/heif", "heif", ("HEIF",))
 
 
 def process_upload(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                   max_pixels: int = DEFAULT_MAX_PIXELS, full_px: int = 1600, thumb_px: int = 400,
-                   claimed_sha256: str | None = None) -> ProcessedImage:
+                   max_pixels: int = DEFAULT_MAX_PIXELS,
+                   max_pixels_png_webp: int = DEFAULT_MAX_PIXELS_PNG_WEBP,
+                   full_px: int = 1600, thumb_px: int = 400,
+                   claimed_sha256: str | None = None, decode_slots: int = DEFAULT_DECODE_SLOTS,
+                   decode_wait_s: float = DEFAULT_DECODE_WAIT_S) -> ProcessedImage:
     """Check an uploaded evidence photo (照片) and render its served copies.
 
     Checks, in this order, each one before any more expensive work:
@@ -103,10 +124,17 @@ def process_upload(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
     2. ``claimed_sha256`` (the hash the phone computed; blank counts as absent) differs from the
        SHA-256 of ``data`` -> :class:`Invalid` on field ``sha256`` (422): the upload was damaged.
     3. The magic bytes are not JPEG, PNG, WebP or HEIC/HEIF -> :class:`UnsupportedMediaType` (415).
-    4. The header declares more than ``max_pixels`` pixels -> :class:`Invalid` (422), decided from
-       the header alone so a decompression bomb is never decoded.
-    5. The content does not parse or decode completely (truncated, corrupt, a text file behind a
+    4. The header declares more than ``max_pixels`` pixels (``max_pixels_png_webp`` for PNG and
+       WebP, the smaller of the two) -> :class:`Invalid` (422), decided from the header alone so
+       a decompression bomb is never decoded.
+    5. No decode slot frees within ``decode_wait_s`` (at most ``decode_slots`` decodes run at
+       once in a process) -> :class:`DecoderBusy` (503).
+    6. The content does not parse or decode completely (truncated, corrupt, a text file behind a
        faked magic) -> :class:`Invalid` (422).
+
+    Memory: a JPEG is decoded at the smallest DCT scale that still covers ``full_px``; any other
+    image is cut down (box reduction) right after decoding, before colour and alpha are handled,
+    so a decode never holds more than about two full-size copies.
 
     Malformed EXIF never rejects a photo: the EXIF-derived fields are then ``None``. Of an
     animated or multi-frame image only the first frame is used.
@@ -134,8 +162,11 @@ def process_upload(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on; evidence photos need it off")
 
     try:
+        limit = max_pixels if kind in (_JPEG, _HEIC, _HEIF) else min(max_pixels,
+                                                                      max_pixels_png_webp)
         with Image.open(io.BytesIO(data), formats=kind.pillow_formats) as im:
-            return _process_opened(im, data, sha256, kind, max_pixels, full_px, thumb_px)
+            return _process_opened(im, data, sha256, kind, limit, full_px, thumb_px,
+                                   _decode_slot(decode_slots), decode_wait_s)
     except (DomainError, MemoryError):
         raise
     except Image.DecompressionBombError as exc:
@@ -153,7 +184,8 @@ def process_upload(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def _process_opened(im: Image.Image, data: bytes, sha256: str, kind: _Kind, max_pixels: int,
-                    full_px: int, thumb_px: int) -> ProcessedImage:
+                    full_px: int, thumb_px: int, slot: threading.BoundedSemaphore,
+                    wait_s: float) -> ProcessedImage:
     # Image.open has read the header only; nothing is decoded yet.
     header_w, header_h = im.size
     if header_w * header_h > max_pixels:
@@ -177,34 +209,118 @@ def _process_opened(im: Image.Image, data: bytes, sha256: str, kind: _Kind, max_
         # verify() walks every chunk up to IEND and checks its CRC; it needs a fresh open.
         with Image.open(io.BytesIO(data), formats=_PNG.pillow_formats) as check:
             check.verify()
-    # Force the full decode now (of the first frame), so corrupt or truncated files fail here.
-    im.load()
 
-    exif = _read_exif(im)
-    taken_at = _taken_at(exif)
-    lat, lng = _gps(exif)
-    icc = im.info.get("icc_profile") or None
+    with _decoding(slot, wait_s):
+        # Force the full decode now (of the first frame), so corrupt or truncated files fail here.
+        im.load()
 
-    orientation = _orientation(exif)
+        exif = _read_exif(im)
+        taken_at = _taken_at(exif)
+        lat, lng = _gps(exif)
+        icc = im.info.get("icc_profile") or None
+        orientation = _orientation(exif)
+
+        small = _reduced(im, full_px)
+        try:
+            small = _upright(small, orientation)
+        except Exception:
+            # A garbled orientation must not reject evidence; serve it as stored.
+            orientation = 1
+        # Orientations 5-8 swap the axes; the reported size is that of the upright original.
+        width, height = (header_h, header_w) if orientation >= 5 else (header_w, header_h)
+
+        flat = _flatten(small)
+        flat.thumbnail((full_px, full_px), Image.Resampling.LANCZOS)
+        full = _to_srgb(flat, icc)
+        thumb = full.copy()
+        thumb.thumbnail((thumb_px, thumb_px), Image.Resampling.LANCZOS)
+
+        return ProcessedImage(
+            sha256=sha256, mime=kind.mime, ext=kind.ext, size=len(data), width=width,
+            height=height, taken_at=taken_at, exif_lat=lat, exif_lng=lng,
+            full_jpeg=_encode_jpeg(full), thumb_jpeg=_encode_jpeg(thumb),
+        )
+
+
+# --- memory ------------------------------------------------------------------------------------
+
+_slots_lock = threading.Lock()
+_slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+def _decode_slot(slots: int) -> threading.BoundedSemaphore:
+    """The process-wide semaphore of ``slots`` concurrent decodes (one per configured size)."""
+    with _slots_lock:
+        return _slots.setdefault(max(1, slots), threading.BoundedSemaphore(max(1, slots)))
+
+
+@contextmanager
+def _decoding(slot: threading.BoundedSemaphore, wait_s: float):
+    if not slot.acquire(timeout=wait_s):
+        raise DecoderBusy("服务器正忙于处理其他照片，请稍后重试 / The server is busy decoding other "
+                          "photos; retry in a moment.", field=FILE_FIELD,
+                          headers={"Retry-After": "5"})
     try:
-        ImageOps.exif_transpose(im, in_place=True)
-    except Exception:
-        # A garbled orientation must not reject evidence; serve it as stored.
-        orientation = 1
-    # Orientations 5-8 swap the axes; the reported size is that of the upright full-size original.
-    width, height = (header_h, header_w) if orientation >= 5 else (header_w, header_h)
+        yield
+    finally:
+        slot.release()
 
-    flat = _flatten(im)
-    flat.thumbnail((full_px, full_px), Image.Resampling.LANCZOS)
-    full = _to_srgb(flat, icc)
-    thumb = full.copy()
-    thumb.thumbnail((thumb_px, thumb_px), Image.Resampling.LANCZOS)
 
-    return ProcessedImage(
-        sha256=sha256, mime=kind.mime, ext=kind.ext, size=len(data), width=width, height=height,
-        taken_at=taken_at, exif_lat=lat, exif_lng=lng,
-        full_jpeg=_encode_jpeg(full), thumb_jpeg=_encode_jpeg(thumb),
-    )
+#: Modes Pillow's box reduction handles directly.
+_REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "CMYK", "I", "F"})
+
+
+def _reduced(im: Image.Image, full_px: int) -> Image.Image:
+    """A copy of a decoded image cut down by a whole factor to no less than
+    :data:`_REDUCING_GAP` times ``full_px`` (the final resampling then has pixels to spare), and
+    the full-size pixels released; ``im`` itself when it is small enough already (a JPEG decoded
+    at a DCT scale usually is).
+
+    The reduction (a box average) runs strip by strip: Pillow's own ``reduce`` and ``resize``
+    first copy an RGBA image whole (premultiplied), which doubled the peak."""
+    factor = int(max(im.size) / (_REDUCING_GAP * full_px))
+    if factor < 2:
+        return im
+    source = im
+    if im.mode == "P":
+        im = im.convert("RGBA" if im.info.get("transparency") is not None else "RGB")
+    elif im.mode == "1":
+        im = im.convert("L")
+    if im.mode not in _REDUCIBLE:
+        return im
+    width, height = im.size
+    small = Image.new(im.mode, (-(-width // factor), -(-height // factor)))
+    rows = factor * _STRIP_OUTPUT_ROWS
+    for top in range(0, height, rows):
+        strip = im.crop((0, top, width, min(height, top + rows)))
+        small.paste(strip.reduce(factor), (0, top // factor))
+    small.info = dict(source.info)
+    for full_size in {id(source): source, id(im): im}.values():
+        full_size.close()   # frees the full-size pixels now, not when the request ends
+    return small
+
+
+#: How much larger than the served size a reduction stays (Pillow's ``reducing_gap``): 1.5 is
+#: visually the same as resampling the full image, and lets 2400-4800 px photos be reduced too.
+_REDUCING_GAP = 1.5
+#: Output rows reduced at a time: a strip of a 49 MP RGBA image is then a few megabytes.
+_STRIP_OUTPUT_ROWS = 32
+
+
+#: EXIF orientation -> the transpose that makes the image upright (as ImageOps.exif_transpose).
+_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+            4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+            6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}
+
+
+def _upright(im: Image.Image, orientation: int) -> Image.Image:
+    method = _UPRIGHT.get(orientation)
+    if method is None:
+        return im
+    upright = im.transpose(method)
+    upright.info = dict(im.info)
+    return upright
 
 
 # --- type detection ---------------------------------------------------------------------------
@@ -394,11 +510,12 @@ def _flatten(im: Image.Image) -> Image.Image:
     has_alpha = im.mode in ("RGBA", "RGBa", "LA", "La", "PA") or (
         im.mode in ("P", "L", "RGB", "1") and im.info.get("transparency") is not None)
     if has_alpha:
-        rgba = im.convert("RGBA")
+        rgba = im if im.mode == "RGBA" else im.convert("RGBA")
         # White, not black: transparent areas of screenshots and stickers are meant as background.
-        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        canvas.alpha_composite(rgba)
-        return canvas.convert("RGB")
+        # Pasting through the alpha band composites onto opaque white with one new image.
+        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+        canvas.paste(rgba, (0, 0), rgba)
+        return canvas
     if im.mode in ("RGB", "L", "CMYK"):
         return im
     if im.mode == "1":

@@ -11,12 +11,16 @@ from app.extensions import db
 
 class Photo(IdMixin, ClientCreatedMixin, db.Model):
     """照片: the original is kept byte for byte (with its SHA-256) for evidence; what is served is
-    a re-encoded copy without EXIF."""
+    a re-encoded copy without EXIF.
+
+    ``hazard_id`` is the owner the photo is attached to and ``kind`` what it shows there; the
+    photos package stores both as given (the hazard domain decides them, app.hazards.evidence).
+    """
 
     __tablename__ = "photos"
 
     hazard_id = db.Column(String(36), ForeignKey("hazards.id"), nullable=False, index=True)
-    kind = db.Column(String(16), nullable=False)  # finding | rectification
+    kind = db.Column(String(16), nullable=False)  # finding | rectification | recheck
     uploader_id = db.Column(String(36), ForeignKey("users.id"), nullable=False)
     sha256 = db.Column(String(64), nullable=False)
     mime = db.Column(String(32), nullable=False)
@@ -31,5 +35,3 @@ class Photo(IdMixin, ClientCreatedMixin, db.Model):
     full_path = db.Column(String(255), nullable=False)
     thumb_path = db.Column(String(255), nullable=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
-
-    hazard = db.relationship("Hazard", back_populates="photos")

@@ -28,6 +28,8 @@ from app.extensions import db
 
 #: session.info key: absolute directories written in the current transaction, not yet committed
 _PENDING = "anxun_uncommitted_photo_dirs"
+#: the files of a photo, by the name its URL gives them
+VARIANTS = {"full": "full_path", "thumb": "thumb_path", "original": "original_path"}
 
 
 def media_root() -> Path:
@@ -72,6 +74,12 @@ def open_path(rel_path: str) -> Path:
     if joined is None or not os.path.isfile(joined):
         raise NotFound("照片文件不存在 / Photo file not found.")
     return Path(joined)
+
+
+def stored_file(photo, variant: str) -> tuple[Path, str]:
+    """``(absolute path, mime type)`` of a variant of a stored photo; 404 when it is gone."""
+    path = open_path(getattr(photo, VARIANTS[variant]))
+    return path, photo.mime if variant == "original" else "image/jpeg"
 
 
 @event.listens_for(Session, "after_commit")

@@ -1,4 +1,4 @@
-"""Reading uploaded registry tables (CSV/XLSX) and writing spreadsheet exports.
+"""Reading uploaded registry tables (CSV/XLSX); the registry's columns for its exports.
 
 Framework-free and database-free. The registry service validates and upserts what comes out:
 
@@ -10,35 +10,31 @@ Framework-free and database-free. The registry service validates and upserts wha
 * :func:`clean_row` converts one row's strings into typed values (credit code verified, risk level
   mapped to ``red|orange|yellow|blue``, employees as int, ``location {lat, lng}`` in WGS-84) and
   returns the :class:`RowError` list for that row.
-* :func:`write_xlsx` / :func:`write_csv` are the one way every export (registry, hazard ledger,
-  interviews) is written.
+* :func:`import_template_xlsx` is an empty table with the columns' Chinese headers, written by
+  :mod:`app.documents.spreadsheet` like every export.
 """
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
-from enum import Enum
-from zoneinfo import ZoneInfo
 
 from app.core import geo
+from app.documents.spreadsheet import write_xlsx
+from app.core.text import text_fault
+from app.documents.cells import FORMULA_START
 from app.registry import credit_code as cc
 from app.registry.choices import RISK_LEVELS
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 __all__ = [
     "COLUMNS", "REQUIRED", "RISK_LEVELS", "Column", "RowError", "Table", "TableError",
     "clean_row", "import_template_xlsx", "parse_risk_level", "parse_table", "read_table",
-    "write_csv", "write_xlsx",
 ]
 
 
@@ -203,29 +199,34 @@ class Table:
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SCAN_ROWS = 10
-_MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+#: Unpacked size an XLSX (a zip) may reach: a 20,000-row registry is a few megabytes, while a
+#: zip bomb of 195 KB unpacks to 190 MB. Checked from the zip directory before anything is read.
+DEFAULT_MAX_UNPACKED = 50 * 1024 * 1024
 DEFAULT_MAX_ROWS = 20000
 
 
 def read_table(data: bytes, filename: str | None = None, *,
                required: Sequence[str] = REQUIRED,
-               max_rows: int = DEFAULT_MAX_ROWS) -> list[tuple[int, dict]]:
+               max_rows: int = DEFAULT_MAX_ROWS,
+               max_unpacked: int = DEFAULT_MAX_UNPACKED) -> list[tuple[int, dict]]:
     """``[(line, {key: str | None})]`` of the data rows of an uploaded CSV or XLSX file.
 
     XLSX is recognised by content (zip magic), anything else is read as CSV. Blank rows are
     skipped (their line numbers are not reused). Raises :class:`TableError`."""
-    return parse_table(data, filename, required=required, max_rows=max_rows).rows
+    return parse_table(data, filename, required=required, max_rows=max_rows,
+                       max_unpacked=max_unpacked).rows
 
 
 def parse_table(data: bytes, filename: str | None = None, *,
                 required: Sequence[str] = REQUIRED,
-                max_rows: int = DEFAULT_MAX_ROWS) -> Table:
+                max_rows: int = DEFAULT_MAX_ROWS,
+                max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Table:
     """Like :func:`read_table` but also tells which columns were recognised or ignored, the
     coordinate system of lat/lng, the encoding and delimiter."""
     if not data or not data.strip():
         raise TableError("文件为空 / the file is empty")
     if data.startswith(_ZIP_MAGIC):
-        sheets = _xlsx_sheets(data)
+        sheets = _xlsx_sheets(data, max_unpacked)
         fmt, encoding, delimiter = "xlsx", None, None
     elif data.startswith(_OLE_MAGIC):
         raise TableError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入 / "
@@ -304,12 +305,12 @@ def _csv_rows(text: str, delimiter: str):
 
 def _unguard(value: str) -> str:
     """Undo the formula guard :func:`write_csv` adds (``'=...`` -> ``=...``)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
 
 
-def _xlsx_sheets(data: bytes):
+def _xlsx_sheets(data: bytes, max_unpacked: int):
     from openpyxl import load_workbook  # noqa: PLC0415 (import cost only when needed)
 
     try:
@@ -320,8 +321,12 @@ def _xlsx_sheets(data: bytes):
         raise TableError("文件不是有效的 XLSX / not a valid XLSX file") from e
     if "xl/workbook.xml" not in names:
         raise TableError("文件不是有效的 XLSX / not a valid XLSX file (zip without a workbook)")
-    if total > _MAX_XLSX_UNCOMPRESSED:
-        raise TableError("XLSX 文件解压后过大 / the XLSX file is too large once uncompressed")
+    if total > max_unpacked:
+        # The sizes come from the zip's own directory; zipfile stops (and fails the CRC) at a
+        # member's declared size, so a member lying about its size cannot unpack more either.
+        raise TableError(f"XLSX 文件解压后为 {total} 字节，超过上限 {max_unpacked} 字节"
+                         f"（疑似压缩炸弹）/ the XLSX file unpacks to {total} bytes, more than "
+                         f"the {max_unpacked} allowed (a zip bomb?)")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for damaged files
@@ -441,14 +446,17 @@ def clean_row(line: int, row: Mapping[str, str | None], *,
     def err(fieldname: str, message: str) -> None:
         errors.append(RowError(line, fieldname, message))
 
-    # NUL cannot be stored (PostgreSQL refuses it) and is never meant: that cell is the error.
-    nul = {key for key, value in row.items() if value is not None and "\x00" in str(value)}
-    for key in sorted(nul, key=list(COLUMN_BY_KEY).index):
+    # NUL, control characters and lone surrogates are never meant (and NUL cannot be stored):
+    # that cell is the error, as the same text in a request is (app.core.text).
+    faults = {key: fault for key, value in row.items()
+              if value is not None and (fault := text_fault(str(value)))}
+    for key in sorted(faults, key=list(COLUMN_BY_KEY).index):
         c = COLUMN_BY_KEY[key]
-        err(key, f"{c.zh}含有 NUL（\\0）字符 / {c.en} contains a NUL (\\0) character")
-    if nul:
-        row = {key: value for key, value in row.items() if key not in nul}
-        if nul & {"lat", "lng"}:
+        zh, en = faults[key][0].split(" / ", 1)
+        err(key, f"{c.zh}{zh} / {c.en} {en}")
+    if faults:
+        row = {key: value for key, value in row.items() if key not in faults}
+        if faults.keys() & {"lat", "lng"}:
             row.pop("lat", None)
             row.pop("lng", None)
 
@@ -557,156 +565,6 @@ def _is_number(text) -> bool:
         return True
     except ValueError:
         return False
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-
-ColumnSpec = Sequence[tuple[str, str]]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d\s.]*$")
-
-
-def _lookup(row, key: str):
-    """``row[key]`` for a mapping (dotted keys walk nested mappings), else ``getattr``."""
-    if isinstance(row, Mapping) and key in row:
-        return row[key]
-    cur = row
-    for part in key.split("."):
-        if cur is None:
-            return None
-        cur = cur.get(part) if isinstance(cur, Mapping) else getattr(cur, part, None)
-    return cur
-
-
-def _plain(value):
-    """A value a spreadsheet can hold: aware datetimes shown in Asia/Shanghai (naive), enums by
-    value, booleans as 是/否, containers as JSON."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Enum):
-        return _plain(value.value)
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(SHANGHAI).replace(tzinfo=None)
-        return value.replace(microsecond=0)
-    if isinstance(value, (date, int, float, Decimal, str)):
-        return value
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
-
-
-def _display_width(value) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, datetime):
-        return 16
-    if isinstance(value, date):
-        return 10
-    text = str(value)
-    longest = max(text.split("\n"), key=len) if "\n" in text else text
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
-
-
-def write_xlsx(rows: Iterable, columns: ColumnSpec, *, sheet_title: str = "Sheet1",
-               min_width: int = 6, max_width: int = 50) -> bytes:
-    """An XLSX workbook: bold shaded header of ``columns``' Chinese titles, frozen first row,
-    auto filter, column widths fitted to the content (CJK counted double).
-
-    ``rows`` are mappings (dotted keys such as ``"location.lat"`` reach nested mappings) or
-    objects (attributes). Strings are always stored as text, never as formulas."""
-    from openpyxl import Workbook  # noqa: PLC0415
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
-    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
-
-    rows = list(rows)
-    keys = [k for k, _ in columns]
-    table = [[_plain(_lookup(r, k)) for k in keys] for r in rows]
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_sheet_title(sheet_title))
-    for j, (_, title) in enumerate(columns):
-        width = max([_display_width(title)] + [_display_width(t[j]) for t in table[:2000]])
-        ws.column_dimensions[get_column_letter(j + 1)].width = max(min_width,
-                                                                   min(max_width, width + 2))
-    ws.freeze_panes = "A2"
-    if columns:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
-
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    header = []
-    for _, title in columns:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font, cell.fill, cell.alignment = bold, fill, center
-        header.append(cell)
-    ws.append(header)
-
-    for t in table:
-        out = []
-        for v in t:
-            if isinstance(v, str):
-                v = ILLEGAL_CHARACTERS_RE.sub("", v)
-                if v.startswith("="):
-                    cell = WriteOnlyCell(ws, value=v)
-                    cell.data_type = "s"   # text, not a formula
-                    v = cell
-            elif isinstance(v, datetime):
-                cell = WriteOnlyCell(ws, value=v)
-                cell.number_format = "yyyy-mm-dd hh:mm"
-                v = cell
-            elif isinstance(v, date):
-                cell = WriteOnlyCell(ws, value=v)
-                cell.number_format = "yyyy-mm-dd"
-                v = cell
-            out.append(v)
-        ws.append(out)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    t = re.sub(r"[\[\]:*?/\\]", "_", title or "Sheet1").strip("'")
-    return t[:31] or "Sheet1"
-
-
-def write_csv(rows: Iterable, columns: ColumnSpec, *, bom: bool = True,
-              delimiter: str = ",", formula_guard: bool = True) -> bytes:
-    """CSV bytes, UTF-8 with a BOM (so Excel opens Chinese correctly), CRLF line ends, header of
-    the Chinese titles. Datetimes are written as Asia/Shanghai ``YYYY-MM-DD HH:MM:SS``.
-
-    With ``formula_guard`` a text cell starting with ``= + - @`` (that is not a plain number)
-    gets a leading ``'`` so that a spreadsheet never runs it as a formula; :func:`read_table`
-    removes that quote again. Values are otherwise written as they are (an 18-digit credit
-    code stays text for machines; Excel users should prefer the XLSX export)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    w.writerow([title for _, title in columns])
-    keys = [k for k, _ in columns]
-    for r in rows:
-        out = []
-        for k in keys:
-            v = _plain(_lookup(r, k))
-            if v is None:
-                v = ""
-            elif isinstance(v, datetime):
-                v = v.strftime("%Y-%m-%d %H:%M:%S")
-            elif isinstance(v, date):
-                v = v.isoformat()
-            else:
-                v = str(v)
-                if formula_guard and v.startswith(_FORMULA_START) and not _NUMBER_LIKE.match(v):
-                    v = "'" + v
-            out.append(v)
-        w.writerow(out)
-    data = buf.getvalue().encode("utf-8")
-    return (b"\xef\xbb\xbf" + data) if bom else data
 
 
 def import_template_xlsx() -> bytes:

@@ -1,7 +1,7 @@
 """The registry (摸清底数): communities (社区) and enterprises (企业)."""
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String
 
 from app.core.db import UTCDateTime
 from app.core.models import ClientCreatedMixin, IdMixin, TimestampMixin, VersionedMixin
@@ -40,3 +40,18 @@ class Enterprise(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db
     qr_rotated_at = db.Column(UTCDateTime, nullable=True)
 
     community = db.relationship("Community")
+
+
+class EnterpriseMove(IdMixin, db.Model):
+    """迁移记录: an enterprise moved to another community, who moved it and when, and how many
+    of its records went with it (``app.registry.moves``). Written once, never changed."""
+
+    __tablename__ = "enterprise_moves"
+
+    enterprise_id = db.Column(String(36), ForeignKey("enterprises.id"), nullable=False,
+                              index=True)
+    from_community_id = db.Column(String(36), ForeignKey("communities.id"), nullable=False)
+    to_community_id = db.Column(String(36), ForeignKey("communities.id"), nullable=False)
+    actor_id = db.Column(String(36), ForeignKey("users.id"), nullable=True)  # None: a script
+    at = db.Column(UTCDateTime, nullable=False)
+    moved = db.Column(JSON, nullable=False)  # {"hazards": n, "inspections": n, ...}

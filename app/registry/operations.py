@@ -1,4 +1,4 @@
-"""The registry service (摸清底数): communities, enterprises, import/export, QR codes, scan card.
+"""The registry service (摸清底数): communities, enterprises, import/export, QR codes.
 
 Functions here change state and flush; the request commits (app/core/hooks.py). Scope goes
 through :mod:`app.core.permissions`: anything outside a user's reach is 404, a role that may
@@ -21,14 +21,17 @@ from app.core.choices import label_key
 from app.core.db import new_id
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
-from app.core.permissions import (community_scope_clause, get_or_404, in_scope, require,
-                                  require_user, scope_clause, visible_community)
+from app.core.permissions import get_or_404, require, scope_clause
 from app.core.timeutil import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.documents.pdf import Label, label_sheet_pdf
+from app.documents.qr import qr_png as render_qr_png
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.registry import importing
 from app.registry.choices import RISK_LEVELS, configured_industries
 from app.registry.models import Community, Enterprise
+from app.registry.scope import community_scope_clause, visible_community
+from app.registry.moves import carry_records
 
 DEFAULT_PER_PAGE = 50
 #: Enterprise attributes a create/update/import may set (``location`` is split into lat/lng).
@@ -241,6 +244,7 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
         raise _duplicate_code(changes["credit_code"])
     if not changes:
         return enterprise
+    from_community_id = enterprise.community_id
     for key, value in changes.items():
         setattr(enterprise, key, value)
     try:
@@ -250,6 +254,7 @@ def update_enterprise(user, enterprise_id: str, data: dict) -> Enterprise:
     except IntegrityError as exc:
         raise _duplicate_code(changes.get("credit_code", enterprise.credit_code)) from exc
     if "community_id" in changes:
+        carry_records(enterprise, user, from_community_id)
         db.session.refresh(enterprise, ["community"])
     current_app.logger.info("registry: enterprise %s changed by %s: %s", enterprise.id,
                             user.username, ", ".join(sorted(changes)))
@@ -309,7 +314,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
     """
     require(user, "registry.manage")
     try:
-        table = importing.parse_table(data, filename)
+        table = importing.parse_table(
+            data, filename, max_unpacked=current_app.config["IMPORT_MAX_UNPACKED_BYTES"])
     except importing.TableError as exc:
         raise Invalid(exc.message, errors=exc.as_problem_errors()) from exc
 
@@ -352,6 +358,7 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
         plans.append((line, values))
 
     existing = _existing_by_code([v["credit_code"] for _, v in plans])
+    moves: list[tuple[Enterprise, str]] = []   # (enterprise, community it leaves)
     for line, values in plans:
         attrs = {k: v for k, v in _attributes(values).items()
                  if v is not None and k != "credit_code"}
@@ -376,6 +383,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
             changes = _changes(enterprise, attrs)
             if changes:
                 if not dry_run:
+                    if "community_id" in changes:
+                        moves.append((enterprise, enterprise.community_id))
                     for key, value in changes.items():
                         setattr(enterprise, key, value)
                 report.updated += 1
@@ -392,6 +401,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
         except (IntegrityError, StaleDataError) as exc:
             raise Conflict("导入期间名录被他人修改，请重试 / the registry changed during the import; "
                            "retry.") from exc
+        for enterprise, from_community_id in moves:
+            carry_records(enterprise, user, from_community_id)
         current_app.logger.info("registry: import by %s: %d created, %d updated, %d unchanged, "
                                 "%d errors", user.username, report.created, report.updated,
                                 report.unchanged, len(report.errors))
@@ -429,10 +440,8 @@ def export_xlsx(user, args: dict) -> bytes:
 # QR codes (二维码)
 
 def qr_png(user, enterprise_id: str, box_size: int) -> bytes:
-    from app.documents.qr import qr_png as render
-
     enterprise = get_or_404(Enterprise, enterprise_id, user)
-    return render(qr_url(enterprise.qr_token), box_size=box_size)
+    return render_qr_png(qr_url(enterprise.qr_token), box_size=box_size)
 
 
 def rotate_qr(user, enterprise_id: str) -> Enterprise:
@@ -453,8 +462,6 @@ def rotate_qr(user, enterprise_id: str) -> Enterprise:
 def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
     """A4 label sheet (二维码标签) of a community's enterprises (or all in scope): PDF bytes and
     a title."""
-    from app.documents.pdf import Label, label_sheet_pdf
-
     community = visible_community(user, community_id, field=None)
     require(user, "labels.print")
     args = {"community_id": community.id} if community else {}
@@ -463,54 +470,3 @@ def label_sheet(user, community_id: str | None) -> tuple[bytes, str]:
               for e in enterprises]
     title = f"{community.name} 企业二维码标签" if community else "企业二维码标签"
     return label_sheet_pdf(labels, title=title), title
-
-
-# --------------------------------------------------------------------------------------------
-# The scan card (扫码)
-
-def scan(token: str) -> dict:
-    """The enterprise card for a QR token: unknown, rotated and out-of-scope tokens are one 404."""
-    from app.escalation.choices import CLOSED as INTERVIEW_CLOSED
-    from app.escalation.models import Interview
-    from app.hazards.choices import ARCHIVED, CLOSED
-    from app.hazards.models import Hazard
-    from app.hazards.operations import is_overdue
-    from app.inspections.models import Inspection
-
-    user = require_user()
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.qr_token == token))
-    if enterprise is None or not in_scope(user, enterprise):
-        raise NotFound("Enterprise not found.")
-
-    now = utcnow()
-    hazards = db.session.scalars(
-        select(Hazard).where(Hazard.enterprise_id == enterprise.id,
-                             Hazard.state.not_in((CLOSED, ARCHIVED)))
-        .order_by(Hazard.deadline, Hazard.found_at, Hazard.id)).all()
-    open_hazards = [{
-        "id": h.id, "title": h.title, "level": h.level, "state": h.state,
-        "category": h.category, "deadline": h.deadline,
-        "overdue": is_overdue(h, now),
-    } for h in hazards]
-
-    last = db.session.scalar(
-        select(Inspection).options(joinedload(Inspection.inspector))
-        .where(Inspection.enterprise_id == enterprise.id)
-        .order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(1))
-    last_inspection = None if last is None else {
-        "id": last.id, "kind": last.kind, "started_at": last.started_at,
-        "ended_at": last.ended_at, "on_site": last.on_site,
-        "inspector_name": last.inspector.display_name if last.inspector else None,
-    }
-
-    interviews = db.session.scalars(
-        select(Interview).where(Interview.enterprise_id == enterprise.id,
-                                Interview.state != INTERVIEW_CLOSED)
-        .order_by(Interview.created_at, Interview.id)).all()
-    return {
-        "enterprise": enterprise,
-        "open_hazards": open_hazards,
-        "last_inspection": last_inspection,
-        "open_interviews": [{"id": i.id, "state": i.state, "scheduled_at": i.scheduled_at}
-                            for i in interviews],
-    }

@@ -11,6 +11,7 @@ from app.core.i18n import LocalizedText
 from app.core.pagination import page_args, page_schema
 from app.registry import credit_code as cc
 from app.registry.choices import RISK_LEVELS, configured_industries
+from app.registry.operations import qr_url
 
 MAX_PER_PAGE = 1000
 
@@ -124,7 +125,6 @@ class EnterpriseOut(Schema):
     updated_at = fields.AwareDateTime()
 
     def _qr_url(self, enterprise):
-        from app.registry.operations import qr_url
         return qr_url(enterprise.qr_token)
 
 
@@ -225,37 +225,3 @@ class QrPngArgs(Schema):
 
 class LabelArgs(Schema):
     community_id = fields.String(metadata={"description": "one community (default: all in scope)"})
-
-
-class ScanHazard(Schema):
-    id = fields.String()
-    title = fields.String()
-    level = fields.String()
-    state = fields.String()
-    category = fields.String()
-    deadline = fields.AwareDateTime(allow_none=True)
-    overdue = fields.Boolean()
-
-
-class ScanInspection(Schema):
-    id = fields.String()
-    kind = fields.String()
-    started_at = fields.AwareDateTime()
-    ended_at = fields.AwareDateTime(allow_none=True)
-    inspector_name = fields.String(allow_none=True)
-    on_site = fields.Boolean(allow_none=True)
-
-
-class ScanInterview(Schema):
-    id = fields.String()
-    state = fields.String()
-    scheduled_at = fields.AwareDateTime(allow_none=True)
-
-
-class ScanCard(Schema):
-    """The enterprise card a scanned QR code opens (扫码查看企业信息)."""
-
-    enterprise = fields.Nested(EnterpriseOut)
-    open_hazards = fields.List(fields.Nested(ScanHazard))
-    last_inspection = fields.Nested(ScanInspection, allow_none=True)
-    open_interviews = fields.List(fields.Nested(ScanInterview))

@@ -1,14 +1,13 @@
-"""Registry endpoints (CONTRACT.md "Registry"): communities, enterprises, import/export, QR codes
-and the scan card. Lists answer the envelope ``{"items", "total", "page", "per_page", "pages"}``."""
+"""Registry endpoints (CONTRACT.md "Registry"): communities, enterprises, import/export and QR
+codes. Lists answer the envelope ``{"items", "total", "page", "per_page", "pages"}``."""
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
-
 from flask import Response, send_file
 from flask_smorest import Blueprint
 
 from app.core.conditional import answer_unless_unchanged, validator_headers
+from app.core.downloads import content_disposition
 from app.core.i18n import best_language
 from app.core.permissions import require_user
 from app.errors import Invalid
@@ -16,8 +15,7 @@ from app.registry import operations
 from app.registry.schemas import (CommunityListArgs, CommunityPage, EnterpriseCreate,
                                   EnterpriseListArgs, EnterpriseOut, EnterprisePage,
                                   EnterpriseUpdate, ExportArgs, ImportArgs, ImportFile,
-                                  ImportReport, LabelArgs, QrPngArgs, RegistryChoicesOut,
-                                  ScanCard)
+                                  ImportReport, LabelArgs, QrPngArgs, RegistryChoicesOut)
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1",
                 description="企业名录与二维码 Registry and QR codes")
@@ -107,8 +105,10 @@ def import_enterprises(files, args):
 def export_enterprises(args):
     """The registry in scope as XLSX with Chinese headers (same filters as the list)."""
     content = operations.export_xlsx(require_user(), args)
-    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
-                     download_name="企业名录.xlsx")
+    response = send_file(io.BytesIO(content), mimetype=XLSX)
+    response.headers["Content-Disposition"] = content_disposition(
+        "企业名录.xlsx", fallback="enterprises.xlsx")
+    return response
 
 
 @blp.route("/enterprises/<string:enterprise_id>/qr.png", methods=["GET"])
@@ -134,13 +134,6 @@ def qr_labels(args):
     """Printable A4 QR labels (二维码标签) of a community's enterprises (admin, supervisor)."""
     pdf, title = operations.label_sheet(require_user(), args.get("community_id"))
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f"inline; filename=\"qr-labels.pdf\"; filename*=UTF-8''{quote(title + '.pdf')}")
+    response.headers["Content-Disposition"] = content_disposition(
+        title + ".pdf", inline=True, fallback="qr-labels.pdf")
     return response
-
-
-@blp.route("/scan/<string:token>", methods=["GET"])
-@blp.response(200, ScanCard)
-def scan(token):
-    """扫码: the enterprise card behind a QR token (404 unknown, rotated or not yours)."""
-    return operations.scan(token)

@@ -8,6 +8,12 @@ from types import SimpleNamespace
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from marshmallow import ValidationError
+
+from app.errors import DomainError
+from app.reports import ledger
+from app.reports.documents import campaign_summary
+from app.reports.schemas import LedgerArgs
 
 #: The scope a command works in: everything, like an administrator.
 EVERYTHING = SimpleNamespace(id=None, role="admin", community_ids=[], enterprise_id=None)
@@ -37,11 +43,6 @@ def _base_url(base_url: str | None) -> None:
 @with_appcontext
 def hazard_ledger_command(out_path, community_id, found_from, found_to):
     """The hazard ledger (隐患台账) of the whole 街道, or of one community and period."""
-    from marshmallow import ValidationError
-
-    from app.reports import ledger
-    from app.reports.schemas import LedgerArgs
-
     raw = {k: v for k, v in (("community_id", community_id),
                              ("found_from", found_from and found_from.date().isoformat()),
                              ("found_to", found_to and found_to.date().isoformat())) if v}
@@ -76,9 +77,6 @@ def hazard_ledger_command(out_path, community_id, found_from, found_to):
 def campaign_summary_command(date_from, date_to, community_id, title, report_due, base_url,
                              out_path):
     """The campaign summary PDF (活动总结), e.g. 安全生产月 from 1 to 30 June."""
-    from app.errors import DomainError
-    from app.reports.documents import campaign_summary
-
     _base_url(base_url)
     first, last = date_from.date(), date_to.date()
     if last < first:

@@ -35,7 +35,7 @@ from sqlalchemy import and_, case, func, select, true
 
 from app.core.choices import ChoiceSet
 from app.core.fields import YEAR_RANGE_MESSAGE, year_in_range
-from app.core.permissions import community_scope_clause, scope_clause, visible_community
+from app.core.permissions import scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
 from app.errors import Invalid
 from app.escalation.choices import INTERVIEW_STATES, RULES
@@ -45,6 +45,7 @@ from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categor
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
+from app.registry.scope import community_scope_clause, visible_community
 
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 366 * 5
@@ -150,7 +151,8 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
 
     # Communities in scope, named, with their count (zero included).
     communities = db.session.execute(
-        select(Community.id, Community.name).where(community_scope_clause(user))
+        select(Community.id, Community.name)
+        .where(community_scope_clause(user))
         .where(Community.id == community.id if community is not None else true())
         .order_by(Community.code, Community.name)).all()
     by_community = [{"id": c.id, "name": c.name, "count": by_community_id.get(c.id, 0)}

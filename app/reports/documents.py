@@ -23,7 +23,7 @@ from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, S
                                 TableStyle)
 from sqlalchemy import and_, func, select
 
-from app.core.permissions import get_or_404, scope_clause, visible_community
+from app.core.permissions import get_or_404, scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
 from app.documents.pdf import FONT, data_table, field_table, para, render_document, styles
 from app.escalation.choices import INTERVIEW_STATES, RULES
@@ -34,9 +34,11 @@ from app.hazards.models import Hazard
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.photos.models import Photo
+from app.photos.storage import media_root
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.operations import public_base_url
+from app.registry.scope import community_scope_clause, visible_community
 from app.reports.dashboard import dashboard
 
 PDF_MIME = "application/pdf"
@@ -87,8 +89,6 @@ def _street(community_id: str | None) -> str:
 def _photo_flowable(photo: Photo, width: float) -> Image | Paragraph:
     """A finding photo scaled to ``width`` (points), re-encoded small enough for print; a note
     instead when the file is missing or unreadable."""
-    from app.photos.storage import media_root
-
     path = media_root() / (photo.full_path or photo.thumb_path)
     try:
         with PILImage.open(path) as opened:
@@ -213,7 +213,8 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
                          para(_zh_datetime(h.deadline), st["cell"]),
                          pics or para("—", st["cell"])])
         table = Table([[para(x, st["cell_label"]) for x in header], *rows],
-                      colWidths=[10 * mm, 67 * mm, 20 * mm, 31 * mm, 42 * mm], repeatRows=1)
+                      colWidths=[10 * mm, 67 * mm, 20 * mm, 31 * mm, 42 * mm], repeatRows=1,
+                      splitInRow=1)
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
@@ -536,8 +537,7 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
 
 def _street_of_user(user) -> str:
     """The 街道 of the communities the user sees (the unit of an all-communities summary)."""
-    from app.core.permissions import community_scope_clause
-
     street = db.session.scalar(select(Community.street).where(
-        community_scope_clause(user), Community.street != "").order_by(Community.code).limit(1))
+        community_scope_clause(user), Community.street != "")
+        .order_by(Community.code).limit(1))
     return street or "街道"

@@ -4,10 +4,11 @@ The hazard ledger carries the fields DOMAIN.md lists for it (check date, place, 
 level, who found it, who is responsible for the fix, deadline, re-check result, closing date …)
 under Chinese headers, for exactly the hazards ``GET /api/v1/hazards`` lists with the same
 filters. It may hold a whole year of a 街道 (hundreds of thousands of rows), so rows are read
-from the database in batches and written as they come: XLSX by a small streaming writer into a
-temporary file, CSV as a streamed response (UTF-8 with BOM), both in the format of
-:func:`app.registry.importing.write_xlsx` / ``write_csv``, which build the whole table in memory
-and are used as they are for the interview ledger (small).
+from the database in batches and written as they come: XLSX by
+:class:`app.documents.spreadsheet.XlsxStream` into a temporary file, CSV as a streamed response
+(UTF-8 with BOM), both in the format of :func:`~app.documents.spreadsheet.write_xlsx` /
+``write_csv``, which build the whole table in memory and are used as they are for the interview
+ledger (small).
 """
 from __future__ import annotations
 
@@ -17,13 +18,14 @@ import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
-from xml.sax.saxutils import escape
 
 from sqlalchemy import and_, case, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.core.timeutil import SHANGHAI, utcnow
+from app.documents.spreadsheet import XlsxStream, write_csv, write_xlsx
+from app.documents.cells import guard_formula
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.escalation.operations import interview_filter
@@ -33,7 +35,6 @@ from app.hazards.models import Hazard
 from app.hazards.operations import hazard_filter
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
-from app.registry.importing import write_csv, write_xlsx
 from app.registry.models import Community, Enterprise
 from app.reports.dashboard import period_bounds
 
@@ -152,7 +153,7 @@ def hazard_ledger_xlsx(user, args: dict, *, now: datetime | None = None):
 
     A year of a 街道 is hundreds of thousands of rows; openpyxl (even write-only) manages a few
     tens of thousands of cells a second here, so the sheet is streamed by :class:`XlsxStream`
-    instead, at constant memory. The look matches :func:`app.registry.importing.write_xlsx`:
+    instead, at constant memory. The look matches :func:`app.documents.spreadsheet.write_xlsx`:
     bold shaded header, frozen first row, auto filter, dates as real dates."""
     spool = tempfile.TemporaryFile()
     with XlsxStream(spool, sheet_title="隐患台账",
@@ -163,169 +164,9 @@ def hazard_ledger_xlsx(user, args: dict, *, now: datetime | None = None):
     return spool
 
 
-class XlsxStream:
-    """A minimal streaming XLSX (SpreadsheetML) writer: one sheet, a styled header row, then rows
-    of text, numbers, booleans (是/否), dates and naive datetimes, written straight into the zip.
-
-    Strings are inline strings (never formulas); control characters XML cannot hold are removed.
-    """
-
-    _XF_TEXT, _XF_HEADER, _XF_DATE, _XF_DATETIME = 0, 1, 2, 3
-    _EPOCH = datetime(1899, 12, 30)
-
-    def __init__(self, fileobj, *, sheet_title: str, columns: list[tuple[str, float]]):
-        import zipfile
-
-        self._zip = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED,
-                                    compresslevel=5)
-        self._title = sheet_title[:31]
-        self._columns = columns
-        self._letters = [_column_letter(i) for i in range(1, len(columns) + 1)]
-        self._row = 0
-        self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
-        self._buffer: list[str] = []
-        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                       for i, (_, w) in enumerate(columns, start=1))
-        self._write(
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
-        self.append([title for title, _ in columns], header=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.close()
-        else:
-            self._sheet.close()
-            self._zip.close()
-
-    def _write(self, text: str) -> None:
-        self._buffer.append(text)
-        if len(self._buffer) >= 512:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._sheet.write("".join(self._buffer).encode("utf-8"))
-        self._buffer.clear()
-
-    def append(self, values, *, header: bool = False) -> None:
-        self._row += 1
-        r = self._row
-        cells = []
-        for letter, value in zip(self._letters, values):
-            ref = f"{letter}{r}"
-            if value is None or value == "":
-                continue
-            if header:
-                cells.append(f'<c r="{ref}" s="{self._XF_HEADER}" t="inlineStr"><is><t>'
-                             f"{_xml_text(str(value))}</t></is></c>")
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{"是" if value else "否"}'
-                             "</t></is></c>")
-            elif isinstance(value, (int, float)):
-                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
-            elif isinstance(value, datetime):
-                serial = (value.replace(tzinfo=None) - self._EPOCH).total_seconds() / 86400
-                cells.append(f'<c r="{ref}" s="{self._XF_DATETIME}"><v>{serial:.10f}</v></c>')
-            elif isinstance(value, date):
-                serial = (value - self._EPOCH.date()).days
-                cells.append(f'<c r="{ref}" s="{self._XF_DATE}"><v>{serial}</v></c>')
-            else:
-                text = _xml_text(str(value))
-                space = ' xml:space="preserve"' if text != text.strip() else ""
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
-        self._write(f'<row r="{r}">{"".join(cells)}</row>')
-
-    def close(self) -> None:
-        last = f"{self._letters[-1]}{self._row}"
-        self._write(f'</sheetData><autoFilter ref="A1:{last}"/>'
-                    '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" '
-                    'footer="0.3"/></worksheet>')
-        self._flush()
-        self._sheet.close()
-        z = self._zip
-        z.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'))
-        z.writestr("_rels/.rels", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-        z.writestr("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/styles" Target="styles.xml"/></Relationships>'))
-        z.writestr("xl/workbook.xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{_xml_text(self._title)}" sheetId="1" r:id="rId1"/></sheets>'
-            '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
-            f'hidden="1">\'{_xml_text(self._title)}\'!$A$1:${self._letters[-1]}${self._row}'
-            '</definedName></definedNames></workbook>'))
-        z.writestr("xl/styles.xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
-            '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
-            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-            '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-            '<fills count="3"><fill><patternFill patternType="none"/></fill>'
-            '<fill><patternFill patternType="gray125"/></fill>'
-            '<fill><patternFill patternType="solid"><fgColor rgb="FFDDE4EE"/>'
-            '<bgColor indexed="64"/></patternFill></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
-            '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-            'borderId="0"/></cellStyleXfs><cellXfs count="4">'
-            '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-            '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" '
-            'applyFill="1" applyAlignment="1"><alignment horizontal="center" vertical="center" '
-            'wrapText="1"/></xf>'
-            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
-            'applyNumberFormat="1"/>'
-            '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
-            'applyNumberFormat="1"/></cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-            '</cellStyles></styleSheet>'))
-        z.close()
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml_text(text: str) -> str:
-    return escape(_XML_ILLEGAL.sub("", text))
-
-
 def hazard_ledger_csv(query) -> Iterator[bytes]:
     """The rows of :func:`hazard_ledger_query` as CSV chunks of ``BATCH`` rows, in the format of
-    :func:`app.registry.importing.write_csv` (UTF-8 with BOM, CRLF, Chinese header, times
+    :func:`app.documents.spreadsheet.write_csv` (UTF-8 with BOM, CRLF, Chinese header, times
     ``YYYY-MM-DD HH:MM:SS``, 是/否, a ``'`` before text that a spreadsheet would run as a
     formula), written directly because its generic per-cell lookups cost more than the query
     on a year of hazards."""
@@ -350,10 +191,6 @@ def _drain(buffer: io.StringIO, bom: bool) -> bytes:
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
-_FORMULA_START = ("=", "+", "-", "@")
-_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d\s.]*$")
-
-
 def _csv_text(value) -> str:
     if value is None:
         return ""
@@ -363,10 +200,7 @@ def _csv_text(value) -> str:
         return value.isoformat(" ", "seconds")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER_LIKE.match(text):
-        return "'" + text
-    return text
+    return guard_formula(str(value))
 
 
 # --------------------------------------------------------------------------- interviews

@@ -11,12 +11,13 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
-from app.core.permissions import scope_clause, visible_community
+from app.core.permissions import scope_clause
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
+from app.registry.scope import visible_community
 
 MAX_HAZARD_POINTS = 2000
 

@@ -6,10 +6,9 @@ from webargs.fields import DelimitedList
 
 from app.core import fields as core_fields
 from app.core.choices import ChoiceField
+from app.core.fields import DateOrDateTime, UtcDateTime, UUIDStr
 from app.escalation.choices import INTERVIEW_STATES
 from app.hazards import choices as hazard_choices
-from app.hazards.schemas import DateOrDateTime
-from app.photos.schemas import UtcDateTime, UUIDStr
 
 
 def _check_period(data, first="date_from", last="date_to", last_name="to"):

@@ -5,11 +5,10 @@ Every answer is limited to the user's scope; a record or community outside it is
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, send_file, stream_with_context
 from flask_smorest import Blueprint
 
+from app.core.downloads import content_disposition
 from app.core.permissions import require_user
 from app.reports import dashboard as dashboard_ops
 from app.reports import documents, ledger, mapdata
@@ -22,16 +21,9 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
 BINARY = {"type": "string", "format": "binary"}
 
 
-def _attachment(filename: str) -> str:
-    """Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987)."""
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
 def _pdf(content: bytes, filename: str) -> Response:
     response = Response(content, mimetype=documents.PDF_MIME)
-    response.headers["Content-Disposition"] = _attachment(filename).replace(
-        "attachment", "inline", 1)
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=True)
     return response
 
 
@@ -64,8 +56,10 @@ def get_map(args):
 def hazard_ledger_xlsx(args):
     """The hazard ledger (隐患台账) as XLSX, Chinese headers, the filters of GET /hazards."""
     spool = ledger.hazard_ledger_xlsx(require_user(), args)
-    return send_file(spool, mimetype=ledger.XLSX_MIME, as_attachment=True,
-                     download_name=f"隐患台账-{ledger.stamp()}.xlsx")
+    response = send_file(spool, mimetype=ledger.XLSX_MIME)
+    response.headers["Content-Disposition"] = content_disposition(
+        f"隐患台账-{ledger.stamp()}.xlsx")
+    return response
 
 
 @blp.route("/reports/hazard-ledger.csv", methods=["GET"])
@@ -77,7 +71,7 @@ def hazard_ledger_csv(args):
     query = ledger.hazard_ledger_query(require_user(), args)
     response = Response(stream_with_context(ledger.hazard_ledger_csv(query)),
                         mimetype=ledger.CSV_MIME)
-    response.headers["Content-Disposition"] = _attachment(f"隐患台账-{ledger.stamp()}.csv")
+    response.headers["Content-Disposition"] = content_disposition(f"隐患台账-{ledger.stamp()}.csv")
     return response
 
 
@@ -88,7 +82,7 @@ def interview_ledger_xlsx(args):
     """The interview ledger (约谈台账) as XLSX: every record field and the reasons."""
     content = ledger.interview_ledger_xlsx(require_user(), args)
     response = Response(content, mimetype=ledger.XLSX_MIME)
-    response.headers["Content-Disposition"] = _attachment(f"约谈台账-{ledger.stamp()}.xlsx")
+    response.headers["Content-Disposition"] = content_disposition(f"约谈台账-{ledger.stamp()}.xlsx")
     return response
 
 
@@ -99,7 +93,7 @@ def interview_ledger_csv(args):
     """The interview ledger (约谈台账) as CSV, UTF-8 with BOM."""
     content = ledger.interview_ledger_csv(require_user(), args)
     response = Response(content, mimetype=ledger.CSV_MIME)
-    response.headers["Content-Disposition"] = _attachment(f"约谈台账-{ledger.stamp()}.csv")
+    response.headers["Content-Disposition"] = content_disposition(f"约谈台账-{ledger.stamp()}.csv")
     return response
 
 

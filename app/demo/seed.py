@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.auth.operations import create_user
+from app.demo.bulk import generate_year
 from app.extensions import db
 from app.registry.credit_code import ALPHABET, check_char
 from app.registry.models import Community, Enterprise
@@ -114,7 +115,6 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int = 0, seed: int = 2023) 
                                         random.Random(f"{seed}-{existing}"))
                 lines.append(f"added {len(added)} enterprises (now {n_enterprises})")
     if n_hazards:
-        from app.reports.bulk_seed import generate_year  # issue 7: a year of hazards at scale
         lines.extend(generate_year(n_hazards=n_hazards, seed=seed))
     lines.append("logins (username / password / role):")
     for username, password, role, _display in DEMO_USERS:

@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.escalation.choices import RULES
 from app.escalation.models import Interview
+from app.hazards.audit import plain_event_hash
 from app.hazards.models import Hazard, overdue
 from app.core.timeutil import SHANGHAI, utcnow
 from app.extensions import db
@@ -137,7 +138,9 @@ HAZARD_COLUMNS = (
     "responsible", "governance_plan", "rejection_count", "escalated", "acknowledged_at",
     "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note", "created_at",
     "updated_at", "version")
-EVENT_COLUMNS = ("id", "hazard_id", "actor_id", "action", "from_state", "to_state", "at", "note")
+EVENT_COLUMNS = ("id", "hazard_id", "actor_id", "action", "from_state", "to_state", "at", "note",
+                 "seq", "prev_hash", "hash")
+HEAD_COLUMNS = ("hazard_id", "seq", "hash")
 INSPECTION_COLUMNS = (
     "id", "enterprise_id", "community_id", "inspector_id", "kind", "started_at", "ended_at",
     "summary", "lat", "lng", "accuracy_m", "distance_m", "on_site", "created_at", "updated_at",
@@ -397,7 +400,8 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
         escalations = []  # (hazard id, rule, enterprise index, fired epoch, hazard title)
         state_counts = dict.fromkeys((REPORTED, RECTIFYING, SUBMITTED, VERIFIED, CLOSED, ARCHIVED), 0)
         n_major = n_overdue = 0
-        hazard_rows, event_rows = [], []
+        hazard_rows, event_rows, head_rows = [], [], []
+        seal = plain_event_hash
         findings = [FINDINGS.get(c, GENERIC_FINDINGS) for c in categories]
         n_cat, cat_total = len(categories), cat_cum[-1]
         reject_limit = current_app.config["ESCALATION_REJECTIONS"]
@@ -514,11 +518,21 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
             stamp = dict(zip([st[1] for st in steps], texts))   # the last of each action
             found_s = texts[0]
             if all_events or (some_events and state != ARCHIVED):
-                for (_, action, src, dst, actor, note), at_s in zip(steps, texts):
-                    event_rows.append((new_id(), hid, actor, action, src, dst, at_s, note))
-                for rule, at, at_state in fired:   # the system's own line in the audit trail
-                    event_rows.append((new_id(), hid, None, "escalate", at_state, at_state, ts(at),
-                                       f"{rule} {RULE_DETAIL[rule]}"))
+                # each line sealed into the hazard's chain as app.hazards.audit does
+                trail = [(actor, action, src, dst, at_s, note)
+                         for (_, action, src, dst, actor, note), at_s in zip(steps, texts)]
+                trail += [(None, "escalate", at_state, at_state, ts(at),   # the system's lines
+                           f"{rule} {RULE_DETAIL[rule]}") for rule, at, at_state in fired]
+                prev = None
+                for seq, (actor, action, src, dst, at_s, note) in enumerate(trail, start=1):
+                    event_id = new_id()
+                    digest = seal(prev_hash=prev, event_id=event_id, hazard_id=hid, seq=seq,
+                                  actor_id=actor, action=action, from_state=src, to_state=dst,
+                                  at_db_text=at_s, note=note)
+                    event_rows.append((event_id, hid, actor, action, src, dst, at_s, note, seq,
+                                       prev, digest))
+                    prev = digest
+                head_rows.append((hid, len(trail), prev))
             updated, updated_s = steps[-1][0], texts[-1]
             for rule, at, _ in fired:
                 escalate((hid, rule, ei, at, title))
@@ -539,10 +553,12 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
             if len(hazard_rows) >= chunk:
                 writer.write("hazards", HAZARD_COLUMNS, hazard_rows)
                 writer.write("hazard_events", EVENT_COLUMNS, event_rows)
-                hazard_rows, event_rows = [], []
+                writer.write("hazard_event_heads", HEAD_COLUMNS, head_rows)
+                hazard_rows, event_rows, head_rows = [], [], []
         writer.write("hazards", HAZARD_COLUMNS, hazard_rows)
         writer.write("hazard_events", EVENT_COLUMNS, event_rows)
-        del hazard_rows, event_rows, insp_meta, picks
+        writer.write("hazard_event_heads", HEAD_COLUMNS, head_rows)
+        del hazard_rows, event_rows, head_rows, insp_meta, picks
 
         # ---------------------------------------------------------------- 零容忍 and 约谈
         n_interviews = _write_escalations_and_interviews(

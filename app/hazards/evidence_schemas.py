@@ -1,30 +1,12 @@
-"""Schemas of the photo (照片) endpoints."""
+"""Schemas of the evidence photo (照片) endpoints."""
 from __future__ import annotations
-
-import uuid
-from datetime import timezone
 
 from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
+from app.core.fields import UtcDateTime, UUIDStr
 from app.hazards.choices import PHOTO_KINDS
-
-
-class UUIDStr(fields.UUID):
-    """A UUID in, its canonical lower-case string out (ids are stored as strings)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return str(super()._deserialize(value, attr, data, **kwargs))
-
-
-class UtcDateTime(fields.AwareDateTime):
-    """Out: ISO 8601 in UTC with its offset, however the value was given (stored UTC)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None:
-            value = value.astimezone(timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Sha256Hex(fields.String):
@@ -97,10 +79,3 @@ class PhotoOut(Schema):
             "uploader_id", "created_at")},
             "exif_location": _exif_location(photo), "urls": _urls(photo)}
 
-
-def is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(str(text))
-    except ValueError:
-        return False
-    return True

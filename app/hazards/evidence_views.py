@@ -1,4 +1,5 @@
-"""Photos (照片) over HTTP (CONTRACT.md "Photos"): upload as multipart, bytes only through here."""
+"""Evidence photos (照片) over HTTP (CONTRACT.md "Photos"): upload as multipart, bytes only
+through here. Every photo is evidence of a hazard, so the hazard domain answers for them."""
 from __future__ import annotations
 
 from flask import request, send_file
@@ -7,8 +8,9 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from app.core.permissions import require_user
-from app.photos import operations
-from app.photos.schemas import PhotoOut, PhotoUploadIn
+from app.hazards import evidence as operations
+from app.hazards.evidence_schemas import PhotoOut, PhotoUploadIn
+from app.photos import intake
 
 BINARY = {"type": "string", "format": "binary"}
 
@@ -39,7 +41,7 @@ blp = _Blueprint("photos", __name__, url_prefix="/api/v1",
 def _refuse_oversize_upload():
     # Before the multipart body is parsed: a declared size over the limit is refused unread.
     if request.endpoint == "photos.upload_photo":
-        operations.refuse_oversize_request(request.content_length)
+        intake.refuse_oversize_request(request.content_length)
 
 
 @blp.route("/photos", methods=["POST"], endpoint="upload_photo")
@@ -55,7 +57,7 @@ def _refuse_oversize_upload():
 def upload_photo(data):
     """Upload a finding or rectification photo of a hazard (JPEG, PNG, WebP, HEIC)."""
     user = require_user()
-    content = operations.read_upload(data["file"])
+    content = intake.read_upload(data["file"])
     result = operations.upload_photo(user, data, content)
     return result.record, result.status
 
