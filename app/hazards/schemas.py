@@ -289,7 +289,6 @@ class HazardChoicesOut(Schema):
     transitions = fields.List(fields.Dict())
 
 
-
 class HazardSummaryCountsOut(Schema):
     """待办: hazards in scope awaiting a step the user's role takes."""
 
