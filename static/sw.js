@@ -10,12 +10,17 @@ const SHELL = [
   '/manifest.webmanifest',
   /*__SHELL_FILES__*/
 ];
+// API answers the app needs from its very first offline open: the choice sets (labels of every
+// state, level, category, …; no login needed). Network first, this cache when offline.
+const ANSWERS = ['/api/v1/choices'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
     // cache: 'reload' skips the HTTP cache so a new version never precaches stale files.
     await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    // Not a reason to fail the install: the page fetches (and keeps) them too.
+    await Promise.all(ANSWERS.map((url) => cache.add(new Request(url, { cache: 'reload' })).catch(() => {})));
     // The first install takes over at once; later ones wait for the user's "reload".
     if (!self.registration.active) await self.skipWaiting();
   })());
@@ -32,6 +37,8 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+  // A page that (re)loaded while the first worker was installing missed its claim on activation.
+  if (event.data && event.data.type === 'CLAIM') event.waitUntil(self.clients.claim());
   if (event.data && event.data.type === 'VERSION') event.source?.postMessage({ type: 'VERSION', version: VERSION });
 });
 
@@ -40,6 +47,10 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return; // unsafe requests are never cached: the outbox owns them
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
+  if (ANSWERS.includes(url.pathname)) {
+    event.respondWith(networkFirst(req, url.pathname));
+    return;
+  }
   if (url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/sw.js') return;
   if (req.mode === 'navigate' && (url.pathname === '/' || url.pathname.startsWith('/e/'))) {
     // One shell for every navigation (/, /e/<token>, #/…): the precached shell of this version,
@@ -59,6 +70,18 @@ self.addEventListener('fetch', (event) => {
     })());
   }
 });
+
+/** The network's answer (kept for offline), else the kept one. */
+async function networkFirst(req, key) {
+  const cache = await caches.open(SHELL_CACHE);
+  try {
+    const res = await fetchWithTimeout(req, 6000);
+    if (res.ok) await cache.put(key, res.clone());
+    return res;
+  } catch {
+    return (await cache.match(key, { ignoreVary: true })) || Response.error();
+  }
+}
 
 async function fetchWithTimeout(req, ms) {
   const ctrl = new AbortController();

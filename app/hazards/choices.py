@@ -46,6 +46,8 @@ HAZARD_ACTIONS = ChoiceSet("隐患操作", "hazard action", [
     Choice("update_plan", "修改治理方案", "Update governance plan"),
     Choice("add_photo", "上传照片", "Add photo"),
     Choice("move", "随企业迁移社区", "Moved with its enterprise to another community"),
+    # written by the 零容忍 rules (app.escalation), not a step of the transition table
+    Choice("escalate", "升级督办", "Escalated (zero tolerance)"),
 ])
 
 #: Labels of the categories (隐患类别) a deployment may configure (config ``HAZARD_CATEGORIES``;

@@ -22,6 +22,15 @@ STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 SHELL_FILES = (
     "css/app.css",
     "js/app.js",
+    "js/router.js",
+    "js/tabbar.js",
+    "js/banners.js",
+    "js/session.js",
+    "js/auth.js",
+    "js/sync.js",
+    "js/warm.js",
+    "js/commands.js",
+    "js/registry-cache.js",
     "js/api.js",
     "js/db.js",
     "js/i18n.js",
@@ -34,6 +43,8 @@ SHELL_FILES = (
     # The dashboard's map: precached for offline, imported only by the dashboard (not in the
     # first load).
     "js/map.js",
+    "js/components/outbox-card.js",
+    "js/components/hazard-item.js",
     "js/views/login.js",
     "js/views/home.js",
     "js/views/scan.js",

@@ -105,6 +105,22 @@ export async function cachedGet(url, { timeout = 12000 } = {}) {
   }
 }
 
+/** One page of a list, network first; offline the stored copy. Returns {items, pagination,
+ * cachedAt|null} (pagination: X-Pagination, or the answer's own {total, pages, …}). */
+export async function cachedPage(url, { timeout = 15000 } = {}) {
+  try {
+    const { data, pagination } = await request('GET', url, { timeout });
+    cachePut(url, { data, pagination }).catch(() => {});
+    return { items: itemsOf(data), pagination: pagination || (data && !Array.isArray(data) ? data : null), cachedAt: null };
+  } catch (err) {
+    if (err.offline || err.status >= 500) {
+      const hit = await cacheGet(url).catch(() => null);
+      if (hit) return { items: itemsOf(hit.data.data), pagination: hit.data.pagination, cachedAt: hit.at };
+    }
+    throw err;
+  }
+}
+
 /** Every page of a paginated list (flask-smorest X-Pagination or {items,pages}). */
 export async function listAll(url, { pageSize = 100, maxPages = 100 } = {}) {
   const sep = url.includes('?') ? '&' : '?';

@@ -24,6 +24,13 @@ export function barChart(rows, { title = '', width = 340, barH = 22, gap = 10, l
   return svg;
 }
 
+/** A legend's colour key: a 10 px rounded square of a series' colour. */
+export function swatch(color) {
+  const svg = el('svg', { viewBox: '0 0 10 10', 'aria-hidden': 'true' });
+  svg.append(el('rect', { width: 10, height: 10, rx: 3, fill: color }));
+  return svg;
+}
+
 /** series: [{name, color, values:[n]}], labels: [x labels] → line chart. */
 export function lineChart(labels, series, { title = '', width = 340, height = 170 } = {}) {
   const pad = { l: 28, r: 8, t: 10, b: 24 };

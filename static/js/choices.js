@@ -1,65 +1,59 @@
-// Value lists for selects; their labels live in i18n/*.json under the same names.
-// Kept in step with the backend's choices.py modules.
-export const RISK_LEVELS = ['red', 'orange', 'yellow', 'blue'];
-export const HAZARD_LEVELS = ['general', 'major'];
-export const HAZARD_STATES = ['reported', 'rectifying', 'submitted', 'verified', 'closed', 'archived'];
-export const INSPECTION_KINDS = ['routine', 'special', 'unannounced', 'follow_up', 'holiday'];
-export const INTERVIEW_STATES = ['proposed', 'scheduled', 'held', 'closed'];
-// The default of config.HAZARD_CATEGORIES; replaced by the server's list when it offers one.
-export let HAZARD_CATEGORIES = [
-  'fire', 'electrical', 'chemicals', 'machinery', 'construction', 'confined_space', 'dust', 'gas',
-  'height_work', 'special_equipment', 'emergency', 'management',
-];
-let categoryLabels = {};
-/**
- * Take the server's configured categories (GET /api/v1/hazards/choices): `category_list` is
- * [{value, zh, en}] in the configured order. An answer cached before the server sent that list
- * has only `categories` ({code: {zh, en}}, a JSON object whose order is lost): then our order.
- */
-export function setServerChoices(choices) {
-  if (!choices) return;
-  let list = Array.isArray(choices.category_list) ? choices.category_list : null;
-  const cats = choices.categories;
-  if (!list && cats && typeof cats === 'object' && !Array.isArray(cats)) {
-    const codes = Object.keys(cats);
-    list = [...HAZARD_CATEGORIES.filter((c) => codes.includes(c)), ...codes.filter((c) => !HAZARD_CATEGORIES.includes(c))]
-      .map((value) => ({ value, ...cats[value] }));
+// The server's choice sets (选项, GET /api/v1/choices): every value a form offers and the label
+// of every value a screen shows (states, levels, categories, kinds, rules, roles, …), in their
+// display order and the reader's language. Nothing here keeps its own copy of a set.
+//
+// Loaded at start, before the first screen: this phone's copy at once when it has one
+// (IndexedDB), refreshed from the network; the service worker also precaches the answer, so the
+// labels are there on the first offline open after install.
+import { cachedGet } from './api.js';
+import { cacheGet } from './db.js';
+import { t, currentLang } from './i18n.js';
+
+const URL = '/api/v1/choices';
+let sets = {};   // set name -> [{value, zh, en, color?}] in display order
+let index = {};  // set name -> {value: choice}
+
+/** Take an answer of GET /api/v1/choices ({set name: [{value, zh, en, color?}]}). */
+export function setChoices(answer) {
+  if (!answer || typeof answer !== 'object') return;
+  const next = {};
+  for (const [name, list] of Object.entries(answer)) {
+    if (Array.isArray(list)) next[name] = list.filter((c) => c && typeof c.value === 'string');
   }
-  list = (list || []).filter((c) => c && typeof c.value === 'string');
-  if (!list.length) return;
-  categoryLabels = Object.fromEntries(list.map((c) => [c.value, c]));
-  HAZARD_CATEGORIES = list.map((c) => c.value);
-}
-/** A category's label: ours when we have one, else the server's, else its code. */
-export function categoryLabel(code, t, lang) {
-  const ours = t(`category.${code}`);
-  if (ours !== `category.${code}`) return ours;
-  const theirs = categoryLabels[code];
-  return (theirs && (lang === 'en' ? theirs.en : theirs.zh)) || code;
+  sets = next;
+  index = Object.fromEntries(Object.entries(sets).map(([name, list]) => [name, Object.fromEntries(list.map((c) => [c.value, c]))]));
 }
 
-// Who may do what to a hazard (CONTRACT.md transition table); the server has the last word.
-export const HAZARD_ACTIONS = {
-  reported: [['acknowledge', ['officer', 'inspector']], ['submit', ['officer', 'inspector']]],
-  rectifying: [['submit', ['officer', 'inspector']]],
-  submitted: [['verify', ['inspector', 'supervisor']], ['reject', ['inspector', 'supervisor']]],
-  verified: [['close', ['inspector', 'supervisor']]],
-  closed: [['archive', ['supervisor']]],
-  archived: [],
-};
-export function actionsFor(hazard, role) {
-  const list = HAZARD_ACTIONS[hazard.state] || [];
-  return list.filter(([action, roles]) => {
-    if (role === 'admin') return true;
-    if (!roles.includes(role)) return false;
-    if (action === 'close' && hazard.level === 'major') return role === 'supervisor';
-    return true;
-  }).map(([a]) => a);
+/** Fetch the sets (network first; offline, the stored answer). Keeps what it has on failure. */
+export async function loadChoices() {
+  try { setChoices((await cachedGet(URL, { timeout: 8000 })).data); } catch { /* keep the sets we have */ }
 }
 
-export const INTERVIEW_ACTIONS = { proposed: ['schedule'], scheduled: ['hold'], held: ['close'], closed: [] };
+/** At start: the stored answer at once (then a refresh in the background), else the network. */
+export async function initChoices() {
+  const stored = await cacheGet(URL).catch(() => null);
+  if (stored) {
+    setChoices(stored.data);
+    loadChoices();
+  } else {
+    await loadChoices();
+  }
+}
 
-// 治理方案 of a major hazard (DOMAIN.md), sent as `governance_plan`; the names are those of
-// app/hazards/choices.py GOVERNANCE_PLAN_FIELDS. `deadline` is a date, the others free text.
-export const PLAN_FIELDS = ['goals_tasks', 'methods_measures', 'funds_materials', 'responsible_body',
-  'responsible_people', 'deadline', 'safety_measures', 'emergency_plan'];
+/** The values of a set, in display order (what a select or a filter offers). */
+export function values(name) {
+  return (sets[name] || []).map((c) => c.value);
+}
+
+/**
+ * A value's label in the reader's language. A value the server's set does not name (yet) is
+ * labelled by i18n `choices.<set>.<value>` when the app has one, else shown as it is.
+ */
+export function label(name, value) {
+  if (value == null || value === '') return '';
+  const choice = index[name] && index[name][value];
+  if (choice) return (currentLang() === 'en' ? choice.en : choice.zh) || value;
+  const key = `choices.${name}.${value}`;
+  const own = t(key);
+  return own === key ? value : own;
+}

@@ -134,7 +134,7 @@ function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v == null) continue;
-    if (k === 'style') node.style.cssText = v; else node.setAttribute(k, v);
+    node.setAttribute(k, v);
   }
   for (const c of children) node.append(c);
   return node;
@@ -151,16 +151,21 @@ function located(items) {
   return (items || []).filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng));
 }
 
+/** A legend's key, drawn like the marks on the map: `size` px, one SVG shape. */
+function key(size, shape) {
+  return svg('svg', { width: size, height: size, viewBox: `0 0 ${size} ${size}`, 'aria-hidden': 'true' }, shape);
+}
+
 function legend(data, lang, t) {
-  const items = (data.legend || Object.keys(RISK_COLORS).map((key) => ({ key, zh: key, en: key, color: RISK_COLORS[key] })))
-    .map((r) => el('span', { class: 'map-legend-item', role: 'listitem', 'data-risk': r.key, style: 'display:inline-flex;align-items:center;gap:4px;margin-right:10px' },
-      el('span', { style: `display:inline-block;width:10px;height:10px;border-radius:50%;background:${r.color || RISK_COLORS[r.key]}` }),
+  const items = (data.legend || Object.keys(RISK_COLORS).map((k) => ({ key: k, zh: k, en: k, color: RISK_COLORS[k] })))
+    .map((r) => el('span', { class: 'map-legend-item', role: 'listitem', 'data-risk': r.key },
+      key(10, svg('circle', { cx: 5, cy: 5, r: 5, fill: r.color || RISK_COLORS[r.key] })),
       lang === 'en' ? r.en : r.zh));
-  items.push(el('span', { class: 'map-legend-item', role: 'listitem', style: 'display:inline-flex;align-items:center;gap:4px;margin-right:10px' },
-    el('span', { style: `display:inline-block;width:8px;height:8px;border-radius:50%;border:2px solid ${LEVEL_COLORS.major}` }), t.legendMajor));
-  items.push(el('span', { class: 'map-legend-item', role: 'listitem', style: 'display:inline-flex;align-items:center;gap:4px' },
-    el('span', { style: `display:inline-block;width:6px;height:6px;background:${LEVEL_COLORS.general};transform:rotate(45deg)` }), t.legendHazard));
-  return el('div', { class: 'map-legend', role: 'list', 'aria-label': t.risk, style: 'font-size:12px;padding:6px 8px;line-height:1.8' }, ...items);
+  items.push(el('span', { class: 'map-legend-item', role: 'listitem' },
+    key(8, svg('circle', { cx: 4, cy: 4, r: 3, fill: 'none', stroke: LEVEL_COLORS.major, 'stroke-width': 2 })), t.legendMajor));
+  items.push(el('span', { class: 'map-legend-item', role: 'listitem' },
+    key(6, svg('rect', { width: 6, height: 6, fill: LEVEL_COLORS.general, transform: 'rotate(45 3 3)' })), t.legendHazard));
+  return el('div', { class: 'map-legend', role: 'list', 'aria-label': t.risk }, ...items);
 }
 
 function enterpriseTitle(e, t) {
@@ -185,7 +190,7 @@ function markers(layer, enterprises, hazards, place, t, container) {
   for (const e of ordered) {
     const [x, y] = place(e);
     const r = 5 + Math.min(9, Math.sqrt(e.open_hazards || 0) * 1.6);
-    const group = svg('g', { class: 'map-enterprise', 'data-id': e.id, 'data-risk': e.risk_level, tabindex: 0, role: 'button', style: 'cursor:pointer' },
+    const group = svg('g', { class: 'map-enterprise', 'data-id': e.id, 'data-risk': e.risk_level, tabindex: 0, role: 'button' },
       svg('title', {}, enterpriseTitle(e, t)));
     if (e.major) {
       group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (r + 3).toFixed(1), fill: 'none', stroke: LEVEL_COLORS.major, 'stroke-width': 2, class: 'map-major-ring' }));
@@ -223,16 +228,17 @@ export function renderMap(container, data, { lang = 'zh', height } = {}) {
   const hazards = located(data.hazards);
   const all = [...enterprises, ...hazards];
   container.replaceChildren();
-  const frame = el('div', { class: 'map-frame', style: `position:relative;overflow:hidden;width:${width}px;height:${h}px;background:#eef2f6;border-radius:8px` });
+  const frame = el('div', { class: 'map-frame' }); // its look: app.css; its size: computed here
+  Object.assign(frame.style, { width: `${width}px`, height: `${h}px` });
   container.append(frame, legend(data, lang, t));
   const result = { zoom: null, tiles: 0, points: enterprises.length + hazards.length, destroy: () => container.replaceChildren() };
   if (!all.length) {
-    frame.append(el('div', { class: 'map-empty', style: 'position:absolute;inset:0;display:flex;align-items:center;justify-content:center;color:#666;font-size:14px' }, t.empty));
+    frame.append(el('div', { class: 'map-empty' }, t.empty));
     return result;
   }
   const pad = 28;
   const tiles = data.tiles && data.tiles.url ? data.tiles : null;
-  const layer = svg('svg', { class: 'map-points', width, height: h, viewBox: `0 0 ${width} ${h}`, style: 'position:absolute;left:0;top:0', role: 'img', 'aria-label': `${enterprises.length} / ${hazards.length}` });
+  const layer = svg('svg', { class: 'map-points', width, height: h, viewBox: `0 0 ${width} ${h}`, role: 'img', 'aria-label': `${enterprises.length} / ${hazards.length}` });
 
   // tiles: the largest zoom at which the bounds fit; without tiles the scale is free
   let zoom = 18;
@@ -271,16 +277,16 @@ export function renderMap(container, data, { lang = 'zh', height } = {}) {
           // Baidu counts rows upward from the equator; screen rows grow downward
           const row = baidu ? -ty - 1 : ty;
           const url = tileUrl(template, tx, row, zoom, tiles.subdomains || []);
-          const img = el('img', { src: url, alt: '', class: 'map-tile', width: TILE, height: TILE, draggable: 'false', 'data-x': tx, 'data-y': row, 'data-z': zoom,
-            style: `position:absolute;left:${Math.round(tx * TILE - originX)}px;top:${Math.round(ty * TILE - originY)}px;width:${TILE}px;height:${TILE}px;user-select:none` });
-          img.addEventListener('error', () => { img.style.visibility = 'hidden'; });
+          const img = el('img', { src: url, alt: '', class: 'map-tile', width: TILE, height: TILE, draggable: 'false', 'data-x': tx, 'data-y': row, 'data-z': zoom });
+          Object.assign(img.style, { left: `${Math.round(tx * TILE - originX)}px`, top: `${Math.round(ty * TILE - originY)}px` });
+          img.addEventListener('error', () => img.classList.add('failed'));
           frame.append(img);
           result.tiles += 1;
         }
       }
     }
     if (tiles.attribution) {
-      frame.append(el('div', { class: 'map-attribution', style: 'position:absolute;right:0;bottom:0;background:rgba(255,255,255,.8);font-size:10px;padding:1px 4px;z-index:2' }, tiles.attribution));
+      frame.append(el('div', { class: 'map-attribution' }, tiles.attribution));
     }
   } else {
     // a faint graticule so that the scatter reads as a map

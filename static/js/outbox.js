@@ -9,7 +9,9 @@
 //       this id with a different body (the same body answers 200), so the phone's copy is kept
 //       and the difference shown; the user keeps it under a new id or discards it
 //   409 on an update/transition/photo                         -> the record is fetched: if the
-//       server already has our change, the item is delivered; otherwise 'conflict', shown
+//       server already has our change (a transition: an event bearing the id we sent; a photo:
+//       the photo's id; an update: the fields we set), the item is delivered; otherwise
+//       'conflict', shown
 //   400/403/404/413/415/422                                   -> kept ('attention'), error shown
 // Items that depend on a record stuck in 'attention'/'conflict' (a photo of a hazard that was
 // refused) wait behind it; unrelated items go on. Nothing is ever dropped without the user.
@@ -400,10 +402,11 @@ async function verify(item, error) {
   } else if (check.how === 'fields') {
     held = Object.entries(check.fields || {}).every(([k, v]) => sameValue(data[k], v));
   } else if (check.how === 'event') {
+    // The transition's own id (sent as the body's `id`) is stored by the server as its event's
+    // id: the change is held exactly when the hazard's trail has an event of that id.
+    const eventId = check.event_id || (item.body && item.body.id);
     const events = Array.isArray(data) ? data : (data.items || data.events || []);
-    const since = Date.parse(item.created_at) - 5 * 60000;
-    held = events.some((e) => e.action === check.action && Date.parse(e.at) >= since &&
-      (!check.actor || !e.actor || (e.actor.id || e.actor_id || e.actor) === check.actor || e.actor_id === check.actor));
+    held = !!eventId && events.some((e) => e.id === eventId);
     if (held && check.record_url) {
       try {
         const r = await fetchWithTimeout(check.record_url, { headers: { Accept: 'application/json' } }, 20000);

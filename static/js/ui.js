@@ -1,5 +1,6 @@
 // Small DOM helpers: element builder, icons, chips, toasts, forms showing problem+json errors.
 import { t, daysUntil, fmtDate } from './i18n.js';
+import { label } from './choices.js';
 
 /** h('div.card#x', {attrs}, children...) */
 export function h(tag, attrs, ...children) {
@@ -87,10 +88,11 @@ export function icon(name, cls = '') {
 export const chev = () => icon('chev', 'chev');
 
 export function chip(text, cls = '') { return h(`span.chip${cls ? `.${cls.split(' ').join('.')}` : ''}`, text); }
-export function riskChip(level) { return level ? chip(t(`risk.${level}`), level) : null; }
-export function levelChip(level) { return level ? chip(t(`level.${level}`), level) : null; }
+export function riskChip(level) { return level ? chip(label('risk_levels', level), level) : null; }
+export function levelChip(level) { return level ? chip(label('hazard_levels', level), level) : null; }
+/** A state's chip; `kind`: 'hazard' or 'interview' (whose states the label is taken from). */
 export function stateChip(state, kind = 'hazard') {
-  return state ? chip(t(`${kind}_state.${state}`), `state-${state}`) : null;
+  return state ? chip(label(`${kind}_states`, state), `state-${state}`) : null;
 }
 export function deadlineChip(hazard) {
   if (!hazard.deadline || ['verified', 'closed', 'archived'].includes(hazard.state)) return null;
@@ -124,7 +126,7 @@ export function errorBlock(err, retry) {
     retry ? h('button.btn.secondary.small', { type: 'button', onclick: retry }, t('common.retry')) : null);
 }
 export function cachedNote(cachedAt) {
-  return cachedAt ? h('p.small.muted', { style: 'margin:0 4px 8px' }, t('common.cached_at', { time: new Date(cachedAt).toLocaleString() })) : null;
+  return cachedAt ? h('p.small.muted.cached-note', t('common.cached_at', { time: new Date(cachedAt).toLocaleString() })) : null;
 }
 
 /** A labelled form field. `control` is an input/select/textarea element. */

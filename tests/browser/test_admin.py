@@ -247,23 +247,22 @@ def test_everyone_changes_their_own_password(page, browser, live_server, street,
         "username": officer.username, "password": "a-better-password"}, timeout=30).status_code == 200
 
 
-def test_category_order_comes_from_the_server(page, street):
-    """The hazard form lists categories in the deployment's configured order (category_list);
-    an answer cached before that list existed still gives labels, in the app's own order."""
+def test_category_order_comes_from_the_server(page, street, live_server):
+    """Forms list the categories in the deployment's configured order and label values in the
+    reader's language, all from GET /api/v1/choices; a value no set names is shown as it is."""
     login(page, street["admin"].username, street["admin"].password)
+    served = [c["value"] for c in requests.get(f"{live_server}/api/v1/choices", timeout=30).json()["hazard_categories"]]
     order = page.evaluate("""async () => {
         const m = await import('/static/js/choices.js');
-        m.setServerChoices({ categories: { gas: { zh: '燃气' }, fire: { zh: '消防' }, ladders: { zh: '梯子' } } });
-        const fromObject = [...m.HAZARD_CATEGORIES];
-        m.setServerChoices({ category_list: [{ value: 'gas', zh: '燃气', en: 'Gas' },
-            { value: 'ladders', zh: '梯子', en: 'Ladders' }, { value: 'fire', zh: '消防', en: 'Fire' }],
-            categories: { fire: {}, gas: {}, ladders: {} } });
-        return { fromObject, fromList: [...m.HAZARD_CATEGORIES],
-                 label: m.categoryLabel('ladders', (k) => k, 'zh-CN') };
+        const loaded = m.values('hazard_categories');
+        m.setChoices({ hazard_categories: [{ value: 'gas', zh: '燃气', en: 'Gas' },
+            { value: 'ladders', zh: '梯子', en: 'Ladders' }, { value: 'fire', zh: '消防', en: 'Fire' }] });
+        return { loaded, configured: m.values('hazard_categories'),
+                 label: m.label('hazard_categories', 'ladders'), unknown: m.label('hazard_categories', 'kites') };
     }""")
-    assert order["fromObject"] == ["fire", "gas", "ladders"]  # the app's order, then the rest
-    assert order["fromList"] == ["gas", "ladders", "fire"]
-    assert order["label"] == "梯子"
+    assert order["loaded"] == served
+    assert order["configured"] == ["gas", "ladders", "fire"]
+    assert order["label"] == "梯子" and order["unknown"] == "kites"
 
 
 def test_admin_screens_in_english(page, street, tmp_path):

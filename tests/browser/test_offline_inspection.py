@@ -71,6 +71,12 @@ def test_inspection_offline_then_synced_exactly_once(page, phone, factory, api_a
 
     # Nothing reached the server.
     assert api.get(f"/api/v1/hazards?enterprise_id={ent.id}")["total"] == 0
+    # The hazard only the phone knows: shown, with no step offered until the server has it.
+    page.goto(f"/#/hazards/{hazard_id}")
+    page.wait_for_selector("[data-testid=actions-after-sync]")
+    assert page.locator("main [data-action]").count() == 0
+    page.goto("/#/")
+    page.wait_for_selector(".scan-hero")
 
     # ---- the network returns, but the server misbehaves mid-sync:
     #   the hazard is stored but its answer is lost; the photo upload first meets a 503.

@@ -222,3 +222,57 @@ def test_full_storage_is_a_visible_error(inspector_page, factory, live_server):
     page.wait_for_selector("#toast.error >> text=存储空间已满")
     page.wait_for_selector("#banner >> text=存储空间已满")
     assert page.locator("input[name=title]").input_value() == "存储已满时登记"  # nothing lost
+
+
+def transition_item(hazard, event_id, action="acknowledge", note=None):
+    """An outbox item taking `action` on a hazard; the version is read just before sending."""
+    body = {"id": event_id, "action": action, "version": None, **({"note": note} if note else {})}
+    return {"type": "transition", "record_id": hazard["id"], "chain": hazard["id"], "method": "POST",
+            "url": f"/api/v1/hazards/{hazard['id']}/transitions", "body": body, "deps": [hazard["id"]],
+            "version_from": f"/api/v1/hazards/{hazard['id']}",
+            "check": {"url": f"/api/v1/hazards/{hazard['id']}/events", "how": "event",
+                      "event_id": event_id, "record_url": f"/api/v1/hazards/{hazard['id']}"},
+            "label": {"key": "outbox.label.transition", "params": {"action": action, "title": hazard["title"]}}}
+
+
+def test_409_on_a_replayed_transition_is_matched_by_its_event_id(inspector_page, phone, api_as):
+    """A transition that reached the server while its answer was lost is sent again; the server
+    answers 409 (the retry read a newer version, so its body differs) and the outbox finds the
+    event of the id it sent: delivered, once. The same action by the same person moments
+    before, under another event id, is not this change: a conflict the user sees."""
+    page, ent, inspector = inspector_page
+    api = api_as(inspector)
+    hazard = api.post("/api/v1/hazards", json=hazard_body(ent, "重放的签收"))
+    event_id = str(uuid.uuid4())
+
+    def lose_the_answer(route):
+        route.fetch()  # the server takes the transition...
+        route.abort("connectionreset")  # ...and the answer never reaches the phone
+    pattern = f"**/api/v1/hazards/{hazard['id']}/transitions"
+    phone.route(pattern, lose_the_answer)
+    page.evaluate(ENQUEUE_ITEM, transition_item(hazard, event_id, note="已安排整改"))
+    assert page.evaluate(SYNC, True)["stopped"] == "retry"
+    assert [e["id"] for e in api.get(f"/api/v1/hazards/{hazard['id']}/events")["items"]
+            if e["action"] == "acknowledge"] == [event_id]
+    phone.unroute(pattern)
+    answers = []
+    page.on("response", lambda r: answers.append(r.status) if r.url.endswith("/transitions") else None)
+    assert page.evaluate(SYNC, True)["sent"] == 1
+    assert 409 in answers
+    assert outbox_items(page) == []
+    events = api.get(f"/api/v1/hazards/{hazard['id']}/events")["items"]
+    assert [e["id"] for e in events if e["action"] == "acknowledge"] == [event_id]  # once
+
+    # Submitted from elsewhere by the same inspector a moment ago: the phone's own submit (another
+    # event id, the version it saw) is refused with 409 and stays, never taken as sent.
+    current = api.get(f"/api/v1/hazards/{hazard['id']}")
+    other = api.post("/api/v1/hazards", json=hazard_body(ent, "另一台设备签收"))
+    api.post(f"/api/v1/hazards/{other['id']}/transitions",
+             json={"action": "acknowledge", "version": other["version"]})
+    stale = transition_item(other, str(uuid.uuid4()), note="手机上的签收")
+    stale["body"]["version"] = other["version"]
+    page.evaluate(ENQUEUE_ITEM, stale)
+    assert page.evaluate(SYNC, True)["sent"] == 0
+    [item] = outbox_items(page)
+    assert item["status"] == "conflict" and item["error"]["status"] == 409
+    assert api.get(f"/api/v1/hazards/{hazard['id']}")["version"] == current["version"]

@@ -84,6 +84,25 @@ def test_shell_works_offline_and_cleans_old_caches(page, phone, factory, live_se
     assert page.evaluate("caches.keys()") == caches  # 'anxun-shell-vold' deleted on activate
 
 
+def test_choice_labels_on_the_first_offline_open(page, phone, factory):
+    """The labels of states, levels, … come from GET /api/v1/choices, which the service worker
+    precaches: a phone opened offline with none of it in IndexedDB still shows them."""
+    inspector = factory.user("inspector")
+    login(page, inspector.username, inspector.password)
+    wait_sw_controlled(page)
+    page.evaluate("""async () => { const { db } = await import('/static/js/db.js');
+        await (await db()).delete('cache', '/api/v1/choices'); }""")
+    phone.set_offline(True)
+    phone.route("**/*", lambda route: route.abort("internetdisconnected"))
+    page.evaluate("location.hash = '#/hazards'")
+    page.reload()
+    page.wait_for_selector("select[name=state]")
+    options = page.locator("select[name=state] option").all_inner_texts()
+    assert options[1:] == ["已登记", "整改中", "待复查", "已复查", "已销号", "已归档"], options
+    phone.unroute("**/*")
+    phone.set_offline(False)
+
+
 def test_first_load_is_light(page, live_server):
     """Everything the browser fetches to show the login screen, gzip-compressed: ≤150 KB."""
     loaded = []

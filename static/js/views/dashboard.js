@@ -6,9 +6,9 @@
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
 import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
-import { barChart, lineChart } from '../chart.js';
-import { HAZARD_STATES, RISK_LEVELS, categoryLabel } from '../choices.js';
-import { setTitle, navigate } from '../app.js';
+import { barChart, lineChart, swatch } from '../chart.js';
+import { values, label } from '../choices.js';
+import { setTitle, navigate } from '../router.js';
 
 /** {key: n} from an object or from a list of {key|state|level|…, count}. */
 function toMap(x, keyNames = ['key', 'value', 'state', 'level', 'category', 'risk_level', 'community_id', 'name', 'label']) {
@@ -85,7 +85,7 @@ export async function render({ main, isCurrent, query }) {
   const escalated = pick(d, 'escalations.total', 'escalated', 'escalated_count');
   const scope = d.scope || {};
   const top = itemsOf(pick(d, 'top_enterprises') || []);
-  const stat = (v, k, alert = false, href = null) => h(href ? 'a.stat' : 'div.stat', { class: alert ? 'alert' : '', href, style: href ? 'text-decoration:none;color:inherit' : null }, h('div.v', v), h('div.k', k));
+  const stat = (v, k, alert = false, href = null) => h(href ? 'a.stat' : 'div.stat', { class: alert ? 'alert' : '', href }, h('div.v', v), h('div.k', k));
 
   // The period shown: what the route asked for, else the server's default (in its answer).
   const shownFrom = from || scope.from || '';
@@ -127,23 +127,23 @@ export async function render({ main, isCurrent, query }) {
   // 零容忍 escalations by rule and 约谈 (interviews) of the period, when the answer has them.
   const esc = d.escalations || null;
   const ivs = d.interviews || null;
-  const label = (x) => (currentLang() === 'en' ? x.en : x.zh) || x.key;
+  const answerLabel = (x) => (currentLang() === 'en' ? x.en : x.zh) || x.key; // labelled in the answer
   const zeroTolerance = esc || ivs ? h('div.card', { 'data-testid': 'dashboard-escalations' }, h('h2', t('dashboard.zero_tolerance')),
     h('div.stats',
       stat(fmtNumber(ivs ? ivs.opened ?? 0 : 0), t('dashboard.interviews_opened'), false, '#/interviews'),
       stat(fmtNumber(ivs ? ivs.held ?? 0 : 0), t('dashboard.interviews_held'), false, '#/interviews')),
-    esc && (esc.by_rule || []).some((r) => r.count) ? h('div', h('h3', { style: 'margin:4px 0 6px' }, t('dashboard.by_rule')),
-      kv(esc.by_rule.map((r) => [`${r.key} ${label(r)}`, fmtNumber(r.count || 0)]))) : null,
-    ivs && (ivs.by_state || []).some((r) => r.count) ? h('div', h('h3', { style: 'margin:10px 0 6px' }, t('dashboard.interviews_by_state')),
-      kv(ivs.by_state.map((r) => [label(r), fmtNumber(r.count || 0)]))) : null) : null;
+    esc && (esc.by_rule || []).some((r) => r.count) ? h('div', h('h3.sub', t('dashboard.by_rule')),
+      kv(esc.by_rule.map((r) => [`${r.key} ${answerLabel(r)}`, fmtNumber(r.count || 0)]))) : null,
+    ivs && (ivs.by_state || []).some((r) => r.count) ? h('div', h('h3.sub.next', t('dashboard.interviews_by_state')),
+      kv(ivs.by_state.map((r) => [answerLabel(r), fmtNumber(r.count || 0)]))) : null) : null;
 
   // The map of open hazards and enterprises: drawn once the module and the points are in.
   const enterprisesByRisk = toMap(d.enterprises_by_risk);
   const mapBox = h('div.map-box', { 'data-testid': 'dashboard-map' }, h('p.small.muted', t('common.loading')));
   const mapCard = h('div.card.map-card', h('h2', t('dashboard.map')),
     mapBox,
-    Object.keys(enterprisesByRisk).length ? h('p.small.muted', { style: 'margin:6px 0 0' },
-      t('dashboard.enterprises_by_risk', { list: RISK_LEVELS.map((r) => `${t(`risk.${r}`)} ${fmtNumber(Number(enterprisesByRisk[r]) || 0)}`).join(' · ') })) : null);
+    Object.keys(enterprisesByRisk).length ? h('p.small.muted.mt-6',
+      t('dashboard.enterprises_by_risk', { list: values('risk_levels').map((r) => `${label('risk_levels', r)} ${fmtNumber(Number(enterprisesByRisk[r]) || 0)}`).join(' · ') })) : null);
 
   // Reports of what is shown: the ledgers of this period and community, the campaign summary.
   const periodQs = qs({ cid, from: shownFrom, to: shownTo });
@@ -166,17 +166,17 @@ export async function render({ main, isCurrent, query }) {
       stat(pct(pick(d, 'on_time_rate', 'rates.on_time')), t('dashboard.on_time_rate')),
       stat(pick(d, 'median_days_to_close') != null ? fmtNumber(pick(d, 'median_days_to_close'), 1) : '—', t('dashboard.median_days')),
       stat(fmtNumber(escalated ?? 0), t('dashboard.escalated'), false, '#/interviews')),
-    scope.from || scope.to ? h('p.small.muted', { style: 'margin:-4px 4px 12px', 'data-testid': 'dashboard-period' }, t('dashboard.period', { from: scope.from || '…', to: scope.to || '…' })) : null,
+    scope.from || scope.to ? h('p.small.muted.period-note', { 'data-testid': 'dashboard-period' }, t('dashboard.period', { from: scope.from || '…', to: scope.to || '…' })) : null,
     trend.length ? h('div.card.chart', h('h2', t('dashboard.trend')), lineChart(trendLabels, series, { title: t('dashboard.trend') }),
-      h('div.legend', series.map((s) => h('span', h('i', { style: `background:${s.color}` }), s.name)))) : null,
+      h('div.legend', series.map((s) => h('span', swatch(s.color), s.name)))) : null,
     h('div.card.chart', h('h2', t('dashboard.by_state')),
-      total ? barChart(HAZARD_STATES.map((s) => ({ label: t(`hazard_state.${s}`), value: Number(byState[s]) || 0, color: STATE_COLORS[s] })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
+      total ? barChart(values('hazard_states').map((s) => ({ label: label('hazard_states', s), value: Number(byState[s]) || 0, color: STATE_COLORS[s] })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
     mapCard,
     zeroTolerance,
     Object.keys(byRisk).length ? h('div.card.chart', h('h2', t('dashboard.by_risk')),
-      barChart(RISK_LEVELS.map((r) => ({ label: t(`risk.${r}`), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: COLORS[r] })), { title: t('dashboard.by_risk') })) : null,
+      barChart(values('risk_levels').map((r) => ({ label: label('risk_levels', r), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: COLORS[r] })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),
-      barChart(Object.entries(byCategory).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => ({ label: categoryLabel(k, t, currentLang()), value: Number(v) || 0 })), { title: t('dashboard.by_category') })) : null,
+      barChart(Object.entries(byCategory).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => ({ label: label('hazard_categories', k), value: Number(v) || 0 })), { title: t('dashboard.by_category') })) : null,
     top.length ? h('h2.section-title', t('dashboard.top_enterprises')) : null,
     top.length ? h('div.list', top.slice(0, 5).map((e) => h('a.item', { href: `#/enterprise/${e.id}` },
       h('span.risk-bar', { class: e.risk_level || '' }),

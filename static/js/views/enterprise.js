@@ -1,19 +1,20 @@
 // The enterprise card (企业卡片): what a scan shows, and where an inspection starts.
 import { cachedGet } from '../api.js';
-import { cacheGet, setMeta } from '../db.js';
 import { t, fmtDate } from '../i18n.js';
-import { h, icon, chev, riskChip, levelChip, stateChip, deadlineChip, kv, segmented, field, errorBlock, loading, cachedNote, busy, toast, append, setChildren } from '../ui.js';
-import { INSPECTION_KINDS } from '../choices.js';
-import { navigate, setTitle, session, queue } from '../app.js';
-import { cachedRegistry, rememberEnterprise } from './scan.js';
+import { h, icon, chev, riskChip, kv, segmented, errorBlock, loading, cachedNote, busy, toast, append, setChildren } from '../ui.js';
+import { values, label } from '../choices.js';
+import { navigate, setTitle } from '../router.js';
+import { session } from '../session.js';
+import { cachedRegistry, cachedCard, rememberEnterprise } from '../registry-cache.js';
+import { startInspection } from '../commands.js';
 import { locate, distanceM } from '../photos.js';
-import { uuid } from '../outbox.js';
+import { hazardRow } from '../components/hazard-item.js';
 
 async function loadEnterprise(id) {
   try {
     return await cachedGet(`/api/v1/enterprises/${id}`);
   } catch (err) {
-    const card = await cacheGet(`card:${id}`);
+    const card = await cachedCard(id);
     if (card) return { data: card.data.enterprise, cachedAt: card.at };
     const reg = await cachedRegistry();
     const e = reg.items.find((x) => x.id === id);
@@ -26,7 +27,7 @@ async function loadCard(ent) {
   if (ent.qr_token) {
     try { return await cachedGet(`/api/v1/scan/${encodeURIComponent(ent.qr_token)}`); } catch { /* below */ }
   }
-  const hit = await cacheGet(`card:${ent.id}`);
+  const hit = await cachedCard(ent.id);
   return hit ? { data: hit.data, cachedAt: hit.at } : { data: null, cachedAt: null };
 }
 
@@ -50,12 +51,12 @@ export async function render({ params, main, isCurrent }) {
   setTitle(ent.name, { back: true });
 
   const head = h('div.card',
-    h('div.row', { style: 'align-items:flex-start' },
-      h('div.grow', h('h2', { style: 'font-size:19px;margin:0' }, ent.name), h('p.small.muted', ent.credit_code || '')),
+    h('div.row.card-head',
+      h('div.grow', h('h2.enterprise-name', ent.name), h('p.small.muted', ent.credit_code || '')),
       riskChip(ent.risk_level)),
-    h('div', { style: 'margin-top:12px' }, kv([
+    h('div.mt-12', kv([
       [t('enterprise.address'), ent.address],
-      [t('enterprise.industry'), ent.industry ? t(`industry.${ent.industry}`) : null],
+      [t('enterprise.industry'), ent.industry ? label('industries', ent.industry) : null],
       [t('enterprise.legal_rep'), ent.legal_rep],
       [t('enterprise.safety_officer'), ent.safety_officer],
       [t('enterprise.phone'), ent.phone ? h('a', { href: `tel:${ent.phone}` }, ent.phone) : null],
@@ -66,16 +67,16 @@ export async function render({ params, main, isCurrent }) {
   const lastI = card ? card.last_inspection : null;
   const openI = card ? card.open_interviews : null;
   const figures = h('div.stats.three',
-    h('a.stat', { href: `#/hazards?enterprise_id=${ent.id}`, style: 'text-decoration:none;color:inherit' },
+    h('a.stat', { href: `#/hazards?enterprise_id=${ent.id}` },
       h('div.v', count(openH) ?? '—'), h('div.k', t('enterprise.open_hazards'))),
-    h('div.stat', h('div.v', { style: 'font-size:15px;padding:6px 0 4px' }, lastI ? fmtDate(lastI.ended_at || lastI.started_at) : '—'),
-      h('div.k', t('enterprise.last_inspection'), lastI && lastI.kind ? ` · ${t(`inspection_kind.${lastI.kind}`)}` : '')),
-    h('a.stat', { href: '#/interviews', style: 'text-decoration:none;color:inherit' }, h('div.v', { class: count(openI) ? 'alert' : '' }, count(openI) ?? '—'), h('div.k', t('enterprise.open_interviews'))));
+    h('div.stat', h('div.v.date', lastI ? fmtDate(lastI.ended_at || lastI.started_at) : '—'),
+      h('div.k', t('enterprise.last_inspection'), lastI && lastI.kind ? ` · ${label('inspection_kinds', lastI.kind)}` : '')),
+    h('a.stat', { href: '#/interviews' }, h('div.v', { class: count(openI) ? 'alert' : '' }, count(openI) ?? '—'), h('div.k', t('enterprise.open_interviews'))));
   if (count(openI)) figures.lastChild.classList.add('alert');
 
   setChildren(main, cachedNote(cachedAt || cardAt), head, figures);
   if (!card && (cachedAt || new URLSearchParams(location.hash.split('?')[1]).get('offline'))) {
-    append(main, h('p.small.muted', { style: 'margin:0 4px 12px' }, t('enterprise.offline_card')));
+    append(main, h('p.small.muted.offline-note', t('enterprise.offline_card')));
   }
 
   if (Array.isArray(openH) && openH.length) {
@@ -90,20 +91,13 @@ export async function render({ params, main, isCurrent }) {
   }
 }
 
-export function hazardRow(hz) {
-  return h('a.item', { href: `#/hazards/${hz.id}` },
-    h('div.grow', h('div.item-title', hz.title),
-      h('div.row.wrap', { style: 'margin-top:4px;gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz))),
-    chev());
-}
-
 function startForm(ent) {
-  const kinds = segmented('kind', INSPECTION_KINDS.map((k) => [k, t(`inspection_kind.${k}`)]), 'routine');
+  const kinds = segmented('kind', values('inspection_kinds').map((k) => [k, label('inspection_kinds', k)]), 'routine');
   const btn = h('button.btn.block', { type: 'submit' }, icon('pin'), t('inspection.start'));
   const form = h('form.card', { novalidate: true },
     h('h2', t('inspection.start_title')),
     h('div.field', { dataset: { field: 'kind' } }, h('span.label', { id: 'kind-label' }, t('inspection.kind')), kinds),
-    h('p.hint', { style: 'margin:-6px 0 12px' }, t('inspection.gps_hint')),
+    h('p.hint.after-choices', t('inspection.gps_hint')),
     btn);
   kinds.setAttribute('aria-labelledby', 'kind-label');
   form.addEventListener('submit', (ev) => {
@@ -114,22 +108,14 @@ function startForm(ent) {
       const pos = await locate();
       const location = pos && !pos.error ? pos : null;
       if (!location) toast(pos && pos.error === 'denied' ? t('gps.denied') : t('gps.unavailable'), { error: true });
-      const record = { id: uuid(), enterprise_id: ent.id, kind, started_at: new Date().toISOString() };
-      if (location) record.location = location;
+      let started;
       try {
-        await queue({
-          type: 'create', record_id: record.id, method: 'POST', url: '/api/v1/inspections', body: record,
-          check: { url: `/api/v1/inspections/${record.id}`, how: 'exists' },
-          label: { key: 'outbox.label.inspection', params: { name: ent.name } },
-        });
+        started = await startInspection(ent, { kind, location, local: { distance_local: location ? distanceM(location, ent.location) : null } });
       } catch (err) {
         btn.lastChild.textContent = t('inspection.start');
         return;
       }
-      const local = { ...record, enterprise: { id: ent.id, name: ent.name, location: ent.location }, hazards: [], version: null,
-        distance_local: location ? distanceM(location, ent.location) : null };
-      await setMeta('current_inspection', local);
-      navigate(`/inspection/${record.id}`);
+      navigate(`/inspection/${started.id}`);
     });
   });
   return form;

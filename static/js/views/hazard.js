@@ -2,21 +2,21 @@
 // governance plan of a major hazard, and the transition forms (acknowledge, submit with photos,
 // verify, reject, close, archive).
 import { cachedGet, itemsOf } from '../api.js';
-import { t, fmtDate, fmtDateTime, currentLang, shanghaiDay } from '../i18n.js';
+import { t, fmtDate, fmtDateTime, shanghaiDay } from '../i18n.js';
 import { h, chip, levelChip, stateChip, deadlineChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
-import { actionsFor, PLAN_FIELDS, categoryLabel } from '../choices.js';
-import { navigate, setTitle, session, submitItems } from '../app.js';
-import * as outbox from '../outbox.js';
+import { values, label } from '../choices.js';
+import { navigate, setTitle } from '../router.js';
+import { session } from '../session.js';
+import { newId, queuedHazard, hasQueuedChanges, updateHazardPlan, transitionHazard } from '../commands.js';
 import { photoPicker } from '../photos.js';
-import { photoItem } from './inspection.js';
 
 async function loadHazard(id) {
   try {
     return await cachedGet(`/api/v1/hazards/${id}`);
   } catch (err) {
     // Made on this phone and not sent yet: show the queued copy.
-    const item = (await outbox.all()).find((i) => i.type === 'create' && i.record_id === id && i.url === '/api/v1/hazards');
-    if (item) return { data: { ...item.body, state: 'reported', _pending: true, photos: [] }, cachedAt: null };
+    const queued = await queuedHazard(id);
+    if (queued) return { data: queued, cachedAt: null };
     throw err;
   }
 }
@@ -34,22 +34,24 @@ export async function render({ params, main, isCurrent }) {
   }
   const events = hz._pending ? [] : await cachedGet(`/api/v1/hazards/${id}/events`).then((r) => itemsOf(r.data)).catch(() => null);
   if (!isCurrent()) return null;
-  const pendingHere = (await outbox.all()).filter((i) => i.record_id === id || (i.deps || []).includes(id));
+  const pendingHere = await hasQueuedChanges(id);
   const role = session.user.role;
-  const actions = hz._pending ? [] : (Array.isArray(hz.allowed_actions) ? hz.allowed_actions : actionsFor(hz, role));
+  // What this user may do now is the server's word (allowed_actions, from its transition table).
+  // A hazard only in the outbox has no such word yet: nothing is offered until it is synced.
+  const actions = !hz._pending && Array.isArray(hz.allowed_actions) ? hz.allowed_actions : [];
   const photos = hz.photos || [];
   const loc = hz.location || (hz.lat != null ? { lat: hz.lat, lng: hz.lng } : null);
 
   setChildren(main, cachedNote(cachedAt),
     h('div.card',
-      h('div.row.wrap', { style: 'gap:6px' }, levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
+      h('div.row.wrap.chips', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
         hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
-        hz._pending || pendingHere.length ? chip(t('sync.pending'), 'pending') : null),
-      h('h2', { style: 'font-size:19px;margin:10px 0 6px' }, hz.title),
-      hz.description ? h('p', { style: 'white-space:pre-wrap;margin-bottom:12px' }, hz.description) : null,
+        hz._pending || pendingHere ? chip(t('sync.pending'), 'pending') : null),
+      h('h2.hazard-title', hz.title),
+      hz.description ? h('p.description', hz.description) : null,
       kv([
         [t('hazard.enterprise'), hz.enterprise_name || (hz.enterprise && hz.enterprise.name) || null],
-        [t('hazard.f_category'), hz.category ? categoryLabel(hz.category, t, currentLang()) : null],
+        [t('hazard.f_category'), hz.category ? label('hazard_categories', hz.category) : null],
         [t('hazard.f_place'), hz.place],
         [t('hazard.found_at'), fmtDateTime(hz.found_at)],
         [t('hazard.f_deadline'), hz.deadline ? fmtDate(hz.deadline) : null],
@@ -57,12 +59,13 @@ export async function render({ params, main, isCurrent }) {
         [t('hazard.location'), loc ? `${loc.lat}, ${loc.lng}` : null],
         [t('hazard.rejections'), hz.rejection_count ? String(hz.rejection_count) : null],
       ])),
-    photos.length ? h('div.card', h('h3', { style: 'margin-bottom:8px' }, t('hazard.f_photos')),
+    photos.length ? h('div.card', h('h3.mb-8', t('hazard.f_photos')),
       h('div.thumbs', photos.map((p, i) => h('a.thumb', { href: (p.urls && p.urls.full) || '#', target: '_blank', rel: 'noopener' },
         h('img', { src: (p.urls && (p.urls.thumb || p.urls.full)) || '', alt: t('photo.nth', { n: i + 1 }), loading: 'lazy' }),
-        h('span.tag', t(`photo_kind.${p.kind || 'finding'}`)))))) : null,
+        h('span.tag', label('photo_kinds', p.kind || 'finding')))))) : null,
     hz.level === 'major' ? planCard(hz, role) : null,
-    actions.length ? h('div.actions', actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, t(`action.${a}`)))) : null,
+    actions.length ? h('div.actions', actions.map((a) => h(`a.btn.block${ACTION_STYLE[a] || ''}`, { href: `#/hazards/${id}/do/${a}`, 'data-action': a }, label('hazard_actions', a)))) : null,
+    hz._pending ? h('p.small.muted', { 'data-testid': 'actions-after-sync' }, t('hazard.actions_after_sync')) : null,
     h('h2.section-title', t('hazard.timeline')),
     h('div.card', events === null ? h('p.muted.small', t('common.offline_no_data'))
       : events.length ? h('ol.timeline', events.map(eventRow)) : h('p.muted.small', hz._pending ? t('hazard.not_synced') : t('hazard.no_events'))));
@@ -72,22 +75,22 @@ export async function render({ params, main, isCurrent }) {
 function eventRow(e) {
   const who = (e.actor && (e.actor.display_name || e.actor.username)) || e.actor_name || (e.actor_id ? '' : t('hazard.system'));
   return h('li',
-    h('div.t-head', t(`event.${e.action}`) !== `event.${e.action}` ? t(`event.${e.action}`) : e.action,
-      e.to_state || e.to ? h('span.muted', { style: 'font-weight:400' }, ` → ${t(`hazard_state.${e.to_state || e.to}`)}`) : null),
+    h('div.t-head', label('hazard_actions', e.action),
+      e.to_state || e.to ? h('span.muted.regular', ` → ${label('hazard_states', e.to_state || e.to)}`) : null),
     h('div.t-meta', [fmtDateTime(e.at), who].filter(Boolean).join(' · ')),
     e.note ? h('div.t-note', e.note) : null);
 }
 
 function planCard(hz, role) {
   const plan = hz.governance_plan;
-  const missing = Array.isArray(hz.governance_plan_missing) ? hz.governance_plan_missing : PLAN_FIELDS.filter((f) => !plan || !plan[f]);
+  const missing = Array.isArray(hz.governance_plan_missing) ? hz.governance_plan_missing : values('governance_plan_fields').filter((f) => !plan || !plan[f]);
   const complete = !!plan && !missing.length;
   const canEdit = ['officer', 'inspector', 'supervisor', 'admin'].includes(role) && !['closed', 'archived'].includes(hz.state);
   return h('div.card', { 'data-testid': 'plan' },
     h('div.row', h('h3.grow', t('plan.title')), complete ? chip(t('plan.filled'), 'ok') : chip(t('plan.missing'), 'overdue')),
-    missing.length && plan ? h('p.small', { style: 'margin-top:6px;color:var(--danger)' }, t('plan.missing_fields', { fields: missing.map((f) => t(`plan.${f}`)).join('、') })) : null,
-    plan ? h('div', { style: 'margin-top:8px' }, kv(PLAN_FIELDS.map((f) => [t(`plan.${f}`), plan[f]]))) : h('p.small.muted', { style: 'margin-top:6px' }, t('plan.required_hint')),
-    canEdit ? h('a.btn.block.secondary', { href: `#/hazards/${hz.id}/plan`, style: 'margin-top:12px' }, plan ? t('plan.edit') : t('plan.fill')) : null);
+    missing.length && plan ? h('p.small.mt-6.error-text', t('plan.missing_fields', { fields: missing.map((f) => label('governance_plan_fields', f)).join('、') })) : null,
+    plan ? h('div.mt-8', kv(values('governance_plan_fields').map((f) => [label('governance_plan_fields', f), plan[f]]))) : h('p.small.muted.mt-6', t('plan.required_hint')),
+    canEdit ? h('a.btn.block.secondary.mt-12', { href: `#/hazards/${hz.id}/plan` }, plan ? t('plan.edit') : t('plan.fill')) : null);
 }
 
 /** 治理方案 form: PATCH /api/v1/hazards/{id} {governance_plan, version}. */
@@ -99,15 +102,15 @@ export async function renderPlan({ params, main }) {
   const plan = hz.governance_plan || {};
   const controls = {};
   const form = h('form', { novalidate: true });
-  const card = h('div.card', h('p.small.muted', { style: 'margin-bottom:12px' }, t('plan.intro')));
-  for (const f of PLAN_FIELDS) {
+  const card = h('div.card', h('p.small.muted.mb-12', t('plan.intro')));
+  for (const f of values('governance_plan_fields')) {
     const ctl = f === 'deadline'
       ? input(`governance_plan.${f}`, { type: 'date', value: plan[f] ? String(plan[f]).slice(0, 10) : '' })
       : ['responsible_body', 'responsible_people'].includes(f) ? input(`governance_plan.${f}`, { value: plan[f] || '' })
         : textarea(`governance_plan.${f}`, { rows: 3, value: plan[f] || '' });
     if (ctl.tagName === 'TEXTAREA') ctl.value = plan[f] || '';
     controls[f] = ctl;
-    const fieldEl = field(t(`plan.${f}`), ctl, { hint: t(`plan.${f}_hint`) !== `plan.${f}_hint` ? t(`plan.${f}_hint`) : null });
+    const fieldEl = field(label('governance_plan_fields', f), ctl, { hint: t(`plan.${f}_hint`) !== `plan.${f}_hint` ? t(`plan.${f}_hint`) : null });
     fieldEl.dataset.field = f; // the server names errors by the plan's own field names
     append(card, fieldEl);
   }
@@ -117,16 +120,10 @@ export async function renderPlan({ params, main }) {
     ev.preventDefault();
     clearProblem(form);
     const value = {};
-    for (const f of PLAN_FIELDS) value[f] = controls[f].value.trim() || null;
+    for (const f of values('governance_plan_fields')) value[f] = controls[f].value.trim() || null;
     if (!Object.values(value).some(Boolean)) return showProblem(form, { problem: { detail: t('plan.empty') } });
     busy(btn, async () => {
-      const body = { governance_plan: value, version: hz.version ?? null };
-      const r = await submitItems([{
-        type: 'update', record_id: id, chain: id, method: 'PATCH', url: `/api/v1/hazards/${id}`, body, deps: [id],
-        version_from: `/api/v1/hazards/${id}`,
-        check: { url: `/api/v1/hazards/${id}`, how: 'fields', fields: { governance_plan: value } },
-        label: { key: 'outbox.label.plan', params: { title: hz.title } },
-      }]).catch(() => null);
+      const r = await updateHazardPlan(hz, value).catch(() => null);
       if (!r) return;
       if (r.status === 'error') return showProblem(form, flattenPlanErrors(r.error));
       toast(r.status === 'sent' ? t('plan.saved') : t('sync.saved_offline'));
@@ -153,10 +150,10 @@ function flattenPlanErrors(err) {
 /** One transition: note, photos (a rectification needs ≥1), deadline when acknowledging. */
 export async function renderAction({ params, main }) {
   const [id, action] = params;
-  setTitle(t(`action.${action}`), { back: true });
+  setTitle(label('hazard_actions', action), { back: true });
   let hz;
   try { ({ data: hz } = await loadHazard(id)); } catch (err) { append(main, errorBlock(err)); return null; }
-  const eventId = outbox.uuid(); // the transition's own id: a replay answers the stored result
+  const eventId = newId(); // the transition's own id: a replay answers the stored result
   const needsPhotos = action === 'submit';
   const allowPhotos = action === 'submit' || action === 'verify' || action === 'reject';
   const noteRequired = action === 'reject';
@@ -166,13 +163,13 @@ export async function renderAction({ params, main }) {
   const oldDeadline = hz.deadline ? shanghaiDay(Date.parse(hz.deadline)) : '';
   const deadline = ['supervisor', 'admin'].includes(session.user.role) && ['acknowledge', 'reject'].includes(action)
     ? input('deadline', { type: 'date', value: oldDeadline }) : null;
-  const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, t(`action.${action}`));
+  const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, label('hazard_actions', action));
   const form = h('form', { novalidate: true },
     h('div.card',
-      h('p', { style: 'font-weight:600;margin-bottom:12px' }, hz.title),
+      h('p.form-subject', hz.title),
       deadline ? field(t('hazard.f_deadline'), deadline, { hint: t('action_hint.deadline') }) : null,
       field(t('action.note'), note, { required: noteRequired })),
-    picker ? h('div.card', h('span.label', { style: 'display:block;font-weight:600;margin-bottom:8px' },
+    picker ? h('div.card', h('span.label.photos-label',
       needsPhotos ? t('action.rect_photos') : t('hazard.f_photos'), needsPhotos ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null), picker.el) : null,
     btn);
   form.addEventListener('submit', (ev) => {
@@ -184,22 +181,13 @@ export async function renderAction({ params, main }) {
       if (noteRequired && !note.value.trim()) errors.note = [t('action.note_required')];
       if (needsPhotos && !photos.length) errors.photo_ids = [t('action.photo_required')];
       if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
-      const body = { id: eventId, action, version: hz.version ?? null };
-      if (note.value.trim()) body.note = note.value.trim();
-      if (photos.length) body.photo_ids = photos.map((p) => p.id);
-      if (deadline && deadline.value && deadline.value !== oldDeadline) body.deadline = deadline.value;
-      // The officer's photos show the fix; the reviewer's show what the re-check found.
-      const kind = action === 'submit' ? 'rectification' : 'recheck';
-      const items = [...photos.map((p, i) => photoItem(p, id, kind, hz.title, i)), {
-        type: 'transition', record_id: id, chain: id, method: 'POST', url: `/api/v1/hazards/${id}/transitions`, body,
-        deps: [id, ...photos.map((p) => p.id)], version_from: `/api/v1/hazards/${id}`,
-        check: { url: `/api/v1/hazards/${id}/events`, how: 'event', action, actor: session.user.id, record_url: `/api/v1/hazards/${id}` },
-        label: { key: 'outbox.label.transition', params: { action: t(`action.${action}`), title: hz.title } },
-      }];
-      const r = await submitItems(items, { wait: photos.length ? 20000 : 8000 }).catch(() => null);
+      const r = await transitionHazard(hz, {
+        eventId, action, note: note.value.trim() || null, photos, actionLabel: label('hazard_actions', action),
+        deadline: deadline && deadline.value && deadline.value !== oldDeadline ? deadline.value : null,
+      }).catch(() => null);
       if (!r) return;
       if (r.status === 'error') return showProblem(form, r.error);
-      toast(r.status === 'sent' ? t('action.done', { action: t(`action.${action}`) }) : t('sync.saved_offline'));
+      toast(r.status === 'sent' ? t('action.done', { action: label('hazard_actions', action) }) : t('sync.saved_offline'));
       navigate(`/hazards/${id}`, { replace: true });
     });
   });

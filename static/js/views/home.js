@@ -1,31 +1,42 @@
-import { getMeta } from '../db.js';
-import { t, fmtRelative, fmtDateTime } from '../i18n.js';
-import { h, icon, chev, riskChip, chip, append, setChildren } from '../ui.js';
-import { navigate, setTitle, session, runSync } from '../app.js';
-import * as outbox from '../outbox.js';
+// Home: the inspector's (scan, the inspection in progress, the outbox, recent enterprises) and
+// the officer's (my enterprise's open hazards by deadline); supervisors and administrators go
+// to the dashboard.
+import { cachedPage } from '../api.js';
+import { t, fmtDateTime } from '../i18n.js';
+import { h, icon, chev, riskChip, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
+import { navigate, setTitle } from '../router.js';
+import { session } from '../session.js';
+import { currentInspection } from '../commands.js';
+import { recentEnterprises } from '../registry-cache.js';
+import { liveOutboxCard } from '../components/outbox-card.js';
+import { hazardItem } from '../components/hazard-item.js';
+import { label } from '../choices.js';
+
+const OPEN = ['reported', 'rectifying', 'submitted', 'verified'];
+const byDeadline = (a, b) => (Date.parse(a.deadline || '9999-12-31') - Date.parse(b.deadline || '9999-12-31'));
 
 export async function render(ctx) {
   const role = session.user.role;
   if (role === 'supervisor' || role === 'admin') return navigate('/dashboard', { replace: true });
-  if (role === 'officer') return (await import('./hazards.js')).renderOfficerHome(ctx);
+  if (role === 'officer') return renderOfficerHome(ctx);
   return renderInspectorHome(ctx);
 }
 
 async function renderInspectorHome({ main }) {
   setTitle(t('app.name'));
-  const hello = h('p.muted.small', { style: 'margin:4px 4px 12px' }, t('home.hello', { name: session.user.display_name || session.user.username }));
+  const hello = h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username }));
   const scan = h('a.scan-hero', { href: '#/scan' }, icon('scan'), h('span', t('home.scan')), h('small', t('home.scan_hint')));
-  const current = await getMeta('current_inspection');
-  const currentCard = current ? h('a.card', { href: `#/inspection/${current.id}`, style: 'display:block;text-decoration:none;color:inherit;margin-top:12px' },
+  const current = await currentInspection();
+  const currentCard = current ? h('a.card.current', { href: `#/inspection/${current.id}` },
     h('div.row', h('span.chip.pending', t('inspection.in_progress')), h('span.grow'), chev()),
-    h('h2', { style: 'margin:8px 0 2px' }, current.enterprise?.name || ''),
-    h('p.small.muted', `${t(`inspection_kind.${current.kind}`)} · ${fmtDateTime(current.started_at)}`)) : null;
+    h('h2.current-name', current.enterprise?.name || ''),
+    h('p.small.muted', `${label('inspection_kinds', current.kind)} · ${fmtDateTime(current.started_at)}`)) : null;
   const syncBox = h('div');
   const recentBox = h('div');
   append(main, hello, scan, currentCard, syncBox, recentBox);
   const stopCard = liveOutboxCard(syncBox);
 
-  const recent = (await getMeta('recent_enterprises', [])) || [];
+  const recent = await recentEnterprises();
   append(recentBox, h('h2.section-title', t('home.recent')));
   if (!recent.length) append(recentBox, h('div.card.muted.small', t('home.no_recent')));
   else append(recentBox, h('div.list', recent.slice(0, 8).map((e) => h('a.item', { href: `#/enterprise/${e.id}` },
@@ -35,36 +46,31 @@ async function renderInspectorHome({ main }) {
   return stopCard;
 }
 
-/** Keep `box` showing the outbox card, rebuilt only when what it shows has changed. */
-export function liveOutboxCard(box) {
-  let shown = null;
-  const refresh = async () => {
-    const s = await outbox.summary();
-    const signature = JSON.stringify([s, fmtRelative(s.lastSync)]);
-    if (signature === shown) return;
-    shown = signature;
-    setChildren(box, await outboxCard(s));
-  };
-  refresh();
-  outbox.outboxEvents.addEventListener('change', refresh);
-  return () => outbox.outboxEvents.removeEventListener('change', refresh);
-}
+async function renderOfficerHome({ main, isCurrent }) {
+  setTitle(t('officer.title'));
+  const syncBox = h('div');
+  append(main, loading());
+  const url = '/api/v1/hazards?per_page=200';
+  let list;
+  try { list = await cachedPage(url); } catch (err) {
+    setChildren(main, errorBlock(err, () => renderOfficerHome({ main, isCurrent })));
+    return null;
+  }
+  if (!isCurrent()) return null;
+  const open = list.items.filter((x) => OPEN.includes(x.state)).sort(byDeadline);
+  const done = list.items.filter((x) => !OPEN.includes(x.state));
+  const overdue = open.filter((x) => x.overdue).length;
+  const todo = open.filter((x) => ['reported', 'rectifying'].includes(x.state)).length;
 
-/** The outbox status: how many records wait, when the last sync was, a "sync now" button. */
-export async function outboxCard(summary = null) {
-  const s = summary || await outbox.summary();
-  const bad = s.attention + s.conflict + s.auth;
-  const btn = h('button.btn.small.secondary', { type: 'button', onclick: async () => {
-    btn.disabled = true; btn.textContent = t('sync.syncing');
-    await runSync({ force: true });
-  } }, icon('sync'), t('sync.now'));
-  return h(`div.card.sync-card${bad ? '.bad' : ''}`, { 'data-testid': 'outbox-card' },
-    h('div.big', { 'aria-hidden': 'true' }, String(s.count)),
-    h('div.grow',
-      h('a', { href: '#/outbox', style: 'color:inherit;text-decoration:none;font-weight:600' },
-        s.count ? t('sync.waiting', { n: s.count }) : t('sync.all_sent')),
-      h('div.state-line.muted', t('sync.last', { time: fmtRelative(s.lastSync) })),
-      bad ? h('div.state-line.bad', t('sync.needs_attention', { n: bad })) : null),
-    btn);
+  setChildren(main, cachedNote(list.cachedAt),
+    h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username })),
+    h('div.stats',
+      h('div.stat', h('div.v', String(todo)), h('div.k', t('officer.todo'))),
+      h('div.stat', { class: overdue ? 'alert' : '' }, h('div.v', String(overdue)), h('div.k', t('officer.overdue')))),
+    h('h2.section-title', t('officer.open_by_deadline')),
+    open.length ? h('div.list', open.map(hazardItem)) : h('div.card', empty(t('officer.none_open'), 'check')),
+    done.length ? h('h2.section-title', t('officer.done')) : null,
+    done.length ? h('div.list', done.slice(0, 20).map(hazardItem)) : null,
+    syncBox);
+  return liveOutboxCard(syncBox);
 }
-

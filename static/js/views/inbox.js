@@ -1,9 +1,9 @@
 // Inbox (消息): GET /api/v1/notifications; opening one marks it read and goes to its subject.
 import { cachedGet, itemsOf, request } from '../api.js';
-import { setMeta } from '../db.js';
 import { t, fmtRelative } from '../i18n.js';
 import { h, chev, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
-import { setTitle, navigate, refreshInboxCount } from '../app.js';
+import { setTitle, navigate } from '../router.js';
+import { storeUnread } from '../tabbar.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('inbox.title'));
@@ -15,7 +15,7 @@ export async function render({ main, isCurrent }) {
   }
   if (!isCurrent()) return null;
   const items = itemsOf(list.data);
-  setMeta('unread', list.data && list.data.unread != null ? list.data.unread : items.filter((n) => !n.read_at).length).then(refreshInboxCount);
+  storeUnread(list.data);
   const open = async (n) => {
     if (!n.read_at) request('POST', `/api/v1/notifications/${n.id}/read`, { json: {} }).catch(() => {});
     if (n.subject_type === 'hazard' && n.subject_id) navigate(`/hazards/${n.subject_id}`);
@@ -28,8 +28,8 @@ export async function render({ main, isCurrent }) {
   setChildren(main, cachedNote(list.cachedAt),
     readAll ? h('div.section-title', h('span.grow', t('inbox.unread', { n: unread })), readAll) : null,
     items.length ? h('div.list', items.map((n) => h('button.item', { type: 'button', onclick: () => open(n), 'data-testid': 'notification' },
-      h('span', { 'aria-hidden': 'true', style: `width:8px;height:8px;border-radius:4px;flex:none;background:${n.read_at ? 'transparent' : 'var(--danger)'}` }),
-      h('div.grow', h('div.item-title', { style: n.read_at ? 'font-weight:400' : '' }, n.title),
+      h(`span.unread-dot${n.read_at ? '' : '.on'}`, { 'aria-hidden': 'true' }),
+      h('div.grow', h(`div.item-title${n.read_at ? '.read' : ''}`, n.title),
         n.body ? h('div.item-sub', n.body) : null,
         h('div.item-sub', fmtRelative(n.created_at), n.read_at ? '' : ` · ${t('inbox.new')}`)),
       n.subject_id ? chev() : null))) : h('div.card', empty(t('inbox.none'), 'bell')));

@@ -1,37 +1,22 @@
 // An inspection in progress: GPS check-in, hazards recorded with photos and GPS, finish.
 // Everything is queued in the outbox first, so it all works in a basement with no signal.
 import { cachedGet, itemsOf } from '../api.js';
-import { hazardItem } from './hazards.js';
-import { getMeta, setMeta, delMeta } from '../db.js';
-import { t, fmtDateTime, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
+import { t, fmtDateTime, fmtNumber, shanghaiDay } from '../i18n.js';
 import { h, icon, chev, chip, levelChip, field, input, textarea, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading, append, setChildren } from '../ui.js';
-import { HAZARD_CATEGORIES, HAZARD_LEVELS, categoryLabel } from '../choices.js';
-import { navigate, setTitle, submitItems } from '../app.js';
-import * as outbox from '../outbox.js';
+import { values, label } from '../choices.js';
+import { navigate, setTitle } from '../router.js';
+import { outboxEvents } from '../outbox.js';
+import { newId, currentInspection, createHazard, finishInspection } from '../commands.js';
 import { locate, photoPicker } from '../photos.js';
+import { hazardItem } from '../components/hazard-item.js';
 
 /** The inspection as this phone knows it: the local record, updated by the server's answers. */
 async function loadInspection(id) {
-  const local = await getMeta('current_inspection');
+  const local = await currentInspection();
   if (local && local.id === id) return { inspection: local, local: true };
   const { data } = await cachedGet(`/api/v1/inspections/${id}`);
   return { inspection: data, local: false };
 }
-
-/** Keep the local copy in step with what the outbox delivers (distance, on_site, version). */
-export async function absorbDelivery(detail) {
-  if (!detail || !detail.delivered || !detail.data) return;
-  const cur = await getMeta('current_inspection');
-  if (!cur) return;
-  if (detail.delivered === cur.id && detail.type === 'create') {
-    const d = detail.data;
-    await setMeta('current_inspection', { ...cur, version: d.version ?? cur.version, distance_m: d.distance_m, on_site: d.on_site, synced: true });
-  } else if (cur.hazards.some((x) => x.id === detail.delivered)) {
-    cur.hazards = cur.hazards.map((x) => (x.id === detail.delivered ? { ...x, synced: true } : x));
-    await setMeta('current_inspection', cur);
-  }
-}
-outbox.outboxEvents.addEventListener('change', (ev) => { absorbDelivery(ev.detail); });
 
 function gpsBlock(insp) {
   const loc = insp.location || (insp.lat != null ? { lat: insp.lat, lng: insp.lng, accuracy: insp.accuracy_m } : null);
@@ -68,6 +53,7 @@ export async function render({ params, main, isCurrent }) {
   let shown = null;
   const draw = async () => {
     const s = await loadInspection(id).catch(() => state);
+    if (!isCurrent()) return; // a redraw that was due when the user moved on: not over the next screen
     // Redraw only what changed: a list rebuilt under the user's finger loses the tap.
     const signature = JSON.stringify(s.inspection);
     if (signature === shown) return;
@@ -80,14 +66,14 @@ export async function render({ params, main, isCurrent }) {
     const notice = !s.local || insp.synced ? h('a.btn.block.secondary', { href: `/api/v1/inspections/${id}/rectification-notice.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'notice-pdf' }, icon('download'), t('inspection.notice_pdf')) : null;
     setChildren(main,
       h('div.card',
-        h('div.row', chip(t(`inspection_kind.${insp.kind}`), insp.kind === 'unannounced' ? 'pending' : ''), h('span.grow'),
+        h('div.row', chip(label('inspection_kinds', insp.kind), insp.kind === 'unannounced' ? 'pending' : ''), h('span.grow'),
           finished ? chip(t('inspection.finished'), 'ok') : chip(t('inspection.in_progress'), 'pending')),
-        h('h2', { style: 'margin:10px 0 2px' }, insp.enterprise?.name || insp.enterprise_name || ''),
+        h('h2.record-name', insp.enterprise?.name || insp.enterprise_name || ''),
         h('p.small.muted', `${t('inspection.started')} ${fmtDateTime(insp.started_at)}`),
-        h('div', { style: 'margin-top:12px' }, gpsBlock(insp))),
+        h('div.mt-12', gpsBlock(insp))),
       h('h2.section-title', h('span.grow', t('inspection.hazards_found', { n: hazards.length }))),
       hazards.length ? h('div.list', hazards.map((x) => h('a.item', { href: `#/hazards/${x.id}` },
-        h('div.grow', h('div.item-title', x.title), h('div.row', { style: 'gap:6px;margin-top:4px' }, levelChip(x.level),
+        h('div.grow', h('div.item-title', x.title), h('div.row.chips.close', levelChip(x.level),
           x.photos ? chip(t('photo.count', { n: x.photos })) : null, x.synced ? chip(t('sync.synced'), 'ok') : chip(t('sync.pending'), 'pending'))),
         chev()))) : h('div.card.muted.small', t('inspection.no_hazards')),
       recheckBox,
@@ -98,8 +84,8 @@ export async function render({ params, main, isCurrent }) {
   };
   await draw();
   const onChange = () => setTimeout(draw, 50);
-  outbox.outboxEvents.addEventListener('change', onChange);
-  return () => outbox.outboxEvents.removeEventListener('change', onChange);
+  outboxEvents.addEventListener('change', onChange);
+  return () => outboxEvents.removeEventListener('change', onChange);
 }
 
 function isoEndOfDay(dateStr) {
@@ -111,13 +97,13 @@ const dateIn = (days) => shanghaiDay(Date.now() + days * 86400000);
 export async function renderHazardForm({ params, main }) {
   const inspectionId = params[0];
   setTitle(t('hazard.add'), { back: true });
-  const insp = await getMeta('current_inspection');
+  const insp = await currentInspection();
   if (!insp || insp.id !== inspectionId) { append(main, errorBlock({ status: 404 })); return null; }
-  const hazardId = outbox.uuid(); // chosen once: resubmitting the form never makes a second hazard
+  const hazardId = newId(); // chosen once: resubmitting the form never makes a second hazard
   const title = input('title', { maxlength: 200, autocomplete: 'off' });
   const description = textarea('description', { rows: 3 });
-  const category = select('category', [['', t('common.choose')], ...HAZARD_CATEGORIES.map((c) => [c, categoryLabel(c, t, currentLang())])]);
-  const level = segmented('level', HAZARD_LEVELS.map((l) => [l, t(`level.${l}`)]), 'general', 'major');
+  const category = select('category', [['', t('common.choose')], ...values('hazard_categories').map((c) => [c, label('hazard_categories', c)])]);
+  const level = segmented('level', values('hazard_levels').map((l) => [l, label('hazard_levels', l)]), 'general', 'major');
   const place = input('place', { maxlength: 200 });
   const deadline = input('deadline', { type: 'date', value: dateIn(7), min: dateIn(0) });
   const picker = photoPicker({ name: 'photos' });
@@ -134,10 +120,10 @@ export async function renderHazardForm({ params, main }) {
       field(t('hazard.f_description'), description),
       field(t('hazard.f_category'), category, { required: true }),
       h('div.field', { dataset: { field: 'level' } }, h('span.label', t('hazard.f_level')), level),
-      h('p.hint', { style: 'margin:-8px 0 12px' }, t('hazard.major_hint')),
+      h('p.hint.after-level', t('hazard.major_hint')),
       field(t('hazard.f_place'), place),
       field(t('hazard.f_deadline'), deadline, { hint: t('hazard.deadline_hint') })),
-    h('div.card', h('span.label', { style: 'display:block;font-weight:600;margin-bottom:8px' }, t('hazard.f_photos')), picker.el, h('div', { style: 'margin-top:10px' }, gpsLine)),
+    h('div.card', h('span.label.photos-label', t('hazard.f_photos')), picker.el, h('div.mt-10', gpsLine)),
     btn);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -158,19 +144,9 @@ export async function renderHazardForm({ params, main }) {
       if (deadline.value) body.deadline = isoEndOfDay(deadline.value);
       const loc = position || photos.find((p) => p.lat != null);
       if (loc) body.location = { lat: loc.lat, lng: loc.lng, ...(loc.accuracy != null ? { accuracy: loc.accuracy } : {}) };
-      const items = [{
-        type: 'create', record_id: hazardId, method: 'POST', url: '/api/v1/hazards', body, deps: [insp.id],
-        check: { url: `/api/v1/hazards/${hazardId}`, how: 'exists' },
-        label: { key: 'outbox.label.hazard', params: { title: body.title } },
-      }, ...photos.map((p, i) => photoItem(p, hazardId, 'finding', body.title, i))];
       let result;
-      try { result = await submitItems(items); } catch { return; } // quota: banner shown
+      try { result = await createHazard(insp, body, photos); } catch { return; } // quota: banner shown
       if (result.status === 'error') return showProblem(form, result.error);
-      const cur = await getMeta('current_inspection');
-      if (cur && cur.id === insp.id) {
-        cur.hazards.push({ id: hazardId, title: body.title, level: lvl, photos: photos.length, synced: result.status === 'sent' });
-        await setMeta('current_inspection', cur);
-      }
       if (result.status === 'conflict') {
         // The server holds another hazard under this id: the phone's copy waits in the outbox,
         // which shows both and lets the user choose.
@@ -186,20 +162,10 @@ export async function renderHazardForm({ params, main }) {
   return null;
 }
 
-/** An outbox item uploading one prepared photo of a hazard. */
-export function photoItem(p, hazardId, kind, title, i) {
-  return {
-    type: 'photo', record_id: p.id, method: 'POST', url: '/api/v1/photos', deps: [hazardId],
-    photo: { blob: p.blob, filename: p.filename, fields: { id: p.id, hazard_id: hazardId, kind, sha256: p.sha256 } },
-    check: { url: `/api/v1/hazards/${hazardId}`, how: 'photo' },
-    label: { key: 'outbox.label.photo', params: { title, n: i + 1 } },
-  };
-}
-
 export async function renderFinish({ params, main }) {
   const id = params[0];
   setTitle(t('inspection.finish'), { back: true });
-  const insp = await getMeta('current_inspection');
+  const insp = await currentInspection();
   if (!insp || insp.id !== id) { append(main, errorBlock({ status: 404 })); return null; }
   const summary = textarea('summary', { rows: 5, placeholder: t('inspection.summary_placeholder') });
   const btn = h('button.btn.block', { type: 'submit' }, t('inspection.finish_confirm'));
@@ -207,28 +173,17 @@ export async function renderFinish({ params, main }) {
   const form = h('form', { novalidate: true },
     h('div.card',
       h('h2', insp.enterprise?.name || ''),
-      h('div.stats', { style: 'margin:10px 0 4px' },
+      h('div.stats.summary',
         h('div.stat', h('div.v', String(insp.hazards.length)), h('div.k', t('inspection.hazards_total'))),
-        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', t('level.major')))),
+        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', label('hazard_levels', 'major')))),
       field(t('inspection.summary'), summary)),
     btn);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     busy(btn, async () => {
-      const body = { ended_at: new Date().toISOString(), summary: summary.value.trim(), version: insp.version ?? null };
-      const item = {
-        type: 'update', record_id: id, chain: id, method: 'PATCH', url: `/api/v1/inspections/${id}`, body, deps: [id],
-        version_from: `/api/v1/inspections/${id}`,
-        check: { url: `/api/v1/inspections/${id}`, how: 'fields', fields: { ended_at: body.ended_at } },
-        label: { key: 'outbox.label.finish', params: { name: insp.enterprise?.name || '' } },
-      };
-      // If the inspection's own create is still queued, its answer will carry the version.
-      const queuedCreate = (await outbox.all()).some((i) => i.record_id === id && i.type === 'create');
-      if (queuedCreate) item.body.version = insp.version ?? 1;
       let result;
-      try { result = await submitItems([item]); } catch { return; }
+      try { result = await finishInspection(insp, { summary: summary.value.trim() }); } catch { return; }
       if (result.status === 'error') return showProblem(form, result.error);
-      await delMeta('current_inspection');
       toast(result.status === 'sent' ? t('inspection.finished_ok') : t('sync.saved_offline'));
       navigate('/', { replace: true });
     });

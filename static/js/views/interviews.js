@@ -1,13 +1,12 @@
 // Interviews (约谈): list, detail with the reasons that triggered it, and the supervisor's
 // transitions: schedule (time, place, interviewers) → hold (interviewee, minutes, commitments,
 // follow-up deadline) → close.
-import { cachedGet, itemsOf, request } from '../api.js';
+import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtDate, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, chip, stateChip, kv, field, input, textarea, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, cachedNote, append, setChildren } from '../ui.js';
-import { INTERVIEW_ACTIONS } from '../choices.js';
-import { navigate, setTitle, session } from '../app.js';
-
-const canAct = () => ['supervisor', 'admin'].includes(session.user.role);
+import { navigate, setTitle } from '../router.js';
+import { transitionInterview } from '../commands.js';
+import { label } from '../choices.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('interviews.title'));
@@ -25,7 +24,7 @@ export async function render({ main, isCurrent }) {
     h('div.grow',
       h('div.item-title', iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
       h('div.item-sub', iv.scheduled_at ? `${fmtDateTime(iv.scheduled_at)}${iv.place ? ` · ${iv.place}` : ''}` : t('interviews.not_scheduled')),
-      h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, stateChip(iv.state, 'interview'),
+      h('div.row.wrap.chips', stateChip(iv.state, 'interview'),
         (iv.reasons || []).length ? chip(t('interviews.reasons_n', { n: iv.reasons.length })) : null)),
     chev());
   // 约谈台账: every interview in my scope (an officer's: its enterprise's), as the API limits it.
@@ -48,12 +47,13 @@ export async function renderDetail({ params, main, isCurrent }) {
     return null;
   }
   if (!isCurrent()) return null;
-  const actions = (Array.isArray(iv.allowed_actions) ? iv.allowed_actions : (canAct() ? INTERVIEW_ACTIONS[iv.state] || [] : [])).filter((a) => a in FORMS);
+  // What the server allows this user now (allowed_actions), of the steps this screen has a form for.
+  const actions = (Array.isArray(iv.allowed_actions) ? iv.allowed_actions : []).filter((a) => a in FORMS);
   const names = (x) => (Array.isArray(x) ? x.join('、') : x);
   setChildren(main, cachedNote(cachedAt),
     h('div.card',
       h('div.row', stateChip(iv.state, 'interview'), iv.overdue ? chip(t('interviews.overdue'), 'overdue') : null),
-      h('h2', { style: 'margin:10px 0' }, iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
+      h('h2.interview-title', iv.enterprise_name || (iv.enterprise && iv.enterprise.name) || t('interviews.item')),
       kv([
         [t('interviews.convener'), iv.convener],
         [t('interviews.scheduled_at'), iv.scheduled_at ? fmtDateTime(iv.scheduled_at) : null],
@@ -73,7 +73,7 @@ export async function renderDetail({ params, main, isCurrent }) {
       ])),
     h('h2.section-title', t('interviews.reasons')),
     (iv.reasons || []).length ? h('div.list', iv.reasons.map((r) => h('a.item', { href: r.hazard_id ? `#/hazards/${r.hazard_id}` : null },
-      h('div.grow', h('div.item-title', t(`rule.${r.rule}`)), h('div.item-sub', r.hazard_title || r.detail || '')), r.hazard_id ? chev() : null)))
+      h('div.grow', h('div.item-title', `${r.rule} ${label('escalation_rules', r.rule)}`), h('div.item-sub', r.hazard_title || r.detail || '')), r.hazard_id ? chev() : null)))
       : h('div.card.muted.small', t('interviews.no_reasons')),
     h('div.actions',
       actions.map((a) => h('a.btn.block', { href: `#/interviews/${id}/do/${a}`, 'data-action': a }, t(`iv_action.${a}`))),
@@ -108,7 +108,7 @@ export async function renderAction({ params, main }) {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearProblem(form);
-    const body = { action, version: iv.version };
+    const body = {};
     const errors = {};
     for (const [name, type, required, kind] of spec) {
       let v = controls[name].value.trim();
@@ -121,7 +121,7 @@ export async function renderAction({ params, main }) {
     if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
     busy(btn, async () => {
       try {
-        await request('POST', `/api/v1/interviews/${id}/transitions`, { json: body });
+        await transitionInterview(iv, action, body);
         toast(t('action.done', { action: t(`iv_action.${action}`) }));
         navigate(`/interviews/${id}`, { replace: true });
       } catch (err) {

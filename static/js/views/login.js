@@ -2,7 +2,8 @@ import { api } from '../api.js';
 import { getMeta, delMeta } from '../db.js';
 import { t, LANGS, currentLang, setLang } from '../i18n.js';
 import { h, field, input, showProblem, busy, setChildren } from '../ui.js';
-import { navigate, signedIn, setTitle } from '../app.js';
+import { navigate, setTitle } from '../router.js';
+import { signedIn } from '../auth.js';
 
 export function render({ main }) {
   setTitle(t('auth.login'));

@@ -1,10 +1,13 @@
 // Me (我的): who I am, language, offline data, the outbox, the app version, logout.
 import { t, LANGS, currentLang, setLang, fmtRelative } from '../i18n.js';
 import { h, chev, icon, toast, busy, append, field, input, showProblem, clearProblem } from '../ui.js';
-import { setTitle, session, signOut, navigate } from '../app.js';
+import { setTitle, navigate } from '../router.js';
+import { session } from '../session.js';
+import { signOut } from '../auth.js';
 import { api } from '../api.js';
-import { outboxCard } from './home.js';
-import { cachedRegistry, refreshRegistry } from './scan.js';
+import { outboxCard } from '../components/outbox-card.js';
+import { label } from '../choices.js';
+import { cachedRegistry, refreshRegistry } from '../registry-cache.js';
 import * as outbox from '../outbox.js';
 
 export async function render({ main }) {
@@ -29,10 +32,10 @@ export async function render({ main }) {
   try { estimate = await navigator.storage?.estimate(); } catch { /* ignore */ }
   const persisted = await navigator.storage?.persisted?.().catch(() => false);
   append(main,
-    h('div.card', h('div.row', h('div.boot-logo', { style: 'width:52px;height:52px;font-size:26px;line-height:52px;margin:0;border-radius:16px', 'aria-hidden': 'true' }, (u.display_name || u.username || '?').slice(0, 1)),
-      h('div.grow', h('h2', { style: 'margin:0' }, u.display_name || u.username), h('p.small.muted', `${t(`role.${u.role}`)} · ${u.username}`)))),
+    h('div.card', h('div.row', h('div.boot-logo.avatar', { 'aria-hidden': 'true' }, (u.display_name || u.username || '?').slice(0, 1)),
+      h('div.grow', h('h2.me-name', u.display_name || u.username), h('p.small.muted', `${label('roles', u.role)} · ${u.username}`)))),
     await outboxCard(),
-    h('div.card', h('h3', { style: 'margin-bottom:10px' }, t('me.language')), langs),
+    h('div.card', h('h3.mb-10', t('me.language')), langs),
     u.role !== 'officer' ? h('div.card', h('div.row', h('div.grow', h('h3', t('me.registry')), regLine), regBtn)) : null,
     h('div.list',
       h('a.item', { href: '#/outbox' }, h('div.grow', h('div.item-title', t('outbox.title'))), chev()),
@@ -81,6 +84,6 @@ export function renderPassword({ main }) {
       }
     });
   });
-  append(main, h('p.small.muted', { style: 'margin:4px 4px 12px' }, t('password.intro')), form);
+  append(main, h('p.small.muted.lead', t('password.intro')), form);
   return null;
 }

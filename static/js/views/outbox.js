@@ -1,11 +1,12 @@
 // The outbox screen (待同步): every waiting record, its state and error, retry and discard.
 // A create the server refused with 409 (it holds the same id with another body) shows what
 // differs and lets the user keep the phone's copy as a new record or take the server's.
-import { t, fmtDateTime, fmtDate, currentLang } from '../i18n.js';
+import { t, fmtDateTime, fmtDate } from '../i18n.js';
 import { h, chip, empty, setChildren, toast } from '../ui.js';
-import { setTitle, runSync } from '../app.js';
-import { categoryLabel } from '../choices.js';
-import { liveOutboxCard } from './home.js';
+import { setTitle } from '../router.js';
+import { runSync } from '../sync.js';
+import { label } from '../choices.js';
+import { liveOutboxCard } from '../components/outbox-card.js';
 import * as outbox from '../outbox.js';
 
 const STATUS_CLS = { pending: 'pending', attention: 'overdue', conflict: 'overdue', auth: 'pending' };
@@ -21,9 +22,9 @@ const fieldLabel = (k) => (FIELD_LABELS[k] ? t(FIELD_LABELS[k]) : k);
 
 function shown(field, v) {
   if (v == null || v === '') return '—';
-  if (field === 'level') return t(`level.${v}`);
-  if (field === 'kind') return t(`inspection_kind.${v}`);
-  if (field === 'category') return categoryLabel(v, t, currentLang());
+  if (field === 'level') return label('hazard_levels', v);
+  if (field === 'kind') return label('inspection_kinds', v);
+  if (field === 'category') return label('hazard_categories', v);
   if (field === 'deadline') return fmtDate(v);
   if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return fmtDateTime(v);
   if (typeof v === 'object' && v.lat != null && v.lng != null) {
@@ -34,9 +35,9 @@ function shown(field, v) {
 
 /** The phone's copy beside the server's record: the fields that differ. */
 function diffTable(diff) {
-  if (!diff) return h('p.small.muted', { style: 'margin-top:4px' }, t('outbox.diff_unknown'));
-  if (!diff.length) return h('p.small.muted', { style: 'margin-top:4px' }, t('outbox.diff_none'));
-  return h('div.table-wrap', { style: 'margin-top:6px' }, h('table.table', { 'data-testid': 'conflict-diff' },
+  if (!diff) return h('p.small.muted.mt-4', t('outbox.diff_unknown'));
+  if (!diff.length) return h('p.small.muted.mt-4', t('outbox.diff_none'));
+  return h('div.table-wrap.mt-6', h('table.table', { 'data-testid': 'conflict-diff' },
     h('thead', h('tr', h('th', { scope: 'col' }, t('outbox.diff_field')), h('th', { scope: 'col' }, t('outbox.diff_phone')),
       h('th', { scope: 'col' }, t('outbox.diff_server')))),
     h('tbody', diff.map((d) => h('tr', h('th', { scope: 'row' }, fieldLabel(d.field)),
@@ -45,7 +46,7 @@ function diffTable(diff) {
 
 /** The two ways out of a create conflict; nothing happens without the user's choice. */
 function createConflictActions(i, label) {
-  return h('div.row.wrap', { style: 'margin-top:8px;gap:8px' },
+  return h('div.row.wrap.mt-8',
     h('button.btn.small.secondary', { type: 'button', onclick: async () => {
       if (!confirm(t('outbox.keep_phone_confirm', { label }))) return;
       await outbox.resendAsNew(i.seq);
@@ -61,11 +62,12 @@ function createConflictActions(i, label) {
     } }, t('outbox.keep_server')));
 }
 
-export async function render({ main }) {
+export async function render({ main, isCurrent }) {
   setTitle(t('outbox.title'), { back: true });
   let shown = null;
   const draw = async () => {
     const items = (await outbox.all()).sort((a, b) => a.seq - b.seq);
+    if (!isCurrent()) return; // the user has moved on: never draw over the next screen
     const signature = JSON.stringify(items.map(({ photo, ...i }) => i));
     if (signature === shown) return; // rebuilt only on change: a tap must not hit a stale node
     shown = signature;
@@ -81,18 +83,18 @@ export async function render({ main }) {
         h('div.grow',
           h('div.item-title', label),
           h('div.item-sub', `${fmtDateTime(i.created_at)}${i.photo ? ` · ${Math.round(i.photo.blob.size / 1024)} KB` : ''}${i.attempts ? ` · ${t('outbox.attempts', { n: i.attempts })}` : ''}`),
-          h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, chip(t(`outbox.status.${i.status}`), STATUS_CLS[i.status]),
+          h('div.row.wrap.chips', chip(t(`outbox.status.${i.status}`), STATUS_CLS[i.status]),
             i.status === 'pending' && i.next_at > Date.now() ? chip(t('outbox.next_try', { time: fmtDateTime(new Date(i.next_at).toISOString()) })) : null),
-          detail ? h('p.small', { style: `margin-top:6px;color:${i.status === 'pending' ? 'var(--muted)' : 'var(--danger)'}` }, detail) : null,
-          createConflict ? [h('p.small', { style: 'margin-top:4px' }, t('outbox.create_conflict_hint')), diffTable(err.diff)] : null,
-          i.status === 'conflict' && !createConflict ? h('p.small', { style: 'margin-top:4px' }, t('outbox.conflict_hint')) : null,
+          detail ? h(`p.small.mt-6${i.status === 'pending' ? '.muted' : '.error-text'}`, detail) : null,
+          createConflict ? [h('p.small.mt-4', t('outbox.create_conflict_hint')), diffTable(err.diff)] : null,
+          i.status === 'conflict' && !createConflict ? h('p.small.mt-4', t('outbox.conflict_hint')) : null,
           createConflict ? createConflictActions(i, label) : null,
-          i.status !== 'pending' && !createConflict ? h('div.row', { style: 'margin-top:8px;gap:8px' },
+          i.status !== 'pending' && !createConflict ? h('div.row.mt-8',
             h('button.btn.small.secondary', { type: 'button', onclick: async () => { await outbox.retry(i.seq); runSync({ force: true }); } }, t('common.retry')),
             h('button.btn.small.ghost', { type: 'button', onclick: async () => { if (confirm(t('outbox.discard_confirm', { label }))) await outbox.remove(i.seq); } }, t('outbox.discard'))) : null));
     });
     setChildren(main, cardBox, rows.length ? h('div.list', rows) : h('div.card', empty(t('sync.all_sent'), 'check')),
-      h('p.small.muted', { style: 'margin:8px 4px' }, t('outbox.explain')));
+      h('p.small.muted.outbox-explain', t('outbox.explain')));
   };
   const cardBox = h('div');
   const stopCard = liveOutboxCard(cardBox);

@@ -3,11 +3,12 @@
 // rotation) and printable label sheets. Administrators only, except the QR code and the label
 // sheets, which supervisors also use for their communities (the server has the last word).
 import { api, request, cachedGet, itemsOf } from '../api.js';
-import { t, currentLang, fmtDateTime } from '../i18n.js';
+import { t, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, riskChip, field, input, select, segmented, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, append, setChildren } from '../ui.js';
-import { RISK_LEVELS } from '../choices.js';
-import { navigate, setTitle, session, queryParams } from '../app.js';
-import { uuid } from '../outbox.js';
+import { values, label } from '../choices.js';
+import { navigate, setTitle, queryParams } from '../router.js';
+import { session } from '../session.js';
+import { newId } from '../commands.js';
 import { locate } from '../photos.js';
 
 const isAdmin = () => session.user.role === 'admin';
@@ -20,13 +21,6 @@ function notAllowed(main) {
 
 async function communities() {
   return cachedGet('/api/v1/communities?per_page=500').then((r) => itemsOf(r.data));
-}
-
-/** Label of a registry choice from the server ({value, zh, en}) or from our dictionary. */
-function choiceLabel(c, prefix) {
-  const ours = t(`${prefix}.${c.value}`);
-  if (ours !== `${prefix}.${c.value}`) return ours;
-  return (currentLang() === 'en' ? c.en : c.zh) || c.value;
 }
 
 const fieldLabel = (name) => {
@@ -96,19 +90,17 @@ export async function renderForm({ params, main, isCurrent }) {
   setTitle(id ? t('registry.edit') : t('registry.new'), { back: true });
   if (!isAdmin()) return notAllowed(main);
   append(main, loading());
-  let ent = null; let comms; let choices;
+  let ent = null; let comms;
   try {
-    [ent, comms, choices] = await Promise.all([
+    [ent, comms] = await Promise.all([
       id ? api.get(`/api/v1/enterprises/${encodeURIComponent(id)}`) : null,
-      communities(),
-      api.get('/api/v1/enterprises/choices').catch(() => null)]);
+      communities()]);
   } catch (err) {
     setChildren(main, errorBlock(err, () => renderForm({ params, main, isCurrent })));
     return null;
   }
   if (!isCurrent()) return null;
   const v = ent || {};
-  const industries = (choices && choices.industries) || [];
   const c = {
     name: input('name', { maxlength: 200, value: v.name || '', autocomplete: 'organization' }),
     credit_code: input('credit_code', { maxlength: 30, value: v.credit_code || '', autocapitalize: 'characters', spellcheck: false, autocomplete: 'off' }),
@@ -116,13 +108,13 @@ export async function renderForm({ params, main, isCurrent }) {
     address: input('address', { maxlength: 300, value: v.address || '' }),
     lat: input('location.lat', { type: 'number', step: 'any', inputmode: 'decimal', value: v.location ? String(v.location.lat) : '' }),
     lng: input('location.lng', { type: 'number', step: 'any', inputmode: 'decimal', value: v.location ? String(v.location.lng) : '' }),
-    industry: select('industry', [['', t('common.choose')], ...industries.map((x) => [x.value, choiceLabel(x, 'industry')])], { value: v.industry || '' }),
+    industry: select('industry', [['', t('common.choose')], ...values('industries').map((x) => [x, label('industries', x)])], { value: v.industry || '' }),
     legal_rep: input('legal_rep', { maxlength: 100, value: v.legal_rep || '' }),
     safety_officer: input('safety_officer', { maxlength: 100, value: v.safety_officer || '' }),
     phone: input('phone', { type: 'tel', maxlength: 32, value: v.phone || '' }),
     employees: input('employees', { type: 'number', min: 0, step: 1, inputmode: 'numeric', value: v.employees != null ? String(v.employees) : '' }),
   };
-  const risk = segmented('risk_level', RISK_LEVELS.map((r) => [r, t(`risk.${r}`)]), v.risk_level || 'blue', 'risk');
+  const risk = segmented('risk_level', values('risk_levels').map((r) => [r, label('risk_levels', r)]), v.risk_level || 'blue', 'risk');
   risk.setAttribute('aria-labelledby', 'risk-label');
   const here = h('button.btn.small.secondary', { type: 'button' }, icon('pin'), t('registry.use_location'));
   here.addEventListener('click', () => busy(here, async () => {
@@ -131,7 +123,7 @@ export async function renderForm({ params, main, isCurrent }) {
     c.lat.value = String(pos.lat); c.lng.value = String(pos.lng);
   }));
   const btn = h('button.btn.block', { type: 'submit' }, id ? t('registry.save') : t('registry.new'));
-  const createId = uuid(); // chosen once: a repeated tap or a lost answer never registers twice
+  const createId = newId(); // chosen once: a repeated tap or a lost answer never registers twice
   const form = h('form', { novalidate: true },
     h('div.card',
       field(t('registry.f_name'), c.name, { required: true }),
@@ -141,7 +133,7 @@ export async function renderForm({ params, main, isCurrent }) {
       h('div.field', { dataset: { field: 'risk_level' } }, h('span.label', { id: 'risk-label' }, t('registry.f_risk_level')), risk),
       field(t('registry.f_industry'), c.industry)),
     h('div.card',
-      h('h3', { style: 'margin-bottom:10px' }, t('registry.f_location')),
+      h('h3.mb-10', t('registry.f_location')),
       field(t('registry.f_lat'), c.lat),
       field(t('registry.f_lng'), c.lng, { hint: t('registry.location_hint') }),
       here),
@@ -181,10 +173,10 @@ export async function renderForm({ params, main, isCurrent }) {
   });
   setChildren(main,
     ent ? h('div.card.row', { 'data-testid': 'qr-summary' },
-      h('img', { src: `/api/v1/enterprises/${ent.id}/qr.png?box_size=2&v=${encodeURIComponent((ent.qr_token || '').slice(0, 8))}`, alt: t('qr.alt', { name: ent.name }), width: 74, height: 74, style: 'flex:none;image-rendering:pixelated' }),
-      h('div.grow',
-        h('a', { href: `#/registry/${ent.id}/qr`, style: 'display:flex;align-items:center;font-weight:600;min-height:44px' }, t('registry.qr_manage')),
-        h('a', { href: `#/enterprise/${ent.id}`, style: 'display:flex;align-items:center;min-height:44px' }, t('registry.open_card')),
+      h('img', { src: `/api/v1/enterprises/${ent.id}/qr.png?box_size=2&v=${encodeURIComponent((ent.qr_token || '').slice(0, 8))}`, alt: t('qr.alt', { name: ent.name }), width: 74, height: 74, class: 'qr-thumb' }),
+      h('div.grow.qr-links',
+        h('a.main-link', { href: `#/registry/${ent.id}/qr` }, t('registry.qr_manage')),
+        h('a', { href: `#/enterprise/${ent.id}` }, t('registry.open_card')),
         h('p.small.muted', t('registry.version_note', { v: ent.version, time: fmtDateTime(ent.updated_at) })))) : null,
     form);
   return null;
@@ -199,7 +191,7 @@ export async function renderImport({ main }) {
   const file = h('input', { type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   const check = h('button.btn.block', { type: 'submit' }, icon('upload'), t('import.check'));
   const form = h('form.card', { novalidate: true },
-    h('p.small.muted', { style: 'margin-bottom:12px' }, t('import.intro')),
+    h('p.small.muted.mb-12', t('import.intro')),
     field(t('import.file'), file, { required: true }),
     check);
   const result = h('div', { 'aria-live': 'polite' });
@@ -219,16 +211,16 @@ export async function renderImport({ main }) {
     }));
     setChildren(result, h('div.card', { 'data-testid': dryRun ? 'import-preview' : 'import-result' },
       h('h2', dryRun ? t('import.preview') : t('import.done')),
-      h('div.stats.three', { style: 'margin:8px 0 12px' },
+      h('div.stats.three.report',
         stat(report.created, t('import.created')), stat(report.updated, t('import.updated')), stat(report.unchanged, t('import.unchanged'))),
       errors.length ? [
-        h('h3', { style: 'color:var(--danger);margin-bottom:6px' }, t(dryRun ? 'import.errors' : 'import.errors_done', { n: new Set(errors.map((e) => e.line)).size })),
+        h('h3.error-text.import-errors', t(dryRun ? 'import.errors' : 'import.errors_done', { n: new Set(errors.map((e) => e.line)).size })),
         h('div.table-wrap', h('table.table',
           h('thead', h('tr', h('th', { scope: 'col' }, t('import.line')), h('th', { scope: 'col' }, t('import.field')), h('th', { scope: 'col' }, t('import.message')))),
           h('tbody', errors.map((e) => h('tr', { 'data-testid': 'import-error' },
             h('td', String(e.line)), h('td', e.field ? fieldLabel(e.field) : '—'), h('td', e.message))))))]
         : h('p.small', t('import.no_errors')),
-      (report.ignored_columns || []).length ? h('p.small.muted', { style: 'margin-top:8px' }, t('import.ignored', { cols: report.ignored_columns.join('、') })) : null,
+      (report.ignored_columns || []).length ? h('p.small.muted.mt-8', t('import.ignored', { cols: report.ignored_columns.join('、') })) : null,
       h('div.actions', dryRun ? confirmBtn : h('a.btn.block.secondary', { href: '#/registry' }, t('import.to_list')))));
   };
   form.addEventListener('submit', (ev) => {
@@ -279,7 +271,7 @@ export async function renderQr({ params, main, isCurrent }) {
         h('div.actions',
           h('a.btn.block.secondary', { href: `/api/v1/enterprises/${e.id}/qr.png?box_size=12`, download: `${e.name}-${t('qr.file')}.png` }, icon('download'), t('qr.download')),
           h('a.btn.block.secondary', { href: `/api/v1/qr-labels.pdf?community_id=${encodeURIComponent(e.community_id)}`, download: `${e.community_name || ''}${t('labels.file')}.pdf` }, icon('qr'), t('qr.print')))),
-      h('div.card', h('h3', t('qr.rotate')), h('p.small.muted', { style: 'margin:4px 0 12px' }, t('qr.rotate_hint')), rotate));
+      h('div.card', h('h3', t('qr.rotate')), h('p.small.muted.mt-4.mb-12', t('qr.rotate_hint')), rotate));
   };
   draw(ent);
   return null;
@@ -298,11 +290,11 @@ export async function renderLabels({ main, isCurrent }) {
   }
   if (!isCurrent()) return null;
   setChildren(main,
-    h('p.small.muted', { style: 'margin:4px 4px 12px' }, t('labels.intro')),
+    h('p.small.muted.lead', t('labels.intro')),
     comms.length ? h('div.list', comms.map((c) => h('a.item', {
       href: `/api/v1/qr-labels.pdf?community_id=${encodeURIComponent(c.id)}`, download: `${c.name}${t('labels.file')}.pdf`, 'data-testid': 'label-link',
     }, icon('qr', 'chev'), h('div.grow', h('div.item-title', c.name), h('div.item-sub', t('labels.count', { n: c.enterprise_count ?? 0 }))), icon('download', 'chev'))))
       : h('div.card', empty(t('labels.none'), 'qr')),
-    isAdmin() && comms.length > 1 ? h('a.btn.block.secondary', { href: '/api/v1/qr-labels.pdf', download: `${t('labels.file')}.pdf`, style: 'margin-top:12px' }, icon('download'), t('labels.all')) : null);
+    isAdmin() && comms.length > 1 ? h('a.btn.block.secondary', { href: '/api/v1/qr-labels.pdf', download: `${t('labels.file')}.pdf`, class: 'mt-12' }, icon('download'), t('labels.all')) : null);
   return null;
 }

@@ -1,53 +1,29 @@
 // QR scan: the back camera, BarcodeDetector where the browser has it, else jsQR on frames;
 // typing the code by hand as a fallback. Offline, the token is looked up in the cached registry.
-import { request, listAll } from '../api.js';
-import { cacheGet, cachePut, getMeta, setMeta } from '../db.js';
+import { request } from '../api.js';
 import { t } from '../i18n.js';
 import { h, icon, field, input, showProblem, busy, append, setChildren } from '../ui.js';
-import { navigate, setTitle, safeDecode } from '../app.js';
+import { navigate, setTitle, safeDecode } from '../router.js';
+import { enterpriseByToken, rememberCard, rememberEnterprise } from '../registry-cache.js';
 
 /** The token in what a QR code says: `<base>/e/<token>`, or a bare token typed by hand. */
-export function tokenFrom(text) {
+function tokenFrom(text) {
   const s = String(text || '').trim();
   const m = s.match(/\/e\/([^/?#\s]+)/);
   if (m) return safeDecode(m[1]); // null for a malformed escape: not a code of ours
   return /^[A-Za-z0-9_-]{4,128}$/.test(s) ? s : null;
 }
 
-/** Download the registry of my communities for offline scans (inspectors, supervisors). */
-let registryInFlight = null;
-export function refreshRegistry() {
-  if (!registryInFlight) {
-    registryInFlight = (async () => {
-      const items = await listAll('/api/v1/enterprises');
-      await cachePut('registry', items);
-      return items;
-    })().finally(() => { registryInFlight = null; });
-  }
-  return registryInFlight;
-}
-export async function cachedRegistry() {
-  const hit = await cacheGet('registry');
-  return hit ? { items: hit.data || [], at: hit.at } : { items: [], at: null };
-}
-export async function rememberEnterprise(e) {
-  if (!e || !e.id) return;
-  const recent = ((await getMeta('recent_enterprises', [])) || []).filter((x) => x.id !== e.id);
-  recent.unshift({ id: e.id, name: e.name, address: e.address, risk_level: e.risk_level, credit_code: e.credit_code });
-  await setMeta('recent_enterprises', recent.slice(0, 12));
-}
-
 /** Resolve a token to an enterprise card, online or from the cached registry. */
-export async function resolveToken(token) {
+async function resolveToken(token) {
   try {
     const { data } = await request('GET', `/api/v1/scan/${encodeURIComponent(token)}`, { timeout: 10000 });
     const ent = data.enterprise || data;
-    await cachePut(`card:${ent.id}`, data);
+    await rememberCard(data);
     return { enterprise: ent, card: data, offline: false };
   } catch (err) {
     if (!err.offline && !(err.status >= 500)) throw err;
-    const { items } = await cachedRegistry();
-    const ent = items.find((e) => e.qr_token === token);
+    const ent = await enterpriseByToken(token);
     if (!ent) throw err;
     return { enterprise: ent, card: null, offline: true };
   }

@@ -4,10 +4,11 @@
 import { api, request, cachedGet, itemsOf } from '../api.js';
 import { t, fmtDateTime } from '../i18n.js';
 import { h, icon, chev, chip, field, input, select, showProblem, clearProblem, busy, toast, errorBlock, loading, empty, append, setChildren } from '../ui.js';
-import { navigate, setTitle, session, queryParams } from '../app.js';
-import { uuid } from '../outbox.js';
+import { navigate, setTitle, queryParams } from '../router.js';
+import { session } from '../session.js';
+import { newId } from '../commands.js';
+import { values, label } from '../choices.js';
 
-const ROLES = ['inspector', 'supervisor', 'officer', 'admin'];
 const COMMUNITY_ROLES = ['supervisor', 'inspector'];
 
 function notAllowed(main) {
@@ -37,7 +38,7 @@ export async function render({ main, isCurrent }) {
   const searchForm = h('form.search', { role: 'search', onsubmit: (e) => { e.preventDefault(); go({ q: search.value.trim() }); } },
     search, h('button.btn.small', { type: 'submit' }, t('registry.search')));
   const bar = h('div.filters', { role: 'group', 'aria-label': t('hazards.filters') },
-    select('role', [['', t('users.all_roles')], ...ROLES.map((r) => [r, t(`role.${r}`)])], { 'aria-label': t('users.role'), value: filters.role, onchange: (e) => go({ role: e.target.value }) }),
+    select('role', [['', t('users.all_roles')], ...values('roles').map((r) => [r, label('roles', r)])], { 'aria-label': t('users.role'), value: filters.role, onchange: (e) => go({ role: e.target.value }) }),
     select('active', [['', t('users.all_status')], ['true', t('users.active')], ['false', t('users.disabled')]], { 'aria-label': t('users.status'), value: filters.active, onchange: (e) => go({ active: e.target.value }) }));
   const box = h('div', loading());
   append(main, h('div.toolbar', h('a.btn.small', { href: '#/users/new' }, icon('plus'), t('users.new'))), searchForm, bar, box);
@@ -57,9 +58,9 @@ export async function render({ main, isCurrent }) {
     h('div.section-title', h('span.grow', t('users.count', { n: page.total ?? items.length }))),
     items.length ? h('div.list', items.map((u) => h('a.item', { href: `#/users/${u.id}`, 'data-testid': 'user-item', dataset: { username: u.username } },
       h('div.grow',
-        h('div.item-title', u.display_name, u.display_name !== u.username ? h('span.muted', { style: 'font-weight:400' }, ` · ${u.username}`) : null),
+        h('div.item-title', u.display_name, u.display_name !== u.username ? h('span.muted.regular', ` · ${u.username}`) : null),
         h('div.item-sub', scopeText(u)),
-        h('div.row.wrap', { style: 'gap:6px;margin-top:6px' }, chip(t(`role.${u.role}`)), u.active ? null : chip(t('users.disabled'), 'overdue'))),
+        h('div.row.wrap.chips', chip(label('roles', u.role)), u.active ? null : chip(t('users.disabled'), 'overdue'))),
       chev())))
       : h('div.card', empty(t('users.none'), 'group')),
     pages > 1 ? h('div.actions.two',
@@ -134,11 +135,11 @@ export async function renderForm({ params, main, isCurrent }) {
 }
 
 function renderNew(main, communities) {
-  const createId = uuid(); // a repeated tap, or a lost answer, never opens two accounts
+  const createId = newId(); // a repeated tap, or a lost answer, never opens two accounts
   const username = input('username', { maxlength: 64, autocomplete: 'off', autocapitalize: 'off', spellcheck: false });
   const displayName = input('display_name', { maxlength: 100, autocomplete: 'off' });
   const pw = passwordInput('password');
-  const role = select('role', ROLES.map((r) => [r, t(`role.${r}`)]), { value: 'inspector' });
+  const role = select('role', values('roles').map((r) => [r, label('roles', r)]), { value: 'inspector' });
   const phone = input('phone', { type: 'tel', maxlength: 32, autocomplete: 'off' });
   const checks = communityChecks(communities, new Set(communities.length === 1 ? [communities[0].id] : []));
   const picker = enterprisePicker(null);
@@ -223,7 +224,7 @@ function renderAccount(main, user, communities) {
   const pwField = field(t('users.new_password'), pw.ctl, { required: true });
   pwField.insertBefore(pw.gen, pw.ctl.nextSibling);
   const resetForm = h('form.card', { novalidate: true, 'data-testid': 'reset-password' },
-    h('h3', t('users.reset_title')), h('p.small.muted', { style: 'margin:4px 0 12px' }, t(self ? 'users.reset_hint_self' : 'users.reset_hint')),
+    h('h3', t('users.reset_title')), h('p.small.muted.mt-4.mb-12', t(self ? 'users.reset_hint_self' : 'users.reset_hint')),
     pwField, resetBtn);
   resetForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -250,14 +251,14 @@ function renderAccount(main, user, communities) {
   });
 
   const toggleCard = self ? null : h('div.card', h('h3', user.active ? t('users.disable') : t('users.enable')),
-    h('p.small.muted', { style: 'margin:4px 0 12px' }, user.active ? t('users.disable_hint') : t('users.enable_hint')), toggle);
+    h('p.small.muted.mt-4.mb-12', user.active ? t('users.disable_hint') : t('users.enable_hint')), toggle);
   setChildren(main,
     h('div.card', { 'data-testid': 'account' },
-      h('div.row.wrap', { style: 'gap:6px' }, chip(t(`role.${user.role}`)), user.active ? chip(t('users.active'), 'ok') : chip(t('users.disabled'), 'overdue'),
+      h('div.row.wrap.chips', chip(label('roles', user.role)), user.active ? chip(t('users.active'), 'ok') : chip(t('users.disabled'), 'overdue'),
         self ? chip(t('users.self')) : null),
-      h('h2', { style: 'margin:10px 0 2px' }, user.display_name),
+      h('h2.record-name', user.display_name),
       h('p.small.muted', `${user.username} · ${t('users.created_at')} ${fmtDateTime(user.created_at)}`),
-      scopeText(user) ? h('p.small', { style: 'margin-top:6px' }, scopeText(user)) : null),
+      scopeText(user) ? h('p.small.mt-6', scopeText(user)) : null),
     user.active ? null : toggleCard, // a disabled account: enabling it is what one came for
     form,
     resetForm,
