@@ -34,10 +34,13 @@ run: seed
 	  --access-logfile - wsgi:app
 
 ## System packages the tests need: Debian's Chromium (never a downloaded browser), CJK fonts
-## for readable screenshots, poppler for rendering PDFs.
+## for readable screenshots, poppler for rendering PDFs, nginx to check deploy/nginx/anxun.conf,
+## the PostgreSQL client (pg_dump, pg_restore) for `flask backup`/`flask restore`.
 system-deps:
 	@missing=""; \
 	 [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	 [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	 command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	 command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	 [ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
 	 if [ -n "$$missing" ]; then \
@@ -68,8 +71,10 @@ postgres-up:
 	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 	@pg_isready -h 127.0.0.1 -p 5432
 
-## make lint: which package may import which (.importlinter)
+## make lint: ruff (ruff.toml: errors and likely bugs, no formatting), then which package may
+## import which (.importlinter)
 lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache --no-logo
 
 ## make test: the linters, then everything on SQLite and again on PostgreSQL (127.0.0.1:5432)

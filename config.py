@@ -53,6 +53,9 @@ class Config:
     MEDIA_DIR = os.environ.get("MEDIA_DIR", str(INSTANCE_DIR / "media"))
     # Public base URL that QR codes point at; empty means "the host the request came in on".
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+    # Host names the app answers to; a request naming another Host is refused (400). Production
+    # needs this or PUBLIC_BASE_URL, so a forged Host can never be printed in a QR code.
+    ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS")
 
     # Field rules (DOMAIN.md); local rules differ, so they are configurable.
     CHECKIN_RADIUS_M = _env_int("CHECKIN_RADIUS_M", 200)
@@ -62,6 +65,14 @@ class Config:
     ESCALATION_REJECTIONS = _env_int("ESCALATION_REJECTIONS", 2)
     ESCALATION_REPEAT_DAYS = _env_int("ESCALATION_REPEAT_DAYS", 90)
     ESCALATION_INTERVAL_S = _env_int("ESCALATION_INTERVAL_S", 300)  # 0 disables the in-server job
+    # Housekeeping in the server (ended sessions, login counters, abandoned uploads); 0 disables.
+    MAINTENANCE_INTERVAL_S = _env_int("MAINTENANCE_INTERVAL_S", 3600)
+    SESSION_PURGE_AFTER_DAYS = _env_int("SESSION_PURGE_AFTER_DAYS", 30)
+    MEDIA_GC_GRACE_S = _env_int("MEDIA_GC_GRACE_S", 3600)
+    # Backups (`flask backup`): where they go by default; where pg_dump/pg_restore are, when
+    # the server's major version is neither in /usr/lib/postgresql/<major>/bin nor on PATH.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
     HAZARD_CATEGORIES = _env_list(
         "HAZARD_CATEGORIES",
         "fire,electrical,chemicals,machinery,construction,confined_space,dust,gas,"
@@ -98,6 +109,10 @@ class Config:
     PHOTO_DECODE_WAIT_S = _env_int("PHOTO_DECODE_WAIT_S", 30)  # then 503 with Retry-After
     # Registry imports: an XLSX is a zip; its unpacked size is checked before it is read.
     IMPORT_MAX_UNPACKED_BYTES = _env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+    # A write request's body must keep arriving at this many bytes a second on average once the
+    # grace has passed, else 408 (slow-loris bodies; the proxy in front is the first line).
+    REQUEST_BODY_MIN_RATE = _env_int("REQUEST_BODY_MIN_RATE", 2048)  # 0 disables the check
+    REQUEST_BODY_GRACE_S = _env_int("REQUEST_BODY_GRACE_S", 10)
 
     # Sessions and login throttling.
     SESSION_COOKIE_NAME = "anxun_session"
@@ -107,7 +122,9 @@ class Config:
     ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 65536)
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_S = _env_int("LOGIN_FAILURE_WINDOW_S", 900)
+    LOGIN_USER_MAX_FAILURES = _env_int("LOGIN_USER_MAX_FAILURES", 50)
     LOGIN_IP_MAX_FAILURES = _env_int("LOGIN_IP_MAX_FAILURES", 30)
+    LOGIN_DEVICE_DAYS = _env_int("LOGIN_DEVICE_DAYS", 180)
     HSTS = True
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # hops of X-Forwarded-* to trust
 
@@ -135,6 +152,10 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
 
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 30_000)
+    # PostgreSQL: give up on a server that does not answer (connect) or on a statement that runs
+    # or waits for a lock too long; requests then answer 503 instead of holding a worker.
+    DB_CONNECT_TIMEOUT_S = _env_int("DB_CONNECT_TIMEOUT_S", 5)
+    DB_STATEMENT_TIMEOUT_MS = _env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)  # 0: no limit
 
 
 class DevelopmentConfig(Config):
@@ -150,6 +171,7 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     HSTS = False
     ESCALATION_INTERVAL_S = 0
+    MAINTENANCE_INTERVAL_S = 0
     # Still argon2id, at a cost that lets hundreds of test users be made quickly.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192

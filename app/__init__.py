@@ -25,8 +25,10 @@ SCHEMA_MODULE = "app.models"
 HOOK_MODULES = ("app.auth.sessions",)
 # Domains that act on another's signals subscribe here, in the open (``init_app(app)``): records
 # follow their enterprise to another community (app.registry.signals), the 零容忍 rules follow
-# the hazard signals (app.hazards.signals), and the time rules run as a periodic job.
-WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring")
+# the hazard signals (app.hazards.signals), and the time rules run as a periodic job; so does the
+# housekeeping (app.maintenance).
+WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring",
+                  "app.maintenance.wiring")
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
@@ -45,6 +47,7 @@ BLUEPRINT_MODULES = (
 )
 # Modules exposing ``register_cli(app)``.
 CLI_MODULES = ("app.cli", "app.demo.cli", "app.escalation.cli", "app.hazards.cli",
+               "app.maintenance.cli",
                "app.reports.cli")
 
 

@@ -47,6 +47,13 @@ class NotFound(DomainError):
     title = "Not found"
 
 
+class RequestTimeout(DomainError):
+    """The request (its body) did not arrive in time (408)."""
+
+    status = 408
+    title = "Request timeout"
+
+
 class Conflict(DomainError):
     """State or version conflict (409); nothing was changed."""
 

@@ -1,8 +1,19 @@
 """Imports every model so that Alembic and ``db.create_all`` see the whole schema."""
-from app.auth.models import LoginFailure, User, UserSession, user_communities  # noqa: F401
-from app.escalation.models import Escalation, Interview, InterviewEvent  # noqa: F401
-from app.hazards.models import Hazard, HazardEvent, HazardEventHead  # noqa: F401
-from app.inspections.models import Inspection  # noqa: F401
-from app.notifications.models import JobLease, Notification, WebhookDelivery  # noqa: F401
-from app.photos.models import Photo  # noqa: F401
-from app.registry.models import Community, Enterprise, EnterpriseMove  # noqa: F401
+from app.auth.models import LoginFailure, User, UserSession, user_communities
+from app.escalation.models import Escalation, Interview, InterviewEvent
+from app.hazards.models import Hazard, HazardEvent, HazardEventHead
+from app.inspections.models import Inspection
+from app.notifications.models import JobLease, Notification, WebhookDelivery
+from app.photos.models import Photo
+from app.registry.models import Community, Enterprise, EnterpriseMove
+
+# Imported for their tables, named here so that the imports read as used.
+__all__ = [
+    "LoginFailure", "User", "UserSession", "user_communities",
+    "Escalation", "Interview", "InterviewEvent",
+    "Hazard", "HazardEvent", "HazardEventHead",
+    "Inspection",
+    "JobLease", "Notification", "WebhookDelivery",
+    "Photo",
+    "Community", "Enterprise", "EnterpriseMove",
+]

@@ -19,7 +19,8 @@ import time
 from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
-USER, PASSWORD = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else ("inspector", "anxun-check-2023")
+USER, PASSWORD = ((sys.argv[2], sys.argv[3]) if len(sys.argv) > 3
+                  else ("inspector", "anxun-check-2023"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 NETWORK = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8,
@@ -54,7 +55,8 @@ def main():
         page.wait_for_load_state("networkidle")
         transferred = sum(sent)
         deadline = time.time() + 30
-        while time.time() < deadline and not page.evaluate("() => !!navigator.serviceWorker.controller"):
+        controlled = "() => !!navigator.serviceWorker.controller"
+        while time.time() < deadline and not page.evaluate(controlled):
             time.sleep(0.2)
         warm = timed(page, BASE + "/", "input[name=username]")
         page.fill("input[name=username]", USER)

@@ -100,6 +100,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # DB_STATEMENT_TIMEOUT_MS bounds requests; a schema change on a large table may
+                # rightly take longer, so the migrations' transaction runs without it.
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 

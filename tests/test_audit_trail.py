@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError
 
 import config
 from app.hazards.audit import event_hash, seal_fields
-from tests.test_hazards_support import new_id, world  # noqa: F401
+from tests.test_hazards_support import new_id
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 on_sqlite = pytest.mark.skipif(config.test_database_kind() != "sqlite",
                                reason="SQLite's own trigger")

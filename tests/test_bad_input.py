@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import partial
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
 from app.core.fields import MAX_PAGE
-from tests.test_hazards_support import new_id, world  # noqa: F401
+from tests.test_hazards_support import new_id
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 from tests.test_registry_import import code, csv_bytes, upload
 
 YEAR_1 = "0001-01-01T00:00:00+08:00"      # before 0001-01-01 in UTC
@@ -54,7 +56,7 @@ LISTS = ["/api/v1/hazards", "/api/v1/inspections", "/api/v1/interviews", "/api/v
 def test_huge_page_numbers_are_422_naming_page(world, url):
     admin = world.client("admin")
     for page in ("100000000000000000000", str(MAX_PAGE + 1), "0", "-1", "1" * 5000):
-        refused(world.app, lambda: admin.get(f"{url}?page={page}"), 422, "page")
+        refused(world.app, partial(admin.get, f"{url}?page={page}"), 422, "page")
     last = admin.get(f"{url}?page={MAX_PAGE}")
     assert last.status_code == 200, last.get_json()
     assert last.get_json()["items"] == []
@@ -103,7 +105,7 @@ def test_hazard_filters_out_of_range_are_422(world, query, field):
     supervisor = world.client("supervisor")
     for url in ("/api/v1/hazards", "/api/v1/reports/hazard-ledger.csv",
                 "/api/v1/reports/hazard-ledger.xlsx"):
-        refused(world.app, lambda: supervisor.get(f"{url}?{query}"), 422, field)
+        refused(world.app, partial(supervisor.get, f"{url}?{query}"), 422, field)
 
 
 def test_an_inspection_started_in_year_1_is_422(world):
@@ -144,7 +146,7 @@ def test_dashboard_periods_out_of_range_are_422(world, query, field):
 def test_ledger_periods_out_of_range_are_422(world, query, field):
     supervisor = world.client("supervisor")
     for url in ("/api/v1/reports/hazard-ledger.csv", "/api/v1/reports/hazard-ledger.xlsx"):
-        refused(world.app, lambda: supervisor.get(f"{url}?{query}"), 422, field)
+        refused(world.app, partial(supervisor.get, f"{url}?{query}"), 422, field)
 
 
 def test_dashboard_period_bounds_refuse_dates_out_of_range(app_ctx):
@@ -161,7 +163,7 @@ def test_campaign_summary_in_year_9999_is_422(world):
     supervisor = world.client("supervisor")
     for query, field in (("from=9999-12-01&to=9999-12-31", "from"),
                          ("from=2024-06-01&to=2024-06-30&report_due=0001-01-01", "report_due")):
-        refused(world.app, lambda: supervisor.get(f"/api/v1/reports/campaign-summary.pdf?{query}"),
+        refused(world.app, partial(supervisor.get, f"/api/v1/reports/campaign-summary.pdf?{query}"),
                 422, field)
 
 

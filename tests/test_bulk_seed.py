@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
@@ -175,7 +176,7 @@ def test_events_replay_to_the_state(year):
         steps = [e for e in events if e.action != "escalate"]
         assert steps[0].action == "report" and steps[0].from_state is None
         assert steps[0].at == h.found_at
-        for before, after in zip(steps, steps[1:]):
+        for before, after in pairwise(steps):
             assert before.to_state == after.from_state
         assert steps[-1].to_state == h.state
         assert len(steps) == h.version

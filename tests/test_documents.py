@@ -28,7 +28,8 @@ ENTERPRISES = [
     ("阿里巴巴（中国）网络技术有限公司", "91330100716105852F", "五常社区"),
     ("北京百度网讯科技有限公司", "91110000802100433B", "上地社区"),
     ("比亚迪股份有限公司", "91440300192317458F", "葵涌社区"),
-    ("福州市鼓楼区某某某某餐饮管理服务有限公司第一分公司（东街口店）", "91350100M000100Y43", "东街社区"),
+    ("福州市鼓楼区某某某某餐饮管理服务有限公司第一分公司（东街口店）", "91350100M000100Y43",
+     "东街社区"),
     ("小店", None, None),
     ("Anxun Demo Trading Co., Ltd. <&>", "91350100M000100Y43", "A community with a long name 社区"),
     ("福建省安全生产示范企业", "914403001922038216", "坂田社区"),
@@ -61,7 +62,8 @@ def _fonts(reader: PdfReader) -> list[dict]:
                 desc = f["/DescendantFonts"][0].get_object().get("/FontDescriptor")
             desc = desc.get_object() if desc is not None else {}
             out.append({"base": str(f["/BaseFont"]),
-                        "embedded": any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))})
+                        "embedded": any(k in desc
+                                        for k in ("/FontFile", "/FontFile2", "/FontFile3"))})
     return out
 
 
@@ -142,7 +144,7 @@ def test_label_sheet_every_qr_scans_and_names_are_real_text(tmp_path):
 
     text = "".join(page.extract_text() for page in reader.pages)
     compact = "".join(text.split())
-    for name, code, community in ENTERPRISES[:5] + ENTERPRISES[8:]:
+    for name, code, _community in ENTERPRISES[:5] + ENTERPRISES[8:]:
         assert name in compact, name
         assert code in compact
     assert "所属社区：坂田社区" in compact
@@ -184,9 +186,11 @@ def test_render_document_header_footer_and_qr_back_to_record(tmp_path):
     story = [para("一、隐患情况", "h1"),
              field_table([("被检查单位", "福州市鼓楼区某某餐饮管理服务有限公司"),
                           ("统一社会信用代码", "91350100M000100Y43"),
-                          ("隐患描述", "燃气管道未安装泄漏报警装置 <b>原样</b> & 油烟管道积油。\n第二行")]),
+                          ("隐患描述",
+                           "燃气管道未安装泄漏报警装置 <b>原样</b> & 油烟管道积油。\n第二行")]),
              Spacer(1, 12),
-             data_table(["序号", "整改要求"], [[i, f"第 {i} 项整改要求，须按期完成。"] for i in range(1, 60)],
+             data_table(["序号", "整改要求"],
+                        [[i, f"第 {i} 项整改要求，须按期完成。"] for i in range(1, 60)],
                         col_widths=[20 * mm, 150 * mm]),
              Spacer(1, 12),
              qr_drawing("https://anxun.example.gov.cn/photos/evidence-1", 30)]

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 
 from app.core.downloads import content_disposition
 from tests.test_bad_input import refused
-from tests.test_documents_print import get_pdf, text_of, world  # noqa: F401
+from tests.test_documents_print import get_pdf, text_of
+from tests.test_documents_print import world  # noqa: F401 - a fixture, taken as a parameter
 from tests.test_registry_import import code, csv_bytes, upload
 
 

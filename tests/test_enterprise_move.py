@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from tests.test_hazards_support import world  # noqa: F401
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 from tests.test_registry_import import csv_bytes, upload
 
 

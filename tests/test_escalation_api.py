@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.test_hazards_support import now, world  # noqa: F401
+from tests.test_hazards_support import now
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 
 def present(world, *who):

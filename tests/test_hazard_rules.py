@@ -14,7 +14,8 @@ from app.hazards.choices import STATE_ORDER
 from app.hazards.models import Hazard, overdue
 from app.hazards.operations import STEP_EFFECTS, apply_step_effects
 from app.hazards.workflow import HAZARD_WORKFLOW
-from tests.test_hazards_support import ROLES, world  # noqa: F401
+from tests.test_hazards_support import ROLES
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 NOW = datetime(2024, 6, 3, 2, 0, tzinfo=timezone.utc)
 
@@ -81,7 +82,7 @@ def test_follow_up_overdue_agrees_in_python_and_in_sql(app, factory):
     cases = [("held", NOW - timedelta(days=1), True), ("held", NOW + timedelta(days=1), False),
              ("closed", NOW - timedelta(days=1), False), ("scheduled", None, False)]
     with app.app_context():
-        for enterprise, (state, deadline, _) in zip(enterprises, cases):
+        for enterprise, (state, deadline, _) in zip(enterprises, cases, strict=True):
             db.session.add(Interview(enterprise_id=enterprise.id,
                                      community_id=enterprise.community_id, state=state,
                                      follow_up_deadline=deadline))

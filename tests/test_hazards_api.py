@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from app.hazards.models import Hazard, HazardEvent
-from tests.test_hazards_support import FULL_PLAN, new_id, world  # noqa: F401
+from tests.test_hazards_support import FULL_PLAN, new_id
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 
 def ids(world, who, query=""):

@@ -10,7 +10,8 @@ import pytest
 
 from app.hazards.models import HazardEvent
 from app.hazards.workflow import HAZARD_WORKFLOW
-from tests.test_hazards_support import ROLES, world  # noqa: F401
+from tests.test_hazards_support import ROLES
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 STATES = ("reported", "rectifying", "submitted", "verified", "closed", "archived")
 ACTIONS = ("acknowledge", "submit", "verify", "reject", "close", "archive")

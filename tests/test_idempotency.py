@@ -15,7 +15,8 @@ from app.hazards.models import Hazard, HazardEvent
 from app.inspections.models import Inspection
 from app.photos.models import Photo
 from tests.conftest import PASSWORD
-from tests.test_hazards_support import media_files, new_id, photo_bytes, sha256, world  # noqa: F401
+from tests.test_hazards_support import media_files, new_id, photo_bytes, sha256
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 
 # --------------------------------------------------------------------------- the hash

@@ -1,4 +1,5 @@
-"""Evidence photo (照片) processing, on real camera/phone files and on images built here with Pillow.
+"""Evidence photo (照片) processing, on real camera/phone files and on images built here with
+Pillow.
 
 No mocks: every case feeds real bytes through ``process_upload`` and decodes what comes out.
 The real files and their attribution are in ``tests/data/photos/README.md``.

@@ -17,7 +17,8 @@ TENCENT = "9144030071526726XG"
 ZH_CSV = (
     "企业名称,统一社会信用代码,所属社区,地址,纬度,经度,行业,风险等级,法定代表人,安全员,联系电话,从业人数,备注\n"
     f"华为技术有限公司,{HUAWEI},坂田社区,深圳市龙岗区坂田华为基地,22.6533,114.0575,制造业,红,徐某,李某,0755-28780808,1200,\n"
-    f"\"腾讯科技（深圳）有限公司\",{TENCENT},粤海社区,\"深圳市南山区科技中一路, 腾讯大厦\",,,信息技术,较大,马某,,13800138000,300人,总部\n"
+    f"\"腾讯科技（深圳）有限公司\",{TENCENT},粤海社区,\"深圳市南山区科技中一路, 腾讯大厦\","
+    ",,信息技术,较大,马某,,13800138000,300人,总部\n"
 )
 EXPECTED = [
     (2, {"name": "华为技术有限公司", "credit_code": HUAWEI, "community": "坂田社区",
@@ -97,7 +98,8 @@ def test_header_variants_brackets_stars_and_coordinate_hint():
 
 
 def test_baidu_hint_and_conflicting_hints():
-    t = parse_table(f"企业名称,统一社会信用代码,社区,百度纬度,百度经度\nA,{HUAWEI},c,1,2\n".encode())
+    t = parse_table(
+        f"企业名称,统一社会信用代码,社区,百度纬度,百度经度\nA,{HUAWEI},c,1,2\n".encode())
     assert t.coord_system == geo.BD09
     with pytest.raises(TableError):
         parse_table(f"企业名称,统一社会信用代码,社区,纬度(百度),经度(高德)\nA,{HUAWEI},c,1,2\n".encode())
@@ -135,10 +137,12 @@ def _xlsx(rows, title_rows=()):
 
 def test_xlsx_detected_by_content_not_name():
     data = _xlsx([
-        ["企业名称", "统一社会信用代码", "所属社区", "纬度", "经度", "联系电话", "从业人数", "风险等级"],
+        ["企业名称", "统一社会信用代码", "所属社区", "纬度", "经度", "联系电话", "从业人数",
+         "风险等级"],
         ["华为技术有限公司", HUAWEI, "坂田社区", 22.6533, 114.0575, 13800138000, 1200, "重大"],
         [None, None, None, None, None, None, None, None],
-        ["腾讯科技（深圳）有限公司", TENCENT, "粤海社区", None, None, "0755-86013388", 300.0, "yellow"],
+        ["腾讯科技（深圳）有限公司", TENCENT, "粤海社区", None, None, "0755-86013388", 300.0,
+         "yellow"],
     ])
     assert data[:4] == b"PK\x03\x04"
     t = parse_table(data, "upload.csv")   # a misleading name does not matter
@@ -161,7 +165,8 @@ def test_xlsx_detected_by_content_not_name():
 def test_xlsx_with_title_row():
     data = _xlsx([["企业名称", "统一社会信用代码", "社区"], ["A", HUAWEI, "c"]],
                  title_rows=[["2024 年企业台账"]])
-    assert read_table(data, "a.xlsx") == [(3, {"name": "A", "credit_code": HUAWEI, "community": "c"})]
+    assert read_table(data, "a.xlsx") == [
+        (3, {"name": "A", "credit_code": HUAWEI, "community": "c"})]
 
 
 def test_missing_required_header_is_one_clear_error():
@@ -243,14 +248,16 @@ def test_clean_row_errors_name_line_and_field():
 
 
 def test_clean_row_good_values():
-    row = {"name": "  腾讯科技（深圳）有限公司 ", "credit_code": "９１４４０３００７１５２６７２６ｘｇ",
-           "community": "粤海", "address": None, "lat": "22.54°", "lng": "113.93",
+    row = {"name": "  腾讯科技（深圳）有限公司 ",
+           "credit_code": "９１４４０３００７１５２６７２６ｘｇ", "community": "粤海",
+           "address": None, "lat": "22.54°", "lng": "113.93",
            "risk_level": "蓝", "phone": "０７５５-８６０１３３８８", "employees": "1,200 人",
            "safety_officer": None}
     clean, errors = clean_row(2, row)
     assert errors == []
-    assert clean == {"name": "腾讯科技（深圳）有限公司", "credit_code": TENCENT, "community": "粤海",
-                     "address": None, "location": {"lat": 22.54, "lng": 113.93},
+    assert clean == {"name": "腾讯科技（深圳）有限公司", "credit_code": TENCENT,
+                     "community": "粤海", "address": None,
+                     "location": {"lat": 22.54, "lng": 113.93},
                      "risk_level": "blue", "phone": "0755-86013388", "employees": 1200,
                      "safety_officer": None}
 
@@ -273,8 +280,8 @@ EXPORT_ROWS = [
     {"name": "华为技术有限公司", "credit_code": HUAWEI, "location": {"lat": 22.6533, "lng": 114.0},
      "employees": 1200, "found_at": datetime(2024, 5, 1, 2, 30, tzinfo=timezone.utc),
      "deadline": date(2024, 5, 31), "escalated": True, "note": "=HYPERLINK(\"http://x\")"},
-    {"name": "腾讯科技（深圳）有限公司", "credit_code": TENCENT, "location": None, "employees": None,
-     "found_at": None, "deadline": None, "escalated": False, "note": "-1+2"},
+    {"name": "腾讯科技（深圳）有限公司", "credit_code": TENCENT, "location": None,
+     "employees": None, "found_at": None, "deadline": None, "escalated": False, "note": "-1+2"},
 ]
 
 
@@ -302,7 +309,8 @@ def test_write_csv_bom_values_and_formula_guard():
     text = data.decode("utf-8-sig")
     lines = text.split("\r\n")
     assert lines[0] == "企业名称,统一社会信用代码,纬度,从业人数,发现时间,整改期限,已升级,备注"
-    assert lines[1].startswith(f"华为技术有限公司,{HUAWEI},22.6533,1200,2024-05-01 10:30:00,2024-05-31,是,")
+    assert lines[1].startswith(
+        f"华为技术有限公司,{HUAWEI},22.6533,1200,2024-05-01 10:30:00,2024-05-31,是,")
     assert "'=HYPERLINK" in lines[1] and ",'-1+2" in lines[2]
 
 

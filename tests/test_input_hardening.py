@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 
@@ -14,7 +15,7 @@ from app.core.inputs import MAX_JSON_DEPTH
 from app.documents.cells import guard_formula
 from app.documents.spreadsheet import write_csv
 from tests.test_bad_input import refused
-from tests.test_hazards_support import world  # noqa: F401
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 JSON = {"Content-Type": "application/json"}
 
@@ -45,7 +46,7 @@ def test_a_lone_surrogate_in_the_login_is_422_naming_the_field(app, client):
     for field in ("username", "password"):
         other = "password" if field == "username" else "username"
         data = '{"%s": %s, "%s": "x"}' % (field, LONE, other)
-        body = refused(app, lambda: client.post("/api/v1/auth/login", data=data, headers=JSON),
+        body = refused(app, partial(client.post, "/api/v1/auth/login", data=data, headers=JSON),
                        422, field)
         assert "\\ud800" in body["errors"][field][0]
 
@@ -73,7 +74,7 @@ def test_a_lone_surrogate_anywhere_in_a_body_is_422_naming_its_path(world):
          '{"old_password": %s, "new_password": "x"}' % LONE, "old_password"),
     ]
     for client, method, url, data, field in cases:
-        refused(world.app, lambda: client.open(method, url, data=data, headers=JSON), 422, field)
+        refused(world.app, partial(client.open, method, url, data=data, headers=JSON), 422, field)
 
 
 # --------------------------------------------------------------------------- control characters
@@ -131,7 +132,7 @@ def test_ledger_csv_cells_starting_with_tab_or_cr_are_guarded(world):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.data[3:].decode("utf-8"), newline="")))
     header, row = rows[0], next(r for r in rows if r[-1] == hazard["id"])
-    record = dict(zip(header, row))
+    record = dict(zip(header, row, strict=True))
     assert record["隐患描述"] == "'\t=HYPERLINK(\"http://evil\")"
     assert record["隐患地点"] == "'\r@SUM(A1)"
 

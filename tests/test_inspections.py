@@ -8,7 +8,8 @@ import pytest
 from geopy.distance import geodesic
 
 from app.inspections.models import Inspection
-from tests.test_hazards_support import new_id, world  # noqa: F401
+from tests.test_hazards_support import new_id
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 KINDS = ("routine", "special", "unannounced", "follow_up", "holiday")
 

@@ -22,7 +22,8 @@ from app.photos import imaging
 from app.photos.imaging import DecoderBusy, process_upload
 from app.registry.importing import TableError, parse_table
 from config import BASE_DIR
-from tests.test_hazards_support import photo_bytes, world  # noqa: F401
+from tests.test_hazards_support import photo_bytes
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 from tests.test_registry_import import upload
 
 

@@ -1,7 +1,7 @@
 """The schema only changes through migrations: they build an empty database and match the models."""
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect
 
 
 def test_migrations_built_every_table(app):

@@ -110,12 +110,14 @@ def test_require_answers_the_capability_403_and_can_only_tells():
     from app.errors import Forbidden
     officer = SimpleNamespace(role="officer")
     assert permissions.can(officer, "hazard.edit")
-    assert not permissions.can(officer, "hazard.create") and not permissions.can(None, "hazard.edit")
+    assert not permissions.can(officer, "hazard.create")
+    assert not permissions.can(None, "hazard.edit")
     permissions.require(officer, "photo.upload_rectification", field="kind")
     with pytest.raises(Forbidden) as denied:
         permissions.require(officer, "photo.upload_finding", field="kind", kind="finding",
                             kind_zh="隐患照片")
-    assert denied.value.detail == "您的角色不能上传隐患照片 / Your role may not upload finding photos."
+    assert denied.value.detail == ("您的角色不能上传隐患照片 / Your role may not upload finding "
+                                   "photos.")
     assert denied.value.errors == {"kind": [denied.value.detail]}
     with pytest.raises(KeyError):
         permissions.can(officer, "hazard.fly")

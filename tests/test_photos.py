@@ -12,7 +12,8 @@ from PIL import Image, ImageStat
 
 from app.hazards.models import HazardEvent
 from app.photos.models import Photo
-from tests.test_hazards_support import media_files, new_id, photo_bytes, sha256, world  # noqa: F401
+from tests.test_hazards_support import media_files, new_id, photo_bytes, sha256
+from tests.test_hazards_support import world  # noqa: F401 - a fixture, taken as a parameter
 
 
 def served(client, url):

@@ -353,8 +353,9 @@ def test_public_base_url_is_what_qr_urls_point_at(app, admin, factory, monkeypat
 
 def test_registry_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/communities", "/api/v1/enterprises", "/api/v1/enterprises/{enterprise_id}",
-                 "/api/v1/enterprises/import", "/api/v1/enterprises/export.xlsx",
+    for path in ("/api/v1/communities", "/api/v1/enterprises",
+                 "/api/v1/enterprises/{enterprise_id}", "/api/v1/enterprises/import",
+                 "/api/v1/enterprises/export.xlsx",
                  "/api/v1/enterprises/{enterprise_id}/qr.png",
                  "/api/v1/enterprises/{enterprise_id}/qr/rotate", "/api/v1/qr-labels.pdf",
                  "/api/v1/scan/{token}", "/api/v1/enterprises/choices"):

@@ -9,7 +9,8 @@ from openpyxl import Workbook, load_workbook
 
 from app.registry.credit_code import check_char
 
-HEADER = "企业名称,统一社会信用代码,所属社区,地址,纬度,经度,行业,风险等级,法定代表人,安全员,联系电话,从业人数"
+HEADER = ("企业名称,统一社会信用代码,所属社区,地址,纬度,经度,行业,风险等级,法定代表人,安全员,"
+          "联系电话,从业人数")
 
 
 def code(n: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -94,7 +94,7 @@ def test_the_ledger_fields_are_the_records_values(app, world, client_for):
     _, rows = read_xlsx(client.get(
         f"/api/v1/reports/hazard-ledger.xlsx?inspection_id={world.inspection_id}"))
     assert len(rows) == 2
-    row = dict(zip(HEADERS, rows[1]))
+    row = dict(zip(HEADERS, rows[1], strict=True))
     hazard = next(h for h in load(app)["hazards"] if h.inspection_id == world.inspection_id)
     assert row["隐患编号"] == hazard.id
     assert row["企业名称"] == "甲精密机械有限公司"
@@ -112,7 +112,7 @@ def test_the_ledger_fields_are_the_records_values(app, world, client_for):
     assert row["销号日期"] is None
     csv_rows = read_csv(client.get(
         f"/api/v1/reports/hazard-ledger.csv?inspection_id={world.inspection_id}"))
-    csv_row = dict(zip(HEADERS, csv_rows[1]))
+    csv_row = dict(zip(HEADERS, csv_rows[1], strict=True))
     assert csv_row["整改期限"] == local.strftime("%Y-%m-%d %H:%M:%S")
     assert csv_row["隐患等级"] == "重大隐患"
 
@@ -201,7 +201,7 @@ def test_text_that_looks_like_a_formula_stays_text(app, world, client_for):
         hazard_id = hazard.id
     client = client_for(world.users["admin"])
     _, rows = read_xlsx(client.get("/api/v1/reports/hazard-ledger.xlsx"))
-    row = dict(zip(HEADERS, next(r for r in rows if r[-1] == hazard_id)))
+    row = dict(zip(HEADERS, next(r for r in rows if r[-1] == hazard_id), strict=True))
     assert row["隐患名称"] == "=HYPERLINK(\"http://evil\",\"点我\")"
     assert row["隐患描述"] == "含控制字符的描述 "
     wb = openpyxl.load_workbook(io.BytesIO(client.get(
@@ -209,7 +209,7 @@ def test_text_that_looks_like_a_formula_stays_text(app, world, client_for):
     cell = next(c for c in wb.active["F"] if c.value and str(c.value).startswith("=HYPER"))
     assert cell.data_type == "s"
     rows = read_csv(client.get("/api/v1/reports/hazard-ledger.csv"))
-    row = dict(zip(HEADERS, next(r for r in rows if r[-1] == hazard_id)))
+    row = dict(zip(HEADERS, next(r for r in rows if r[-1] == hazard_id), strict=True))
     assert row["隐患名称"].startswith("'=HYPERLINK")
 
 
@@ -227,7 +227,7 @@ def test_interview_ledger_lists_the_records_and_their_reasons(app, world, client
     client = client_for(world.users["admin"])
     _, rows = read_xlsx(client.get("/api/v1/reports/interviews.xlsx?state=held"))
     assert len(rows) == 2
-    record = dict(zip([t for _, t in INTERVIEW_LEDGER_COLUMNS], rows[1]))
+    record = dict(zip([t for _, t in INTERVIEW_LEDGER_COLUMNS], rows[1], strict=True))
     assert record["被约谈企业"] == "丙化工贸易有限公司" and record["状态"].startswith("已约谈")
     escalations = [e for e in rows_db["escalations"] if e.interview_id == record["约谈编号"]]
     assert escalations and len(record["约谈事由（零容忍规则）"].split("\n")) == len(escalations)

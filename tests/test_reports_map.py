@@ -147,7 +147,7 @@ console.log(JSON.stringify(grid.map(([lat, lng]) => ({{
   wgs: m.toCrs(lat, lng, 'wgs84'), viaCrs: m.toCrs(lat, lng, 'bd09') }}))));
 """
     results = run_node(script)
-    for (lat, lng), r in zip(GRID, results):
+    for (lat, lng), r in zip(GRID, results, strict=True):
         for got, want in ((r["gcj"], geo.wgs84_to_gcj02(lat, lng)),
                           (r["bd"], geo.wgs84_to_bd09(lat, lng)),
                           (r["gcjbd"], geo.gcj02_to_bd09(lat, lng)),
@@ -233,16 +233,20 @@ with sync_playwright() as p:
       if (g.length) g[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));
       return {
         zoom: r.zoom, tiles: r.tiles,
-        enterprises: g.map((x) => { const c = x.querySelectorAll('circle'); const dot = c[c.length - 1];
+        enterprises: g.map((x) => {
+          const c = x.querySelectorAll('circle'); const dot = c[c.length - 1];
           return {id: x.dataset.id, risk: x.dataset.risk, fill: dot.getAttribute('fill'),
                   cx: +dot.getAttribute('cx'), cy: +dot.getAttribute('cy'),
-                  ring: !!x.querySelector('.map-major-ring'), title: x.querySelector('title').textContent}; }),
+                  ring: !!x.querySelector('.map-major-ring'),
+                  title: x.querySelector('title').textContent}; }),
         hazards: [...box.querySelectorAll('.map-hazard')].map((x) => x.dataset.id),
         images: [...box.querySelectorAll('img.map-tile')].map((i) => ({src: i.getAttribute('src'),
-          x: +i.dataset.x, y: +i.dataset.y, z: +i.dataset.z, left: parseFloat(i.style.left), top: parseFloat(i.style.top)})),
+          x: +i.dataset.x, y: +i.dataset.y, z: +i.dataset.z, left: parseFloat(i.style.left),
+          top: parseFloat(i.style.top)})),
         legend: [...box.querySelectorAll('.map-legend-item')].map((x) => x.textContent),
         empty: box.querySelector('.map-empty')?.textContent || null,
-        svg: [+box.querySelector('svg')?.getAttribute('width'), +box.querySelector('svg')?.getAttribute('height')],
+        svg: [+box.querySelector('svg')?.getAttribute('width'),
+              +box.querySelector('svg')?.getAttribute('height')],
         attribution: box.querySelector('.map-attribution')?.textContent || null,
         selected };
     }''', [args["data"], args["lang"]])
@@ -256,7 +260,7 @@ print(json.dumps(out))
 def draw(data: dict, lang: str = "zh") -> dict:
     done = subprocess.run([sys.executable, "-c", DRIVER], input=json.dumps({
         "map_js": str(MAP_JS), "chromium": CHROMIUM, "page": PAGE, "data": data, "lang": lang}),
-        capture_output=True, text=True, timeout=120)
+        capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 
@@ -265,7 +269,8 @@ def sample(tiles=None):
     return {
         "tiles": tiles,
         "legend": [{"key": "red", "zh": "重大风险", "en": "Major risk", "color": "#d32f2f"},
-                   {"key": "orange", "zh": "较大风险", "en": "Significant risk", "color": "#f57c00"},
+                   {"key": "orange", "zh": "较大风险", "en": "Significant risk",
+                    "color": "#f57c00"},
                    {"key": "yellow", "zh": "一般风险", "en": "General risk", "color": "#fbc02d"},
                    {"key": "blue", "zh": "低风险", "en": "Low risk", "color": "#1976d2"}],
         "enterprises": [

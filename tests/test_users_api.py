@@ -185,14 +185,20 @@ def test_create_with_a_client_id_is_idempotent(admin, factory):
     assert admin.get("/api/v1/users?q=li4").get_json()["total"] == 1
 
 
-def test_parallel_creates_of_one_username_make_one_account(live_server, factory):
-    """Eight admins' clicks at once over two gunicorn workers: one account, no 5xx."""
+def _live_admin(live_server, factory) -> requests.Session:
+    """An administrator's HTTP session on the live server, carrying its CSRF header."""
     admin_user = factory.user("admin")
-    community = factory.community()
     s = requests.Session()
     r = s.post(f"{live_server}/api/v1/auth/login",
                json={"username": admin_user.username, "password": PASSWORD}, timeout=30)
     s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return s
+
+
+def test_parallel_creates_of_one_username_make_one_account(live_server, factory):
+    """Eight admins' clicks at once over two gunicorn workers: one account, no 5xx."""
+    s = _live_admin(live_server, factory)
+    community = factory.community()
 
     def create(_):
         return s.post(f"{live_server}/api/v1/users", json={
@@ -205,6 +211,27 @@ def test_parallel_creates_of_one_username_make_one_account(live_server, factory)
     assert set(codes) <= {201, 409, 422}, codes
     listed = s.get(f"{live_server}/api/v1/users?q=racer", timeout=30).json()
     assert listed["total"] == 1
+
+
+def test_parallel_creates_with_one_id_all_answer_the_stored_account(live_server, factory):
+    """An outbox retrying one create twenty times at once (two gunicorn workers): every answer is
+    the stored account, 201 for the one that made it and 200 for the replays; never a 409
+    "username taken" from a replay that met the first one's row before it was committed."""
+    s = _live_admin(live_server, factory)
+    community = factory.community()
+    body = {"id": str(uuid.uuid4()), "username": "outbox-racer", "password": "long-enough-pw",
+            "role": "inspector", "community_ids": [community.id]}
+
+    def create(_):
+        answer = s.post(f"{live_server}/api/v1/users", json=body, timeout=60)
+        return answer.status_code, answer.json()
+
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(create, range(20)))
+    codes = [code for code, _ in answers]
+    assert codes.count(201) == 1 and codes.count(200) == 19, answers
+    stored = s.get(f"{live_server}/api/v1/users/{body['id']}", timeout=30).json()
+    assert all(answer == stored for _, answer in answers), answers
 
 
 # --------------------------------------------------------------------------- change
@@ -266,6 +293,18 @@ def test_patch_names_the_bad_field_and_changes_nothing(who, body, field, admin, 
     response = admin.patch(f"/api/v1/users/{user.id}", json=payload)
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["errors"], response.get_json()
+    assert admin.get(f"/api/v1/users/{user.id}").get_json() == before
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"json": {}}, {"data": "phone=1"}])
+def test_patch_without_a_body_names_the_body(kwargs, admin, factory):
+    """A PATCH that names no field is a client's mistake (a lost body), not a change of nothing."""
+    user = factory.user("inspector")
+    before = admin.get(f"/api/v1/users/{user.id}").get_json()
+    response = admin.patch(f"/api/v1/users/{user.id}", **kwargs)
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert list(response.get_json()["errors"]) == ["json"], response.get_json()
     assert admin.get(f"/api/v1/users/{user.id}").get_json() == before
 
 

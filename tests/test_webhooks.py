@@ -28,7 +28,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with receiver.lock:
                     receiver.requests.append({"headers": dict(self.headers), "body": body,
@@ -242,7 +242,7 @@ def test_concurrent_senders_post_each_attempt_once(app, scene, receiver_factory)
     def run():
         try:
             results.append(deliver(app, now))
-        except Exception as exc:  # pragma: no cover - reported below
+        except Exception as exc:  # noqa: BLE001 - asserted below  # pragma: no cover
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(3)]

@@ -59,3 +59,14 @@ def update_user(data, user_id):
     false disables the account and ends all its sessions at once, true lets it log in again;
     ``password`` resets the password and ends its sessions."""
     return operations.update_user_by_admin(require_user(), user_id, data)
+
+
+@blp.route("/users/<string:user_id>/unlock", methods=["POST"])
+@capability_required("users.manage")
+@blp.response(204)
+@blp.alt_response(403, description="Not an administrator")
+def unlock_user(user_id):
+    """解除登录限制: forget the account's failed logins at every address and on every device, so
+    its owner can log in again at once (README "Login throttling")."""
+    operations.unlock_user(require_user(), user_id)
+    return ""

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.auth import devices
 from app.auth.choices import COMMUNITY_ROLES, OFFICER, ROLES
 from app.auth.models import LoginFailure, User, UserSession, user_communities
 from app.core.db import upsert
@@ -100,30 +101,48 @@ def create_user(*, username: str, password: str, role: str, display_name: str | 
     return user
 
 
-def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
+# --------------------------------------------------------------------------------------------
+# Login throttling (README "Login throttling"). Counters live in ``login_failures`` so every
+# worker sees the same ones; each is a sliding window of LOGIN_FAILURE_WINDOW_S. Keys:
+#   pair:<username> <address>    an unknown browser at that address      LOGIN_MAX_FAILURES
+#   user:<username>              unknown browsers anywhere ("under attack") LOGIN_USER_MAX_FAILURES
+#   ip:<address>                 unknown browsers there, any username     LOGIN_IP_MAX_FAILURES
+#   device:<username> <device>   a known device of that user (devices.py) LOGIN_MAX_FAILURES
+# A known device is counted only against itself, so nobody else's guesses slow its owner down.
+
+def _name_key(username: str | None) -> str:
+    return (username or "").strip().lower()
+
+
+def _throttle_keys(username: str, ip: str | None,
+                   device_id: str | None = None) -> list[tuple[str, int]]:
     cfg = current_app.config
-    keys = [(f"user:{username.strip().lower()}", cfg["LOGIN_MAX_FAILURES"])]
-    if ip:
-        keys.append((f"ip:{ip}", cfg["LOGIN_IP_MAX_FAILURES"]))
-    return keys
+    name, address = _name_key(username), ip or "-"
+    if device_id:
+        return [(f"device:{name} {device_id}"[:160], cfg["LOGIN_MAX_FAILURES"])]
+    return [(f"pair:{name} {address}"[:160], cfg["LOGIN_MAX_FAILURES"]),
+            (f"user:{name}"[:160], cfg["LOGIN_USER_MAX_FAILURES"]),
+            (f"ip:{address}"[:160], cfg["LOGIN_IP_MAX_FAILURES"])]
 
 
-def reserve_attempt(username: str, ip: str | None) -> None:
+def reserve_attempt(username: str, ip: str | None, device_id: str | None = None) -> None:
     """Count this attempt *before* the password is checked; 429 once a key is over its limit.
 
     One UPSERT per key returns the new count, and the row it writes stays locked until the
     request ends: parallel attempts on other workers queue behind it and see its count, so no
     more than the limit are ever checked in a window. A failure keeps the count (the caller
-    commits it despite the 4xx answer); a success gives its attempt back.
+    commits it despite the 4xx answer); a success gives its attempt back. Keys are taken in one
+    order (pair or device, user, address), so two attempts never wait for each other's rows.
     """
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_S"])
     now = utcnow()
-    for key, limit in _throttle_keys(username, ip):
+    for key, limit in _throttle_keys(username, ip, device_id):
         count, window_start = _count_attempt(key, now, window).one()
         if count > limit:
             retry = int((window_start + window - now).total_seconds()) + 1
-            raise TooManyRequests("登录失败次数过多，请稍后再试 / Too many failed logins; try later.",
-                                  headers={"Retry-After": str(max(retry, 1))})
+            raise TooManyRequests(
+                "登录失败次数过多，请稍后再试 / Too many failed logins; try later.",
+                headers={"Retry-After": str(max(retry, 1))})
 
 
 def _count_attempt(key: str, now, window: timedelta):
@@ -136,27 +155,46 @@ def _count_attempt(key: str, now, window: timedelta):
     }, returning=(table.c.count, table.c.window_start))
 
 
-def _forgive_attempt(username: str, ip: str | None) -> None:
-    """A success: the user's failures are forgotten, the address's reservation given back."""
-    db.session.execute(delete(LoginFailure).where(
-        LoginFailure.key == f"user:{username.strip().lower()}"))
-    if ip:
-        db.session.execute(update(LoginFailure).where(LoginFailure.key == f"ip:{ip}",
+def _forgive_attempt(username: str, ip: str | None, device_id: str | None = None) -> None:
+    """A success: this browser's own failures are forgotten (its pair or device key); the shared
+    keys (username, address) only get this attempt's reservation back, so an attack going on
+    elsewhere keeps counting."""
+    own, *shared = [key for key, _limit in _throttle_keys(username, ip, device_id)]
+    db.session.execute(delete(LoginFailure).where(LoginFailure.key == own))
+    if shared:
+        db.session.execute(update(LoginFailure).where(LoginFailure.key.in_(shared),
                                                       LoginFailure.count > 0)
                            .values(count=LoginFailure.count - 1))
 
 
-def authenticate(username: str, password: str, ip: str | None) -> User:
-    """Return the active user for these credentials or raise 401/429 (same 401 either way)."""
-    reserve_attempt(username, ip)
+def authenticate(username: str, password: str, ip: str | None,
+                 device_cookie: str | None = None) -> User:
+    """Return the active user for these credentials or raise 401/429 (same 401 either way).
+    ``device_cookie`` is the browser's ``anxun_device`` cookie (a known device, devices.py)."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    device_id = devices.known_device_id(device_cookie, user)
+    reserve_attempt(username, ip, device_id)
     ok = verify_password(user.password_hash if user else _dummy_hash(), password or "")
     if not ok or user is None or not user.active:
         raise Unauthorized(BAD_CREDENTIALS)
-    _forgive_attempt(username, ip)
+    _forgive_attempt(username, ip, device_id)
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def unlock_user(actor: User, user_id: str) -> None:
+    """解除登录限制: forget every failed-login counter of this account (at every address, on
+    every device), so its owner can log in again at once. Counters of an address stay: they
+    are shared with other usernames."""
+    require(actor, "users.manage")
+    user = _account(user_id)
+    name = _name_key(user.username)
+    db.session.execute(delete(LoginFailure).where(or_(
+        LoginFailure.key == f"user:{name}",
+        LoginFailure.key.startswith(f"pair:{name} ", autoescape=True),
+        LoginFailure.key.startswith(f"device:{name} ", autoescape=True))))
+    current_app.logger.info("auth: %s unlocked the login of %s", actor.username, user.username)
 
 
 def open_session(user: User, *, user_agent: str | None, ip: str | None) -> tuple[str, UserSession]:
@@ -176,7 +214,8 @@ def load_session(token: str | None) -> UserSession | None:
     """The live session for a cookie token, or None (unknown, expired, revoked, user disabled)."""
     if not token:
         return None
-    session = db.session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    session = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == token_hash(token)))
     if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
         return None
     if not session.user.active:
@@ -226,8 +265,8 @@ def change_own_password(user: User, session: UserSession, old_password: str,
     _forgive_attempt(user.username, ip)
     check_password_strength(new_password, "new_password")
     if new_password == old_password:
-        raise Invalid("新密码不能与当前密码相同 / the new password must differ from the current one.",
-                      field="new_password")
+        raise Invalid("新密码不能与当前密码相同 / the new password must differ from the current "
+                      "one.", field="new_password")
     user.password_hash = hash_password(new_password)
     end_sessions(user, keep=session)
     current_app.logger.info("auth: %s changed its password", user.username)
@@ -330,18 +369,32 @@ def _same_account(user: User, data: dict) -> bool:
             and verify_password(user.password_hash, data["password"]))
 
 
+def _replayed_create(user_id: str | None, data: dict) -> User | None:
+    """The account already stored under the client-chosen ``user_id`` when this body is a replay
+    of its create; None when there is none; 409 when the id belongs to another account."""
+    if not user_id:
+        return None
+    existing = db.session.get(User, user_id, populate_existing=True)
+    if existing is None:
+        return None
+    if _same_account(existing, data):
+        return existing
+    raise Conflict("这个 id 已属于另一个账号 / this id belongs to another account.", field="id")
+
+
 def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
     """An administrator opens an account. A client-chosen ``id`` makes it idempotent: the same
-    body again answers the stored account (``created`` False), another body is 409."""
+    body again answers the stored account (``created`` False), another body is 409.
+
+    A replay can run alongside the create it repeats (an outbox retrying on two workers): on
+    PostgreSQL it then finds the username taken, or its INSERT waits for the first one's commit
+    and fails. Either way the first one has committed by then, so the id is looked up again and
+    the replay answers the stored account."""
     require(actor, "users.manage")
     user_id = str(data["id"]) if data.get("id") else None
-    if user_id:
-        existing = db.session.get(User, user_id)
-        if existing is not None:
-            if _same_account(existing, data):
-                return existing, False
-            raise Conflict("这个 id 已属于另一个账号 / this id belongs to another account.",
-                           field="id")
+    replayed = _replayed_create(user_id, data)
+    if replayed is not None:
+        return replayed, False
     role = data["role"]
     errors: dict = {}
     payload = {"community_ids": data.get("community_ids") or [],
@@ -349,6 +402,9 @@ def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
     enterprise, communities = _binding_errors(role, payload, errors)
     username = data["username"].strip()
     if db.session.scalar(select(User.id).where(User.username == username)):
+        replayed = _replayed_create(user_id, data)
+        if replayed is not None:
+            return replayed, False
         errors.setdefault("username", []).append("用户名已被使用 / username already taken.")
     if errors:
         raise Invalid("账号信息有误 / the account has invalid fields.", errors=errors)
@@ -362,6 +418,9 @@ def create_user_by_admin(actor: User, data: dict) -> tuple[User, bool]:
         raise Invalid(exc.detail, errors={_API_FIELDS.get(k, k): v
                                           for k, v in exc.errors.items()}) from exc
     except IntegrityError as exc:  # the same username (or id) stored by a parallel request
+        replayed = _replayed_create(user_id, data)
+        if replayed is not None:
+            return replayed, False
         raise Conflict("用户名已被使用 / username already taken.", field="username") from exc
     current_app.logger.info("auth: %s created %s %s", actor.username, user.role, user.username)
     return user, True
@@ -412,6 +471,5 @@ def update_user_by_admin(actor: User, user_id: str, data: dict) -> User:
 
 def _current_session_of(user: User) -> UserSession | None:
     """The session of the current request when it belongs to ``user``."""
-    from flask import g
     session = g.get("user_session")
     return session if session is not None and session.user_id == user.id else None

@@ -1,6 +1,6 @@
 """Schemas of the auth endpoints: logging in, one's own password, and the administration of
 accounts (用户管理)."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.auth.choices import ROLES
 from app.core.pagination import page_args, page_schema
@@ -123,3 +123,11 @@ class UserUpdateIn(Schema):
                                 validate=validate.Length(max=200))
     active = fields.Boolean()
     password = fields.String(load_only=True, validate=PASSWORD_LENGTH)
+
+    @validates_schema
+    def _names_a_field(self, data, **_kwargs):
+        # No body (or one naming nothing) is a lost or mangled request, not a change of nothing.
+        if not data:
+            raise ValidationError("请求体须为 JSON 对象，并至少包含一个要修改的字段 / "
+                                  "the body must be a JSON object naming at least one field to "
+                                  "change.", "json")

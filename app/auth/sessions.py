@@ -11,27 +11,9 @@ from app.errors import Forbidden
 CSRF_EXEMPT_ENDPOINTS = {"auth.login"}
 
 
-def _read_body_before_the_database():
-    """Take a write request's body off the network before its first query.
-
-    On SQLite a write request's first query opens ``BEGIN IMMEDIATE`` and so holds the database's
-    single write lock until the request ends. A photo arriving over a weak phone link can take
-    longer than the busy timeout: read while holding the lock, it would make every other writer
-    fail with "database is locked". Form uploads are spooled to temporary files; an oversize
-    body is refused here with 413 before anything is locked.
-    """
-    if request.method in SAFE_METHODS:
-        return
-    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        request.form  # noqa: B018 - parsing reads the whole stream
-    else:
-        request.get_data(cache=True)
-
-
 def load_user():
     g.user = None
     g.user_session = None
-    _read_body_before_the_database()
     token = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
     session = load_session(token)
     if session is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_smorest import Blueprint
 
-from app.auth import operations
+from app.auth import devices, operations
 from app.auth.schemas import LoginIn, PasswordChangeIn, SessionOut, SessionStateOut
 from app.auth.sessions import clear_session_cookie, set_session_cookie
 from app.core.permissions import current_user, require_user
@@ -22,8 +22,9 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录
 def login(data):
     """Log in with username and password; sets the session cookie and returns the CSRF token."""
     ip = request.remote_addr
+    device_cookie = request.cookies.get(devices.COOKIE_NAME)
     try:
-        user = operations.authenticate(data["username"], data["password"], ip)
+        user = operations.authenticate(data["username"], data["password"], ip, device_cookie)
     except Unauthorized:
         # The attempt counted before the password was checked is this failure; it must survive
         # the 4xx answer (which rolls back), so it is committed here.
@@ -33,6 +34,7 @@ def login(data):
         operations.revoke_session(g.user_session)  # no session fixation across accounts
     token, session = operations.open_session(user, user_agent=request.user_agent.string, ip=ip)
     g.set_cookie_token = token
+    g.set_device_cookie = devices.remember(device_cookie, user)
     return {"user": user, "csrf_token": session.csrf_token}
 
 
@@ -90,8 +92,10 @@ def change_password(data):
 @blp.after_request
 def _cookies(response):
     token = g.pop("set_cookie_token", None)
+    device = g.pop("set_device_cookie", None)
     if token and response.status_code < 400:
         set_session_cookie(response, token)
+        devices.set_cookie(response, device)
     if g.pop("clear_cookie", False):
         clear_session_cookie(response)
     return response

@@ -70,7 +70,8 @@ def insert_ignore(model, values: dict, index_elements: list[str]):
     return db.session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
 
 
-def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int, *, connect_timeout_s: int = 0,
+                     statement_timeout_ms: int = 0) -> None:
     """Per-engine tuning; idempotent.
 
     SQLite: WAL so readers never block the writer, a busy timeout, and write transactions
@@ -78,6 +79,11 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     "database is locked" (SQLITE_BUSY_SNAPSHOT, which the busy handler cannot retry) when another
     process wrote in between; taking the write lock up front makes the second writer wait its turn.
     Read-only requests (GET) keep deferred transactions so they never queue behind writers.
+
+    PostgreSQL: a connect timeout (a server that accepts and never answers would otherwise hold
+    the caller for good) and a statement timeout on every connection (a statement that runs, or
+    waits for a lock, longer is cancelled). Both end in an ``OperationalError``, which a request
+    answers with 503 (:func:`app.errors.is_database_unavailable`).
     """
     if getattr(engine, "_anxun_configured", False):
         return
@@ -99,6 +105,15 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         def _sqlite_begin(conn):
             read_only = has_request_context() and request.method in SAFE_METHODS
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "do_connect")
+        def _pg_timeouts(_dialect, _record, _cargs, cparams):
+            if connect_timeout_s > 0:
+                cparams.setdefault("connect_timeout", int(connect_timeout_s))
+            if statement_timeout_ms > 0:
+                option = f"-c statement_timeout={int(statement_timeout_ms)}"
+                cparams["options"] = f"{cparams.get('options', '')} {option}".strip()
 
     # A forked worker must not reuse the parent's sockets/file handles.
     if hasattr(os, "register_at_fork"):

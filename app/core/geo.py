@@ -129,7 +129,8 @@ _CONVERTERS = {
 def convert(lat: float, lng: float, src: str, dst: str) -> LatLng:
     """Convert between ``"wgs84"``, ``"gcj02"`` and ``"bd09"``."""
     if src not in SYSTEMS or dst not in SYSTEMS:
-        raise ValueError(f"unknown coordinate system: {src!r} -> {dst!r} (use {', '.join(SYSTEMS)})")
+        raise ValueError(f"unknown coordinate system: {src!r} -> {dst!r} "
+                         f"(use {', '.join(SYSTEMS)})")
     if src == dst:
         return float(lat), float(lng)
     return _CONVERTERS[(src, dst)](float(lat), float(lng))

@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 from flask import current_app, request
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.core import inputs
+from app.core import bodies, inputs
 from app.core.db import configure_engine
-from app.core.problems import handle_data_error, handle_stale_data, problem
+from app.core.problems import (handle_data_error, handle_operational_error, handle_stale_data,
+                               problem)
 from app.extensions import db
 
 
 def _configure_engines(app):
     with app.app_context():
-        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                         connect_timeout_s=app.config["DB_CONNECT_TIMEOUT_S"],
+                         statement_timeout_ms=app.config["DB_STATEMENT_TIMEOUT_MS"])
 
 
 def commit_request(response):
@@ -30,10 +33,12 @@ def commit_request(response):
         db.session.rollback()
         current_app.logger.warning("integrity conflict on commit of %s %s", request.method,
                                    request.path)
-        return problem(409, "与刚保存的记录冲突，请重试 / The change conflicts with a record stored "
-                       "meanwhile; retry.")
+        return problem(409, "与刚保存的记录冲突，请重试 / The change conflicts with a record "
+                       "stored meanwhile; retry.")
     except DataError:
         return handle_data_error(None)
+    except OperationalError as exc:
+        return handle_operational_error(exc)
     return response
 
 
@@ -77,14 +82,28 @@ def security_headers(response):
     return response
 
 
+def _public_address(app):
+    """Where QR codes point must not come from the request's Host header alone in production:
+    refuse to start without PUBLIC_BASE_URL or ALLOWED_HOSTS; Flask refuses other hosts."""
+    if app.config.get("ALLOWED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = list(app.config["ALLOWED_HOSTS"])
+    elif app.config.get("ENV_NAME") == "production" and not app.config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError("production needs PUBLIC_BASE_URL (the address printed in QR codes, "
+                           "e.g. https://anxun.example.gov.cn) or ALLOWED_HOSTS (the host names "
+                           "the app answers to); a request's Host header alone can be forged")
+
+
 def init_app(app):
-    """Before any domain's hooks (create_app registers the session after these): a request
-    with a NUL is refused before anything reads the database."""
+    """Before any domain's hooks (create_app registers the session after these): a request's
+    body is read (within its deadline), then one with a NUL is refused, before anything reads
+    the database."""
     if app.config.get("TRUSTED_PROXIES"):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    _public_address(app)
     app.extensions["anxun_csp"] = _csp(app)
     _configure_engines(app)
+    bodies.init_app(app)  # first: the body is read (within its deadline) before anything else
     inputs.init_app(app)
     app.after_request(security_headers)
     app.after_request(commit_request)  # registered last, so it runs first

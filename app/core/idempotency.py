@@ -1,4 +1,5 @@
-"""Create-by-client-id (幂等创建): the offline outbox may send the same create twice, or twice at once.
+"""Create-by-client-id (幂等创建): the offline outbox may send the same create twice, or twice
+at once.
 
 Every create that accepts a client-chosen ``id`` goes through :func:`create_or_replay`:
 
@@ -23,8 +24,9 @@ import decimal
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError

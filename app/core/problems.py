@@ -6,9 +6,10 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import current_app, json, request
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.core.i18n import best_language, localize, localize_errors, title_for
 from app.errors import DomainError
@@ -77,6 +78,8 @@ STOCK_DETAILS = {
     415: "不支持的内容类型 / The request's content type is not supported.",
 }
 BAD_JSON_DETAIL = "请求体不是有效的 JSON / The request body is not valid JSON."
+UNTRUSTED_HOST = "请求的主机名不在允许之列（ALLOWED_HOSTS） / The request's Host is not one this " \
+                 "server answers to (ALLOWED_HOSTS)."
 
 
 def _stock_detail(exc: HTTPException) -> str | None:
@@ -99,6 +102,8 @@ def handle_http_exception(exc: HTTPException):
         detail = f"以下字段有误：{names} / The request has invalid fields: {names}"
     if exc.code == 405:
         detail = f"此处不支持 {request.method} 请求 / Method {request.method} is not allowed here."
+    if isinstance(exc, SecurityError):
+        detail, errors = UNTRUSTED_HOST, {"Host": [UNTRUSTED_HOST]}
     headers = {}
     if exc.code == 405 and exc.get_response().headers.get("Allow"):
         headers["Allow"] = exc.get_response().headers["Allow"]
@@ -119,9 +124,9 @@ def handle_data_error(exc: Exception | None):
     db.session.rollback()
     current_app.logger.warning("value refused by the database on %s %s: %r", request.method,
                                request.path, exc)
-    return problem(422, "数据库不接受请求中的某个值（超出范围或含有无法保存的字符） / A value in the "
-                   "request was refused by the database (out of range, or a character that "
-                   "cannot be stored).")
+    return problem(422, "数据库不接受请求中的某个值（超出范围或含有无法保存的字符） / A value "
+                   "in the request was refused by the database (out of range, or a character "
+                   "that cannot be stored).")
 
 
 def handle_statement_error(exc: StatementError):
@@ -130,6 +135,49 @@ def handle_statement_error(exc: StatementError):
     if isinstance(exc, DataError) or isinstance(getattr(exc, "orig", None), OverflowError):
         return handle_data_error(exc)
     return handle_unexpected(exc)
+
+
+#: What SQLite says when it is busy past its timeout or cannot reach its file: the database is
+#: unavailable. Any other SQLite ``OperationalError`` ("no such table", a syntax error) is a bug.
+SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open",
+                      "disk i/o error")
+DATABASE_UNAVAILABLE = ("数据库暂时无法访问，请稍后重试 / "
+                        "The database is unavailable; try again shortly.")
+RETRY_AFTER_S = 5
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached or gave up on a statement in time
+    (refused, silent past the connect timeout, a statement or lock wait past its timeout, the
+    pool exhausted), rather than that a query was wrong."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    driver = type(exc.orig).__module__
+    if driver.startswith("sqlite3"):
+        return str(exc.orig).lower().startswith(SQLITE_UNAVAILABLE)
+    # psycopg's OperationalError: connection failures and SQLSTATE classes 08, 53, 57, 58
+    # (among them 57014 query_canceled, which a statement timeout raises).
+    return driver.startswith("psycopg")
+
+
+def handle_operational_error(exc: Exception):
+    """503 with ``Retry-After`` when the database is unavailable (see
+    :func:`is_database_unavailable`), else a bug (500)."""
+    if not is_database_unavailable(exc):
+        return handle_unexpected(exc)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone; the answer stays 503
+        current_app.logger.debug("rollback after a database outage failed", exc_info=True)
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                               exc)
+    return problem(503, DATABASE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def handle_unexpected(exc: Exception):
@@ -142,5 +190,7 @@ def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(StatementError, handle_statement_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(PoolTimeout, handle_operational_error)
     app.register_error_handler(OverflowError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -9,8 +9,8 @@ do to a record now. Nothing else in the code base assigns a state.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from app.core.choices import ChoiceSet
 from app.errors import Conflict, Forbidden

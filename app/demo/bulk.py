@@ -284,7 +284,8 @@ def _governance_plans() -> list[dict]:
     return [{
         "goals_tasks": "彻底消除重大事故隐患，恢复安全生产条件", "methods_measures": m,
         "funds_materials": f"落实治理资金 {f} 万元及所需物资，企业自筹",
-        "responsible_body": "企业安全生产管理部门", "responsible_people": "企业主要负责人、安全管理人员",
+        "responsible_body": "企业安全生产管理部门",
+        "responsible_people": "企业主要负责人、安全管理人员",
         "safety_measures": "治理期间停止相关区域作业，设置警戒区，落实专人监护",
         "emergency_plan": "启动企业现场处置方案，配备应急器材，明确应急联络人"}
         for m, f in (("停产整改，更换失效设施并组织专家论证", 12),
@@ -398,7 +399,8 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
 
         # ---------------------------------------------------------------- hazards (隐患)
         escalations = []  # (hazard id, rule, enterprise index, fired epoch, hazard title)
-        state_counts = dict.fromkeys((REPORTED, RECTIFYING, SUBMITTED, VERIFIED, CLOSED, ARCHIVED), 0)
+        state_counts = dict.fromkeys(
+            (REPORTED, RECTIFYING, SUBMITTED, VERIFIED, CLOSED, ARCHIVED), 0)
         n_major = n_overdue = 0
         hazard_rows, event_rows, head_rows = [], [], []
         seal = plain_event_hash
@@ -441,7 +443,7 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
             # The life of the hazard; each step is taken only if its time has come.
             # (time, action, from, to, actor, note) of the steps taken, in order.
             steps = [(found, CREATE_ACTION, None, REPORTED, inspector, None)]
-            ack = sub = ver = clo = arc = None
+            ack = ver = clo = arc = None
             recheck = None
             rejections = 0
             state = REPORTED
@@ -465,7 +467,7 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
                     if t > now_ts:
                         break
                     steps.append((t, "submit", state, SUBMITTED, officer, None))
-                    sub, state = t, SUBMITTED
+                    state = SUBMITTED
                     # the re-check (复查) usually comes before the deadline, now and then late
                     left = deadline - t
                     review = t + ((0.1 + 0.8 * rnd()) * left if left > 0 and rnd() < 0.85
@@ -515,12 +517,14 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
                 n_overdue += 1
             # each step's time as text, once: the hazard's columns and its events share them
             texts = [ts(st[0]) for st in steps]
-            stamp = dict(zip([st[1] for st in steps], texts))   # the last of each action
+            # the last of each action
+            stamp = dict(zip([st[1] for st in steps], texts, strict=True))
             found_s = texts[0]
             if all_events or (some_events and state != ARCHIVED):
                 # each line sealed into the hazard's chain as app.hazards.audit does
                 trail = [(actor, action, src, dst, at_s, note)
-                         for (_, action, src, dst, actor, note), at_s in zip(steps, texts)]
+                         for (_, action, src, dst, actor, note), at_s
+                         in zip(steps, texts, strict=True)]
                 trail += [(None, "escalate", at_state, at_state, ts(at),   # the system's lines
                            f"{rule} {RULE_DETAIL[rule]}") for rule, at, at_state in fired]
                 prev = None
@@ -562,7 +566,8 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
 
         # ---------------------------------------------------------------- 零容忍 and 约谈
         n_interviews = _write_escalations_and_interviews(
-            writer, ts, escalations, enterprises, rng, new_id, now_ts, supervisors, supervisor_names)
+            writer, ts, escalations, enterprises, rng, new_id, now_ts, supervisors,
+            supervisor_names)
     finally:
         writer.restore_indexes()
 

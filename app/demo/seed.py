@@ -19,7 +19,8 @@ CENTRE = (29.5330, 106.5000)
 COMMUNITIES = [("乌龙社区", "WL01", (0.000, 0.000)), ("白鹤社区", "WL02", (0.012, 0.010)),
                ("青松社区", "WL03", (-0.010, 0.014))]
 ENTERPRISE_NAMES = [
-    ("重庆乌龙精密机械有限公司", "manufacturing"), ("重庆鑫安化工贸易有限公司", "hazardous_chemicals"),
+    ("重庆乌龙精密机械有限公司", "manufacturing"),
+    ("重庆鑫安化工贸易有限公司", "hazardous_chemicals"),
     ("重庆白鹤建设工程有限公司", "construction"), ("乌龙好又多超市", "retail"),
     ("青松火锅餐饮管理有限公司", "catering"), ("重庆捷达仓储物流有限公司", "warehousing"),
     ("乌龙商务酒店", "hotel"), ("青松职业技能培训学校", "education"),
@@ -42,7 +43,8 @@ DEMO_USERS = [
 
 
 def make_credit_code(rng: random.Random) -> str:
-    """A syntactically valid 统一社会信用代码 (9 = 工商, 1 = 企业, 500107 = a Chongqing district)."""
+    """A syntactically valid 统一社会信用代码 (9 = 工商, 1 = 企业, 500107 = a Chongqing
+    district)."""
     body = "91500107" + "".join(rng.choice(ALPHABET) for _ in range(9))
     return body + check_char(body)
 
@@ -68,7 +70,8 @@ def add_enterprises(numbers, communities, rng: random.Random) -> list[Enterprise
     enterprises = []
     for i in numbers:
         base_name, industry = ENTERPRISE_NAMES[i % len(ENTERPRISE_NAMES)]
-        name = base_name if i < len(ENTERPRISE_NAMES) else f"{base_name}（{i // len(ENTERPRISE_NAMES) + 1}分厂）"
+        name = (base_name if i < len(ENTERPRISE_NAMES)
+                else f"{base_name}（{i // len(ENTERPRISE_NAMES) + 1}分厂）")
         c_index = i % len(communities)
         dlat, dlng = COMMUNITIES[c_index][2]
         code = make_credit_code(rng)

@@ -122,7 +122,7 @@ def kinsoku_split(frags, max_widths, calc_bounds: bool) -> ParaLines:
 class ChineseParagraph(Paragraph):
     """A reportlab ``Paragraph`` whose ``wordWrap='CJK'`` lines follow :func:`kinsoku_split`."""
 
-    def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 - reportlab's names
+    def breakLinesCJK(self, maxWidths):  # noqa: N802 - reportlab's name, overridden
         if not isinstance(maxWidths, (list, tuple)):
             maxWidths = [maxWidths]
         if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):

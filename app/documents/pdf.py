@@ -248,7 +248,8 @@ def _draw_label(c: Canvas, label: Label, x: float, y: float, layout: LabelLayout
         p = ChineseParagraph(escape(f"所属社区：{label.community_name}"), st)
         _, ph = p.wrap(tw, 3 * st.leading)
         if ph > 2 * st.leading:   # very long community names: one shrunk line
-            p, ph = _shrink_paragraph(f"所属社区：{label.community_name}", st, tw, 2 * st.leading, 5)
+            p, ph = _shrink_paragraph(f"所属社区：{label.community_name}", st, tw,
+                                      2 * st.leading, 5)
         p.drawOn(c, tx, cursor)
         cursor += ph + 2.5 * mm
 
@@ -389,7 +390,7 @@ def _numbered_canvas(decorate: Callable[[Canvas, int, int], None]):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 (reportlab API)
+        def showPage(self):  # noqa: N802 - overrides reportlab's Canvas.showPage
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

@@ -9,6 +9,8 @@ import io
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable
 
 QUIET_ZONE = 4  # modules of white border required by ISO/IEC 18004
 
@@ -77,9 +79,6 @@ def qr_drawing(url: str, size_mm: float, *, quiet_zone: bool = True):
 
     (A flowable rather than a ``reportlab.graphics`` Drawing: the Drawing renderer adds a
     Helvetica font resource to the page, and our PDFs carry only the embedded CJK font.)"""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Flowable
-
     class QRFlowable(Flowable):
         def __init__(self):
             super().__init__()

@@ -22,6 +22,12 @@ from enum import Enum
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
 from app.documents.cells import guard_formula
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -84,12 +90,6 @@ def write_xlsx(rows: Iterable, columns: ColumnSpec, *, sheet_title: str = "Sheet
 
     ``rows`` are mappings (dotted keys such as ``"location.lat"`` reach nested mappings) or
     objects (attributes). Strings are always stored as text, never as formulas."""
-    from openpyxl import Workbook  # noqa: PLC0415
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
-    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
-
     rows = list(rows)
     keys = [k for k, _ in columns]
     table = [[_plain(_lookup(r, k)) for k in keys] for r in rows]
@@ -148,8 +148,9 @@ def write_csv(rows: Iterable, columns: ColumnSpec, *, bom: bool = True,
     the Chinese titles. Datetimes are written as Asia/Shanghai ``YYYY-MM-DD HH:MM:SS``.
 
     With ``formula_guard`` a text cell a spreadsheet could run as a formula gets a leading ``'``
-    (:func:`app.documents.cells.guard_formula`); the registry import removes that quote again. Values are otherwise written as they are (an 18-digit credit
-    code stays text for machines; Excel users should prefer the XLSX export)."""
+    (:func:`app.documents.cells.guard_formula`); the registry import removes that quote again.
+    Values are otherwise written as they are (an 18-digit credit code stays text for machines;
+    Excel users should prefer the XLSX export)."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     w.writerow([title for _, title in columns])
@@ -227,7 +228,7 @@ class XlsxStream:
         self._row += 1
         r = self._row
         cells = []
-        for letter, value in zip(self._letters, values):
+        for letter, value in zip(self._letters, values, strict=True):
             ref = f"{letter}{r}"
             if value is None or value == "":
                 continue

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.core.timeutil import local, parse_iso
-from app.escalation import jobs, rules
+from app.escalation import jobs
 from app.extensions import db
 from app.notifications.models import WebhookDelivery
 from app.notifications.webhooks import deliver_due

@@ -107,13 +107,16 @@ def mark_run(name: str, holder: str, now: datetime | None = None) -> None:
     db.session.commit()
 
 
-class PeriodicEscalation(threading.Thread):
-    """The in-server job of one process; ``stop()`` ends it (tests, shutdown)."""
+class PeriodicJob(threading.Thread):
+    """An in-server job of one process: every ``interval_s`` it runs ``work()`` (in an app
+    context) when this process holds the database lease ``lease_name``; ``stop()`` ends it."""
 
-    def __init__(self, app: Flask, interval_s: float):
-        super().__init__(name="anxun-escalation", daemon=True)
+    def __init__(self, app: Flask, interval_s: float, lease_name: str, work):
+        super().__init__(name=f"anxun-{lease_name}", daemon=True)
         self.app = app
         self.interval_s = interval_s
+        self.lease_name = lease_name
+        self.work = work
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stopping = threading.Event()
         self.runs = 0
@@ -128,16 +131,14 @@ class PeriodicEscalation(threading.Thread):
                 # The lease outlives two intervals so a slow run keeps it; a dead holder's
                 # lease expires and another process takes over.
                 ttl = timedelta(seconds=max(3 * self.interval_s, 30))
-                if not acquire_lease(LEASE_NAME, self.holder, ttl):
+                if not acquire_lease(self.lease_name, self.holder, ttl):
                     return False
-                report = run_time_rules()
-                mark_run(LEASE_NAME, self.holder)
+                self.work()
+                mark_run(self.lease_name, self.holder)
                 self.runs += 1
-                if report["fired"]:
-                    log.info("escalation job fired %d rule(s)", len(report["fired"]))
                 return True
             except Exception:  # a failed round must not end the job; the next round retries
-                log.exception("escalation job round failed")
+                log.exception("%s job round failed", self.lease_name)
                 db.session.rollback()
                 return False
             finally:
@@ -148,23 +149,44 @@ class PeriodicEscalation(threading.Thread):
             self.tick()
 
 
-def init_app(app: Flask) -> None:
-    """Start the periodic job lazily in each server process when ESCALATION_INTERVAL_S > 0."""
-    interval = app.config.get("ESCALATION_INTERVAL_S") or 0
-    if interval <= 0:
+def _escalation_round() -> None:
+    report = run_time_rules()
+    if report["fired"]:
+        log.info("escalation job fired %d rule(s)", len(report["fired"]))
+
+
+class PeriodicEscalation(PeriodicJob):
+    """The time rules' in-server job (lease ``escalation``)."""
+
+    def __init__(self, app: Flask, interval_s: float):
+        super().__init__(app, interval_s, LEASE_NAME, _escalation_round)
+
+
+def start_in_server(app: Flask, lease_name: str, interval_s: float, work) -> None:
+    """Run ``work`` every ``interval_s`` in each server process (under the lease ``lease_name``,
+    so one process at a time does it), started by the first request the process serves: never
+    in the CLI or during migrations, and only after gunicorn forked its workers."""
+    if interval_s <= 0:
         return
     lock = threading.Lock()
+    key = f"anxun_{lease_name}_job"
 
     @app.before_request
-    def _start_periodic_escalation():
+    def _start_periodic_job():
         # Keyed by pid: a worker forked after the parent served a request starts its own.
-        state = app.extensions.get("anxun_escalation_job")
+        state = app.extensions.get(key)
         if state is not None and state[0] == os.getpid():
             return
         with lock:
-            state = app.extensions.get("anxun_escalation_job")
+            state = app.extensions.get(key)
             if state is not None and state[0] == os.getpid():
                 return
-            job = PeriodicEscalation(app, interval)
-            app.extensions["anxun_escalation_job"] = (os.getpid(), job)
+            job = PeriodicJob(app, interval_s, lease_name, work)
+            app.extensions[key] = (os.getpid(), job)
             job.start()
+
+
+def init_app(app: Flask) -> None:
+    """Start the periodic job lazily in each server process when ESCALATION_INTERVAL_S > 0."""
+    start_in_server(app, LEASE_NAME, app.config.get("ESCALATION_INTERVAL_S") or 0,
+                    _escalation_round)

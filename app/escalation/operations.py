@@ -326,7 +326,8 @@ def transition_interview(interview: Interview, actor, data: dict, *,
         notify(officers_of(interview.enterprise_id), kind=kinds.INTERVIEW_SCHEDULED,
                title=f"约谈通知：{when} {interview.place or ''}".strip(),
                body=f"{interview.convener}定于{when}在{interview.place or '—'}约谈"
-                    f"{enterprise.name}主要负责人，请本人准时参加。事由：{interview.situation or ''}",
+                    f"{enterprise.name}主要负责人，请本人准时参加。"
+                    f"事由：{interview.situation or ''}",
                subject_type="interview", subject_id=interview.id, now=now)
     elif action == "hold":
         due = local(interview.follow_up_deadline).strftime("%Y-%m-%d")

@@ -11,9 +11,9 @@ Event rules (R1, R3, R4) and the inbox messages about hazards run inside the req
 them, through the hazard domain's signals (R4 again when an edit changes the category); they are
 connected in :func:`app.escalation.wiring.init_app`. Time rules (R2, deadline reminders, interview
 follow-up tracking) run from :func:`app.escalation.jobs.run_time_rules`, called by
-``flask escalate`` and the periodic job. R1 and R3 are also swept there, so a hazard whose level or count changed by a path
-that sends no signal is still caught. Firing twice is impossible either way: see
-:func:`app.escalation.operations.fire`.
+``flask escalate`` and the periodic job. R1 and R3 are also swept there, so a hazard whose level
+or count changed by a path that sends no signal is still caught. Firing twice is impossible
+either way: see :func:`app.escalation.operations.fire`.
 """
 from __future__ import annotations
 
@@ -118,7 +118,8 @@ def on_hazard_transitioned(sender=None, *, hazard: Hazard, actor=None, event=Non
     if action == "submit":
         notify(recheckers_of(hazard), kind=kinds.RECTIFICATION_SUBMITTED,
                title=f"待复查：{hazard.title}",
-               body=f"{hazard.enterprise.name}已提交整改，请复查。整改期限 {_fmt(hazard.deadline)}。",
+               body=f"{hazard.enterprise.name}已提交整改，请复查。"
+                    f"整改期限 {_fmt(hazard.deadline)}。",
                subject_type="hazard", subject_id=hazard.id, exclude=actor)
     if action == "reject":
         note = getattr(event, "note", None)

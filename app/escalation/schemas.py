@@ -38,7 +38,8 @@ class PageQuery(page_args(100, 20)):
 # --------------------------------------------------------------------------- interviews
 class InterviewQuery(PageQuery):
     state = DelimitedList(fields.String(validate=validate.OneOf(list(INTERVIEW_STATES))),
-                          metadata={"description": "comma-separated: proposed,scheduled,held,closed"})
+                          metadata={"description":
+                                    "comma-separated: proposed,scheduled,held,closed"})
     enterprise_id = fields.String(validate=validate.Length(max=36))
     community_id = fields.String(validate=validate.Length(max=36))
     overdue = fields.Boolean(metadata={"description": "held and its follow-up deadline passed"})
@@ -69,7 +70,8 @@ class InterviewTransitionIn(_UTC, Schema):
                              metadata={"description": "约谈方"})
     scheduled_at = core_fields.AwareDateTime()
     place = fields.String(validate=validate.Length(min=1, max=200))
-    interviewers = fields.List(fields.String(validate=NAME), validate=validate.Length(min=1, max=50))
+    interviewers = fields.List(fields.String(validate=NAME),
+                               validate=validate.Length(min=1, max=50))
     departments = fields.List(fields.String(validate=NAME), validate=validate.Length(max=50),
                               metadata={"description": "街乡吹哨，部门报到: called-in departments"})
     interviewee = fields.String(validate=NAME, metadata={"description": "被约谈人（主要负责人）"})
@@ -122,7 +124,8 @@ class InterviewEventOut(Schema):
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
     at = fields.AwareDateTime()
-    actor = fields.Nested(InterviewActorOut, allow_none=True, metadata={"description": "null: the system"})
+    actor = fields.Nested(InterviewActorOut, allow_none=True,
+                          metadata={"description": "null: the system"})
     note = fields.String(allow_none=True)
     data = fields.Dict(allow_none=True)
 

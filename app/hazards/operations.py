@@ -269,7 +269,8 @@ def check_step(hazard, user, action: str, *, note: str | None, new_deadline: dat
                           field="deadline")
     photos = _photos_for(hazard, photo_ids)
     if action == "reject" and not note:
-        raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.", field="note")
+        raise Invalid("请填写复查不通过的原因 / Say why the rectification is rejected.",
+                      field="note")
     wanted = STEP_PHOTO_KIND.get(action)
     if wanted and any(p.kind != wanted for p in photos):
         raise Invalid(f"“{HAZARD_WORKFLOW.action_label(action, 'zh')}”只能附"
@@ -462,7 +463,8 @@ def hazard_choices() -> dict:
 def ensure_open_for_photos(hazard) -> None:
     """Archived hazards are read only forever: no new photos either."""
     if hazard.state == ARCHIVED:
-        raise Conflict("隐患已归档，只读 / The hazard is archived and read only.", field="hazard_id")
+        raise Conflict("隐患已归档，只读 / The hazard is archived and read only.",
+                       field="hazard_id")
 
 
 # --------------------------------------------------------------------------- enterprise moved

@@ -82,8 +82,9 @@ def warnings(hazard) -> list[dict]:
     if ends is None or deadline_day is None or ends <= deadline_day:
         return []
     return [{"field": "governance_plan.deadline", "code": PLAN_ENDS_AFTER_DEADLINE,
-             "message": f"治理方案的时限（{ends:%Y-%m-%d}）晚于整改期限（{deadline_day:%Y-%m-%d}），"
-                        f"届时隐患将逾期：请提前完成，或请监管人员延长整改期限 / The governance "
+             "message": f"治理方案的时限（{ends:%Y-%m-%d}）晚于整改期限"
+                        f"（{deadline_day:%Y-%m-%d}），届时隐患将逾期：请提前完成，"
+                        f"或请监管人员延长整改期限 / The governance "
                         f"plan ends on {ends:%Y-%m-%d}, after the hazard's deadline "
                         f"({deadline_day:%Y-%m-%d}): the hazard will be overdue unless the work "
                         f"ends earlier or a supervisor extends the deadline."}]

@@ -93,7 +93,8 @@ class HazardQueryArgs(page_args(200, 50)):
 
     @validates_schema
     def _range(self, data, **kwargs):
-        if data.get("found_from") and data.get("found_to") and data["found_from"] > data["found_to"]:
+        found_from, found_to = data.get("found_from"), data.get("found_to")
+        if found_from and found_to and found_from > found_to:
             raise ValidationError("结束日期早于开始日期 / found_to is before found_from.",
                                   field_name="found_to")
 

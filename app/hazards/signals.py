@@ -12,7 +12,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: sent with ``hazard=<Hazard>, actor=<User>`` after a hazard is created (not on an idempotent replay)
+#: sent with ``hazard=<Hazard>, actor=<User>`` after a hazard is created (not on an idempotent
+#: replay)
 hazard_created = _signals.signal("hazard-created")
 #: sent with ``hazard=<Hazard>, actor=<User|None>, event=<HazardEvent>, transition=<Transition>``
 hazard_transitioned = _signals.signal("hazard-transitioned")

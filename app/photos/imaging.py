@@ -189,9 +189,9 @@ def _process_opened(im: Image.Image, data: bytes, sha256: str, kind: _Kind, max_
     # Image.open has read the header only; nothing is decoded yet.
     header_w, header_h = im.size
     if header_w * header_h > max_pixels:
-        raise Invalid(f"图片像素过多（疑似解压炸弹）：{header_w}x{header_h} 超过 {max_pixels} 像素 / "
-                      f"Too many pixels (decompression bomb): {header_w}x{header_h} is more than "
-                      f"{max_pixels} pixels.", field=FILE_FIELD)
+        raise Invalid(f"图片像素过多（疑似解压炸弹）：{header_w}x{header_h} 超过 {max_pixels} "
+                      f"像素 / Too many pixels (decompression bomb): {header_w}x{header_h} is "
+                      f"more than {max_pixels} pixels.", field=FILE_FIELD)
 
     # A JPEG can be decoded directly at 1/2, 1/4 or 1/8 scale (DCT scaling), several times faster
     # than decoding a 12 MP photo in full; the whole stream is still read, so truncation is still
@@ -257,8 +257,8 @@ def _decode_slot(slots: int) -> threading.BoundedSemaphore:
 @contextmanager
 def _decoding(slot: threading.BoundedSemaphore, wait_s: float):
     if not slot.acquire(timeout=wait_s):
-        raise DecoderBusy("服务器正忙于处理其他照片，请稍后重试 / The server is busy decoding other "
-                          "photos; retry in a moment.", field=FILE_FIELD,
+        raise DecoderBusy("服务器正忙于处理其他照片，请稍后重试 / The server is busy decoding "
+                          "other photos; retry in a moment.", field=FILE_FIELD,
                           headers={"Retry-After": "5"})
     try:
         yield
@@ -359,7 +359,8 @@ def _check_bmff_complete(data: bytes) -> None:
     and fills the gap with flat colour, and pillow-heif offers no strict mode. A cut-off upload
     shows up as a last box (normally ``mdat``) that is longer than the bytes that arrived.
     """
-    cut_header = "HEIF 文件不完整（box 头残缺） / The HEIF file is truncated (incomplete box header)."
+    cut_header = ("HEIF 文件不完整（box 头残缺） / The HEIF file is truncated (incomplete box "
+                  "header).")
     offset, end = 0, len(data)
     while offset < end:
         if end - offset < 8:

@@ -15,11 +15,12 @@ import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
-WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
+# 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
+WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 LENGTH = 18
 
-#: First character: 登记管理部门代码. 1 机构编制, 2 外交, 3 司法行政, 4 文化, 5 民政, 6 旅游, 7 宗教,
-#: 8 工会, 9 市场监管(工商), A 中央军委改革和编制办公室, N 农业, Y 其他.
+#: First character: 登记管理部门代码. 1 机构编制, 2 外交, 3 司法行政, 4 文化, 5 民政, 6 旅游,
+#: 7 宗教, 8 工会, 9 市场监管(工商), A 中央军委改革和编制办公室, N 农业, Y 其他.
 AUTHORITY_CODES = frozenset("123456789ANY")
 #: Second character: 机构类别代码, always a digit 1-9 in the published tables (checked loosely).
 CATEGORY_CODES = frozenset("123456789")
@@ -53,7 +54,7 @@ def check_char(first17: str) -> str:
     """The check character for the first 17 characters (already normalised and legal)."""
     if len(first17) < 17:
         raise ValueError("need 17 characters / 需要前 17 位")
-    total = sum(VALUES[ch] * w for ch, w in zip(first17[:17], WEIGHTS))
+    total = sum(VALUES[ch] * w for ch, w in zip(first17[:17], WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 

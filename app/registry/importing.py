@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from openpyxl import load_workbook
+
 from app.core import geo
 from app.documents.spreadsheet import write_xlsx
 from app.core.text import text_fault
@@ -281,7 +283,8 @@ def _sniff_delimiter(text: str) -> str:
     best, best_score = ",", (-1, -1, -1)
     for delim in (",", ";", "\t"):
         try:
-            rows = [r for r, _ in zip(_csv_reader(sample, delim), range(_HEADER_SCAN_ROWS * 2))]
+            rows = [r for r, _ in zip(_csv_reader(sample, delim), range(_HEADER_SCAN_ROWS * 2),
+                                      strict=False)]  # the first rows only
         except csv.Error:
             continue
         known = max((len({_match_header(c) for c in r} - {None})
@@ -311,8 +314,6 @@ def _unguard(value: str) -> str:
 
 
 def _xlsx_sheets(data: bytes, max_unpacked: int):
-    from openpyxl import load_workbook  # noqa: PLC0415 (import cost only when needed)
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = sum(i.file_size for i in zf.infolist())
@@ -330,9 +331,11 @@ def _xlsx_sheets(data: bytes, max_unpacked: int):
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for damaged files
-        raise TableError(f"无法读取 XLSX 文件 / cannot read the XLSX file ({type(e).__name__})") from e
+        raise TableError(f"无法读取 XLSX 文件 / cannot read the XLSX file "
+                         f"({type(e).__name__})") from e
     active = wb.active
-    ordered = [active] + [ws for ws in wb.worksheets if ws is not active] if active else wb.worksheets
+    ordered = ([active] + [ws for ws in wb.worksheets if ws is not active]
+               if active else wb.worksheets)
     for ws in ordered:
         if getattr(ws, "sheet_state", "visible") != "visible" and ws is not active:
             continue
@@ -359,7 +362,7 @@ def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
     it = iter(rows)
     header_line, header = None, None
     best_known: dict[int, str] = {}
-    for line, row in zip(range(1, _HEADER_SCAN_ROWS + 1), it):
+    for line, row in zip(range(1, _HEADER_SCAN_ROWS + 1), it, strict=False):  # the first rows only
         known = {i: _match_header(c) for i, c in enumerate(row)}
         known = {i: k for i, k in known.items() if k}
         if len(set(known.values())) >= 2:
@@ -390,7 +393,8 @@ def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
     if len(systems) > 1:
         raise TableError("纬度与经度列标注了不同的坐标系 / the lat and lng headers name "
                          "different coordinate systems",
-                         [RowError(header_line, "lat", "坐标系不一致 / inconsistent coordinate systems")])
+                         [RowError(header_line, "lat",
+                                   "坐标系不一致 / inconsistent coordinate systems")])
     coord_system = systems.pop() if systems else geo.WGS84
 
     table = Table(format=fmt, header_line=header_line, columns=columns, headers=headers,

@@ -399,8 +399,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
         try:
             db.session.flush()
         except (IntegrityError, StaleDataError) as exc:
-            raise Conflict("导入期间名录被他人修改，请重试 / the registry changed during the import; "
-                           "retry.") from exc
+            raise Conflict("导入期间名录被他人修改，请重试 / the registry changed during the "
+                           "import; retry.") from exc
         for enterprise, from_community_id in moves:
             carry_records(enterprise, user, from_community_id)
         current_app.logger.info("registry: import by %s: %d created, %d updated, %d unchanged, "

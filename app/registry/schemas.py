@@ -28,7 +28,8 @@ class Trimmed(fields.String):
 
 
 class CreditCode(fields.String):
-    """统一社会信用代码: normalised (full-width, lower case, spaces) and check-character verified."""
+    """统一社会信用代码: normalised (full-width, lower case, spaces) and check-character
+    verified."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -39,8 +40,9 @@ class CreditCode(fields.String):
 
 
 risk_level_field = validate.OneOf(tuple(RISK_LEVELS),
-                                  error=f"风险等级应为：{RISK_LEVELS.listing('zh')} / the risk level "
-                                        f"is one of: {RISK_LEVELS.listing('en')}")
+                                  error=f"风险等级应为：{RISK_LEVELS.listing('zh')} / "
+                                        f"the risk level is one of: "
+                                        f"{RISK_LEVELS.listing('en')}")
 
 
 class EnterpriseLocationIn(Schema):

@@ -9,8 +9,9 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: sent with ``enterprise=<Enterprise>`` (its new community already flushed), ``move=<EnterpriseMove>``,
-#: ``note=<str>`` (the Chinese line for trails), ``actor_id`` and ``now`` when an enterprise moved
-#: to another community. Each receiver gives its records of the enterprise the new community
-#: (:func:`app.registry.moves.carry`) and answers ``{table: how many moved}``.
+#: sent with ``enterprise=<Enterprise>`` (its new community already flushed),
+#: ``move=<EnterpriseMove>``, ``note=<str>`` (the Chinese line for trails), ``actor_id`` and ``now``
+#: when an enterprise moved to another community. Each receiver gives its records of the
+#: enterprise the new community (:func:`app.registry.moves.carry`) and answers
+#: ``{table: how many moved}``.
 enterprise_moved = _signals.signal("enterprise-moved")

@@ -111,7 +111,7 @@ def _photo_flowable(photo: Photo, width: float) -> Image | Paragraph:
 def _signature_table(left: list[str], right: list[str]) -> Table:
     """Two columns of signature lines (签名、日期), as on paper forms."""
     st = styles()
-    rows = [[para(a, st["body"]), para(b, st["body"])] for a, b in zip(left, right)]
+    rows = [[para(a, st["body"]), para(b, st["body"])] for a, b in zip(left, right, strict=True)]
     t = Table(rows, colWidths=[85 * mm, 85 * mm])
     t.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -246,7 +246,8 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
     pdf = render_document(story, title="安全生产事故隐患整改通知书", record_id=inspection.id,
                           url=record_url("inspection", inspection.id),
                           subtitle=f"{street}安全生产领导小组办公室 · {kind}")
-    return pdf, f"整改通知书-{enterprise.name}-{inspection.started_at.astimezone(SHANGHAI):%Y%m%d}.pdf"
+    started = inspection.started_at.astimezone(SHANGHAI)
+    return pdf, f"整改通知书-{enterprise.name}-{started:%Y%m%d}.pdf"
 
 
 # --------------------------------------------------------------------------- 约谈记录
@@ -256,7 +257,6 @@ def interview_record(user, interview_id: str) -> tuple[bytes, str]:
     requirements, commitments, follow-up deadline and the completion receipt."""
     interview = get_or_404(Interview, interview_id, user)
     enterprise = db.session.get(Enterprise, interview.enterprise_id)
-    st = styles()
     reasons = db.session.execute(
         select(Escalation.rule, Escalation.fired_at, Escalation.detail, Hazard.title,
                Hazard.level, Hazard.id)
@@ -458,7 +458,8 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
         f"{figures['escalations']['total']}次，约谈企业{figures['interviews']['opened']}家次。")
     median = figures["median_days_to_close"]
     story = [
-        para(f"报送单位：{unit}　　统计期间：{_zh_date(date_from)}—{_zh_date(date_to)}", st["small"]),
+        para(f"报送单位：{unit}　　统计期间：{_zh_date(date_from)}—{_zh_date(date_to)}",
+             st["small"]),
         *_heading("一、活动开展情况"), _paragraph(overview),
         *_heading("二、主要指标"),
         data_table(["指标", "数值", "指标", "数值"], [

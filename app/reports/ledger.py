@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -74,7 +73,8 @@ HAZARD_LEDGER_COLUMNS = (
 )
 
 INTERVIEW_LEDGER_COLUMNS = (
-    ("created_at", "提出时间"), ("enterprise_name", "被约谈企业"), ("credit_code", "统一社会信用代码"),
+    ("created_at", "提出时间"), ("enterprise_name", "被约谈企业"),
+    ("credit_code", "统一社会信用代码"),
     ("community_name", "所属社区"), ("state", "状态"), ("reasons", "约谈事由（零容忍规则）"),
     ("convener", "约谈方"), ("scheduled_at", "约谈时间"), ("place", "约谈地点"),
     ("interviewers", "约谈人员"), ("departments", "参加部门"), ("interviewee", "被约谈人"),

@@ -122,7 +122,8 @@ class TilesOut(Schema):
     crs = fields.String(metadata={"description": "coordinates the tiles expect: wgs84 | gcj02 "
                                                  "| bd09 (points are stored WGS-84)"})
     scheme = fields.String(metadata={"description": "xyz (web mercator; {-y} in the URL is the "
-                                                    "TMS row) or baidu (Baidu's own mercator grid)"})
+                                                    "TMS row) or baidu (Baidu's own mercator "
+                                                    "grid)"})
     url = fields.String(metadata={"description": "template with {s} {z} {x} {y} / {-y}"})
     overlay_url = fields.String(allow_none=True, metadata={"description": "labels layer"})
     subdomains = fields.List(fields.String())

@@ -126,7 +126,8 @@ def outbox_count(page) -> int:
 def outbox_items(page) -> list[dict]:
     return page.evaluate("""async () => {
         const { db } = await import('/static/js/db.js');
-        return (await (await db()).getAll('outbox')).map(({photo, ...i}) => ({...i, photo: !!photo}));
+        return (await (await db()).getAll('outbox'))
+            .map(({photo, ...i}) => ({...i, photo: !!photo}));
     }""")
 
 
@@ -146,7 +147,8 @@ class Api:
     def __init__(self, base, username, password):
         self.base = base
         self.s = requests.Session()
-        r = self.s.post(f"{base}/api/v1/auth/login", json={"username": username, "password": password})
+        r = self.s.post(f"{base}/api/v1/auth/login",
+                        json={"username": username, "password": password})
         assert r.status_code == 200, r.text
         self.s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         self.user = r.json()["user"]
@@ -182,7 +184,8 @@ def jpeg_with_gps(width=4000, height=3000, lat=29.5331, lng=106.5002,
     img = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(img)
     for i in range(0, width, 40):  # texture, so the JPEG has a realistic size
-        draw.line([(i, 0), (width - i, height)], fill=(i % 255, (i * 7) % 255, (i * 13) % 255), width=9)
+        draw.line([(i, 0), (width - i, height)], fill=(i % 255, (i * 7) % 255, (i * 13) % 255),
+                  width=9)
     for j in range(0, height, 55):
         draw.rectangle([j % width, j, j % width + 300, j + 30], fill=((j * 3) % 255, 120, 200))
 

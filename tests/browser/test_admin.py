@@ -65,14 +65,17 @@ def test_admin_runs_registry_and_accounts(page, browser, live_server, street, fa
     assert page.locator("[data-testid=enterprise-item]").count() == 2
     page.locator("select[name=community_id]").select_option(street["other"].id)
     page.wait_for_selector("text=共 1 家企业")
-    assert page.locator("[data-testid=enterprise-item] .item-title").all_inner_texts() == ["青松机械厂"]
+    assert (page.locator("[data-testid=enterprise-item] .item-title").all_inner_texts()
+            == ["青松机械厂"])
     export = page.get_by_role("link", name="导出 Excel")
-    assert export.get_attribute("href") == f"/api/v1/enterprises/export.xlsx?community_id={street['other'].id}"
+    assert (export.get_attribute("href")
+            == f"/api/v1/enterprises/export.xlsx?community_id={street['other'].id}")
     page.locator("select[name=community_id]").select_option("")
     page.locator("input[name=q]").fill("超市")
     page.get_by_role("button", name="搜索").click()
     page.wait_for_selector("text=共 1 家企业")
-    assert page.locator("[data-testid=enterprise-item] .item-title").all_inner_texts() == ["乌龙便民超市"]
+    assert (page.locator("[data-testid=enterprise-item] .item-title").all_inner_texts()
+            == ["乌龙便民超市"])
     shot(page, screens, "16-admin-registry")
 
     # ---- a new enterprise: a wrong credit code is refused at its field, then the right one
@@ -244,21 +247,25 @@ def test_everyone_changes_their_own_password(page, browser, live_server, street,
     assert other.evaluate("fetch('/api/v1/auth/me').then((r) => r.status)") == 401
     other_ctx.close()
     assert requests.post(f"{live_server}/api/v1/auth/login", json={
-        "username": officer.username, "password": "a-better-password"}, timeout=30).status_code == 200
+        "username": officer.username, "password": "a-better-password"},
+        timeout=30).status_code == 200
 
 
 def test_category_order_comes_from_the_server(page, street, live_server):
     """Forms list the categories in the deployment's configured order and label values in the
     reader's language, all from GET /api/v1/choices; a value no set names is shown as it is."""
     login(page, street["admin"].username, street["admin"].password)
-    served = [c["value"] for c in requests.get(f"{live_server}/api/v1/choices", timeout=30).json()["hazard_categories"]]
+    choices = requests.get(f"{live_server}/api/v1/choices", timeout=30).json()
+    served = [c["value"] for c in choices["hazard_categories"]]
     order = page.evaluate("""async () => {
         const m = await import('/static/js/choices.js');
         const loaded = m.values('hazard_categories');
         m.setChoices({ hazard_categories: [{ value: 'gas', zh: '燃气', en: 'Gas' },
-            { value: 'ladders', zh: '梯子', en: 'Ladders' }, { value: 'fire', zh: '消防', en: 'Fire' }] });
+            { value: 'ladders', zh: '梯子', en: 'Ladders' },
+            { value: 'fire', zh: '消防', en: 'Fire' }] });
         return { loaded, configured: m.values('hazard_categories'),
-                 label: m.label('hazard_categories', 'ladders'), unknown: m.label('hazard_categories', 'kites') };
+                 label: m.label('hazard_categories', 'ladders'),
+                 unknown: m.label('hazard_categories', 'kites') };
     }""")
     assert order["loaded"] == served
     assert order["configured"] == ["gas", "ladders", "fire"]

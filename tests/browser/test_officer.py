@@ -70,7 +70,8 @@ def test_officer_rectifies_and_inspector_verifies(page, browser, live_server, si
     plan.get_by_role("link", name="填写治理方案").click()
     page.locator("textarea[name='governance_plan.goals_tasks']").fill("一周内完成接地改造")
     page.locator("textarea[name='governance_plan.methods_measures']").fill("重新敷设接地线，检测接地电阻")
-    page.locator("textarea[name='governance_plan.funds_materials']").fill("预算 8000 元，材料已采购")
+    page.locator("textarea[name='governance_plan.funds_materials']").fill(
+        "预算 8000 元，材料已采购")
     page.locator("input[name='governance_plan.responsible_body']").fill("设备科")
     page.locator("input[name='governance_plan.responsible_people']").fill("王电工")
     page.locator("input[name='governance_plan.deadline']").fill("2030-01-15")
@@ -133,7 +134,8 @@ def test_reject_needs_a_reason(page, site):
     assert sorted(p["kind"] for p in after["photos"]) == ["recheck", "rectification"]
     [reject] = [e for e in api.get(f"/api/v1/hazards/{hz['id']}/events")["items"]
                 if e["action"] == "reject"]
-    assert [p["id"] for p in after["photos"] if p["kind"] == "recheck"] == reject["data"]["photo_ids"]
+    assert ([p["id"] for p in after["photos"] if p["kind"] == "recheck"]
+            == reject["data"]["photo_ids"])
 
 
 def test_follow_up_inspection_lists_earlier_hazards(page, site):

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 def test_inspection_offline_then_synced_exactly_once(page, phone, factory, api_as, live_server,
                                                      tmp_path):
     community = factory.community()
-    ent = factory.enterprise(community, name="离线测试化工有限公司", lat=SITE["lat"], lng=SITE["lng"],
-                             risk_level="orange")
+    ent = factory.enterprise(community, name="离线测试化工有限公司", lat=SITE["lat"],
+                             lng=SITE["lng"], risk_level="orange")
     inspector = factory.user("inspector", communities=[community])
     api = api_as(inspector)
 
@@ -63,7 +63,8 @@ def test_inspection_offline_then_synced_exactly_once(page, phone, factory, api_a
         const { db } = await import('/static/js/db.js');
         const item = (await (await db()).getAll('outbox')).find((i) => i.photo);
         const bytes = new Uint8Array(await item.photo.blob.arrayBuffer());
-        return { size: bytes.length, sha256: item.photo.fields.sha256, hazard: item.photo.fields.hazard_id };
+        return { size: bytes.length, sha256: item.photo.fields.sha256,
+                 hazard: item.photo.fields.hazard_id };
     }""")
     assert photo_item["size"] <= 400 * 1024 < len(original)
     inspection_id, hazard_id = items[0]["record_id"], items[1]["record_id"]

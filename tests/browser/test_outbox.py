@@ -18,8 +18,8 @@ pytestmark = pytest.mark.browser
 
 ENQUEUE = """async ([body]) => {
     const outbox = await import('/static/js/outbox.js');
-    await outbox.enqueue({ type: 'create', record_id: body.id, method: 'POST', url: '/api/v1/hazards',
-        body, check: { url: `/api/v1/hazards/${body.id}`, how: 'exists' },
+    await outbox.enqueue({ type: 'create', record_id: body.id, method: 'POST',
+        url: '/api/v1/hazards', body, check: { url: `/api/v1/hazards/${body.id}`, how: 'exists' },
         label: { key: 'outbox.label.hazard', params: { title: body.title } } });
 }"""
 SYNC = """async (force) => (await import('/static/js/outbox.js')).sync({ force })"""
@@ -49,13 +49,15 @@ def test_captive_portal_and_5xx_keep_the_item(inspector_page, phone, api_as):
     result = page.evaluate(SYNC, True)
     assert result["stopped"] == "retry"
     [item] = outbox_items(page)
-    assert item["status"] == "pending" and item["attempts"] == 1 and item["error"]["kind"] == "not-json"
+    assert item["status"] == "pending" and item["attempts"] == 1
+    assert item["error"]["kind"] == "not-json"
     assert item["next_at"] > 0
 
     phone.unroute("**/api/v1/hazards")
     phone.route("**/api/v1/hazards", lambda route: route.fulfill(
         status=503, content_type="application/problem+json",
-        body=json.dumps({"type": "about:blank", "title": "Unavailable", "status": 503, "detail": "down"})))
+        body=json.dumps({"type": "about:blank", "title": "Unavailable", "status": 503,
+                         "detail": "down"})))
     page.evaluate(SYNC, True)
     [item] = outbox_items(page)
     assert item["attempts"] == 2 and item["status"] == "pending"
@@ -81,7 +83,8 @@ def test_401_keeps_the_item_and_asks_to_log_in(inspector_page, phone, api_as):
     page.locator("input[name=username]").fill(inspector.username)
     page.locator("input[name=password]").fill(inspector.password)
     page.locator("form button[type=submit]").click()
-    wait_until(lambda: outbox_items(page) == [], timeout=20, message="the item to be sent after login")
+    wait_until(lambda: outbox_items(page) == [], timeout=20,
+               message="the item to be sent after login")
     assert api_as(inspector).get(f"/api/v1/hazards/{body['id']}")["title"] == "登录过期时登记"
 
 
@@ -123,18 +126,23 @@ def test_refused_csrf_token_keeps_the_item_and_asks_to_log_in(inspector_page, ap
         const { setCsrf, api, isCsrfProblem } = await import('/static/js/api.js');
         await setCsrf('stale-token-from-an-older-session');
         try { await api.post('/api/v1/auth/logout', {}); return null; }
-        catch (e) { return { status: e.status, problem: e.problem, csrf: isCsrfProblem(e.status, e.problem) }; }
+        catch (e) {
+            return { status: e.status, problem: e.problem,
+                     csrf: isCsrfProblem(e.status, e.problem) };
+        }
     }""")
     # Answered in Chinese: the text does not say "CSRF"; the field does.
     assert refused["status"] == 403 and refused["csrf"] is True
-    assert "csrf" not in refused["problem"]["detail"].lower() and "X-CSRF-Token" in refused["problem"]["errors"]
+    assert "csrf" not in refused["problem"]["detail"].lower()
+    assert "X-CSRF-Token" in refused["problem"]["errors"]
 
     page.evaluate(ENQUEUE, [body])
     assert page.evaluate(SYNC, True)["stopped"] == "auth"
     [item] = outbox_items(page)
     assert item["status"] == "auth" and item["error"]["status"] == 403
     relogin_from_banner(page, inspector)
-    wait_until(lambda: outbox_items(page) == [], timeout=20, message="the item to be sent after login")
+    wait_until(lambda: outbox_items(page) == [], timeout=20,
+               message="the item to be sent after login")
     api = api_as(inspector)
     assert api.get(f"/api/v1/hazards/{body['id']}")["title"] == "令牌失效时登记"
     found = api.get("/api/v1/hazards", params={"q": "令牌失效时登记"})["items"]
@@ -159,15 +167,18 @@ def test_409_on_create(inspector_page, phone, api_as, live_server):
     hazard = {**hazard_body(ent, "冲突检查中发现"), "inspection_id": insp_id}
     page.evaluate(ENQUEUE_ITEM, {
         "type": "create", "record_id": hazard["id"], "method": "POST", "url": "/api/v1/hazards",
-        "body": hazard, "deps": [insp_id], "check": {"url": f"/api/v1/hazards/{hazard['id']}", "how": "exists"},
+        "body": hazard, "deps": [insp_id],
+        "check": {"url": f"/api/v1/hazards/{hazard['id']}", "how": "exists"},
         "label": {"key": "outbox.label.hazard", "params": {"title": hazard["title"]}}})
     for _ in range(2):  # and stays so, round after round
         assert page.evaluate(SYNC, True)["sent"] == 0
         conflict, waiting = outbox_items(page)
         assert conflict["status"] == "conflict" and conflict["error"]["status"] == 409
-        assert conflict["error"]["diff"] == [{"field": "kind", "phone": "special", "server": "routine"}]
+        assert conflict["error"]["diff"] == [{"field": "kind", "phone": "special",
+                                              "server": "routine"}]
         assert waiting["status"] == "pending" and waiting["attempts"] == 0
-    assert requests.get(f"{live_server}/api/v1/hazards/{hazard['id']}", cookies=api.s.cookies).status_code == 404
+    assert requests.get(f"{live_server}/api/v1/hazards/{hazard['id']}",
+                        cookies=api.s.cookies).status_code == 404
 
     # Shown with the server's message and the difference; the user chooses.
     page.goto("/#/outbox")
@@ -191,7 +202,8 @@ def test_409_on_create(inspector_page, phone, api_as, live_server):
     phone.route("**/api/v1/hazards", lambda route: route.fulfill(
         status=409, content_type="application/problem+json",
         body=json.dumps({"type": "about:blank", "title": "冲突", "status": 409,
-                         "detail": "该编号的隐患已存在且内容不同", "errors": {"id": ["该编号的隐患已存在且内容不同"]}})))
+                         "detail": "该编号的隐患已存在且内容不同",
+                         "errors": {"id": ["该编号的隐患已存在且内容不同"]}})))
     page.evaluate(ENQUEUE, [ghost])
     page.evaluate(SYNC, True)
     [item] = outbox_items(page)
@@ -227,12 +239,14 @@ def test_full_storage_is_a_visible_error(inspector_page, factory, live_server):
 def transition_item(hazard, event_id, action="acknowledge", note=None):
     """An outbox item taking `action` on a hazard; the version is read just before sending."""
     body = {"id": event_id, "action": action, "version": None, **({"note": note} if note else {})}
-    return {"type": "transition", "record_id": hazard["id"], "chain": hazard["id"], "method": "POST",
-            "url": f"/api/v1/hazards/{hazard['id']}/transitions", "body": body, "deps": [hazard["id"]],
+    return {"type": "transition", "record_id": hazard["id"], "chain": hazard["id"],
+            "method": "POST", "url": f"/api/v1/hazards/{hazard['id']}/transitions", "body": body,
+            "deps": [hazard["id"]],
             "version_from": f"/api/v1/hazards/{hazard['id']}",
             "check": {"url": f"/api/v1/hazards/{hazard['id']}/events", "how": "event",
                       "event_id": event_id, "record_url": f"/api/v1/hazards/{hazard['id']}"},
-            "label": {"key": "outbox.label.transition", "params": {"action": action, "title": hazard["title"]}}}
+            "label": {"key": "outbox.label.transition",
+                      "params": {"action": action, "title": hazard["title"]}}}
 
 
 def test_409_on_a_replayed_transition_is_matched_by_its_event_id(inspector_page, phone, api_as):
@@ -256,7 +270,8 @@ def test_409_on_a_replayed_transition_is_matched_by_its_event_id(inspector_page,
             if e["action"] == "acknowledge"] == [event_id]
     phone.unroute(pattern)
     answers = []
-    page.on("response", lambda r: answers.append(r.status) if r.url.endswith("/transitions") else None)
+    page.on("response",
+            lambda r: answers.append(r.status) if r.url.endswith("/transitions") else None)
     assert page.evaluate(SYNC, True)["sent"] == 1
     assert 409 in answers
     assert outbox_items(page) == []

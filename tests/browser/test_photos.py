@@ -24,7 +24,8 @@ def test_rotated_jpeg_and_heic(page, factory, api_as, live_server):
     page.locator("input[name=title]").fill("照片测试")
     page.locator("select[name=category]").select_option("fire")
     page.locator("input[type=file]").set_input_files(
-        [str(PHOTOS / "landscape_6.jpg"), str(PHOTOS / "DSCN0010.jpg"), str(PHOTOS / "iphone_13_pro_max.HEIC")])
+        [str(PHOTOS / "landscape_6.jpg"), str(PHOTOS / "DSCN0010.jpg"),
+         str(PHOTOS / "iphone_13_pro_max.HEIC")])
     page.locator(".thumb img").nth(2).wait_for()
     page.get_by_role("button", name="保存隐患").click()
     page.wait_for_selector("text=已同步", timeout=60000)

@@ -109,7 +109,8 @@ def test_first_load_is_light(page, live_server):
 
     def on_response(response):
         url = response.url
-        if url.startswith(live_server) and "/api/" not in url and url.split("?")[0] != f"{live_server}/sw.js":
+        if (url.startswith(live_server) and "/api/" not in url
+                and url.split("?")[0] != f"{live_server}/sw.js"):
             try:
                 loaded.append((url, response.body()))
             except Exception:  # noqa: BLE001 - redirects have no body

@@ -22,7 +22,8 @@ def y4m_from_png(png: bytes, path, *, width=640, height=480, frames=10):
     frame.paste(qr, ((width - side) // 2, (height - side) // 2))
     y, cb, cr = frame.convert("YCbCr").split()
     half = (width // 2, height // 2)
-    planes = y.tobytes() + cb.resize(half, Image.BILINEAR).tobytes() + cr.resize(half, Image.BILINEAR).tobytes()
+    planes = (y.tobytes() + cb.resize(half, Image.BILINEAR).tobytes()
+              + cr.resize(half, Image.BILINEAR).tobytes())
     with open(path, "wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(frames):

@@ -57,11 +57,16 @@ def area(factory, api_as):
     north = factory.community(name="青松社区")
     south = factory.community(name="石坪社区")
     ents = {
-        "red": factory.enterprise(north, name="红色风险化工厂", risk_level="red", lat=SITE["lat"], lng=SITE["lng"]),
-        "orange": factory.enterprise(north, name="橙色风险机械厂", risk_level="orange", lat=29.54, lng=106.51),
-        "yellow": factory.enterprise(south, name="黄色风险仓库", risk_level="yellow", lat=29.52, lng=106.49),
-        "blue": factory.enterprise(south, name="蓝色风险超市", risk_level="blue", lat=29.525, lng=106.52),
-        "nowhere": factory.enterprise(south, name="未定位商店", risk_level="blue", lat=None, lng=None),
+        "red": factory.enterprise(north, name="红色风险化工厂", risk_level="red",
+                                  lat=SITE["lat"], lng=SITE["lng"]),
+        "orange": factory.enterprise(north, name="橙色风险机械厂", risk_level="orange",
+                                     lat=29.54, lng=106.51),
+        "yellow": factory.enterprise(south, name="黄色风险仓库", risk_level="yellow",
+                                     lat=29.52, lng=106.49),
+        "blue": factory.enterprise(south, name="蓝色风险超市", risk_level="blue",
+                                   lat=29.525, lng=106.52),
+        "nowhere": factory.enterprise(south, name="未定位商店", risk_level="blue",
+                                      lat=None, lng=None),
     }
     supervisor = factory.user("supervisor", communities=[north, south], display_name="街道安委办")
     inspector = factory.user("inspector", communities=[north, south])
@@ -107,9 +112,11 @@ def hash_path(url: str, base: str) -> str:
 def test_printed_qr_codes_open_their_records(browser, live_server, area, tmp_path):
     api = area["sup_api"]
     inspection, interview = area["inspection"], area["interview"]
-    notice_url = qr_of_pdf(pdf(api, f"/api/v1/inspections/{inspection['id']}/rectification-notice.pdf"),
-                           tmp_path / "n")
-    record_url = qr_of_pdf(pdf(api, f"/api/v1/interviews/{interview['id']}/record.pdf"), tmp_path / "r")
+    notice_url = qr_of_pdf(
+        pdf(api, f"/api/v1/inspections/{inspection['id']}/rectification-notice.pdf"),
+        tmp_path / "n")
+    record_url = qr_of_pdf(pdf(api, f"/api/v1/interviews/{interview['id']}/record.pdf"),
+                           tmp_path / "r")
     today = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date()
     first = today - timedelta(days=29)
     summary_url = qr_of_pdf(pdf(api, f"/api/v1/reports/campaign-summary.pdf?from={first}&to={today}"
@@ -140,7 +147,8 @@ def test_printed_qr_codes_open_their_records(browser, live_server, area, tmp_pat
     assert "红色风险化工厂" in main and "配电箱未上锁" in main and "已结束" in main
     assert page.get_by_role("link", name="登记隐患").count() == 0   # not this phone's inspection
     notice = page.locator("[data-testid=notice-pdf]")
-    assert notice.get_attribute("href") == f"/api/v1/inspections/{inspection['id']}/rectification-notice.pdf"
+    assert (notice.get_attribute("href")
+            == f"/api/v1/inspections/{inspection['id']}/rectification-notice.pdf")
     page.locator("main a.item", has_text="液氨储罐区无泄漏报警").click()
     page.wait_for_url(re.compile(f"#/hazards/{area['major']['id']}$"))
 
@@ -174,7 +182,8 @@ def test_dashboard_period_map_and_reports(page, phone, live_server, area):
     assert page.locator("[data-testid=dashboard-map] .map-hazard").count() == 3
     assert page.locator("[data-testid=dashboard-map] .map-legend").count() == 1
     # map.js came with this screen, not with the first load, and is precached.
-    assert page.evaluate("performance.getEntriesByType('resource').some((e) => e.name.endsWith('/static/js/map.js'))")
+    assert page.evaluate("performance.getEntriesByType('resource')"
+                         ".some((e) => e.name.endsWith('/static/js/map.js'))")
     assert page.evaluate("caches.match('/static/js/map.js').then((r) => !!r)")
 
     # 零容忍 and 约谈 figures of the period.
@@ -188,7 +197,8 @@ def test_dashboard_period_map_and_reports(page, phone, live_server, area):
 
     # The period: a preset, then the dates themselves; figures, links follow.
     requests_seen = []
-    page.on("request", lambda r: requests_seen.append(r.url) if "/api/v1/dashboard" in r.url else None)
+    page.on("request",
+            lambda r: requests_seen.append(r.url) if "/api/v1/dashboard" in r.url else None)
     page.locator("select[name=period]").select_option("30d")
     wait_until(lambda: "from=" in page.url, message="the period in the route")
     today = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date()
@@ -215,19 +225,23 @@ def test_dashboard_period_map_and_reports(page, phone, live_server, area):
     period = f"community_id={area['south'].id}&from={older}&to={today}"
     assert links["下载隐患台账"] == f"/api/v1/reports/hazard-ledger.xlsx?{period}"
     assert links["隐患台账（CSV）"] == f"/api/v1/reports/hazard-ledger.csv?{period}"
-    assert links["下载约谈台账"] == f"/api/v1/reports/interviews.xlsx?community_id={area['south'].id}"
+    assert (links["下载约谈台账"]
+            == f"/api/v1/reports/interviews.xlsx?community_id={area['south'].id}")
     assert links["活动总结（PDF）"] == f"/api/v1/reports/campaign-summary.pdf?{period}"
     ledger = api.s.get(api.base + links["下载隐患台账"])
-    rows = list(openpyxl.load_workbook(io.BytesIO(ledger.content)).worksheets[0].iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(ledger.content)).worksheets[0]
+                .iter_rows(values_only=True))
     assert [r[5] for r in rows[1:]] == ["消防通道堆放杂物"]   # what the dashboard counts: 1
-    assert api.s.get(api.base + links["隐患台账（CSV）"]).content.decode("utf-8-sig").count("\n") == 2
+    csv_text = api.s.get(api.base + links["隐患台账（CSV）"]).content.decode("utf-8-sig")
+    assert csv_text.count("\n") == 2
     assert api.s.get(api.base + links["活动总结（PDF）"]).content.startswith(b"%PDF-")
 
     # A point on the map opens its enterprise.
     page.goto("/#/dashboard")
     page.wait_for_selector("[data-testid=dashboard-map] .map-enterprise")
     red = area["ents"]["red"].id
-    page.locator(f"[data-testid=dashboard-map] .map-enterprise[data-id='{red}']").dispatch_event("click")
+    page.locator(f"[data-testid=dashboard-map] .map-enterprise[data-id='{red}']").dispatch_event(
+        "click")
     page.wait_for_url(re.compile(f"#/enterprise/{red}$"))
 
     # Offline: the dashboard, its map module and its points come from the phone's caches.

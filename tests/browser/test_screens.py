@@ -18,14 +18,22 @@ pytestmark = pytest.mark.browser
 
 A11Y_CHECK = """() => {
   const problems = [];
-  if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('horizontal scroll');
-  for (const el of document.querySelectorAll('main button, main a.btn, main a.item, main .segmented span, main select, main input:not([type=file]):not([type=radio]):not([type=checkbox]), #tabbar a, .appbar button, #banner button')) {
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    problems.push('horizontal scroll');
+  }
+  const targets = ['main button', 'main a.btn', 'main a.item', 'main .segmented span',
+    'main select', 'main input:not([type=file]):not([type=radio]):not([type=checkbox])',
+    '#tabbar a', '.appbar button', '#banner button'].join(', ');
+  for (const el of document.querySelectorAll(targets)) {
     const r = el.getBoundingClientRect();
-    if (r.width && r.height && (r.height < 43.5 || r.width < 43.5)) problems.push(`small target: ${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`);
+    if (r.width && r.height && (r.height < 43.5 || r.width < 43.5)) {
+      problems.push(`small target: ${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`);
+    }
   }
   for (const el of document.querySelectorAll('main input, main select, main textarea')) {
     if (el.type === 'hidden') continue;
-    const named = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.closest('label');
+    const named = el.labels?.length || el.getAttribute('aria-label')
+      || el.getAttribute('aria-labelledby') || el.closest('label');
     if (!named) problems.push(`unlabelled: ${el.outerHTML.slice(0, 80)}`);
   }
   return problems;
@@ -54,8 +62,9 @@ def folder(tmp_path):
 
 def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
     community = factory.community(name="乌龙社区")
-    ent = factory.enterprise(community, name="重庆乌龙精细化工有限公司", lat=SITE["lat"], lng=SITE["lng"],
-                             risk_level="orange", address="九龙坡区乌龙街道青松路18号",
+    ent = factory.enterprise(community, name="重庆乌龙精细化工有限公司", lat=SITE["lat"],
+                             lng=SITE["lng"], risk_level="orange",
+                             address="九龙坡区乌龙街道青松路18号",
                              legal_rep="陈建国", safety_officer="周敏", phone="023-68001234",
                              employees=126, industry="hazardous_chemicals")
     other = factory.enterprise(community, name="乌龙便民超市", risk_level="blue",
@@ -68,7 +77,8 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
     factory.enterprise(community, name="乌龙物流仓储中心", risk_level="yellow",
                        address="九龙坡区乌龙街道青松路40号", industry="warehousing",
                        lat=SITE["lat"] + 0.002, lng=SITE["lng"] - 0.007)
-    inspector = factory.user("inspector", communities=[community], display_name="祁旭（综合执法队）")
+    inspector = factory.user("inspector", communities=[community],
+                             display_name="祁旭（综合执法队）")
     officer = factory.user("officer", enterprise=ent, display_name="周敏")
     supervisor = factory.user("supervisor", communities=[community], display_name="街道安委办")
     api = api_as(inspector)
@@ -79,7 +89,8 @@ def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path):
         "description": "储罐区未安装可燃/有毒气体泄漏报警，且无联动切断。"})
     general = api.post("/api/v1/hazards", json={
         "enterprise_id": ent.id, "title": "车间安全出口堆放杂物", "category": "fire",
-        "level": "general", "found_at": now.isoformat(), "deadline": (now + timedelta(days=2)).isoformat()})
+        "level": "general", "found_at": now.isoformat(),
+        "deadline": (now + timedelta(days=2)).isoformat()})
     api.post("/api/v1/hazards", json={
         "enterprise_id": other.id, "title": "配电箱未上锁", "category": "electrical",
         "level": "general", "found_at": (now - timedelta(days=10)).isoformat(),

@@ -41,7 +41,8 @@ def test_supervisor_lists_filters_and_runs_an_interview(page, area, live_server)
     assert page.locator("[data-testid=hazard-item]").count() == 2
     page.locator("select[name=level]").select_option("major")
     page.wait_for_selector("text=共 1 条")
-    assert page.locator("[data-testid=hazard-item] .item-title").all_inner_texts() == ["液氨储罐无泄漏报警"]
+    assert (page.locator("[data-testid=hazard-item] .item-title").all_inner_texts()
+            == ["液氨储罐无泄漏报警"])
     assert "level=major" in page.url
     ledger = page.get_by_role("link", name="下载隐患台账")
     assert ledger.get_attribute("href").startswith("/api/v1/reports/hazard-ledger.xlsx?")
