@@ -128,6 +128,17 @@ class Config:
     HSTS = True
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # hops of X-Forwarded-* to trust
 
+    # Compression (Flask-Compress) of text answers, for the clients that accept it. Static files
+    # are sent as streams: brotli or gzip there too, and their ETag (suffixed :br/:gzip) is
+    # checked after compression, so a revalidation answers 304.
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "application/problem+json",
+                          "application/manifest+json", "image/svg+xml"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_STREAMING_ENDPOINT_CONDITIONAL = ["static", "web.index", "web.scan_link",
+                                               "web.manifest"]
+
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh-CN")
     TIMEZONE = "Asia/Shanghai"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.core import hooks
+from app.core import conditional, hooks
 from app.core.problems import register_error_handlers
-from app.extensions import api, db, migrate
+from app.extensions import api, compress, db, migrate
 from config import BASE_DIR, INSTANCE_DIR, DevelopmentConfig
 
 # The domains are imported by name when an app is built, never at the top of this file: `app`
@@ -69,6 +69,9 @@ def create_app(config=None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     api.init_app(app)
+    # Before the hooks: after-request functions run last-registered first, so compression runs
+    # last, on the final answer (the commit hook may still replace it).
+    compress.init_app(app)
     hooks.init_app(app)
     for module_name in HOOK_MODULES:
         importlib.import_module(module_name).init_app(app)
@@ -81,6 +84,7 @@ def create_app(config=None) -> Flask:
             app.register_blueprint(module.bp)
 
     register_error_handlers(app)  # after api.init_app so problem+json replaces its handler
+    conditional.init_app(app)  # a 304 is answered as such, not as a problem
 
     for module_name in WIRING_MODULES:
         importlib.import_module(module_name).init_app(app)

@@ -15,7 +15,7 @@ from marshmallow import Schema, fields
 from app.auth.choices import ROLES
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
-                                 HAZARD_STATES, PHOTO_KINDS, configured_categories)
+                                 HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
 from app.inspections.choices import INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
 from app.registry.choices import RISK_LEVELS, configured_industries
@@ -73,10 +73,14 @@ class ChoicesOut(Schema):
     escalation_rules = _list("零容忍 rules R1–R4")
     notification_kinds = _list("消息类型")
     roles = _list("角色")
+    deadline_days = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "整改期限 defaults in days after the finding, by hazard level "
+                       "(DEADLINE_DAYS_GENERAL, DEADLINE_DAYS_MAJOR): what a form proposes"})
 
 
 @blp.route("/choices", methods=["GET"])
 @blp.response(200, ChoicesOut)
 def choices():
-    """Every choice set with its labels (zh/en), colours and display order. No login needed."""
-    return all_choices()
+    """Every choice set with its labels (zh/en), colours and display order, and the default
+    deadlines by hazard level. No login needed."""
+    return {**all_choices(), "deadline_days": deadline_days()}

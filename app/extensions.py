@@ -1,4 +1,5 @@
 """Unbound extensions; ``create_app`` binds them to an application."""
+from flask_compress import Compress
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -16,3 +17,5 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate(compare_type=True, render_as_batch=True)
 api = Api()
+#: gzip/brotli for text answers (HTML, JS, CSS, JSON); settings COMPRESS_* in config.py.
+compress = Compress()

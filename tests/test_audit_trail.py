@@ -99,7 +99,8 @@ def test_every_event_is_sealed_into_its_hazards_chain(world, app):
         prev = row.hash
     photos = {p["id"]: p["sha256"] for p in hazard["photos"]}
     named = [r for r in rows if r.photo_sha256]
-    assert {r.action for r in named} == {"add_photo", "reject"}
+    # A submission records the rectification photos it handed in (app.hazards.handover).
+    assert {r.action for r in named} == {"add_photo", "submit", "reject"}
     for row in named:
         assert all(photos[pid] == sha for pid, sha in row.photo_sha256.items())
     code, output = verify(app)

@@ -24,7 +24,9 @@ def test_every_set_is_served_without_login_in_display_order(client, app):
     response = client.get("/api/v1/choices")
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == set(SETS)
+    assert set(body) == set(SETS) | {"deadline_days"}
+    assert body["deadline_days"] == {"general": app.config["DEADLINE_DAYS_GENERAL"],
+                                     "major": app.config["DEADLINE_DAYS_MAJOR"]}
     for name in SETS:
         assert body[name], name
         for item in body[name]:
@@ -61,7 +63,7 @@ def test_the_endpoint_is_documented(client):
     operation = spec["paths"]["/api/v1/choices"]["get"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     name = schema["$ref"].rsplit("/", 1)[1]
-    assert set(spec["components"]["schemas"][name]["properties"]) == set(SETS)
+    assert set(spec["components"]["schemas"][name]["properties"]) == set(SETS) | {"deadline_days"}
 
 
 # --------------------------------------------------------------------------- the type

@@ -239,7 +239,8 @@ def test_supervisor_may_extend_the_deadline_in_a_transition(world):
 
 def test_transition_photo_ids_must_be_this_hazards(world):
     one, other = world.ready_hazard(), world.ready_hazard()
-    theirs = other and world.hazard(other["id"])["photos"][0]["id"]
+    # A rectification photo waits for its submission (pending) until a step hands it in.
+    theirs = world.hazard(other["id"], "officer")["pending_photos"][0]["id"]
     response = world.act(one["id"], "submit", "officer", photo_ids=[theirs])
     assert response.status_code == 422 and "photo_ids" in response.get_json()["errors"]
     finding = world.upload(one["id"], "finding", who="inspector").get_json()["id"]
@@ -315,7 +316,7 @@ def test_photos_in_the_detail(world):
 def test_a_resubmission_after_a_reject_needs_a_new_rectification_photo(world):
     hazard = world.ready_hazard("general")  # one rectification photo, uploaded by the officer
     hid = hazard["id"]
-    [judged] = [p["id"] for p in hazard["photos"]]
+    [judged] = [p["id"] for p in world.hazard(hid, "officer")["pending_photos"]]
     world.ok(hid, "submit", "officer", photo_ids=[judged])
     world.ok(hid, "reject", "inspector", note="照片看不出接地线")
     reject = events_of(world, hid)[-1]

@@ -7,7 +7,8 @@ from app.core.pagination import page_args, page_schema
 
 MAX_PER_PAGE = 500
 PASSWORD_LENGTH = validate.Length(min=8, max=256,
-                                  error="密码应为 8 到 256 个字符 / 8 to 256 characters.")
+                                  error="密码应为 8 到 256 个字符 / A password has 8 to 256 "
+                                        "characters.")
 
 
 def _known_role(value: str) -> None:
@@ -46,6 +47,12 @@ class UserOut(Schema):
 class SessionOut(Schema):
     user = fields.Nested(UserOut)
     csrf_token = fields.String()
+
+
+class SessionStateOut(SessionOut):
+    """Who is logged in, if anyone: ``user`` and ``csrf_token`` only when ``authenticated``."""
+
+    authenticated = fields.Boolean(required=True)
 
 
 class PasswordChangeIn(Schema):

@@ -5,9 +5,9 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from app.auth import devices, operations
-from app.auth.schemas import LoginIn, PasswordChangeIn, SessionOut
+from app.auth.schemas import LoginIn, PasswordChangeIn, SessionOut, SessionStateOut
 from app.auth.sessions import clear_session_cookie, set_session_cookie
-from app.core.permissions import require_user
+from app.core.permissions import current_user, require_user
 from app.errors import Invalid, Unauthorized
 from app.extensions import db
 
@@ -44,6 +44,18 @@ def me():
     """The logged-in user and its CSRF token (401 when not logged in)."""
     user = require_user()
     return {"user": user, "csrf_token": g.user_session.csrf_token}
+
+
+@blp.route("/session", methods=["GET"])
+@blp.response(200, SessionStateOut)
+def session_state():
+    """Who am I, asked without an error: ``{"authenticated": false}`` when nobody is logged in
+    (the app's start asks this; ``/me`` answers 401 then), else also ``user`` and
+    ``csrf_token`` as ``/me`` gives them."""
+    user = current_user()
+    if user is None:
+        return {"authenticated": False}
+    return {"authenticated": True, "user": user, "csrf_token": g.user_session.csrf_token}
 
 
 @blp.route("/logout", methods=["POST"])

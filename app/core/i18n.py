@@ -1,17 +1,20 @@
 """Language of answers: Simplified Chinese by default, English on request (Accept-Language).
 
 Messages meant for people are written bilingual as ``"中文 / English"``; :func:`localize` keeps
-the half the reader asked for. Marshmallow's stock field messages and the problem titles get
-their Chinese here, so validation errors read naturally on a Chinese phone.
+the half the reader asked for, in problems and (:class:`LocalizedText`) in answers. Marshmallow's
+stock field messages and the problem titles get their Chinese here, so validation errors read
+naturally on a Chinese phone.
 """
 from __future__ import annotations
 
 import re
 
 from flask import current_app, has_request_context, request
+from marshmallow import fields
 
 LANGUAGES = ("zh-CN", "en")
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+_SEPARATOR = re.compile(r" ?/ (?=[A-Za-z0-9'\"(\[])")
 
 TITLES_ZH = {
     400: "请求有误", 401: "需要登录", 403: "无权操作", 404: "未找到", 405: "不支持的请求方法",
@@ -104,14 +107,29 @@ def best_language() -> str:
     return "en" if match == "en" else "zh-CN"
 
 
+def split_bilingual(text: str) -> tuple[str, str] | None:
+    """``(Chinese, English)`` of a ``"中文 / English"`` text, else None.
+
+    The separator is the first `` / `` (or ``）/ `` after closing punctuation) with Chinese
+    before it and an English start after it: a letter, a digit ("8 to 256 characters"), a
+    quote or a bracket. A ``/`` inside Chinese (红/橙) or before more Chinese (第 1 页 / 共 2 页)
+    separates nothing.
+    """
+    for match in _SEPARATOR.finditer(text):
+        left, right = text[:match.start()], text[match.end():]
+        if _CJK.search(left):
+            return left.rstrip(), right
+    return None
+
+
 def localize(text: str, lang: str) -> str:
     """Pick one half of a bilingual ``"中文 / English"`` text; other texts pass through, with
     marshmallow's stock messages put into Chinese when Chinese is wanted."""
     if not isinstance(text, str):
         return text
-    left, sep, right = text.partition(" / ")
-    if sep and _CJK.search(left) and right[:1].isascii() and right[:1].isalpha():
-        return left if lang != "en" else right
+    halves = split_bilingual(text)
+    if halves:
+        return halves[0] if lang != "en" else halves[1]
     if lang != "en":
         for pattern, chinese in FIELD_PATTERNS_ZH:
             match = pattern.match(text)
@@ -122,6 +140,16 @@ def localize(text: str, lang: str) -> str:
                 rest = text[len(english):].strip()
                 return f"{chinese}{rest}" if rest else chinese
     return text
+
+
+class LocalizedText(fields.String):
+    """Out: a ``"中文 / English"`` text in the reader's language (Accept-Language), like the
+    messages of a problem; for messages an answer carries besides errors (an import's row
+    errors, a hazard's warnings and blocked steps)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value if value is None else localize(value, best_language()),
+                                  attr, obj, **kwargs)
 
 
 def localize_errors(errors: dict | None, lang: str) -> dict | None:

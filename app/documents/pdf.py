@@ -27,6 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from app.documents.linebreak import ChineseParagraph
 from app.documents.qr import QUIET_ZONE, draw_qr, modules
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -36,6 +37,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 APP_NAME = "安巡"
 
 _lock = threading.Lock()
+#: A table cell's left and right padding together (reportlab's default 6 pt each side).
+CELL_PADDING = 12
 
 
 def register_fonts() -> str:
@@ -57,7 +60,7 @@ def register_fonts() -> str:
 
 def styles() -> dict[str, ParagraphStyle]:
     """Paragraph styles for Chinese text (``wordWrap='CJK'``: lines may break between any two
-    characters, and punctuation rules are respected)."""
+    characters; :func:`para` keeps the punctuation rules, see :mod:`app.documents.linebreak`)."""
     register_fonts()
     base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK",
                           alignment=TA_LEFT)
@@ -78,16 +81,22 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def para(text: str | None, style: str | ParagraphStyle = "body") -> Paragraph:
-    """A paragraph of *plain* text: markup characters are escaped, newlines kept."""
+    """A paragraph of *plain* text: markup characters are escaped, newlines kept, lines broken
+    by the Chinese rules (no ，or 》 at a line start; a credit code kept whole)."""
     st = styles()[style] if isinstance(style, str) else style
-    return Paragraph(escape(text or "").replace("\n", "<br/>"), st)
+    return ChineseParagraph(escape(text or "").replace("\n", "<br/>"), st)
 
 
 def field_table(pairs: Sequence[tuple[str, str | None]], *, width: float = 170 * mm,
                 label_width: float = 32 * mm) -> Table:
     """A two-column record table (label | value) with wrapped Chinese text, e.g. the parties,
-    time and place, commitments of an interview record."""
+    time and place, commitments of an interview record. The label column is widened to its
+    longest label, so no label (统一社会信用代码) wraps."""
     st = styles()
+    label_style = st["cell_label"]
+    widest = max((pdfmetrics.stringWidth(label, label_style.fontName, label_style.fontSize)
+                  for label, _ in pairs), default=0)
+    label_width = max(label_width, widest + CELL_PADDING + 1)
     data = [[para(label, st["cell_label"]), para(value or "", st["cell"])]
             for label, value in pairs]
     t = Table(data, colWidths=[label_width, width - label_width], splitInRow=1)
@@ -236,7 +245,7 @@ def _draw_label(c: Canvas, label: Label, x: float, y: float, layout: LabelLayout
     if label.community_name:
         st = ParagraphStyle("community", fontName=FONT, fontSize=8, leading=10.5,
                             wordWrap="CJK", textColor=grey)
-        p = Paragraph(escape(f"所属社区：{label.community_name}"), st)
+        p = ChineseParagraph(escape(f"所属社区：{label.community_name}"), st)
         _, ph = p.wrap(tw, 3 * st.leading)
         if ph > 2 * st.leading:   # very long community names: one shrunk line
             p, ph = _shrink_paragraph(f"所属社区：{label.community_name}", st, tw,
@@ -274,7 +283,7 @@ def _shrink_paragraph(text: str, style: ParagraphStyle, width: float, height: fl
     while True:
         st = ParagraphStyle(f"{style.name}-{size}", parent=style, fontSize=size,
                             leading=size * ratio, wordWrap=wrap)
-        p = Paragraph(escape(text), st)
+        p = ChineseParagraph(escape(text), st)
         _, ph = p.wrap(width, height + 1000)
         if ph <= height or size <= min_size:
             break
@@ -284,12 +293,12 @@ def _shrink_paragraph(text: str, style: ParagraphStyle, width: float, height: fl
         lo, hi = 0, len(text)
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            q = Paragraph(escape(text[:mid] + "…"), st)
+            q = ChineseParagraph(escape(text[:mid] + "…"), st)
             if q.wrap(width, height + 1000)[1] <= height:
                 lo = mid
             else:
                 hi = mid - 1
-        p = Paragraph(escape(text[:lo] + "…"), st)
+        p = ChineseParagraph(escape(text[:lo] + "…"), st)
         _, ph = p.wrap(width, height + 1000)
     return p, ph
 

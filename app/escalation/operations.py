@@ -10,7 +10,7 @@ Services flush; the request (or the CLI/job runner) commits.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import selectinload
@@ -38,6 +38,8 @@ from app.registry.models import Community, Enterprise
 #: The 409 a stale ``version`` gets (see app.core.models.expect_version).
 STALE_INTERVIEW = ("约谈已被他人修改，请刷新后重试 / "
                    "The interview was changed by someone else; reload and try again.")
+#: 实际约谈时间 may be a little ahead of the server's clock (a phone's clock drifts), no more.
+HELD_AT_MAX_SKEW = timedelta(minutes=10)
 
 
 # --------------------------------------------------------------------------- firing a rule
@@ -293,10 +295,13 @@ def transition_interview(interview: Interview, actor, data: dict, *,
                 errors.setdefault(name, []).append(
                     f"“{action_zh}”不接受此项 / Not taken by action '{action_en}'.")
         scheduled_at = given.get("scheduled_at") or interview.scheduled_at
+        if action == "hold":
+            given["held_at"] = resolve_held_at(interview, given.get("held_at"), now, errors)
         deadline = given.get("follow_up_deadline")
-        if deadline is not None and scheduled_at is not None and deadline <= scheduled_at:
+        after = given.get("held_at") or scheduled_at
+        if deadline is not None and after is not None and deadline <= after:
             errors.setdefault("follow_up_deadline", []).append(
-                "应晚于约谈时间 / Must be later than the interview's scheduled time.")
+                "应晚于约谈时间 / Must be later than the time of the interview.")
         if errors:
             names = ", ".join(sorted(errors))
             raise Invalid(f"以下字段有误：{names} / The request has invalid fields: {names}",
@@ -304,9 +309,7 @@ def transition_interview(interview: Interview, actor, data: dict, *,
         for name, value in given.items():
             if name != "note":
                 setattr(interview, name, value)
-        if action == "hold":
-            interview.held_at = now
-        elif action == "close":
+        if action == "close":
             interview.closed_at = now
             interview.open_slot = None  # frees the slot: the next escalation opens a new one
 
@@ -339,6 +342,26 @@ def transition_interview(interview: Interview, actor, data: dict, *,
         "fields": _jsonable({k: v for k, v in given.items() if k != "note"}),
     }, now=now)
     return _detailed(actor, interview)  # its trail has one more line now
+
+
+def resolve_held_at(interview: Interview, given: datetime | None, now: datetime,
+                    errors: dict[str, list[str]]) -> datetime | None:
+    """实际约谈时间 as the note-taker sets it (``given``), or else the scheduled time (the moment
+    of recording if that is still to come). A time given is bounded: not later than now (phone
+    clocks drift by :data:`HELD_AT_MAX_SKEW` at most), not before the interview was opened; a
+    time outside is named in ``errors``."""
+    if given is None:
+        scheduled = interview.scheduled_at
+        return scheduled if scheduled is not None and scheduled <= now else now
+    if given > now + HELD_AT_MAX_SKEW:
+        errors.setdefault("held_at", []).append(
+            "实际约谈时间不能晚于当前时间 / The interview cannot have been held in the future.")
+    elif interview.created_at is not None and given < interview.created_at:
+        opened = local(interview.created_at).strftime("%Y-%m-%d %H:%M")
+        errors.setdefault("held_at", []).append(
+            f"实际约谈时间不能早于约谈立项时间（{opened}） / The interview cannot have been held "
+            f"before it was opened ({opened}).")
+    return given
 
 
 def _jsonable(values: dict) -> dict:

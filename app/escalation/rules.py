@@ -30,7 +30,7 @@ from app.extensions import db
 from app.hazards.choices import HAZARD_STATES, MAJOR, RECTIFYING, REPORTED, configured_categories
 from app.hazards.models import Hazard
 from app.notifications import choices as kinds
-from app.notifications.operations import notify, officers_of, supervisors_of
+from app.notifications.operations import notify, officers_of, recheckers_of, supervisors_of
 
 
 #: Hazards the enterprise still has to act on (fix, then submit). A submitted rectification waits
@@ -112,8 +112,15 @@ def on_hazard_updated(sender=None, *, hazard: Hazard, changed=(), **_):
 
 def on_hazard_transitioned(sender=None, *, hazard: Hazard, actor=None, event=None,
                            transition=None, **_):
-    """A rejected rectification: the officers hear of it; R3 is checked."""
+    """A submitted rectification: whoever re-checks it hears of it (待复查). A rejected one: the
+    officers hear of it; R3 is checked."""
     action = getattr(transition, "action", None) or getattr(event, "action", None)
+    if action == "submit":
+        notify(recheckers_of(hazard), kind=kinds.RECTIFICATION_SUBMITTED,
+               title=f"待复查：{hazard.title}",
+               body=f"{hazard.enterprise.name}已提交整改，请复查。"
+                    f"整改期限 {_fmt(hazard.deadline)}。",
+               subject_type="hazard", subject_id=hazard.id, exclude=actor)
     if action == "reject":
         note = getattr(event, "note", None)
         notify(officers_of(hazard.enterprise_id), kind=kinds.HAZARD_REJECTED,

@@ -62,7 +62,7 @@ class InterviewTransitionIn(_UTC, Schema):
             "schedule (scheduled_at, place, interviewers; departments, convener) · "
             "reschedule (scheduled_at; place, interviewers, departments, convener) · "
             "hold (interviewee, interviewee_title, note_taker, minutes, commitments, "
-            "follow_up_deadline; problems, requirements, situation) · "
+            "follow_up_deadline; held_at, problems, requirements, situation) · "
             "close (completion_receipt)")})
     version = fields.Integer(required=True, strict=True)
     note = fields.String(validate=TEXT)
@@ -82,6 +82,9 @@ class InterviewTransitionIn(_UTC, Schema):
     problems = fields.String(validate=TEXT, metadata={"description": "存在问题"})
     requirements = fields.String(validate=TEXT, metadata={"description": "整改要求"})
     commitments = fields.String(validate=TEXT, metadata={"description": "承诺事项"})
+    held_at = core_fields.AwareDateTime(metadata={
+        "description": "实际约谈时间 (hold): when the interview took place; default the scheduled "
+                       "time. Not in the future, not before the interview was opened"})
     follow_up_deadline = core_fields.AwareDateTime(metadata={"description": "书面回复期限"})
     completion_receipt = fields.String(validate=TEXT, metadata={"description": "整改完成回执"})
 

@@ -8,7 +8,8 @@ read side by side:
 hazard signal             what follows (:mod:`app.escalation.rules`)
 ========================  ==========================================================
 ``hazard_created``        the officers hear of it; R1 (major) and R4 (repeat) checked
-``hazard_transitioned``   on ``reject``: the officers hear of it; R3 checked
+``hazard_transitioned``   on ``submit``: whoever re-checks hears of it (待复查);
+                          on ``reject``: the officers hear of it; R3 checked
 ``hazard_updated``        a changed category: R4 checked again
 ========================  ==========================================================
 

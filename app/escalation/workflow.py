@@ -33,7 +33,7 @@ ACTION_FIELDS = {
                    "optional": ("place", "interviewers", "departments", "convener", "note")},
     "hold": {"required": ("interviewee", "interviewee_title", "note_taker", "minutes",
                           "commitments", "follow_up_deadline"),
-             "optional": ("problems", "requirements", "situation", "note")},
+             "optional": ("held_at", "problems", "requirements", "situation", "note")},
     "close": {"required": ("completion_receipt",), "optional": ("note",)},
 }
 

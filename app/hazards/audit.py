@@ -3,11 +3,12 @@
 Every :class:`~app.hazards.models.HazardEvent` is sealed when it is flushed, whoever writes it
 (a transition, an edit, a photo, an escalation, a move): it gets ``seq`` (1, 2, 3 … within its
 hazard), ``prev_hash`` (the ``hash`` of the line before it), ``photo_sha256`` (the stored
-SHA-256 of every photo it names in ``photo_ids``, ``photo_id`` or ``reviewed_photo_ids``) and
-``hash``, the SHA-256 of :func:`canonical` of all of these and of its own fields. The last seal
-of each hazard is kept in :class:`~app.hazards.models.HazardEventHead`, whose row lock orders
-concurrent writers of one trail (PostgreSQL; SQLite writers are serial already), so a trail
-never forks; a unique ``(hazard_id, seq)`` backs that up.
+SHA-256 of every photo it names in ``photo_ids``, ``photo_id``, ``reviewed_photo_ids`` or
+``set_aside_photo_ids``) and ``hash``, the SHA-256 of :func:`canonical` of all of these and of
+its own fields. The last seal of each hazard is kept in
+:class:`~app.hazards.models.HazardEventHead`, whose row lock orders concurrent writers of one
+trail (PostgreSQL; SQLite writers are serial already), so a trail never forks; a unique
+``(hazard_id, seq)`` backs that up.
 
 :func:`verify` (``flask audit verify``) recomputes every seal and reports each line that was
 edited, deleted or inserted outside the application, and each named photo whose record (or, with
@@ -41,7 +42,7 @@ from app.photos.storage import open_path
 #: Bumped if the canonical form ever changes (it is part of every hash).
 SCHEME = "anxun-hazard-event-v1"
 #: Keys of ``HazardEvent.data`` that name photos.
-PHOTO_KEYS = ("photo_id", "photo_ids", "reviewed_photo_ids")
+PHOTO_KEYS = ("photo_id", "photo_ids", "reviewed_photo_ids", "set_aside_photo_ids")
 
 
 # --------------------------------------------------------------------------- the seal

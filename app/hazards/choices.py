@@ -1,6 +1,8 @@
 """Choice sets of the hazards domain (隐患), each with its Chinese and English label and colour."""
 from __future__ import annotations
 
+from flask import current_app
+
 from app.core.choices import Choice, ChoiceSet
 
 # 隐患状态: the life of a hazard, 登记 → 整改 → 复查 → 销号 → 归档 (DOMAIN.md).
@@ -94,3 +96,10 @@ def configured_categories() -> ChoiceSet:
     """The categories of this deployment: config ``HAZARD_CATEGORIES`` in its order, labelled by
     ``HAZARD_CATEGORY_LABELS`` from config, else by :data:`CATEGORIES`, else by the code."""
     return CATEGORIES.configured("HAZARD_CATEGORIES", "HAZARD_CATEGORY_LABELS")
+
+
+def deadline_days() -> dict[str, int]:
+    """整改期限 defaults by level, in days after the finding: config ``DEADLINE_DAYS_GENERAL``
+    and ``DEADLINE_DAYS_MAJOR`` (the forms take them from the server)."""
+    config = current_app.config
+    return {GENERAL: config["DEADLINE_DAYS_GENERAL"], MAJOR: config["DEADLINE_DAYS_MAJOR"]}

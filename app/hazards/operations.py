@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,10 +23,12 @@ from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.hazards import choices, signals
+from app.hazards import choices, handover, readiness, signals
 from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_STATES,
-                                 MAJOR, PHOTO_KINDS, RECHECK, RECTIFICATION)
+                                 MAJOR, PHOTO_KINDS, RECTIFICATION)
+from app.hazards.handover import STEP_PHOTO_KIND
 from app.hazards.models import Hazard, HazardEvent
+from app.hazards.readiness import missing_plan_fields
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE, allowed_actions
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
@@ -46,18 +48,8 @@ FOUND_AT_MAX_SKEW = timedelta(hours=1)
 def default_deadline(level: str, found_at: datetime) -> datetime:
     """整改期限 by level: DEADLINE_DAYS_GENERAL/MAJOR days after ``found_at``, to the end
     (23:59:59 Asia/Shanghai) of that day."""
-    key = "DEADLINE_DAYS_MAJOR" if level == MAJOR else "DEADLINE_DAYS_GENERAL"
-    day = found_at.astimezone(SHANGHAI).date() + timedelta(days=current_app.config[key])
+    day = found_at.astimezone(SHANGHAI).date() + timedelta(days=choices.deadline_days()[level])
     return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI))
-
-
-def missing_plan_fields(hazard) -> list[str]:
-    """治理方案 fields a major hazard still lacks (always empty for a general hazard)."""
-    if hazard.level != MAJOR:
-        return []
-    plan = hazard.governance_plan or {}
-    return [name for name in GOVERNANCE_PLAN_FIELDS
-            if not str(plan.get(name) or "").strip()]
 
 
 def _plan_json(plan: dict | None) -> dict | None:
@@ -153,7 +145,7 @@ def create_hazard(user, data: dict) -> CreateResult:
         plan = _plan_json(data.get("governance_plan"))
         if plan is not None and data["level"] != MAJOR:
             raise Invalid("只有重大隐患需要治理方案 / "
-                          "Only a major hazard has a governance plan (治理方案).",
+                          "Only a major hazard has a governance plan.",
                           field="governance_plan")
         return Hazard(
             id=hazard_id, payload_hash=body_hash, enterprise_id=enterprise.id,
@@ -197,7 +189,7 @@ def update_hazard(user, hazard_id: str, data: dict) -> Hazard:
         new = _plan_json(data[name]) if name == "governance_plan" else data[name]
         if name == "governance_plan" and new is not None and hazard.level != MAJOR:
             raise Invalid("只有重大隐患需要治理方案 / "
-                          "Only a major hazard has a governance plan (治理方案).", field=name)
+                          "Only a major hazard has a governance plan.", field=name)
         if isinstance(new, str) and name != "description":
             new = new.strip()
         old = getattr(hazard, name)
@@ -231,10 +223,6 @@ def _photos_for(hazard, photo_ids: list[str]) -> list:
     return [found[pid] for pid in dict.fromkeys(photo_ids)]
 
 
-#: The kind of photo a step hands in (``photo_ids``): the officer's fix, the reviewer's re-check.
-STEP_PHOTO_KIND = {"submit": RECTIFICATION, "verify": RECHECK, "reject": RECHECK}
-
-
 @dataclass(frozen=True)
 class StepEffects:
     """What a step records on the hazard besides its new state."""
@@ -263,39 +251,15 @@ def _rectification_photo_ids(hazard) -> list[str]:
         Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION).order_by(Photo.id)))
 
 
-def _unreviewed_rectification_photo_count(hazard) -> tuple[int, bool]:
-    """Rectification photos nobody has judged yet, and whether the hazard was ever rejected.
-
-    Every ``reject`` records the rectification photos it judged (``reviewed_photo_ids``), so a
-    resubmission needs a photo added since then. A ``reject`` written before that was recorded
-    (older rows, bulk-seeded history) judged every photo that existed at its time.
-    """
-    reviewed: set[str] = set()
-    cutoff = None
-    rejects = db.session.execute(select(HazardEvent.data, HazardEvent.at).where(
-        HazardEvent.hazard_id == hazard.id, HazardEvent.action == "reject")).all()
-    for data, at in rejects:
-        if data and "reviewed_photo_ids" in data:
-            reviewed.update(data["reviewed_photo_ids"])
-        elif cutoff is None or at > cutoff:
-            cutoff = at
-    conditions = [Photo.hazard_id == hazard.id, Photo.kind == RECTIFICATION]
-    if reviewed:
-        conditions.append(Photo.id.not_in(reviewed))
-    if cutoff is not None:
-        conditions.append(Photo.created_at > cutoff)
-    count = db.session.scalar(select(func.count()).select_from(Photo).where(*conditions))
-    return count, bool(rejects)
-
-
 def check_step(hazard, user, action: str, *, note: str | None, new_deadline: datetime | None,
-               photo_ids: list[str]) -> list:
+               photo_ids: list[str]) -> handover.StepHandover:
     """The rules of a step the transition table cannot express; raises the domain error naming
-    the field at fault and changes nothing. Returns the photos handed in (``photo_ids``).
+    the field at fault and changes nothing. Returns the photos the step hands in and sets aside
+    (``photo_ids``, :mod:`app.hazards.handover`).
 
     A new deadline (延期) is the supervisor's and must be later; a rejection says why; the photos
-    handed in are of the step's kind; a submission brings a rectification photo nobody judged
-    yet and, for a major hazard, a complete 治理方案.
+    named are of the step's kind; a submission needs, for a major hazard, a complete 治理方案
+    and hands in a rectification photo nobody judged yet.
     """
     if new_deadline is not None:
         require(user, "hazard.set_deadline", field="deadline")
@@ -313,34 +277,32 @@ def check_step(hazard, user, action: str, *, note: str | None, new_deadline: dat
                       f"{PHOTO_KINDS.label(wanted, 'zh')} / Only "
                       f"{PHOTO_KINDS.label(wanted, 'en').lower()} photos go with "
                       f"'{HAZARD_WORKFLOW.action_label(action, 'en')}'.", field="photo_ids")
+    # Only the pending photos a step hands in are new evidence (app.hazards.handover).
+    handed = handover.hand_in(hazard, action, photos)
     if action == "submit":
-        fresh, rejected_before = _unreviewed_rectification_photo_count(hazard)
-        if fresh < 1 and rejected_before:
+        missing = missing_plan_fields(hazard)
+        if missing:
+            raise readiness.plan_incomplete(missing)
+        if not handed.handed_in and hazard.rejection_count:
             raise Conflict("复查未通过后，请至少上传一张新的整改照片再提交 / "
                            "The rectification was rejected: upload at least one new "
                            "rectification photo before submitting again.",
                            field="photo_ids")
-        if fresh < 1:
+        if not handed.handed_in:
             raise Conflict("提交整改前请至少上传一张整改照片 / "
                            "Upload at least one rectification photo before submitting.",
                            field="photo_ids")
-        missing = missing_plan_fields(hazard)
-        if missing:
-            missing_zh = "、".join(GOVERNANCE_PLAN_FIELDS.label(m, "zh") for m in missing)
-            missing_en = ", ".join(GOVERNANCE_PLAN_FIELDS.label(m, "en") for m in missing)
-            raise Conflict(f"治理方案尚未填写完整，缺少：{missing_zh} / The governance plan "
-                           f"is incomplete: {missing_en}.", field="governance_plan")
-    return photos
+    return handed
 
 
 def apply_step_effects(hazard, action: str, *, now: datetime, note: str | None,
-                       new_deadline: datetime | None, photos: list) -> dict:
+                       new_deadline: datetime | None,
+                       photos: handover.StepHandover | None = None) -> dict:
     """Set on ``hazard`` what goes with ``action`` (:data:`STEP_EFFECTS`, and a new deadline);
-    returns what the step's event records of it."""
+    returns what the step's event records of it, and of the photos it hands in (``photos``,
+    from :func:`check_step`)."""
     effects = STEP_EFFECTS.get(action, StepEffects())
-    recorded: dict = {}
-    if photos:
-        recorded["photo_ids"] = [p.id for p in photos]
+    recorded: dict = photos.recorded() if photos else {}
     if new_deadline is not None:
         recorded["deadline"] = {"from": hazard.deadline.isoformat(),
                                 "to": new_deadline.isoformat()}
@@ -415,9 +377,18 @@ def get_hazard(user, hazard_id: str) -> Hazard:
 
 def _detailed(user, hazard: Hazard) -> Hazard:
     """``hazard`` with what its full answer computes: ``allowed_actions``, what ``user`` may do
-    now, and ``governance_plan_missing``, the 治理方案 fields still empty."""
-    hazard.allowed_actions = allowed_actions(hazard, user)
+    now, ``blocked_actions``, the steps the table allows the user but the hazard is not ready
+    for (with why), ``governance_plan_missing``, the 治理方案 fields still empty, ``warnings``,
+    its evidence photos and the pending step photos ``user`` may hand in
+    (:mod:`app.hazards.handover`)."""
+    role_actions = allowed_actions(hazard, user)
+    hazard.blocked_actions = readiness.blocked_actions(hazard, role_actions)
+    hazard.allowed_actions = [a for a in role_actions if a not in hazard.blocked_actions]
     hazard.governance_plan_missing = missing_plan_fields(hazard)
+    hazard.warnings = readiness.warnings(hazard)
+    photos = handover.sort_photos(hazard)
+    hazard.evidence_photos = photos.evidence
+    hazard.pending_photos = handover.offered_to(user, photos.pending)
     return hazard
 
 
@@ -470,7 +441,6 @@ def list_events(user, hazard_id: str) -> dict:
 
 
 def hazard_choices() -> dict:
-    cfg = current_app.config
     categories = choices.configured_categories()
     return {
         "states": HAZARD_STATES.as_dict(),
@@ -481,8 +451,7 @@ def hazard_choices() -> dict:
         "photo_kinds": PHOTO_KINDS.as_dict(),
         "governance_plan_fields": GOVERNANCE_PLAN_FIELDS.as_dict(),
         "inspection_kinds": INSPECTION_KINDS.as_dict(),
-        "deadline_days": {"general": cfg["DEADLINE_DAYS_GENERAL"],
-                          "major": cfg["DEADLINE_DAYS_MAJOR"]},
+        "deadline_days": choices.deadline_days(),
         "transitions": [
             {"from": t.source, "action": t.action, "to": t.target, "roles": sorted(t.roles),
              **({"major_roles": sorted(t.roles & MAJOR_CLOSE.roles)}

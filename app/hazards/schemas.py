@@ -7,6 +7,7 @@ from app.core import fields as core_fields
 from app.core.choices import ChoiceField
 from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, UtcDateTime, UUIDStr,
                              location_of)
+from app.core.i18n import LocalizedText
 from app.core.pagination import page_args, page_schema
 from app.hazards import choices
 from app.hazards.evidence_schemas import PhotoOut
@@ -148,6 +149,23 @@ class HazardSummaryOut(Schema):
         return _summary(hazard)
 
 
+class BlockedActionOut(Schema):
+    """Why a step the table allows is not offered now."""
+
+    reason = fields.String(metadata={"description": "governance_plan_incomplete"})
+    message = LocalizedText(metadata={"description": "in the reader's language"})
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields", metadata={
+        "description": "what to fill in first (治理方案 fields)"})
+
+
+class HazardWarningOut(Schema):
+    """Something to know that refuses nothing."""
+
+    field = fields.String(metadata={"description": "e.g. governance_plan.deadline"})
+    code = fields.String(metadata={"description": "plan_ends_after_deadline"})
+    message = LocalizedText(metadata={"description": "in the reader's language"})
+
+
 class HazardOut(HazardSummaryOut):
     """A hazard with everything about it."""
 
@@ -165,20 +183,36 @@ class HazardOut(HazardSummaryOut):
     closed_at = UtcDateTime(allow_none=True)
     archived_at = UtcDateTime(allow_none=True)
     recheck_note = fields.String(allow_none=True, metadata={"description": "复查结果"})
-    photos = fields.List(fields.Nested(PhotoOut))
+    photos = fields.List(fields.Nested(PhotoOut), metadata={
+        "description": "the evidence: finding photos, and the rectification and re-check photos "
+                       "a step handed in"})
+    pending_photos = fields.List(fields.Nested(PhotoOut), metadata={
+        "description": "step photos uploaded for a step that has not succeeded yet (e.g. a "
+                       "refused submission), that the current user may hand in: name them in "
+                       "the step's photo_ids. A step naming photo_ids sets the other pending "
+                       "ones aside; naming none hands them all in"})
     allowed_actions = fields.List(fields.String(), metadata={
-        "description": "what the current user may do now (from the transition table)"})
+        "description": "what the current user may do now (from the transition table, less "
+                       "blocked_actions)"})
+    blocked_actions = fields.Dict(keys=fields.String(), values=fields.Nested(BlockedActionOut),
+                                  metadata={"description": "steps the table allows the current "
+                                                           "user that would be refused now, "
+                                                           "and why"})
+    warnings = fields.List(fields.Nested(HazardWarningOut))
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
         out = _summary(hazard)
-        # governance_plan_missing and allowed_actions: supplied by the operation that answers
+        # governance_plan_missing, allowed/blocked actions, warnings and the photos sorted into
+        # evidence and pending: supplied by the operation that answers (_detailed)
         out.update({name: getattr(hazard, name) for name in (
             "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",
-            "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note", "photos",
-            "created_at", "updated_at", "governance_plan_missing", "allowed_actions")})
+            "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note",
+            "created_at", "updated_at", "governance_plan_missing", "allowed_actions",
+            "blocked_actions", "warnings", "pending_photos")})
+        out["photos"] = hazard.evidence_photos
         out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None
         out["location"] = location_of(hazard)
         return out
@@ -255,3 +289,17 @@ class HazardChoicesOut(Schema):
     deadline_days = fields.Dict(keys=fields.String(), values=fields.Integer())
     transitions = fields.List(fields.Dict())
 
+
+class HazardSummaryCountsOut(Schema):
+    """待办: hazards in scope awaiting a step the user's role takes."""
+
+    to_rectify = fields.Integer(metadata={"description": "reported or being rectified, where "
+                                                         "the role submits (待整改)"})
+    to_recheck = fields.Integer(metadata={"description": "submitted, where the role re-checks "
+                                                         "(待复查)"})
+    to_recheck_mine = fields.Integer(metadata={"description": "of to_recheck, the hazards the "
+                                                              "user found"})
+    to_close = fields.Integer(metadata={"description": "verified, where the role may close "
+                                                       "(待销号; a major one: supervisors)"})
+    to_archive = fields.Integer(metadata={"description": "closed, where the role archives"})
+    overdue = fields.Integer(metadata={"description": "every overdue hazard in scope"})

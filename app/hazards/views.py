@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.core.permissions import require_user
-from app.hazards import operations
+from app.hazards import operations, summary
 from app.hazards.schemas import (HazardChoicesOut, HazardCreateIn, HazardEventListOut,
                                  HazardOut, HazardPageOut, HazardPatchIn, HazardQueryArgs,
-                                 TransitionIn)
+                                 HazardSummaryCountsOut, TransitionIn)
 
 blp = Blueprint("hazards", __name__, url_prefix="/api/v1",
                 description="隐患 Hazards: report, rectify, verify, close, archive")
@@ -40,6 +40,14 @@ def hazard_choices():
     """Labels (zh/en), colours and the transition table, for forms and badges."""
     require_user()
     return operations.hazard_choices()
+
+
+@blp.route("/hazards/summary", methods=["GET"])
+@blp.response(200, HazardSummaryCountsOut)
+def hazard_summary():
+    """待办: how many hazards in your scope await a step your role takes (the home screen's
+    待复查 / 待整改 counts)."""
+    return summary.hazard_summary(require_user())
 
 
 @blp.route("/hazards/<uuid:hazard_id>", methods=["GET"])

@@ -33,7 +33,7 @@ from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_ACTIONS, HAZARD_STATES
 MAJOR_CLOSE = Restriction(
     applies=lambda hazard: hazard.level == MAJOR, roles=frozenset({SUPERVISOR}),
     message="重大隐患须由监管人员审核销号 / "
-            "Closing (销号) a major hazard is the supervisor's sign-off.")
+            "Closing a major hazard is the supervisor's sign-off.")
 
 HAZARD_WORKFLOW = Workflow(
     name="hazard",

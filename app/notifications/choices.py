@@ -5,6 +5,7 @@ from app.core.choices import Choice, ChoiceSet
 
 HAZARD_CREATED = "hazard_created"
 HAZARD_REJECTED = "hazard_rejected"
+RECTIFICATION_SUBMITTED = "rectification_submitted"
 HAZARD_OVERDUE = "hazard_overdue"
 DEADLINE_REMINDER = "deadline_reminder"
 ESCALATION = "escalation"
@@ -17,6 +18,7 @@ FOLLOW_UP_OVERDUE = "follow_up_overdue"
 NOTIFICATION_KINDS = ChoiceSet("消息类型", "message kind", [
     Choice(HAZARD_CREATED, "新隐患", "New hazard", "#1976d2"),
     Choice(HAZARD_REJECTED, "整改复查不通过", "Rectification rejected", "#f57c00"),
+    Choice(RECTIFICATION_SUBMITTED, "待复查", "Awaiting re-check", "#fbc02d"),
     Choice(HAZARD_OVERDUE, "隐患逾期未整改", "Hazard overdue", "#d32f2f"),
     Choice(DEADLINE_REMINDER, "整改期限临近", "Deadline approaching", "#fbc02d"),
     Choice(ESCALATION, "零容忍升级", "Zero-tolerance escalation", "#d32f2f"),

@@ -10,10 +10,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from app.auth.choices import OFFICER, SUPERVISOR
+from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.auth.models import User, user_communities
 from app.core.db import insert_ignore, new_id
 from app.core.pagination import Page, paginate
+from app.core.permissions import in_scope
 from app.core.timeutil import utcnow
 from app.errors import NotFound
 from app.extensions import db
@@ -28,12 +29,32 @@ def officers_of(enterprise_id: str) -> list[User]:
                            User.active.is_(True)).order_by(User.username)))
 
 
-def supervisors_of(community_id: str) -> list[User]:
-    """监管/领导小组: the active supervisors responsible for one community."""
+def _community_users(role: str, community_id: str) -> list[User]:
     return list(db.session.scalars(
         select(User).join(user_communities, user_communities.c.user_id == User.id)
-        .where(User.role == SUPERVISOR, User.active.is_(True),
+        .where(User.role == role, User.active.is_(True),
                user_communities.c.community_id == community_id).order_by(User.username)))
+
+
+def supervisors_of(community_id: str) -> list[User]:
+    """监管/领导小组: the active supervisors responsible for one community."""
+    return _community_users(SUPERVISOR, community_id)
+
+
+def inspectors_of(community_id: str) -> list[User]:
+    """检查员: the active inspectors of one community."""
+    return _community_users(INSPECTOR, community_id)
+
+
+def recheckers_of(hazard) -> list[User]:
+    """Who is told that a rectification awaits its re-check (待复查): whoever found the hazard,
+    while they can still re-check it (active, an inspector or supervisor still bound to its
+    community); otherwise the community's inspectors, or failing them its supervisors."""
+    finder = hazard.reporter
+    if (finder is not None and finder.active and finder.role in (INSPECTOR, SUPERVISOR)
+            and in_scope(finder, hazard)):
+        return [finder]
+    return inspectors_of(hazard.community_id) or supervisors_of(hazard.community_id)
 
 
 def notify(users, *, kind: str, title: str, body: str = "", subject_type: str | None = None,

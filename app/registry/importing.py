@@ -371,7 +371,7 @@ def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
     if header is None:
         raise _NoHeader("未找到表头：前 10 行中没有可识别的列名（如“企业名称”“统一社会信用代码”）/ "
                         "no header row: none of the first 10 rows has known column names "
-                        "(e.g. 企业名称 / name, 统一社会信用代码 / credit_code)")
+                        "(e.g. name, credit_code)")
     columns: dict[int, str] = {}
     headers: dict[str, str] = {}
     ignored: list[str] = []

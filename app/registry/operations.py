@@ -96,25 +96,44 @@ def list_communities(user, args: dict) -> Page:
 # --------------------------------------------------------------------------------------------
 # Enterprises (企业)
 
-def _filtered(user, args: dict):
-    stmt = (select(Enterprise).options(joinedload(Enterprise.community))
-            .where(scope_clause(user, Enterprise)))
+def _conditions(user, args: dict) -> list:
+    conditions = [scope_clause(user, Enterprise)]
     if args.get("community_id"):
-        stmt = stmt.where(Enterprise.community_id == args["community_id"])
+        conditions.append(Enterprise.community_id == args["community_id"])
     if args.get("risk_level"):
-        stmt = stmt.where(Enterprise.risk_level == args["risk_level"])
+        conditions.append(Enterprise.risk_level == args["risk_level"])
     if args.get("industry"):
-        stmt = stmt.where(Enterprise.industry == args["industry"])
+        conditions.append(Enterprise.industry == args["industry"])
     if args.get("q"):
         q = args["q"]
-        stmt = stmt.where(or_(Enterprise.name.icontains(q, autoescape=True),
+        conditions.append(or_(Enterprise.name.icontains(q, autoescape=True),
                               Enterprise.credit_code.icontains(q.upper(), autoescape=True)))
-    return stmt.order_by(Enterprise.name, Enterprise.id)
+    return conditions
+
+
+def _filtered(user, args: dict):
+    return (select(Enterprise).options(joinedload(Enterprise.community))
+            .where(*_conditions(user, args)).order_by(Enterprise.name, Enterprise.id))
 
 
 def list_enterprises(user, args: dict) -> Page:
     """The registry as far as the user may see it, filtered and paginated."""
     return paginate(_filtered(user, args), *_page(args))
+
+
+def list_fingerprint(user, args: dict, language: str) -> list:
+    """What a page of :func:`list_enterprises` depends on, read in two small aggregate queries
+    (the validator of that page, see :mod:`app.core.conditional`): how many enterprises match
+    and their latest change, the latest change of any community (their names are shown), the
+    user's scope, the page asked, the reader's language, the configured labels and the address
+    QR codes point to."""
+    count, latest = db.session.execute(
+        select(func.count(), func.max(Enterprise.updated_at))
+        .where(*_conditions(user, args))).one()
+    communities = db.session.scalar(select(func.max(Community.updated_at)))
+    return [count, latest, communities, user.id, user.role, user.enterprise_id,
+            user.community_ids, sorted(args.items()), _page(args), language,
+            configured_industries().as_list(), public_base_url()]
 
 
 def get_enterprise(user, enterprise_id: str) -> Enterprise:
@@ -314,7 +333,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
             community = communities.get(label_key(values["community"]))
             if community is None:
                 errors.append({"line": line, "field": "community",
-                               "message": f"社区“{values['community']}”不存在 / unknown community"})
+                               "message": f"社区“{values['community']}”不存在 / unknown "
+                                          f"community '{values['community']}'"})
             else:
                 values["community_id"] = community.id
         if values.get("industry"):

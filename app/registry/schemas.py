@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.core import geo
 from app.core.choices import ChoiceField
 from app.core.fields import PerPage
+from app.core.i18n import LocalizedText
 from app.core.pagination import page_args, page_schema
 from app.registry import credit_code as cc
 from app.registry.choices import RISK_LEVELS, configured_industries
@@ -39,8 +40,9 @@ class CreditCode(fields.String):
 
 
 risk_level_field = validate.OneOf(tuple(RISK_LEVELS),
-                                  error="风险等级应为 red/orange/yellow/blue / must be one of: "
-                                        "{choices}")
+                                  error=f"风险等级应为：{RISK_LEVELS.listing('zh')} / "
+                                        f"the risk level is one of: "
+                                        f"{RISK_LEVELS.listing('en')}")
 
 
 class EnterpriseLocationIn(Schema):
@@ -193,7 +195,7 @@ class ImportArgs(Schema):
 class ImportRowError(Schema):
     line = fields.Integer()
     field = fields.String(allow_none=True)
-    message = fields.String()
+    message = LocalizedText(metadata={"description": "in the reader's language"})
 
 
 class ImportRowResult(Schema):

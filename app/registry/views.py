@@ -6,7 +6,9 @@ import io
 from flask import Response, send_file
 from flask_smorest import Blueprint
 
+from app.core.conditional import answer_unless_unchanged, validator_headers
 from app.core.downloads import content_disposition
+from app.core.i18n import best_language
 from app.core.permissions import require_user
 from app.errors import Invalid
 from app.registry import operations
@@ -31,11 +33,15 @@ def list_communities(args):
 
 @blp.route("/enterprises", methods=["GET"])
 @blp.arguments(EnterpriseListArgs, location="query")
-@blp.response(200, EnterprisePage)
+@blp.response(200, EnterprisePage, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.alt_response(304, description="Not modified: If-None-Match names the current ETag")
 def list_enterprises(args):
     """企业名录: enterprises in scope; filters ``community_id``, ``risk_level``, ``industry``,
-    ``q`` (name or credit code); ``page``/``per_page``."""
-    return operations.list_enterprises(require_user(), args)
+    ``q`` (name or credit code); ``page``/``per_page``. Each page carries a weak ``ETag``:
+    asked again with ``If-None-Match``, an unchanged page answers 304 without a body."""
+    user = require_user()
+    etag = answer_unless_unchanged(operations.list_fingerprint(user, args, best_language()))
+    return operations.list_enterprises(user, args), validator_headers(etag)
 
 
 @blp.route("/enterprises", methods=["POST"])

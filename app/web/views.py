@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response, request, send_from_directory
 
 bp = Blueprint("web", __name__)
 
@@ -120,7 +120,9 @@ def service_worker():
     response = Response(source, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    # The worker is checked on every start: unchanged, it answers 304 (the shell version names it).
+    response.set_etag(shell_version())
+    return response.make_conditional(request)
 
 
 @bp.get("/manifest.webmanifest")
