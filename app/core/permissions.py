@@ -162,10 +162,3 @@ def get_or_404(model, record_id, user=None, *, for_update: bool = False):
     if record is None or not in_scope(user, record):
         raise NotFound(f"{record_name_zh(model.__name__)}不存在 / {model.__name__} not found.")
     return record
-
-
-def ensure_in_scope(user, record):
-    if record is None or not in_scope(user, record):
-        raise NotFound("记录不存在 / Not found.")
-    return record
-

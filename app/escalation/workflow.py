@@ -36,6 +36,3 @@ ACTION_FIELDS = {
              "optional": ("held_at", "problems", "requirements", "situation", "note")},
     "close": {"required": ("completion_receipt",), "optional": ("note",)},
 }
-
-#: States in which the interview still occupies the enterprise's one open slot.
-OPEN_STATES = (PROPOSED, SCHEDULED, HELD)
