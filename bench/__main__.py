@@ -8,6 +8,10 @@ Each database is created for the run and dropped afterwards (PostgreSQL at
 ``ANXUN_TEST_PG_ADMIN_URL``, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 Timings go through the whole HTTP stack (Flask test client: login, scope, schema, JSON).
 Figures are printed; bench/RESULTS.md records a run.
+
+Subcommands (each has its own ``--help``):
+
+    python -m bench reads      # the five reads of every day, under wrk, as a share of bare Flask
 """
 from __future__ import annotations
 
@@ -234,7 +238,14 @@ def query_plans(app) -> None:
 
 
 # --------------------------------------------------------------------------- main
+SUBCOMMANDS = {"reads": "bench.reads"}
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        import importlib
+        return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hazards", type=int, default=100_000, help="SQLite year size")
