@@ -12,6 +12,7 @@ Figures are printed; bench/RESULTS.md records a run.
 Subcommands (each has its own ``--help``):
 
     python -m bench reads      # the five reads of every day, under wrk, as a share of bare Flask
+    python -m bench profile    # where the time of one read goes (SQL statements, pyinstrument)
 """
 from __future__ import annotations
 
@@ -238,7 +239,7 @@ def query_plans(app) -> None:
 
 
 # --------------------------------------------------------------------------- main
-SUBCOMMANDS = {"reads": "bench.reads"}
+SUBCOMMANDS = {"reads": "bench.reads", "profile": "bench.profile"}
 
 
 def main(argv=None) -> int:

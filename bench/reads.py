@@ -78,6 +78,7 @@ def run_engine(engine: str, args) -> list[dict]:
         f"gunicorn {args.workers} sync workers, wrk -t{args.threads} -c{args.connections} "
         f"-d{args.seconds:g}s")
     chosen = [r for r in REQUESTS if not args.only or r[0] in args.only]
+    chosen += [(path, f"GET {path}", path, 0.0) for path in args.url]
     with _seeded(engine, args) as (env, seconds):
         if seconds is not None:
             out(f"  seeded in {seconds:.0f} s")
@@ -130,6 +131,7 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=float, default=1, help="wrk warm-up run, seconds")
     parser.add_argument("--only", type=lambda s: s.split(","), default=None,
                         help="some of: " + ",".join(r[0] for r in REQUESTS))
+    parser.add_argument("--url", action="append", default=[], help="another path to load")
     parser.add_argument("--sqlite-file", help="seed SQLite once into this file and reuse it")
     args = parser.parse_args(argv)
     ensure_wrk()

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app, g
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth import devices
 from app.auth.choices import COMMUNITY_ROLES, OFFICER, ROLES
@@ -214,13 +214,15 @@ def load_session(token: str | None) -> UserSession | None:
     """The live session for a cookie token, or None (unknown, expired, revoked, user disabled)."""
     if not token:
         return None
-    session = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == token_hash(token)))
-    if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
-        return None
-    if not session.user.active:
-        return None
-    return session
+    # Every request pays for this: one statement brings the session, its user and the user's
+    # communities (the scope of supervisors and inspectors), and refuses an ended session or a
+    # disabled user in SQL (bench/RESULTS.md, issue 18).
+    return db.session.scalars(
+        select(UserSession).join(UserSession.user).outerjoin(User.communities)
+        .where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None),
+               UserSession.expires_at > utcnow(), User.active.is_(True))
+        .options(contains_eager(UserSession.user).contains_eager(User.communities))
+    ).unique().first()
 
 
 def csrf_matches(session: UserSession, header_value: str | None) -> bool:
