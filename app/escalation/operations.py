@@ -23,10 +23,12 @@ from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid, NotFound
+from app.escalation import counting
 from app.escalation.choices import RULES
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW
 from app.extensions import db
+from app.hazards import rollups
 from app.hazards.choices import MAJOR
 from app.hazards.models import Hazard, HazardEvent
 from app.notifications import choices as kinds
@@ -65,6 +67,7 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
         community_id=hazard.community_id, fired_at=now, detail=detail), ["hazard_id", "rule"])
     if not inserted:
         return None
+    rollups.count_escalation(hazard.community_id, now, rule)
 
     reason = _reason_line(rule, hazard, detail)
     reason_data = {"rule": rule, "hazard_id": hazard.id, "escalation_id": escalation_id}
@@ -425,5 +428,12 @@ def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> d
         db.session.add(InterviewEvent(interview_id=interview_id, actor_id=actor_id,
                                       action=moves.MOVE, from_state=state, to_state=state,
                                       at=now, note=note, data=moves.move_data(move)))
-    return {"interviews": len(interviews),
-            "escalations": len(moves.carry(Escalation, enterprise))}
+    # the dashboard's escalation counts (app.hazards.rollups) follow them
+    mine = Escalation.enterprise_id == enterprise.id
+    delta = rollups.Delta()
+    counting.add_facts(delta, counting.escalation_facts(mine), -1)
+    carried = moves.carry(Escalation, enterprise)
+    counting.add_facts(delta, counting.escalation_facts(mine), +1)
+    delta.apply()
+    return {"interviews": len(interviews), "escalations": len(carried)}
+

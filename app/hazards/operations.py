@@ -23,7 +23,7 @@ from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.hazards import choices, handover, readiness, signals
+from app.hazards import choices, handover, readiness, rollups, signals
 from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_STATES,
                                  MAJOR, PHOTO_KINDS, RECTIFICATION)
 from app.hazards.handover import STEP_PHOTO_KIND
@@ -471,7 +471,8 @@ def ensure_open_for_photos(hazard) -> None:
 def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> dict:
     """The enterprise's hazards follow it to its new community, each with a ``move`` line in its
     trail (:data:`app.registry.signals.enterprise_moved`)."""
-    rows = moves.carry(Hazard, enterprise)
+    with rollups.tracking(enterprise_id=enterprise.id):   # an UPDATE the flushes do not see
+        rows = moves.carry(Hazard, enterprise)
     for hazard_id, state in rows:
         db.session.add(HazardEvent(hazard_id=hazard_id, actor_id=actor_id, action=moves.MOVE,
                                    from_state=state, to_state=state, at=now, note=note,
