@@ -10,15 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
 from app.core.models import expect_version
-from app.core.pagination import Page, paginate
+from app.core.pagination import Page, paginate_keyset
 from app.core.permissions import get_or_404, in_scope, require, scope_clause
+from app.core.roles import ADMIN, COMMUNITY_ROLES
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid
@@ -402,7 +405,15 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
         if args.get(name) is not None:
             conditions.append(getattr(Hazard, name) == args[name])
     if args.get("overdue") is not None:
-        overdue = Hazard.overdue_at(now or utcnow())
+        now = now or utcnow()
+        overdue = Hazard.overdue_at(now)
+        if args.get("state") and db.session.get_bind().dialect.name == "sqlite":
+            # One state, newest first: SQLite would take the deadline's range on (state,
+            # deadline) and sort every overdue hazard of that state; reading (state, found_at,
+            # deadline) newest first stops at the page's end (PostgreSQL finds it alone).
+            overdue = and_(Hazard.state.in_(Hazard.UNRECTIFIED_STATES),
+                           UnaryExpression(Hazard.deadline, operator=custom_op("+"),
+                                           type_=Hazard.deadline.type) < now)
         conditions.append(overdue if args["overdue"] else ~overdue)
     if args.get("found_from"):
         conditions.append(Hazard.found_at >= args["found_from"])
@@ -419,11 +430,50 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
     return and_(*conditions)
 
 
+#: The order of the hazard list (newest finding first), unique, for keyset paging.
+LIST_ORDER = ((Hazard.found_at, True), (Hazard.id, False))
+#: The filters whose totals the rollups know (app.hazards.rollups.HazardCount).
+COUNTED_FILTERS = frozenset({"state", "level", "category", "community_id"})
+_PAGING = frozenset({"page", "per_page", "cursor"})
+
+
 def list_hazards(user, args: dict) -> Page:
-    """The user's hazards, filtered, newest finding first."""
-    return paginate(select(Hazard).where(hazard_filter(user, args))
-                    .options(selectinload(Hazard.enterprise))
-                    .order_by(Hazard.found_at.desc(), Hazard.id), args["page"], args["per_page"])
+    """The user's hazards, filtered, newest finding first: a page by number (with the total)
+    or after a cursor (without), and the cursor of the next page either way. One statement
+    for the page and its enterprises' names; the total from the rollups when the filters are
+    theirs, else counted."""
+    where = hazard_filter(user, args)
+    stmt = (select(Hazard).join(Hazard.enterprise).where(where)
+            .options(contains_eager(Hazard.enterprise).load_only(Enterprise.name)))
+    return paginate_keyset(stmt, LIST_ORDER, per_page=args["per_page"],
+                           cursor=args.get("cursor"), page=args.get("page") or 1,
+                           count=lambda: _count(user, args, where))
+
+
+def _count(user, args: dict, where) -> int:
+    """How many hazards the list's filters select: from the rollups' counts when every filter
+    is one they keep and the scope is a set of communities, else counted."""
+    filters = {name for name, value in args.items()
+               if name not in _PAGING and value is not None}
+    communities = rollup_scope(user)
+    if filters <= COUNTED_FILTERS and communities is not False:
+        if args.get("community_id"):
+            wanted = args["community_id"]
+            communities = [wanted] if communities is None or wanted in communities else []
+        [(n,)] = rollups.totals(communities, states=[args["state"]] if args.get("state") else None,
+                                level=args.get("level"), category=args.get("category"))
+        return int(n)
+    return db.session.scalar(select(func.count()).select_from(Hazard).where(where)) or 0
+
+
+def rollup_scope(user):
+    """The communities the rollups count for ``user``'s scope: a list, None for every one
+    (an administrator), False when the scope is not made of communities (an officer)."""
+    if user.role == ADMIN:
+        return None
+    if user.role in COMMUNITY_ROLES:
+        return list(user.community_ids)
+    return False
 
 
 def _escape_like(text: str) -> str:

@@ -1,5 +1,6 @@
 """dashboard rollups: hazard counts by community/state/level/category, open hazards by
-enterprise, and counts by day (with ten-day and month sums), filled from the hazards already there
+enterprise, and counts by day (with ten-day and month sums), filled from the hazards already
+there; an index for the hazard list by state, newest first
 
 Revision ID: 0010
 Revises: 0004
@@ -44,6 +45,9 @@ def upgrade():
         sa.Column('on_time', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('grain', 'dimension', 'day', 'community_id', 'key'))
 
+    # the hazard list filtered by state, newest first
+    op.create_index('ix_hazards_state_found', 'hazards', ['state', 'found_at', 'deadline'])
+
     # Count the hazards and escalations already recorded, on this migration's connection (and
     # so in its transaction): the rollup functions take anything with execute() and get_bind().
     from app.escalation.counting import escalation_facts
@@ -62,6 +66,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_hazards_state_found', table_name='hazards')
     op.drop_table('hazard_day_counts')
     op.drop_index('ix_hazard_open_counts_community_n', table_name='hazard_open_counts')
     op.drop_table('hazard_open_counts')
