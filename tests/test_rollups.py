@@ -20,6 +20,7 @@ def _compare(app, world) -> None:
     from app.escalation.counting import escalation_facts
     from app.extensions import db
     from app.hazards import rollups
+    from app.hazards.summary import hazard_summary
     from app.reports.dashboard import dashboard
 
     db.session.expire_all()
@@ -41,6 +42,9 @@ def _compare(app, world) -> None:
             from_rollups = dashboard(user, from_rollups=True, **args)
             from_rows = dashboard(user, from_rollups=False, **args)
             assert from_rollups == from_rows, (user.username, community_id, first, last)
+    for user in world.users.values():   # the home screen's 待办
+        user = db.session.merge(user)
+        assert hazard_summary(user) == hazard_summary(user, from_rollups=False), user.username
 
 
 def test_rollups_equal_the_rows_after_random_changes(app, factory):

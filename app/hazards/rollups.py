@@ -43,7 +43,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import (Date, Integer, String, and_, case, delete, event, func, inspect, select,
                         true)
@@ -500,3 +500,15 @@ def top_open(community_ids, limit: int) -> list:
         .where(_in_communities(t.community_id, community_ids), t.n > 0)
         .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id)
         .order_by(n.desc(), Enterprise.name, Enterprise.id).limit(limit)).all()
+
+
+def overdue(community_ids, now: datetime) -> int:
+    """Hazards overdue at ``now`` (逾期: not rectified, deadline passed): those due on an
+    earlier day from the counts, those due earlier today counted directly (a few at most)."""
+    today = day_of(now)
+    midnight = datetime.combine(today, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return due_before(community_ids, today) + int(db.session.scalar(
+        select(func.count()).select_from(Hazard).where(
+            _in_communities(Hazard.community_id, community_ids),
+            Hazard.state.in_(Hazard.UNRECTIFIED_STATES), Hazard.deadline >= midnight,
+            Hazard.deadline < now)) or 0)

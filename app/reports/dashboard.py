@@ -291,14 +291,9 @@ def rolled_up_open(community_ids, now: datetime, limit: int = TOP_ENTERPRISES) -
     enterprises with most open hazards from their counts."""
     [(n_open,)] = rollups.totals(community_ids, states=Hazard.NOT_CLOSED_STATES)
     [(n_major,)] = rollups.totals(community_ids, states=Hazard.NOT_CLOSED_STATES, level="major")
-    today = now.astimezone(SHANGHAI).date()
-    midnight = datetime.combine(today, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
     in_scope = (Hazard.community_id.in_(list(community_ids)) if community_ids is not None
                 else true())
-    overdue = rollups.due_before(community_ids, today) + int(db.session.scalar(
-        select(func.count()).select_from(Hazard).where(
-            in_scope, Hazard.state.in_(Hazard.UNRECTIFIED_STATES), Hazard.deadline >= midnight,
-            Hazard.deadline < now)) or 0)
+    overdue = rollups.overdue(community_ids, now)
     rows = rollups.top_open(community_ids, limit)
     late = dict(db.session.execute(
         select(Hazard.enterprise_id, func.count()).where(
