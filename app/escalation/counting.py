@@ -9,6 +9,7 @@ escalations (:func:`app.escalation.operations.on_enterprise_moved`).
 from __future__ import annotations
 
 from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
 
 from app.core.db import new_id
 from app.escalation.models import Escalation
@@ -68,7 +69,6 @@ def _after_flush(session, flush_context) -> None:
 
 def init_app(_app) -> None:
     """Count escalations on every session's flushes (once per process)."""
-    from sqlalchemy.orm import Session
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)

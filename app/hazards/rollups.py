@@ -49,6 +49,7 @@ from sqlalchemy import (Date, Integer, String, and_, case, delete, event, func, 
                         true)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from app.core.db import new_id
 from app.core.timeutil import SHANGHAI
@@ -314,7 +315,6 @@ def _where(hazard_ids, enterprise_ids):
 
 def init_app(_app) -> None:
     """Keep the rollups current on every session's flushes (once per process)."""
-    from sqlalchemy.orm import Session
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
