@@ -7,8 +7,8 @@ filters. It may hold a whole year of a 街道 (hundreds of thousands of rows), s
 read from the database in batches and sent as they come: XLSX written by
 :class:`app.documents.spreadsheet.XlsxStream`, CSV (UTF-8 with BOM), both streamed responses
 whose first bytes leave with the first rows, both in the format of
-:func:`~app.documents.spreadsheet.write_xlsx` / ``write_csv``, which build the whole table in memory and are used as they are for the interview
-ledger (small).
+:func:`~app.documents.spreadsheet.write_xlsx` / ``write_csv``, which build the whole table
+in memory and are used as they are for the interview ledger (small).
 """
 from __future__ import annotations
 
