@@ -13,6 +13,7 @@ Subcommands (each has its own ``--help``):
 
     python -m bench reads      # the five reads of every day, under wrk, as a share of bare Flask
     python -m bench profile    # where the time of one read goes (SQL statements, pyinstrument)
+    python -m bench exports    # the hazard ledger streamed: first byte, peak memory at 100k, 1M
 """
 from __future__ import annotations
 
@@ -239,7 +240,7 @@ def query_plans(app) -> None:
 
 
 # --------------------------------------------------------------------------- main
-SUBCOMMANDS = {"reads": "bench.reads", "profile": "bench.profile"}
+SUBCOMMANDS = {"reads": "bench.reads", "profile": "bench.profile", "exports": "bench.exports"}
 
 
 def main(argv=None) -> int:

@@ -114,6 +114,10 @@ def seed(env: dict, *, enterprises: int, hazards: int) -> float:
 
 
 # --------------------------------------------------------------------------- gunicorn
+#: base URL -> gunicorn master pid, of the servers running now
+_servers: dict[str, int] = {}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -148,8 +152,10 @@ def gunicorn(env: dict, target: str = "wsgi:app", *, workers: int = 2, threads: 
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn {target} did not answer {health}")
             time.sleep(0.2)
+        _servers[base] = proc.pid
         yield base
     finally:
+        _servers.pop(base, None)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             try:

@@ -43,6 +43,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 CSV_MIME = "text/csv; charset=utf-8"
 BATCH = 2000
+#: The first rows are sent on their own, so that a download starts at once.
+FIRST = 100
 
 #: (key, 中文表头, column width) of the hazard ledger, in order.
 HAZARD_LEDGER_COLUMNS = (
@@ -162,7 +164,7 @@ def hazard_ledger_xlsx_chunks(query) -> Iterator[bytes]:
                     columns=[(title, width) for _, title, width in HAZARD_LEDGER_COLUMNS]) as out:
         for n, row in enumerate(hazard_ledger_rows(query), start=1):
             out.append(row)
-            if n % BATCH == 0:
+            if n % BATCH == 0 or n == FIRST:
                 yield sink.take()
     yield sink.take()
 
@@ -190,7 +192,7 @@ def hazard_ledger_csv(query) -> Iterator[bytes]:
     for row in hazard_ledger_rows(query):
         writer.writerow([_csv_text(v) for v in row])
         n += 1
-        if n % BATCH == 0:
+        if n % BATCH == 0 or n == FIRST:
             yield _drain(buffer, first)
             first = False
     yield _drain(buffer, first)
