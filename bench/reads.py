@@ -10,6 +10,7 @@ a second, p50 and p99, and the ratio to bare Flask (the mean of its two runs).
     python -m bench reads                          # SQLite and PostgreSQL, 100,000 hazards
     python -m bench reads --engines sqlite --hazards 20000 --seconds 3
     python -m bench reads --sqlite-file /tmp/b.db  # seed once, reuse on the next runs
+    python -m bench reads --engines postgresql --hazards 10000,100000,1000000   # scale table
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ REQUESTS = (
     ("detail", "GET /api/v1/hazards/{id}", "/api/v1/hazards/{hazard}", 0.30),
     ("enterprise", "GET /api/v1/enterprises/{id}", "/api/v1/enterprises/{enterprise}", 0.30),
     ("dashboard", "GET /api/v1/dashboard (a year)", "/api/v1/dashboard", 0.05),
+    ("card", "GET /api/v1/scan/{token} (the gate's card)", "/api/v1/scan/{token}", None),
 )
 
 
@@ -73,7 +75,8 @@ def _bare(env: dict, args):
         return _load(base + "/healthz", None, args)
 
 
-def run_engine(engine: str, args) -> list[dict]:
+def run_engine(engine: str, args, hazards: int) -> list[dict]:
+    args.hazards = hazards
     out(f"== {engine}: seed-demo --enterprises {args.enterprises} --hazards {args.hazards}, "
         f"gunicorn {args.workers} sync workers, wrk -t{args.threads} -c{args.connections} "
         f"-d{args.seconds:g}s")
@@ -90,6 +93,8 @@ def run_engine(engine: str, args) -> list[dict]:
             cookie = cookie_header(admin)
             first = admin.get(base + "/api/v1/hazards?per_page=1", timeout=60).json()["items"][0]
             ids = {"hazard": first["id"], "enterprise": first["enterprise_id"]}
+            ids["token"] = admin.get(base + f"/api/v1/enterprises/{ids['enterprise']}",
+                                     timeout=60).json()["qr_token"]
             for name, label, path, bar in chosen:
                 url = base + path.format(**ids)
                 check = admin.get(url, timeout=120)
@@ -108,10 +113,10 @@ def run_engine(engine: str, args) -> list[dict]:
     for r in results:
         load = r["load"]
         share = load.rps / bare_rps if bare_rps else 0
-        mark = "ok" if share >= r["bar"] else "BELOW"
+        bar = f"{r['bar']:>5.2f} {'ok' if share >= r['bar'] else 'BELOW'}" if r["bar"] else ""
         out(f"  {r['label']:<62} {load.rps:>8,.0f} {load.p50_ms:>7.2f}ms {load.p99_ms:>7.1f}ms "
-            f"{share:>6.3f} {r['bar']:>5.2f} {mark}")
-        r["share"] = share
+            f"{share:>6.3f} {bar}")
+        r.update(share=share, engine=engine, hazards=hazards, bare=bare_rps)
     out(f"  {'bare Flask (mean of the two runs)':<62} {bare_rps:>8,.0f}")
     out()
     return results
@@ -122,7 +127,9 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help="comma-separated: sqlite,postgresql")
-    parser.add_argument("--hazards", type=int, default=100_000)
+    parser.add_argument("--hazards", default="100000",
+                        type=lambda s: [int(x) for x in s.split(",")],
+                        help="one size, or several for a scale table: 10000,100000,1000000")
     parser.add_argument("--enterprises", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -136,11 +143,31 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     ensure_wrk()
     out(f"Anxun bench reads · {machine_line()} · {time.strftime('%Y-%m-%d %H:%M')}")
+    sizes, results = args.hazards, []
     for engine in args.engines.split(","):
         if engine == "postgresql":
             why = postgres_reachable()
             if why:
                 out(f"== postgresql: skipped, not reachable ({why})")
                 continue
-        run_engine(engine, args)
+        for hazards in sizes:
+            results += run_engine(engine, args, hazards)
+    if len(sizes) > 1:
+        scale_table(results, sizes)
     return 0
+
+
+def scale_table(results: list[dict], sizes: list[int]) -> None:
+    """p50 (and req/s) of each request at each size, side by side, per engine."""
+    for engine in dict.fromkeys(r["engine"] for r in results):
+        out(f"== scale, {engine}: p50 ms (req/s)")
+        out(f"  {'request':<46}" + "".join(f"{n:>20,}" for n in sizes))
+        for name in dict.fromkeys(r["name"] for r in results):
+            cells = []
+            for n in sizes:
+                hit = [r for r in results if r["engine"] == engine and r["hazards"] == n
+                       and r["name"] == name]
+                cells.append(f"{hit[0]['load'].p50_ms:>9.1f} ({hit[0]['load'].rps:>6,.0f})"
+                             if hit else f"{'':>18}")
+            out(f"  {name:<46}" + "".join(f"{c:>20}" for c in cells))
+        out()

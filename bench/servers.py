@@ -223,8 +223,8 @@ def _ms(text: str) -> float:
 def wrk(url: str, *, cookie: str | None = None, threads: int = 2, connections: int = 16,
         seconds: float = 6) -> Load:
     """``wrk -tT -cC -dDs --latency`` on ``url`` with the session cookie."""
-    args = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
-            "--timeout", "30s"]
+    args = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+            "--latency", "--timeout", "30s"]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     done = subprocess.run([*args, url], capture_output=True, text=True, check=True)
