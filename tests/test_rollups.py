@@ -1,10 +1,11 @@
-"""The rollups (app.hazards.rollups) say what the rows say.
+"""The rollups (app.hazards.rollups, app.escalation.counting) say what the rows say.
 
-After random transitions through the hazard operations, edits, new hazards, escalations, a
-risk colour changed and an enterprise moved to another community, (1) every stored count equals
-the count recomputed from the hazards, and (2) the dashboard read from the rollups equals the
-dashboard computed from the rows, for every scope and for periods that start and end inside
-months and ten-day units, across a year's end too. Correctness only: timings are in bench/.
+After random transitions through the hazard operations, edits, new hazards, escalations,
+interviews opened and moved along, a risk colour changed and an enterprise moved to another
+community, (1) every stored count equals the count recomputed from the rows, and (2) the
+dashboard read from the rollups equals the dashboard computed from the rows, for every scope
+and for periods that start and end inside months and ten-day units, across a year's end too.
+Correctness only: timings are in bench/.
 """
 from __future__ import annotations
 
@@ -17,14 +18,14 @@ REVIEWS = ("verify", "reject")
 
 
 def _compare(app, world) -> None:
-    from app.escalation.counting import escalation_facts
+    from app.escalation.counting import all_facts
     from app.extensions import db
     from app.hazards import rollups
     from app.hazards.summary import hazard_summary
     from app.reports.dashboard import dashboard
 
     db.session.expire_all()
-    assert rollups.stored() == rollups.computed(escalations=escalation_facts())
+    assert rollups.stored() == rollups.computed(others=all_facts())
     today = world.now.astimezone(SHANGHAI).date()
     periods = [(None, None), (today - timedelta(days=29), today),
                (date(today.year - 1, 12, 7), date(today.year, 1, 23)),
@@ -50,7 +51,8 @@ def _compare(app, world) -> None:
 def test_rollups_equal_the_rows_after_random_changes(app, factory):
     from sqlalchemy import select
 
-    from app.escalation.operations import fire
+    from app.escalation.models import Interview
+    from app.escalation.operations import fire, open_interview
     from app.extensions import db
     from app.hazards import operations
     from app.hazards.models import Hazard
@@ -100,6 +102,18 @@ def test_rollups_equal_the_rows_after_random_changes(app, factory):
                     "found_at": world.now - timedelta(days=rng.uniform(0, 40))})
             for hazard in rng.sample(hazards, 3):
                 fire(hazard, "R4", "同类隐患重复出现", now=world.now - timedelta(days=1))
+            for interview in db.session.scalars(select(Interview).order_by(Interview.id)):
+                if interview.state == "proposed" and rng.random() < 0.5:   # its steps (ORM)
+                    interview.state = "held"
+                    interview.held_at = world.now - timedelta(days=rng.randint(0, 50))
+                elif interview.state == "held" and rng.random() < 0.5:
+                    interview.state, interview.open_slot = "closed", None
+            for name in ("B", "D"):   # opened by hand (plain SQL, counted as it is written)
+                if db.session.scalar(select(Interview.id).where(
+                        Interview.open_slot == world.enterprises[name].id)) is None:
+                    open_interview(db.session.merge(world.users["admin"]),
+                                   enterprise_id=world.enterprises[name].id, situation="约谈",
+                                   now=world.now - timedelta(days=rng.randint(0, 90)))
             enterprise = db.session.get(Enterprise, rng.choice(list(world.enterprises.values())).id)
             enterprise.risk_level = rng.choice(("red", "orange", "yellow", "blue"))
             db.session.commit()
@@ -115,14 +129,14 @@ def test_rollups_equal_the_rows_after_random_changes(app, factory):
 
 def test_a_rebuild_gives_what_the_flushes_kept(app, factory):
     """``rebuild`` (the bulk generator's and ``flask rollups rebuild``'s) counts the same."""
-    from app.escalation.counting import escalation_facts
+    from app.escalation.counting import all_facts
     from app.extensions import db
     from app.hazards import rollups
 
     build_world(app, factory, n_random=40)
     with app.app_context():
         kept = rollups.stored()
-        rollups.rebuild(escalations=escalation_facts())
+        rollups.rebuild(others=all_facts())
         db.session.commit()
         assert rollups.stored() == kept
         assert kept["hazard_counts"] and kept["hazard_day_counts"]

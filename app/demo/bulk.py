@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.escalation.choices import RULES
 from app.escalation.models import Interview
-from app.escalation.counting import escalation_facts
+from app.escalation.counting import all_facts
 from app.hazards import rollups
 from app.hazards.audit import plain_event_hash
 from app.hazards.models import Hazard, overdue
@@ -576,7 +576,7 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
     # The dashboard's rollups (app.hazards.rollups): rows written behind the ORM's back are
     # counted once, all together.
     rollup_started = time.perf_counter()
-    rollup_rows = rollups.rebuild(escalations=escalation_facts())
+    rollup_rows = rollups.rebuild(others=all_facts())
     rollup_seconds = time.perf_counter() - rollup_started
 
     # Fresh statistics, as after any bulk load: without them SQLite's planner prefers the

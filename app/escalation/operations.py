@@ -67,7 +67,7 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
         community_id=hazard.community_id, fired_at=now, detail=detail), ["hazard_id", "rule"])
     if not inserted:
         return None
-    rollups.count_escalation(hazard.community_id, now, rule)
+    counting.count_inserted(Escalation, escalation_id)
 
     reason = _reason_line(rule, hazard, detail)
     reason_data = {"rule": rule, "hazard_id": hazard.id, "escalation_id": escalation_id}
@@ -157,6 +157,7 @@ def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str
         updated_at=now, version=1), ["open_slot"])
     interview = db.session.scalar(current)
     if inserted:
+        counting.count_inserted(Interview, interview_id)
         db.session.add(InterviewEvent(interview_id=interview.id, actor_id=None, action="open",
                                       from_state=None, to_state=interview.state, at=written,
                                       note=situation,
@@ -203,6 +204,7 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
     if not inserted:  # another request opened one in between
         raise Conflict("该企业已有未结案的约谈 / The enterprise already has an open interview.",
                        field="enterprise_id")
+    counting.count_inserted(Interview, new_id_)
     interview = db.session.get(Interview, new_id_)
     db.session.add(InterviewEvent(interview_id=interview.id, actor_id=actor.id, action="open",
                                   from_state=None, to_state=interview.state, at=now,
@@ -423,17 +425,20 @@ def not_fired(rule: str):
 def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> dict:
     """The enterprise's interviews (each with a ``move`` line in its trail) and escalations
     follow it to its new community (:data:`app.registry.signals.enterprise_moved`)."""
+    # the dashboard's counts of both (app.escalation.counting) follow them
+    delta = rollups.Delta()
+
+    def facts():
+        return (counting.escalation_facts(Escalation.enterprise_id == enterprise.id)
+                + counting.interview_facts(Interview.enterprise_id == enterprise.id))
+    counting.add_facts(delta, facts(), -1)
     interviews = moves.carry(Interview, enterprise)
     for interview_id, state in interviews:
         db.session.add(InterviewEvent(interview_id=interview_id, actor_id=actor_id,
                                       action=moves.MOVE, from_state=state, to_state=state,
                                       at=now, note=note, data=moves.move_data(move)))
-    # the dashboard's escalation counts (app.hazards.rollups) follow them
-    mine = Escalation.enterprise_id == enterprise.id
-    delta = rollups.Delta()
-    counting.add_facts(delta, counting.escalation_facts(mine), -1)
     carried = moves.carry(Escalation, enterprise)
-    counting.add_facts(delta, counting.escalation_facts(mine), +1)
+    counting.add_facts(delta, facts(), +1)
     delta.apply()
     return {"interviews": len(interviews), "escalations": len(carried)}
 

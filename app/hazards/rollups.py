@@ -23,20 +23,21 @@ Three tables, every count by community (社区, the scope of supervisors and ins
   ``ttc``         found               days to close: calendar days (Asia/Shanghai) from the day
                                       found to the day closed, so a median comes from counts
   ``due``         deadline            ``""``: not yet rectified (overdue once the day passed)
-  ``esc``         fired               零容忍 rule (``R1``…): escalations fired that day
   ==============  ==================  ========================================================
 
-  ``sl``, ``cat``, ``risk``, ``ttc`` and ``esc`` are also kept by ten days (``grain`` ``t``,
-  旬: the 1st, 11th, 21st) and by month (``m``), so that a year is read as a dozen months and a
-  few days at its ends (:func:`period_units`); everything is kept by day (``d``).
+  and the escalations and interviews (``esc``, ``ivo``, ``ivh``: :mod:`app.escalation.counting`).
+  Those summed over a period (``sl``, ``cat``, ``risk``, ``ttc``, ``esc``, ``ivo``, ``ivh``) are
+  also kept by ten days (``grain`` ``t``, 旬: the 1st, 11th, 21st) and by month (``m``), so that
+  a year is read as a dozen months and a few days at its ends (:func:`period_units`); everything
+  is kept by day (``d``).
 
 How they stay current: every flush that inserts, changes or deletes a hazard (or changes an
 enterprise's risk colour) reads the facts of those hazards before and after it (one statement
-each, :func:`facts`) and adds the difference (:func:`contributions`), inside the flush and so in
-the same transaction and savepoint. Writes that bypass the ORM say so: an enterprise's move
+each, :func:`facts`) and adds the difference (:meth:`Delta.add_facts`), inside the flush and so
+in the same transaction and savepoint. Writes that bypass the ORM say so: an enterprise's move
 (``tracking(enterprise_id=…)`` around its UPDATE), the bulk generator (:func:`rebuild`), the
-escalations (:func:`count_escalation`). ``flask rollups rebuild`` recomputes everything from the
-hazards; ``flask rollups check`` compares.
+escalations and interviews inserted with plain SQL (``counting.count_inserted``). ``flask
+rollups rebuild`` recomputes everything from the hazards; ``flask rollups check`` compares.
 """
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ from app.registry.models import Enterprise
 DAY, TEN_DAYS, MONTH = "d", "t", "m"
 GRAINS = (DAY, TEN_DAYS, MONTH)
 #: Dimensions kept by ten days and month as well as by day.
-PERIOD_DIMENSIONS = ("sl", "cat", "risk", "ttc", "esc")
+PERIOD_DIMENSIONS = ("sl", "cat", "risk", "ttc", "esc", "ivo", "ivh")
 #: The columns of a hazard its rollups depend on (a change to any other is not looked at).
 WATCHED = ("community_id", "enterprise_id", "state", "level", "category", "found_at",
            "deadline", "verified_at", "closed_at")
@@ -333,12 +334,6 @@ def tracking(*, enterprise_id: str):
     delta.apply()
 
 
-def count_escalation(community_id: str, fired_at: datetime, rule: str) -> None:
-    """A 零容忍 rule fired (the escalation domain writes its rows with plain SQL, so it says
-    so here)."""
-    count_day("esc", day_of(fired_at), community_id, rule, 1)
-
-
 def count_day(dimension: str, day, community_id: str, key: str, n: int) -> None:
     """Add ``n`` to a count kept by day (and by ten days and month where the dimension is)."""
     delta = Delta()
@@ -347,9 +342,9 @@ def count_day(dimension: str, day, community_id: str, key: str, n: int) -> None:
 
 
 # --------------------------------------------------------------------------- rebuild and check
-def compute(escalations=None, session=None) -> Delta:
-    """Every rollup row computed from the hazards (and ``escalations``: rows of ``(community,
-    fired day, rule, n)`` that the escalation domain supplies)."""
+def compute(others=None, session=None) -> Delta:
+    """Every rollup row computed from the hazards (and ``others``: rows of ``(dimension,
+    community, day, key, n)`` that other domains count, :mod:`app.escalation.counting`)."""
     session = session or db.session
     delta = Delta()
     delta.add_facts(facts(None, by_enterprise=False, session=session), +1)
@@ -361,17 +356,17 @@ def compute(escalations=None, session=None) -> Delta:
         counter = open_counts[(enterprise_id, community_id)]
         counter[0] += n
         counter[1] += n if level == MAJOR else 0
-    for community_id, day, rule, n in escalations or ():
-        delta.add_day("esc", as_date(day), community_id, rule, n)
+    for dimension, community_id, day, key, n in others or ():
+        delta.add_day(dimension, as_date(day), community_id, key, n)
     return delta
 
 
-def rebuild(escalations=None, session=None) -> int:
+def rebuild(others=None, session=None) -> int:
     """Drop every rollup row and count everything again from the hazards; returns the rows
     written. The bulk generator calls it; so do ``flask rollups rebuild`` and the migration
     that made the tables (with its own ``session``)."""
     session = session or db.session
-    delta = compute(escalations, session)
+    delta = compute(others, session)
     for table in TABLES:
         session.execute(delete(table))
     written = sum(1 for table in TABLES for v in delta.rows[table].values() if any(v))
@@ -396,9 +391,9 @@ def stored() -> dict:
     return out
 
 
-def computed(escalations=None) -> dict:
-    """What :func:`stored` should answer, from the hazards themselves."""
-    delta = compute(escalations)
+def computed(others=None) -> dict:
+    """What :func:`stored` should answer, from the hazards themselves (and ``others``)."""
+    delta = compute(others)
     return {table.__tablename__: {key: tuple(values[:len(_COUNTERS[table])])
                                   for key, values in delta.rows[table].items() if any(values)}
             for table in TABLES}
@@ -413,13 +408,14 @@ def _in_communities(column, community_ids):
 def period_counts(community_ids, first: date, last: date) -> dict:
     """Sums over ``first``..``last`` (days found; fired for ``esc``) in ``community_ids``
     (None: all): ``{"sl": {(state, level): [n, on_time]}, "cat": {category: n}, "risk":
-    {colour: n}, "ttc": {days: n}, "esc": {rule: n}, "community": {id: n}}``. Two statements
+    {colour: n}, "ttc": {days: n}, "esc": {rule: n}, "ivo": {state: n}, "ivh": {"": n},
+    "community": {id: n}}``. Two statements
     reading whole months, ten-day units and days (:func:`period_units`)."""
     t = HazardDayCount
     units = [(grain, days) for grain, days in period_units(first, last).items() if days]
     out = {"sl": defaultdict(lambda: [0, 0]), "cat": defaultdict(int),
            "risk": defaultdict(int), "ttc": defaultdict(int), "esc": defaultdict(int),
-           "community": defaultdict(int)}
+           "ivo": defaultdict(int), "ivh": defaultdict(int), "community": defaultdict(int)}
     if not units:
         return out
     scope = _in_communities(t.community_id, community_ids)
@@ -431,8 +427,7 @@ def period_counts(community_ids, first: date, last: date) -> dict:
         return db.session.execute(branches[0] if len(branches) == 1
                                   else branches[0].union_all(*branches[1:]))
 
-    for dimension, key, n, on_time in by((t.dimension, t.key),
-                                         ("sl", "cat", "risk", "ttc", "esc")):
+    for dimension, key, n, on_time in by((t.dimension, t.key), PERIOD_DIMENSIONS):
         if dimension == "sl":
             state, _, level = key.partition("|")
             counter = out["sl"][(state, level)]

@@ -25,7 +25,8 @@ Definitions (every figure is limited to the user's scope and the optional commun
 
 Where the figures come from: for administrators, supervisors and inspectors (scopes made of
 communities) every figure of hazards and escalations is read from the rollups that every change
-keeps current (:mod:`app.hazards.rollups`): a few hundred rows whatever the number of hazards
+keeps current (:mod:`app.hazards.rollups`; escalations and interviews
+:mod:`app.escalation.counting`): a few hundred rows whatever the number of hazards
 (issue 18; bench/RESULTS.md). An officer's dashboard (one enterprise) counts that enterprise's
 hazards directly, with one aggregate query per dimension (``GROUP BY``) on the covering index
 ``ix_hazards_dashboard``; so does ``dashboard(..., from_rollups=False)``, which the tests compare
@@ -178,7 +179,8 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
     if from_rollups:
         period = rolled_up_period(in_communities, first, last)
         open_now = rolled_up_open(in_communities, now)
-        escalations = dict(period["esc"])
+        escalations, interviews = dict(period["esc"]), dict(period["ivo"])
+        interviews_held = period["ivh"]
     else:
         period = period_figures(scope, start, end)
         open_now = open_hazards(scope, now)
@@ -186,6 +188,13 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
             select(Escalation.rule, func.count()).where(
                 _scope(user, Escalation, community), Escalation.fired_at >= start,
                 Escalation.fired_at < end).group_by(Escalation.rule)).all())
+        interview_scope = _scope(user, Interview, community)
+        interviews = dict(db.session.execute(
+            select(Interview.state, func.count()).where(
+                interview_scope, Interview.created_at >= start, Interview.created_at < end)
+            .group_by(Interview.state)).all())
+        interviews_held = db.session.scalar(select(func.count()).select_from(Interview).where(
+            interview_scope, Interview.held_at >= start, Interview.held_at < end))
     by_state, by_level = period["state"], period["level"]
     by_category, by_community_id, by_risk = (period["category"], period["community"],
                                              period["risk"])
@@ -200,14 +209,6 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
         .order_by(Community.code, Community.name)).all()
     by_community = [{"id": c.id, "name": c.name, "count": by_community_id.get(c.id, 0)}
                     for c in communities]
-
-    interview_scope = _scope(user, Interview, community)
-    interviews = dict(db.session.execute(
-        select(Interview.state, func.count()).where(
-            interview_scope, Interview.created_at >= start, Interview.created_at < end)
-        .group_by(Interview.state)).all())
-    interviews_held = db.session.scalar(select(func.count()).select_from(Interview).where(
-        interview_scope, Interview.held_at >= start, Interview.held_at < end))
 
     enterprise_scope = scope_clause(user, Enterprise)
     if community is not None:
@@ -261,7 +262,8 @@ def median_of_counts(histogram: dict) -> float | None:
 
 
 def rolled_up_period(community_ids, first: date, last: date) -> dict:
-    """:func:`period_figures` (and the median, and the escalations by rule) from the rollups:
+    """:func:`period_figures` (and the median, the escalations by rule, the interviews opened by
+    state and held) from the rollups:
     the same figures, read from a few hundred rows whatever the number of hazards."""
     sums = rollups.period_counts(community_ids, first, last)
     out: dict = {name: defaultdict(int) for name in DIMENSIONS}
@@ -282,6 +284,8 @@ def rolled_up_period(community_ids, first: date, last: date) -> dict:
             out[name][(day - timedelta(days=day.weekday())).isoformat()] += n
     out["median"] = median_of_counts(sums["ttc"])
     out["esc"] = {rule: n for rule, n in sums["esc"].items() if n}
+    out["ivo"] = {state: n for state, n in sums["ivo"].items() if n}
+    out["ivh"] = sum(sums["ivh"].values())
     return out
 
 

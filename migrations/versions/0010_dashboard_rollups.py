@@ -51,7 +51,7 @@ def upgrade():
     # Count the hazards and escalations already recorded, on this migration's connection (and
     # so in its transaction): the rollup functions take anything with execute() and get_bind().
     # The app's own counting (one definition of what is counted), imported when this runs.
-    from app.escalation.counting import escalation_facts  # noqa: PLC0415
+    from app.escalation.counting import all_facts  # noqa: PLC0415
     from app.hazards import rollups  # noqa: PLC0415
     connection = op.get_bind()
 
@@ -62,8 +62,7 @@ def upgrade():
         def get_bind():
             return connection
 
-    rollups.rebuild(escalations=escalation_facts(session=_OnConnection),
-                    session=_OnConnection)
+    rollups.rebuild(others=all_facts(session=_OnConnection), session=_OnConnection)
 
 
 def downgrade():
