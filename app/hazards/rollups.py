@@ -485,16 +485,26 @@ def totals(community_ids, *, states=None, level: str | None = None,
 
 def top_open(community_ids, limit: int) -> list:
     """The ``limit`` enterprises with most open hazards: rows ``(id, name, risk_level,
-    community_id, open, major)``, by open hazards, then name and id."""
+    community_id, open, major)``, by open hazards, then name and id. Two statements: the
+    ``limit``-th largest count from the counts alone, then the few enterprises at or above it
+    with their names."""
     t = HazardOpenCount
+    scope = and_(_in_communities(t.community_id, community_ids), t.n > 0)
     n, major = func.sum(t.n), func.sum(t.major)
-    return db.session.execute(
-        select(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id,
-               n.label("open"), major.label("major"))
-        .join(Enterprise, Enterprise.id == t.enterprise_id)
-        .where(_in_communities(t.community_id, community_ids), t.n > 0)
-        .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id)
-        .order_by(n.desc(), Enterprise.name, Enterprise.id).limit(limit)).all()
+    threshold = db.session.scalar(
+        select(n).where(scope).group_by(t.enterprise_id).order_by(n.desc())
+        .limit(1).offset(limit - 1))
+    stmt = (select(Enterprise.id, Enterprise.name, Enterprise.risk_level,
+                   Enterprise.community_id, n.label("open"), major.label("major"))
+            .join(Enterprise, Enterprise.id == t.enterprise_id).where(scope)
+            .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level,
+                      Enterprise.community_id)
+            .order_by(n.desc(), Enterprise.name, Enterprise.id).limit(limit))
+    if threshold is not None:
+        top = select(t.enterprise_id).where(scope).group_by(t.enterprise_id).having(
+            n >= threshold)
+        stmt = stmt.where(t.enterprise_id.in_(top))
+    return db.session.execute(stmt).all()
 
 
 def overdue(community_ids, now: datetime) -> int:
