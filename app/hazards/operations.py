@@ -439,6 +439,8 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
 
 #: The order of the hazard list (newest finding first), unique, for keyset paging.
 LIST_ORDER = ((Hazard.found_at, True), (Hazard.id, False))
+#: A page's hazards come with their enterprise's name, in the same statement.
+LIST_LOADS = (contains_eager(Hazard.enterprise).load_only(Enterprise.name),)
 #: The filters whose totals the rollups know (app.hazards.rollups.HazardCount).
 COUNTED_FILTERS = frozenset({"state", "level", "category", "community_id"})
 _PAGING = frozenset({"page", "per_page", "cursor"})
@@ -450,8 +452,7 @@ def list_hazards(user, args: dict) -> Page:
     for the page and its enterprises' names; the total from the rollups when the filters are
     theirs, else counted."""
     where = hazard_filter(user, args)
-    stmt = (select(Hazard).join(Hazard.enterprise).where(where)
-            .options(contains_eager(Hazard.enterprise).load_only(Enterprise.name)))
+    stmt = select(Hazard).join(Hazard.enterprise).where(where).options(*LIST_LOADS)
     return paginate_keyset(stmt, LIST_ORDER, per_page=args["per_page"],
                            cursor=args.get("cursor"), page=args.get("page") or 1,
                            count=lambda: _count(user, args, where))
