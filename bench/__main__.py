@@ -14,6 +14,8 @@ Subcommands (each has its own ``--help``):
     python -m bench reads      # the five reads of every day, under wrk, as a share of bare Flask
     python -m bench profile    # where the time of one read goes (SQL statements, pyinstrument)
     python -m bench exports    # the hazard ledger streamed: first byte, peak memory at 100k, 1M
+    python -m bench sync       # 10 phones × 200 hazards × 2 photos at once, over two workers
+    python -m bench photos     # accepting a photo next to one Pillow decode + encode
 """
 from __future__ import annotations
 
@@ -240,7 +242,8 @@ def query_plans(app) -> None:
 
 
 # --------------------------------------------------------------------------- main
-SUBCOMMANDS = {"reads": "bench.reads", "profile": "bench.profile", "exports": "bench.exports"}
+SUBCOMMANDS = {"reads": "bench.reads", "profile": "bench.profile", "exports": "bench.exports",
+               "sync": "bench.sync", "photos": "bench.photos"}
 
 
 def main(argv=None) -> int:
