@@ -95,6 +95,16 @@ class Config:
     WEBHOOK_BACKOFF_S = _env_int("WEBHOOK_BACKOFF_S", 30)  # first retry; doubles each time
     WEBHOOK_TIMEOUT_S = _env_int("WEBHOOK_TIMEOUT_S", 10)
 
+    # Public reports (举报) and bulletins (预警). Tips per address (IPv6: per /64) in a window,
+    # the longest text, the days a tip may wait for triage before the supervisors are reminded,
+    # the period of that reminder job (0 disables it), the largest bulletin attachment (PDF).
+    TIP_RATE_LIMIT = _env_int("TIP_RATE_LIMIT", 10)  # 0: no limit
+    TIP_RATE_WINDOW_S = _env_int("TIP_RATE_WINDOW_S", 3600)
+    TIP_TEXT_MAX_CHARS = _env_int("TIP_TEXT_MAX_CHARS", 2000)
+    TIP_TRIAGE_DAYS = _env_int("TIP_TRIAGE_DAYS", 3)
+    OUTREACH_INTERVAL_S = _env_int("OUTREACH_INTERVAL_S", 3600)
+    BULLETIN_ATTACHMENT_MAX_BYTES = _env_int("BULLETIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
     # Map tiles for the dashboard map: none | amap | tencent | baidu | tianditu | osm | custom URL.
     MAP_TILE_PROVIDER = os.environ.get("MAP_TILE_PROVIDER", "none")
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
@@ -172,6 +182,7 @@ class TestingConfig(Config):
     HSTS = False
     ESCALATION_INTERVAL_S = 0
     MAINTENANCE_INTERVAL_S = 0
+    OUTREACH_INTERVAL_S = 0
     # Still argon2id, at a cost that lets hundreds of test users be made quickly.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192

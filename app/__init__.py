@@ -28,7 +28,7 @@ HOOK_MODULES = ("app.auth.sessions",)
 # the hazard signals (app.hazards.signals), and the time rules run as a periodic job; so does the
 # housekeeping (app.maintenance).
 WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring",
-                  "app.maintenance.wiring")
+                  "app.maintenance.wiring", "app.outreach.wiring")
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
@@ -42,12 +42,15 @@ BLUEPRINT_MODULES = (
     "app.notifications.views",
     "app.reports.views",
     "app.overview.views",
+    "app.outreach.public_views",
+    "app.outreach.tip_views",
+    "app.outreach.bulletin_views",
     "app.choices_api",
     "app.web.views",
 )
 # Modules exposing ``register_cli(app)``.
 CLI_MODULES = ("app.cli", "app.demo.cli", "app.escalation.cli", "app.hazards.cli",
-               "app.maintenance.cli",
+               "app.maintenance.cli", "app.outreach.cli",
                "app.reports.cli")
 
 

@@ -19,6 +19,8 @@ from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_
                                  HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
 from app.inspections.choices import INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
+from app.outreach.choices import (BULLETIN_ACTIONS, BULLETIN_KINDS, DECLINE_REASONS,
+                                  RECEIPT_STATES, TIP_ACTIONS, TIP_STATES)
 from app.registry.choices import RISK_LEVELS, configured_industries
 
 blp = Blueprint("choices", __name__, url_prefix="/api/v1",
@@ -44,6 +46,12 @@ CHOICE_SETS = {
     "interview_actions": (INTERVIEW_ACTIONS, "约谈 actions"),
     "escalation_rules": (RULES, "零容忍 rules R1–R4"),
     "notification_kinds": (NOTIFICATION_KINDS, "消息类型"),
+    "tip_states": (TIP_STATES, "举报 states"),
+    "tip_actions": (TIP_ACTIONS, "举报 actions and trail lines"),
+    "tip_decline_reasons": (DECLINE_REASONS, "不予受理 reasons"),
+    "bulletin_kinds": (BULLETIN_KINDS, "预警 / 安全提示"),
+    "receipt_states": (RECEIPT_STATES, "签收 states of a bulletin's enterprises"),
+    "bulletin_actions": (BULLETIN_ACTIONS, "预警 trail lines"),
     "roles": (ROLES, "角色"),
 }
 

@@ -4,6 +4,8 @@ from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.hazards.models import Hazard, HazardEvent, HazardEventHead
 from app.inspections.models import Inspection
 from app.notifications.models import JobLease, Notification, WebhookDelivery
+from app.outreach.models import (Bulletin, BulletinAttachment, BulletinEvent, BulletinReceipt,
+                                 Tip, TipEvent, TipPhoto, TipRateCounter)
 from app.photos.models import Photo
 from app.registry.models import Community, Enterprise, EnterpriseMove
 
@@ -14,6 +16,8 @@ __all__ = [
     "Hazard", "HazardEvent", "HazardEventHead",
     "Inspection",
     "JobLease", "Notification", "WebhookDelivery",
+    "Bulletin", "BulletinAttachment", "BulletinEvent", "BulletinReceipt",
+    "Tip", "TipEvent", "TipPhoto", "TipRateCounter",
     "Photo",
     "Community", "Enterprise", "EnterpriseMove",
 ]

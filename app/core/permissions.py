@@ -53,6 +53,13 @@ DENIED: dict[str, str] = {
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
     "interview.open": _NOT_YOUR_ROLE,
+    "tip.read": "您的角色无权查看群众举报 / Your role does not see public reports.",
+    "tip.read_contact": "只有监管人员可以查看举报人联系方式 / Only supervisors see a "
+                        "reporter's contact.",
+    "bulletin.publish": "只有监管人员可以发布预警和安全提示 / Only supervisors publish warnings "
+                        "and safety notices.",
+    "bulletin.remind": "只有监管人员可以催签 / Only supervisors send reminders.",
+    "bulletin.receipts": "您的角色无权查看签收情况 / Your role does not see who acknowledged.",
 }
 
 #: What each role may do (能力表). Admins run the registry and the accounts and convene
@@ -61,16 +68,18 @@ DENIED: dict[str, str] = {
 #: An enterprise officer fills in its own fix and shows it.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open"}),
+                      "interview.open", "tip.read", "bulletin.receipts"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
                            "hazard.set_deadline", "photo.upload", "photo.upload_finding",
-                           "photo.upload_rectification", "photo.upload_recheck"}),
+                           "photo.upload_rectification", "photo.upload_recheck",
+                           "tip.read", "tip.read_contact", "bulletin.publish",
+                           "bulletin.remind", "bulletin.receipts"}),
     INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
-                          "photo.upload_recheck"}),
+                          "photo.upload_recheck", "tip.read", "bulletin.receipts"}),
     OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification"}),
 }
 

@@ -127,10 +127,12 @@ def _inspection_for(user, inspection_id: str | None, enterprise):
     return inspection
 
 
-def create_hazard(user, data: dict) -> CreateResult:
+def create_hazard(user, data: dict, *, source: str = choices.SOURCE_INSPECTION) -> CreateResult:
     """登记隐患: record a finding (idempotent by client id; see app.core.idempotency). The
-    people who inspect record it (``hazard.create``); enterprises report through them."""
+    people who inspect record it (``hazard.create``); enterprises report through them.
+    ``source`` (隐患来源): a public report a supervisor accepted (app.outreach) says ``tip``."""
     require(user, "hazard.create")
+    assert source in choices.HAZARD_SOURCES, source
 
     def build(hazard_id: str, body_hash: str) -> Hazard:
         enterprise = _enterprise_for(user, data["enterprise_id"])
@@ -153,7 +155,7 @@ def create_hazard(user, data: dict) -> CreateResult:
             inspection_id=inspection.id if inspection else None, reporter_id=user.id,
             title=data["title"].strip(), description=data.get("description", ""),
             category=data["category"], level=data["level"], state=HAZARD_WORKFLOW.initial,
-            place=data.get("place", ""), found_at=found_at, deadline=deadline,
+            source=source, place=data.get("place", ""), found_at=found_at, deadline=deadline,
             responsible=data.get("responsible", ""), governance_plan=plan,
             rejection_count=0, escalated=False, **_location_columns(data.get("location")))
 

@@ -43,6 +43,7 @@ from app.escalation.models import Escalation, Interview
 from app.extensions import db
 from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categories
 from app.hazards.models import Hazard
+from app.outreach.figures import tip_figures
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.scope import community_scope_clause, visible_community
@@ -207,6 +208,7 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
                        "by_state": _labelled(interviews, INTERVIEW_STATES)},
         "weekly_trend": weekly_trend(period, first, last),
         "top_enterprises": open_now["top"],
+        "tips": tip_figures(user, community, start, end, now),
     }
 
 

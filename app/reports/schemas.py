@@ -81,6 +81,18 @@ class TopEnterpriseOut(Schema):
     overdue = fields.Integer()
 
 
+class TipFigures(Schema):
+    """举报 figures (app/outreach/figures.py)."""
+
+    received = fields.Integer(metadata={"description": "tips received in the period"})
+    accepted = fields.Integer(metadata={"description": "of them, accepted as hazards"})
+    declined = fields.Integer()
+    untriaged_now = fields.Integer(metadata={"description": "awaiting triage, of any period"})
+    overdue_now = fields.Integer(metadata={"description": "of them, older than "
+                                                          "TIP_TRIAGE_DAYS"})
+    median_days_to_triage = fields.Float(allow_none=True)
+
+
 class DashboardOut(Schema):
     """Figures of the supervisors' dashboard; definitions in ``app/reports/dashboard.py``."""
 
@@ -109,6 +121,7 @@ class DashboardOut(Schema):
     interviews = fields.Nested(InterviewFigures)
     weekly_trend = fields.List(fields.Nested(WeekOut))
     top_enterprises = fields.List(fields.Nested(TopEnterpriseOut))
+    tips = fields.Nested(TipFigures, metadata={"description": "public reports (举报)"})
 
 
 # --------------------------------------------------------------------------- map
