@@ -27,9 +27,11 @@ def address_key(address: str | None) -> str:
         ip = ipaddress.ip_address((address or "").strip())
     except ValueError:
         return f"tip:{(address or '-')[:100]}"
-    if ip.version == 6 and ip.ipv4_mapped is None:
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return f"tip:{ip.ipv4_mapped}"
         return f"tip:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
-    return f"tip:{ip.ipv4_mapped or ip}"
+    return f"tip:{ip}"
 
 
 def _window() -> timedelta:

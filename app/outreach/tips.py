@@ -347,7 +347,7 @@ def _attach_photos(user, hazard, tip: Tip, now: datetime) -> list[str]:
                       created_at=now)
         db.session.add(photo)
         db.session.flush()
-        record_event(hazard, user, "add_photo", at=now, data={
+        record_event(hazard, user, "add_photo", data={
             "photo_id": photo.id, "kind": FINDING, "sha256": photo.sha256, "tip_id": tip.id})
         ids.append(photo.id)
     db.session.flush()
