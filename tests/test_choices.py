@@ -11,7 +11,8 @@ SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions",
         "photo_kinds",
         "governance_plan_fields", "inspection_kinds", "risk_levels", "industries",
         "interview_states", "interview_actions", "escalation_rules", "notification_kinds",
-        "roles")
+        "roles", "tip_states", "tip_actions", "tip_decline_reasons", "bulletin_kinds",
+        "receipt_states", "bulletin_actions")
 
 FRUIT = ChoiceSet("水果", "fruit", [
     Choice("apple", "苹果", "Apple", "#ff0000"),
