@@ -147,7 +147,7 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
     COMPRESS_STREAMING_ENDPOINT_CONDITIONAL = ["static", "web.index", "web.scan_link",
-                                               "web.manifest"]
+                                               "web.tracking_link", "web.manifest"]
 
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh-CN")
     TIMEZONE = "Asia/Shanghai"

@@ -60,6 +60,11 @@ SHELL_FILES = (
     "js/views/dashboard.js",
     "js/views/me.js",
     "js/views/outbox.js",
+    # Public reports (举报): the gate QR code's page, the form and the tracking page work
+    # offline for a stranger too; triage and bulletins (预警) for the people at work.
+    "js/views/public.js",
+    "js/views/tips.js",
+    "js/views/bulletins.js",
     # Administration: precached like the rest, fetched only when an administrator opens it.
     "js/views/registry.js",
     "js/views/users.js",
@@ -108,6 +113,12 @@ def index():
 @bp.get("/e/<token>")
 def scan_link(token: str):
     """A printed QR code opens the app here; the app reads the token and shows the card."""
+    return _shell()
+
+
+@bp.get("/t/<code>")
+def tracking_link(code: str):
+    """A tip's tracking code as a link (举报查询): the app shows its state, no login needed."""
     return _shell()
 
 

@@ -44,6 +44,16 @@ const ROUTES = [
   [/^\/users$/, 'users', 'render', 'users'],
   [/^\/users\/new$/, 'users', 'renderForm', 'users'],
   [/^\/users\/([^/]+)$/, 'users', 'renderForm', 'users'],
+  // Public reports (举报) and warnings (预警): the gate QR code's page, the report form and the
+  // tracking page open without a login; triage and bulletins are the supervisors'.
+  [/^\/p\/([^/]+)$/, 'public', 'renderEnterprise', null, true],
+  [/^\/report(?:\/([^/]+))?$/, 'public', 'renderReport', null, true],
+  [/^\/t(?:\/([^/]+))?$/, 'public', 'renderTrack', null, true],
+  [/^\/tips$/, 'tips', 'render', 'tips'],
+  [/^\/tips\/([^/]+)$/, 'tips', 'renderDetail', 'tips'],
+  [/^\/bulletins$/, 'bulletins', 'render', 'bulletins'],
+  [/^\/bulletins\/new$/, 'bulletins', 'renderForm', 'bulletins'],
+  [/^\/bulletins\/([^/]+)$/, 'bulletins', 'renderDetail', 'bulletins'],
 ];
 
 async function persistStorage() {
@@ -64,8 +74,17 @@ async function boot() {
   // A printed QR code opens /e/<token>: show that enterprise's card.
   // A mangled link (`/e/%E0%A4`, a malformed escape) is kept as it is: no enterprise has that
   // code, so the scan screen says so.
+  // Someone not logged in on this phone (a worker, a neighbour) gets the public page instead:
+  // the enterprise's name and risk colour, and 「我要举报」.
   const m = location.pathname.match(/^\/e\/([^/?#]+)/);
-  if (m) history.replaceState(null, '', `/#/scan/${encodeURIComponent(safeDecode(m[1]) ?? m[1])}`);
+  if (m) {
+    const tok = encodeURIComponent(safeDecode(m[1]) ?? m[1]);
+    const inside = known || (await session$);
+    history.replaceState(null, '', inside ? `/#/scan/${tok}` : `/#/p/${tok}`);
+  }
+  // A tracking code's link (/t/<code>) opens the tracking page.
+  const tc = location.pathname.match(/^\/t\/([^/?#]+)/);
+  if (tc) history.replaceState(null, '', `/#/t/${encodeURIComponent(safeDecode(tc[1]) ?? tc[1])}`);
   registerServiceWorker();
   persistStorage();
   startRouter({ table: ROUTES, load: (mod) => import(`./views/${mod}.js`) });

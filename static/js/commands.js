@@ -186,3 +186,94 @@ export async function queuedSteps(hazardId) {
 export async function transitionInterview(iv, action, fields) {
   return (await request('POST', `/api/v1/interviews/${iv.id}/transitions`, { json: { ...fields, action, version: iv.version } })).data;
 }
+
+// ------------------------------------------------------------------ public reports (举报)
+const MY_TIPS = 'my_tips';
+
+/**
+ * Send a 举报 without logging in: `text`, up to three prepared photos (photos.js), an optional
+ * `location` ({lat, lng, accuracy}) and `contact`, the gate QR code's `token`. It is a public
+ * outbox item (sent whoever is signed in, or nobody) and is listed at once among this phone's
+ * reports (myTips); the tracking code comes with the server's answer. `id`: chosen by the form.
+ */
+export async function sendTip({ id, token = null, enterpriseName = null, text, contact = null, location = null, photos = [] }) {
+  const fields = { id, text };
+  if (token) fields.token = token;
+  if (contact) fields.contact = contact;
+  if (location) fields.location = JSON.stringify(location);
+  const result = await saveItems([{
+    type: 'create', record_id: id, method: 'POST', url: '/api/v1/public/tips', public: true, keep_answer: true,
+    form: { fields, files: photos.map((p, i) => ({ name: 'files', blob: p.blob, filename: p.filename || `photo-${i + 1}.jpg` })) },
+    label: { key: 'outbox.label.tip', params: { name: enterpriseName || '' } },
+  }], { send: false });
+  const mine = (await getMeta(MY_TIPS)) || [];
+  mine.unshift({ id, enterprise_name: enterpriseName, text: text.slice(0, 120), created_at: new Date().toISOString() });
+  await setMeta(MY_TIPS, mine.slice(0, 50));
+  sendSoon();
+  return result;
+}
+
+/** The reports made on this phone, newest first, each with where it stands: `waiting` (in the
+ * outbox), `refused` (the server said no: `error`), or `sent` with its `tracking_code`. */
+export async function myTips() {
+  const waiting = await outbox.all();
+  const out = [];
+  for (const tip of (await getMeta(MY_TIPS)) || []) {
+    const item = waiting.find((i) => i.record_id === tip.id);
+    const answer = item ? null : await getMeta(`answer:${tip.id}`);
+    out.push({ ...tip,
+      status: item ? (item.status === 'pending' ? 'waiting' : 'refused') : answer ? 'sent' : 'unknown',
+      error: item && item.error ? item.error : null, seq: item ? item.seq : null,
+      tracking_code: answer ? answer.tracking_code : null });
+  }
+  return out;
+}
+
+/** Forget a report on this phone (and, if the server refused it, its outbox item). */
+export async function forgetTip(id) {
+  const item = (await outbox.all()).find((i) => i.record_id === id);
+  if (item) await outbox.remove(item.seq);
+  await setMeta(MY_TIPS, ((await getMeta(MY_TIPS)) || []).filter((x) => x.id !== id));
+  await delMeta(`answer:${id}`);
+}
+
+/** Triage a tip (accept with `hazard`, decline with `reason`). Online only: the supervisor's
+ * desk work; a refusal is thrown as the ApiError to show on the form. */
+export async function triageTip(tip, action, fields) {
+  return (await request('POST', `/api/v1/tips/${tip.id}/transitions`, { json: { ...fields, action, version: tip.version } })).data;
+}
+
+// ------------------------------------------------------------------ bulletins (预警)
+/** Publish a bulletin (online: the supervisor's desk work); `file`: a PDF to attach, uploaded
+ * first. `body.id` is chosen by the form, so a repeated tap publishes once. */
+export async function publishBulletin(body, file = null) {
+  let attachmentId = null;
+  if (file) {
+    const form = new FormData();
+    form.append('id', body.attachment_upload_id || newId());
+    form.append('file', file, file.name || 'notice.pdf');
+    attachmentId = (await request('POST', '/api/v1/bulletins/attachments', { form, timeout: 120000 })).data.id;
+  }
+  const { attachment_upload_id: _unused, ...json } = body;
+  return (await request('POST', '/api/v1/bulletins', { json: { ...json, attachment_id: attachmentId } })).data;
+}
+
+/** 签收: the officer acknowledges a bulletin, through the outbox (the server answers the same
+ * again, so a retry is harmless). */
+export async function acknowledgeBulletin(bulletin) {
+  return saveItems([{
+    type: 'update', record_id: bulletin.id, method: 'POST', url: `/api/v1/bulletins/${bulletin.id}/ack`, body: {},
+    check: { url: `/api/v1/bulletins/${bulletin.id}`, how: 'fields', fields: {} },
+    label: { key: 'outbox.label.ack', params: { title: bulletin.title } },
+  }]);
+}
+
+/** Whether this bulletin's acknowledgement still waits in the outbox. */
+export async function ackQueued(bulletinId) {
+  return (await outbox.all()).some((i) => i.record_id === bulletinId && /\/ack$/.test(i.url));
+}
+
+/** 催签: remind the enterprises that have not acknowledged (online). */
+export async function remindBulletin(bulletin) {
+  return (await request('POST', `/api/v1/bulletins/${bulletin.id}/remind`, { json: {} })).data;
+}

@@ -139,6 +139,15 @@ export async function render({ main, isCurrent, query }) {
     ivs && (ivs.by_state || []).some((r) => r.count) ? h('div', h('h3.sub.next', t('dashboard.interviews_by_state')),
       kv(ivs.by_state.map((r) => [answerLabel(r), fmtNumber(r.count || 0)]))) : null) : null;
 
+  // Public reports (举报) of the period: received, accepted, waiting, how fast they are triaged.
+  const tips = d.tips || null;
+  const tipsCard = tips ? h('div.card', { 'data-testid': 'dashboard-tips' }, h('h2', t('dashboard.tips')),
+    h('div.stats',
+      stat(fmtNumber(tips.received ?? 0), t('dashboard.tips_received'), false, '#/tips'),
+      stat(fmtNumber(tips.accepted ?? 0), t('dashboard.tips_accepted')),
+      stat(fmtNumber(tips.untriaged_now ?? 0), t('dashboard.tips_untriaged'), !!tips.overdue_now, '#/tips'),
+      stat(tips.median_days_to_triage != null ? fmtNumber(tips.median_days_to_triage, 1) : '—', t('dashboard.tips_median')))) : null;
+
   // The map of open hazards and enterprises: drawn once the module and the points are in.
   const enterprisesByRisk = toMap(d.enterprises_by_risk);
   const mapBox = h('div.map-box', { 'data-testid': 'dashboard-map' }, h('p.small.muted', t('common.loading')));
@@ -176,6 +185,7 @@ export async function render({ main, isCurrent, query }) {
       total ? barChart(values('hazard_states').map((s) => ({ label: label('hazard_states', s), value: Number(byState[s]) || 0, color: STATE_COLORS[s] })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
     mapCard,
     zeroTolerance,
+    tipsCard,
     Object.keys(byRisk).length ? h('div.card.chart', h('h2', t('dashboard.by_risk')),
       barChart(values('risk_levels').map((r) => ({ label: label('risk_levels', r), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: COLORS[r] })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),

@@ -40,6 +40,7 @@ export async function render({ main }) {
     h('div.list',
       h('a.item', { href: '#/outbox' }, h('div.grow', h('div.item-title', t('outbox.title'))), chev()),
       h('a.item', { href: '#/password' }, h('div.grow', h('div.item-title', t('password.title'))), chev()),
+      u.role !== 'officer' ? h('a.item', { href: '#/bulletins', 'data-testid': 'me-bulletins' }, h('div.grow', h('div.item-title', t('bulletins.title')), h('div.item-sub', t('bulletins.me_hint'))), chev()) : null,
       ['admin', 'supervisor'].includes(u.role) ? h('a.item', { href: '#/labels' }, h('div.grow', h('div.item-title', t('labels.title')), h('div.item-sub', t('labels.me_hint'))), chev()) : null,
       h('div.item', h('div.grow', h('div.item-title', t('me.storage')), h('div.item-sub',
         [estimate ? t('me.storage_used', { used: Math.round((estimate.usage || 0) / 1048576), quota: Math.round((estimate.quota || 0) / 1048576) }) : null,
