@@ -96,6 +96,10 @@ async function triageForms(tip, actions) {
   const reg = tip.enterprise ? null : await cachedRegistry();
   const enterprise = reg ? select('enterprise_id', [['', t('tips.choose_enterprise')], ...reg.items.map((e) => [e.id, e.name])]) : null;
   const title = input('title', { maxlength: 200, value: firstLine });
+  // The hazard's description is the enterprise's to read: the supervisor takes out whatever in
+  // the reporter's words could tell who reported (DOMAIN.md: kept from the enterprise).
+  const description = textarea('description', { rows: 4, maxlength: 5000 });
+  description.value = tip.text || '';
   const category = select('category', [['', t('tips.choose')], ...values('hazard_categories').map((c) => [c, label('hazard_categories', c)])]);
   const level = segmented('level', values('hazard_levels').map((v) => [v, label('hazard_levels', v)]), 'general');
   const reason = segmented('reason', values('tip_decline_reasons').map((v) => [v, label('tip_decline_reasons', v)]), null, 'column');
@@ -103,6 +107,7 @@ async function triageForms(tip, actions) {
   const acceptPart = h('div', { 'data-part': 'accept' },
     enterprise ? field(t('tips.enterprise'), enterprise, { required: true, name: 'hazard.enterprise_id' }) : null,
     field(t('tips.f_title'), title, { required: true, name: 'hazard.title' }),
+    field(t('tips.f_description'), description, { name: 'hazard.description', hint: t('tips.description_hint') }),
     field(t('tips.f_category'), category, { required: true, name: 'hazard.category' }),
     h('div.field', { dataset: { field: 'hazard.level' } }, h('span.label', t('tips.f_level')), level));
   const declinePart = h('div', { 'data-part': 'decline' },
@@ -126,7 +131,7 @@ async function triageForms(tip, actions) {
     const errors = {};
     if (answer.value.trim()) fields.answer = answer.value.trim();
     if (action === 'accept') {
-      const hazard = { title: title.value.trim(), category: category.value, level: level.querySelector('input:checked')?.value || 'general' };
+      const hazard = { title: title.value.trim(), description: description.value.trim(), category: category.value, level: level.querySelector('input:checked')?.value || 'general' };
       if (enterprise) hazard.enterprise_id = enterprise.value;
       if (enterprise && !hazard.enterprise_id) errors['hazard.enterprise_id'] = [t('common.required')];
       if (!hazard.title) errors['hazard.title'] = [t('common.required')];
