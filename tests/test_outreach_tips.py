@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -424,3 +427,20 @@ def test_tips_follow_their_enterprise_to_another_community(world, public, app):
     assert [e["action"] for e in detail["events"]] == ["receive", "move"]
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(HazardEvent)) == 0
+
+
+def test_media_gc_keeps_tip_photos_and_removes_abandoned_ones(world, public, app, media_dir):
+    answer = tip_at(world, public, photos=[("a.jpg", photo_bytes("DSCN0010.jpg"))])
+    root = Path(str(media_dir))
+    with app.app_context():
+        kept = root / os.path.dirname(db.session.scalar(select(TipPhoto.original_path).where(
+            TipPhoto.tip_id == answer["id"])))
+    abandoned = root / "tips" / "2024" / "06" / f"{uuid.uuid4()}-0a1b2c3d"
+    abandoned.mkdir(parents=True)
+    (abandoned / "original.jpg").write_bytes(b"\xff\xd8 whole file")
+    old = (kept.stat().st_mtime - 7200,) * 2
+    for path in (abandoned, abandoned / "original.jpg", kept, *kept.iterdir()):
+        os.utime(path, old)
+    result = app.test_cli_runner().invoke(args=["media", "gc"])
+    assert result.exit_code == 0, result.output
+    assert not abandoned.exists() and kept.exists() and len(list(kept.iterdir())) == 3
