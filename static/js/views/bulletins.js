@@ -117,14 +117,15 @@ export async function renderDetail({ params, main, isCurrent }) {
   const id = params[0];
   setTitle(t('bulletins.detail'), { back: true });
   append(main, loading());
+  // Asked before the server: an acknowledgement delivered meanwhile shows as done, not undone.
+  const officer = session.user.role === 'officer';
+  const queued = officer ? await ackQueued(id) : false;
   let b; let cachedAt;
   try { ({ data: b, cachedAt } = await cachedGet(`/api/v1/bulletins/${id}`)); } catch (err) {
     setChildren(main, errorBlock(err));
     return null;
   }
   if (!isCurrent()) return null;
-  const officer = session.user.role === 'officer';
-  const queued = officer ? await ackQueued(b.id) : false;
   let ackBox = null;
   if (officer && b.receipt) {
     const done = b.receipt.state === 'acknowledged';
@@ -163,10 +164,12 @@ export async function renderDetail({ params, main, isCurrent }) {
       b.pending.length ? [h('h2.section-title', t('bulletins.pending_list')), h('div.list', b.pending.map(receiptRow))] : null,
       (b.acknowledged || []).length ? [h('h2.section-title', t('bulletins.acked_list')), h('div.list', b.acknowledged.map(receiptRow))] : null,
     ] : null);
-  if (!queued) return null;
+  if (!queued || !b.receipt || b.receipt.state === 'acknowledged') return null;
   // The acknowledgement on its way: redraw once the outbox has delivered it.
-  const onChange = (ev) => { if (ev.detail && ev.detail.delivered === b.id && isCurrent()) navigate(`/bulletins/${id}`, { replace: true }); };
+  const again = () => { if (isCurrent()) navigate(`/bulletins/${id}`, { replace: true }); };
+  const onChange = (ev) => { if (ev.detail && ev.detail.delivered === b.id) again(); };
   outboxEvents.addEventListener('change', onChange);
+  if (!(await ackQueued(id))) again(); // delivered while this screen was being drawn
   return () => outboxEvents.removeEventListener('change', onChange);
 }
 
