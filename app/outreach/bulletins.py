@@ -360,4 +360,4 @@ def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> d
                                      enterprise_id=enterprise.id, actor_id=actor_id,
                                      action=moves.MOVE, from_state=state, to_state=state, at=now,
                                      data={**moves.move_data(move), "note": note}))
-    return {"bulletin_receipts": len(rows)}
+    return {"bulletin_receipts": len(rows)} if rows else {}  # named only when some moved

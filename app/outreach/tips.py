@@ -440,4 +440,4 @@ def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> d
         db.session.add(TipEvent(tip_id=tip_id, actor_id=actor_id, action=moves.MOVE,
                                 from_state=state, to_state=state, at=now, note=note,
                                 data=moves.move_data(move)))
-    return {"tips": len(rows)}
+    return {"tips": len(rows)} if rows else {}  # the move's record names what it carried
