@@ -204,7 +204,7 @@ export async function sendTip({ id, token = null, enterpriseName = null, text, c
   const result = await saveItems([{
     type: 'create', record_id: id, method: 'POST', url: '/api/v1/public/tips', public: true, keep_answer: true,
     form: { fields, files: photos.map((p, i) => ({ name: 'files', blob: p.blob, filename: p.filename || `photo-${i + 1}.jpg` })) },
-    label: { key: 'outbox.label.tip', params: { name: enterpriseName || '' } },
+    label: { key: 'outbox.label.tip', params: { name: enterpriseName || text.slice(0, 20) } },
   }], { send: false });
   const mine = (await getMeta(MY_TIPS)) || [];
   mine.unshift({ id, enterprise_name: enterpriseName, text: text.slice(0, 120), created_at: new Date().toISOString() });
