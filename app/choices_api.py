@@ -13,6 +13,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.auth.choices import ROLES
+from app.campaigns.choices import (ACTIVITY_ACTIONS, ACTIVITY_KINDS, ACTIVITY_STATES,
+                                   CAMPAIGN_PHASES, SUBMISSION_STATUSES)
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
                                  HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
@@ -41,6 +43,11 @@ def all_choices() -> dict[str, list[dict]]:
         "escalation_rules": RULES,
         "notification_kinds": NOTIFICATION_KINDS,
         "roles": ROLES,
+        "activity_kinds": ACTIVITY_KINDS,
+        "activity_states": ACTIVITY_STATES,
+        "activity_actions": ACTIVITY_ACTIONS,
+        "campaign_phases": CAMPAIGN_PHASES,
+        "submission_statuses": SUBMISSION_STATUSES,
     }
     return {name: choice_set.as_list() for name, choice_set in sets.items()}
 
@@ -73,6 +80,11 @@ class ChoicesOut(Schema):
     escalation_rules = _list("零容忍 rules R1–R4")
     notification_kinds = _list("消息类型")
     roles = _list("角色")
+    activity_kinds = _list("活动类型 (安全生产月)")
+    activity_states = _list("活动状态")
+    activity_actions = _list("活动操作")
+    campaign_phases = _list("专项活动阶段")
+    submission_statuses = _list("报送情况")
     deadline_days = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "整改期限 defaults in days after the finding, by hazard level "
                        "(DEADLINE_DAYS_GENERAL, DEADLINE_DAYS_MAJOR): what a form proposes"})

@@ -10,7 +10,8 @@ from app.hazards.choices import configured_categories
 SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions", "photo_kinds",
         "governance_plan_fields", "inspection_kinds", "risk_levels", "industries",
         "interview_states", "interview_actions", "escalation_rules", "notification_kinds",
-        "roles")
+        "roles", "activity_kinds", "activity_states", "activity_actions", "campaign_phases",
+        "submission_statuses")
 
 FRUIT = ChoiceSet("水果", "fruit", [
     Choice("apple", "苹果", "Apple", "#ff0000"),
