@@ -753,7 +753,7 @@ def street_summary(user, campaign_id: str) -> tuple[bytes, str]:
                    "已报送（冻结）的总结生成，各社区数据摘要见下表。"),
         data_table(["社区", "报送时间", "状态", "隐患（项）", "整改率", "活动（场）", "人次",
                     "数据摘要（前16位）"], status_rows,
-                   col_widths=[24 * mm, 30 * mm, 20 * mm, 16 * mm, 16 * mm, 16 * mm, 14 * mm,
+                   col_widths=[24 * mm, 28 * mm, 24 * mm, 16 * mm, 16 * mm, 16 * mm, 12 * mm,
                                34 * mm]),
         *_heading("二、主要指标（已报送社区合计）"),
         data_table(["指标", "数值", "指标", "数值"], [

@@ -11,6 +11,7 @@ import { values, label } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
 import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
 import { serverFile } from '../components/server-file.js';
+import { campaignBanner } from '../components/campaign-banner.js';
 
 /** {key: n} from an object or from a list of {key|state|level|…, count}. */
 function toMap(x, keyNames = ['key', 'value', 'state', 'level', 'category', 'risk_level', 'community_id', 'name', 'label']) {
@@ -159,7 +160,7 @@ export async function render({ main, isCurrent, query }) {
         : h('p.small.muted', t('dashboard.summary_too_long'))));
 
   // The figures in a grid, then the cards: one column on a phone, two at a desk (app.css).
-  setChildren(main, cachedNote(res.cachedAt), h('div.dash-head', filter, periodFields),
+  setChildren(main, cachedNote(res.cachedAt), campaignBanner(), h('div.dash-head', filter, periodFields),
     h('div.stats.dash-stats', { 'data-testid': 'dashboard-stats' },
       stat(fmtNumber(total), t('dashboard.total'), false, '#/hazards'),
       stat(fmtNumber(open), t('dashboard.open'), false, '#/hazards'),
