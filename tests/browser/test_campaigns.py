@@ -83,7 +83,7 @@ def test_a_drill_recorded_offline_with_its_photo_syncs_once(page, phone, factory
     assert "已确认" in page.locator("main").inner_text()
 
 
-def test_campaign_screens(browser, live_server, factory, api_as, folder):  # noqa: F811
+def test_campaign_screens(browser, live_server, factory, api_as, folder):
     north = factory.community(name="乌龙社区", code="WL01")
     south = factory.community(name="白鹤社区", code="WL02")
     factory.community(name="青松社区", code="WL03")
@@ -96,9 +96,10 @@ def test_campaign_screens(browser, live_server, factory, api_as, folder):  # noq
     api = api_as(inspector)
     campaign = _campaign(api_as(street), starts=-15, ends=14, due=9)
     today = datetime.now(SHANGHAI).date()
-    for days, kind, title, people in ((12, "training", "企业主要负责人安全生产理论培训", 62),
-                                     (8, "consultation", "“6·16”安全宣传咨询日活动", 420),
-                                     (3, "warning_education", "观看警示教育片《生命重于泰山》", 85)):
+    done = ((12, "training", "企业主要负责人安全生产理论培训", 62),
+            (8, "consultation", "“6·16”安全宣传咨询日活动", 420),
+            (3, "warning_education", "观看警示教育片《生命重于泰山》", 85))
+    for days, kind, title, people in done:
         api.post("/api/v1/activities", json={
             "campaign_id": campaign["id"], "community_id": north.id, "kind": kind,
             "title": title, "held_on": str(today - timedelta(days=days)), "place": "乌龙街道",
@@ -121,8 +122,7 @@ def test_campaign_screens(browser, live_server, factory, api_as, folder):  # noq
         shot(page, folder, f"24-activity-form{suffix}")
         page.get_by_role("button", name="保存活动").click()
         page.wait_for_selector("[data-testid=activity-item]")
-        wait_until(lambda: "待同步" not in page.locator("main").inner_text(), timeout=30,
-                   message="the drill to sync")
+        page.locator("main").get_by_text("待同步").wait_for(state="detached", timeout=30000)
         shot(page, folder, f"25-activities{suffix}")
         ctx.close()
 
