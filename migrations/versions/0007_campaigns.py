@@ -9,7 +9,7 @@
   (exactly one of them is set, app.photos.owners).
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 18:00:01
 
 """
@@ -20,7 +20,7 @@ import app.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
