@@ -315,7 +315,8 @@ def activity_filter(user, args: dict):
 def list_activities(user, args: dict) -> Page:
     """Activities in scope, the latest held first, each with its photo count and first photo."""
     query = (select(Activity).where(activity_filter(user, args))
-             .options(selectinload(Activity.enterprises), selectinload(Activity.recorder))
+             .options(selectinload(Activity.enterprises), selectinload(Activity.recorder),
+                      selectinload(Activity.community))
              .order_by(Activity.held_on.desc(), Activity.created_at.desc(), Activity.id))
     listed = paginate(query, args.get("page", 1), args.get("per_page", 20))
     photos = photos_of([a.id for a in listed.items])
