@@ -13,6 +13,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.auth.choices import ROLES
+from app.campaigns.choices import (ACTIVITY_ACTIONS, ACTIVITY_KINDS, ACTIVITY_STATES,
+                                   CAMPAIGN_PHASES, SUBMISSION_STATUSES)
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
                                  HAZARD_SOURCES,
@@ -53,6 +55,11 @@ CHOICE_SETS = {
     "receipt_states": (RECEIPT_STATES, "签收 states of a bulletin's enterprises"),
     "bulletin_actions": (BULLETIN_ACTIONS, "预警 trail lines"),
     "roles": (ROLES, "角色"),
+    "activity_kinds": (ACTIVITY_KINDS, "活动类型 (安全生产月)"),
+    "activity_states": (ACTIVITY_STATES, "活动状态"),
+    "activity_actions": (ACTIVITY_ACTIONS, "活动操作"),
+    "campaign_phases": (CAMPAIGN_PHASES, "专项活动阶段"),
+    "submission_statuses": (SUBMISSION_STATUSES, "报送情况"),
 }
 
 

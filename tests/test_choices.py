@@ -11,8 +11,9 @@ SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions",
         "photo_kinds",
         "governance_plan_fields", "inspection_kinds", "risk_levels", "industries",
         "interview_states", "interview_actions", "escalation_rules", "notification_kinds",
-        "roles", "tip_states", "tip_actions", "tip_decline_reasons", "bulletin_kinds",
-        "receipt_states", "bulletin_actions")
+        "roles", "activity_kinds", "activity_states", "activity_actions", "campaign_phases",
+        "submission_statuses", "tip_states", "tip_actions", "tip_decline_reasons",
+        "bulletin_kinds", "receipt_states", "bulletin_actions")
 
 FRUIT = ChoiceSet("水果", "fruit", [
     Choice("apple", "苹果", "Apple", "#ff0000"),

@@ -53,6 +53,12 @@ DENIED: dict[str, str] = {
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
     "interview.open": _NOT_YOUR_ROLE,
+    "campaign.manage": "只有监管人员可以设立专项活动 / Only supervisors set up campaigns.",
+    "campaign.submit": "只有社区的监管人员可以报送活动总结 / Only a community's supervisor "
+                       "submits its summary.",
+    "activity.record": "您的角色不能登记活动 / Your role does not record activities.",
+    "photo.upload_activity": "您的角色不能上传活动照片 / Your role may not upload activity "
+                             "photos.",
     "tip.read": "您的角色无权查看群众举报 / Your role does not see public reports.",
     "tip.read_contact": "只有监管人员可以查看举报人联系方式 / Only supervisors see a "
                         "reporter's contact.",
@@ -68,19 +74,22 @@ DENIED: dict[str, str] = {
 #: An enterprise officer fills in its own fix and shows it.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open", "tip.read", "bulletin.receipts"}),
+                      "interview.open", "campaign.manage", "tip.read", "bulletin.receipts"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
                            "hazard.set_deadline", "photo.upload", "photo.upload_finding",
                            "photo.upload_rectification", "photo.upload_recheck",
-                           "tip.read", "tip.read_contact", "bulletin.publish",
-                           "bulletin.remind", "bulletin.receipts"}),
+                           "campaign.manage", "campaign.submit", "activity.record",
+                           "photo.upload_activity", "tip.read", "tip.read_contact",
+                           "bulletin.publish", "bulletin.remind", "bulletin.receipts"}),
     INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
-                          "photo.upload_recheck", "tip.read", "bulletin.receipts"}),
-    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification"}),
+                          "photo.upload_recheck", "activity.record", "photo.upload_activity",
+                          "tip.read", "bulletin.receipts"}),
+    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification",
+                        "activity.record", "photo.upload_activity"}),
 }
 
 

@@ -80,14 +80,17 @@ CATEGORIES = ChoiceSet("隐患类别", "category", [
 ])
 
 # 照片类型: evidence of the finding, of its rectification (整改), or of what the reviewer saw
-# when re-checking the fix (复查).
+# when re-checking the fix (复查); and a campaign activity's photo (its sign-in sheet, the drill),
+# which belongs to an activity, not a hazard (app.campaigns.photos).
 FINDING = "finding"
 RECTIFICATION = "rectification"
 RECHECK = "recheck"
+ACTIVITY_PHOTO = "activity"
 PHOTO_KINDS = ChoiceSet("照片类型", "photo kind", [
     Choice(FINDING, "隐患照片", "Finding"),
     Choice(RECTIFICATION, "整改照片", "Rectification"),
     Choice(RECHECK, "复查照片", "Re-check"),
+    Choice(ACTIVITY_PHOTO, "活动照片", "Activity"),
 ])
 
 # 治理方案 of a major hazard (DOMAIN.md): every field must be filled before the rectification

@@ -73,15 +73,17 @@ def process(content: bytes, claimed_sha256: str | None = None) -> ProcessedImage
 
 
 def new_photo(photo_id: str, body_hash: str, *, owner_id: str, kind: str, uploader_id: str,
-              content: bytes, claimed_sha256: str | None) -> tuple[Photo, StagedFiles]:
+              content: bytes, claimed_sha256: str | None,
+              owner_field: str = "hazard_id") -> tuple[Photo, StagedFiles]:
     """The row of a new photo of ``owner_id`` (the image checked and its derivatives made) and
-    its files, which :func:`write_files` writes once the row is flushed."""
+    its files, which :func:`write_files` writes once the row is flushed. ``owner_field`` is the
+    column naming the owner (``hazard_id``, ``activity_id``)."""
     image = process(content, claimed_sha256)
     now = utcnow()
     rel_dir = storage.new_photo_dir(photo_id, now)
     staged = StagedFiles(rel_dir, {f"original.{image.ext}": content, "full.jpg": image.full_jpeg,
                                    "thumb.jpg": image.thumb_jpeg})
-    photo = Photo(id=photo_id, payload_hash=body_hash, hazard_id=owner_id, kind=kind,
+    photo = Photo(id=photo_id, payload_hash=body_hash, **{owner_field: owner_id}, kind=kind,
                   uploader_id=uploader_id, sha256=image.sha256, mime=image.mime,
                   size=image.size, width=image.width, height=image.height,
                   taken_at=image.taken_at, exif_lat=image.exif_lat, exif_lng=image.exif_lng,

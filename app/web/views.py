@@ -48,6 +48,7 @@ SHELL_FILES = (
     "js/components/server-file.js",
     "js/components/layout.js",
     "js/components/data-table.js",
+    "js/components/campaign-banner.js",
     "js/views/login.js",
     "js/views/home.js",
     "js/views/scan.js",
@@ -60,6 +61,8 @@ SHELL_FILES = (
     "js/views/dashboard.js",
     "js/views/me.js",
     "js/views/outbox.js",
+    "js/views/campaigns.js",
+    "js/views/activities.js",
     # Public reports (举报): the gate QR code's page, the form and the tracking page work
     # offline for a stranger too; triage and bulletins (预警) for the people at work.
     "js/views/public.js",

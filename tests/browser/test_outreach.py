@@ -73,7 +73,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     assert "白鹤五金制品厂" in card and "白鹤社区" in card and "较大风险" in card
     assert "李建华" not in page.content() and "68112233" not in page.content()
     assert ent.credit_code not in page.content()
-    snap(page, folder, "23-public-gate", both=False)
+    snap(page, folder, "31-public-gate", both=False)
 
     page.get_by_test_id("report-button").click()
     page.locator("textarea[name=text]").fill(TEXT)
@@ -82,7 +82,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     page.get_by_role("button", name="附上我现在的位置").click()
     page.wait_for_selector("text=已附上位置")
     page.locator("input[name=contact]").fill("王女士 13800138000")
-    snap(page, folder, "24-public-report", both=False)
+    snap(page, folder, "32-public-report", both=False)
     # No signal at the gate: the report waits on the phone, then goes by itself.
     ctx.set_offline(True)
     page.get_by_test_id("send-report").click()
@@ -91,7 +91,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     page.wait_for_selector("[data-testid=big-code]", timeout=30000)
     code = page.locator("[data-testid=big-code]").inner_text().strip()
     assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", code)
-    snap(page, folder, "25-public-sent", both=False)
+    snap(page, folder, "33-public-sent", both=False)
 
     # Later, from the tracking link, still logged out.
     page.goto(f"/t/{code}")
@@ -107,7 +107,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     login(sup, supervisor.username, supervisor.password, path="/#/tips")
     wait_until(lambda: sup.locator("#tips-count").inner_text() == "1", message="badge")
     sup.wait_for_selector("[data-testid=tip-item]")
-    snap(sup, folder, "26-tips-inbox")
+    snap(sup, folder, "35-tips-inbox")
     sup.get_by_test_id("tip-item").first.click()
     sup.wait_for_selector("[data-testid=tip-text]")
     text = sup.get_by_test_id("tip-text")
@@ -117,7 +117,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     sup.wait_for_selector(".tip-photos img")
     sup.locator("select[name=category]").select_option("fire")
     sup.locator("textarea[name=answer]").fill("已派检查员到现场核查")
-    snap(sup, folder, "27-tip-triage")
+    snap(sup, folder, "36-tip-triage")
     sup.get_by_role("button", name="受理并登记隐患").click()
     sup.wait_for_selector("text=查看登记的隐患")
 
@@ -125,7 +125,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     page.reload()
     page.wait_for_selector("[data-testid=tip-status]:has-text('已受理')")
     assert "已派检查员到现场核查" in page.locator("[data-testid=tip-status]").inner_text()
-    snap(page, folder, "28-public-track", both=False)
+    snap(page, folder, "34-public-track", both=False)
     hazards = api_as(officer).get("/api/v1/hazards")["items"]
     assert [(h["source"], h["title"]) for h in hazards] == [("tip", TEXT)]
 
@@ -134,7 +134,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     sup.locator("input[name=title]").fill("强降雨天气安全生产预警")
     sup.locator("textarea[name=body]").fill("预计未来三天有强降雨，请检查厂房排水、配电设施，做好防汛准备。")
     sup.locator("label:has(input[name=risk_levels][value=orange]) span").click()
-    snap(sup, folder, "29-bulletin-form")
+    snap(sup, folder, "37-bulletin-form")
     sup.get_by_test_id("publish").click()
     sup.wait_for_selector("[data-testid=ack-stats]")
     off = ctx.new_page()
@@ -147,7 +147,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     sup.wait_for_selector("[data-testid=receipt-acknowledged]")
     assert "白鹤塑料包装厂" in sup.locator("[data-testid=receipt-pending]").inner_text()
     sup.get_by_test_id("remind").wait_for()
-    snap(sup, folder, "30-bulletin-status")
+    snap(sup, folder, "38-bulletin-status")
     assert not errors, errors
     desk.close()
     ctx.close()
