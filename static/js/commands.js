@@ -250,6 +250,7 @@ export async function submitSummary(campaignId, communityId, note = null) {
   const json = { community_id: communityId };
   if (note) json.note = note;
   return (await request('POST', `/api/v1/campaigns/${campaignId}/submissions`, { json })).data;
+}
 
 // ------------------------------------------------------------------ public reports (举报)
 const MY_TIPS = 'my_tips';
