@@ -14,8 +14,10 @@ from marshmallow import Schema, fields
 
 from app.auth.choices import ROLES
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
-from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
-                                 HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
+from app.hazards.choices import (EVIDENCE_FLAGS, EXTENSION_ACTIONS, EXTENSION_STATES,
+                                 GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
+                                 HAZARD_STATES, LISTING_STATES, PHOTO_KINDS,
+                                 configured_categories, deadline_days)
 from app.inspections.choices import INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
 from app.registry.choices import RISK_LEVELS, configured_industries
@@ -33,6 +35,10 @@ def all_choices() -> dict[str, list[dict]]:
         "hazard_actions": HAZARD_ACTIONS,
         "photo_kinds": PHOTO_KINDS,
         "governance_plan_fields": GOVERNANCE_PLAN_FIELDS,
+        "extension_states": EXTENSION_STATES,
+        "extension_actions": EXTENSION_ACTIONS,
+        "listing_states": LISTING_STATES,
+        "evidence_flags": EVIDENCE_FLAGS,
         "inspection_kinds": INSPECTION_KINDS,
         "risk_levels": RISK_LEVELS,
         "industries": configured_industries(),
@@ -65,6 +71,10 @@ class ChoicesOut(Schema):
     hazard_actions = _list("actions of the hazard transition table and other recorded changes")
     photo_kinds = _list("照片类型")
     governance_plan_fields = _list("治理方案 fields of a major hazard")
+    extension_states = _list("延期申请 states")
+    extension_actions = _list("延期申请 decisions")
+    listing_states = _list("挂牌督办 states")
+    evidence_flags = _list("证据存疑: evidence flags of rectification photos")
     inspection_kinds = _list("检查类型")
     risk_levels = _list("风险等级 (four colours)")
     industries = _list("行业: the configured INDUSTRIES, in their order")

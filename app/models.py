@@ -2,6 +2,7 @@
 from app.auth.models import LoginFailure, User, UserSession, user_communities
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.hazards.models import Hazard, HazardEvent, HazardEventHead
+from app.hazards.oversight_models import DeadlineExtension, EvidenceFlag, HazardListing
 from app.inspections.models import Inspection
 from app.notifications.models import JobLease, Notification, WebhookDelivery
 from app.photos.models import Photo
@@ -12,6 +13,7 @@ __all__ = [
     "LoginFailure", "User", "UserSession", "user_communities",
     "Escalation", "Interview", "InterviewEvent",
     "Hazard", "HazardEvent", "HazardEventHead",
+    "DeadlineExtension", "EvidenceFlag", "HazardListing",
     "Inspection",
     "JobLease", "Notification", "WebhookDelivery",
     "Photo",
