@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.permissions import can, scope_clause
@@ -20,7 +20,7 @@ from app.errors import Conflict, DomainError, Invalid
 from app.extensions import db
 from app.hazards.choices import (EVIDENCE_FLAGS, HAZARD_LEVELS, HAZARD_STATES, LISTED, MAJOR,
                                  PENDING, PHOTO_BEFORE_FINDING, PHOTO_FAR_FROM_SITE,
-                                 PHOTO_REUSED, RECTIFYING, REPORTED)
+                                 PHOTO_REUSED, RECTIFYING, REPORTED, SUBMITTED)
 from app.hazards.models import Hazard
 from app.hazards.oversight_models import DeadlineExtension, EvidenceFlag, HazardListing
 from app.hazards.workflow import EXTENSION_WORKFLOW, LISTING_WORKFLOW
@@ -165,6 +165,19 @@ def override(open_flags: list[EvidenceFlag], user, now: datetime) -> dict:
     if not open_flags:
         return {}
     return {"overridden_flags": [{"code": f.code, "photo_id": f.photo_id} for f in open_flags]}
+
+
+def evidence_counts(hazard_scope, start: datetime, end: datetime) -> dict:
+    """For the dashboard: verifications made in ``[start, end)`` while flags stood (the hazards
+    whose flags a verification answered then), and the hazards awaiting their re-check now
+    with a standing flag."""
+    scoped = EvidenceFlag.hazard_id.in_(select(Hazard.id).where(hazard_scope))
+    flagged = db.session.scalar(select(func.count(func.distinct(EvidenceFlag.hazard_id))).where(
+        scoped, EvidenceFlag.overridden_at >= start, EvidenceFlag.overridden_at < end))
+    awaiting = db.session.scalar(select(func.count(func.distinct(EvidenceFlag.hazard_id))).where(
+        scoped, EvidenceFlag.overridden_at.is_(None), EvidenceFlag.hazard_id.in_(
+            select(Hazard.id).where(Hazard.state == SUBMITTED))))
+    return {"flagged_verifications": int(flagged or 0), "awaiting_review": int(awaiting or 0)}
 
 
 def _distance(metres: int) -> tuple[str, str]:
