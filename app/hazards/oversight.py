@@ -199,7 +199,7 @@ def explain(flag: EvidenceFlag, hazards_in_scope: dict[str, tuple[str, str]]) ->
     if flag.code == PHOTO_FAR_FROM_SITE:
         zh, en = _distance(int(detail.get("distance_m") or 0))
         radius = detail.get("radius_m")
-        return (f"照片的拍摄地点（EXIF GPS）距企业登记位置{zh}，超出 {radius} 米 / The photo was "
+        return (f"照片记录的拍摄地点（EXIF 定位）距企业登记位置{zh}，超出 {radius} 米 / The photo was "
                 f"taken (EXIF GPS) {en} from the enterprise's registered location, beyond "
                 f"{radius} m.")
     if flag.code == PHOTO_REUSED:
