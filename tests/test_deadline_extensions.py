@@ -153,7 +153,8 @@ def test_a_request_is_idempotent_by_its_id_and_may_carry_a_document(world):
     assert ask(world, hid, **dict(body, reason="别的理由")).status_code == 409
     assert world.count(DeadlineExtension) == 1
     line = events(world, hid)[-1]
-    assert line["action"] == "request_extension" and line["data"]["photo_id"] == doc.get_json()["id"]
+    assert line["action"] == "request_extension"
+    assert line["data"]["photo_id"] == doc.get_json()["id"]
     # Only a document of this hazard goes with a request.
     other = world.create_hazard()["id"]
     finding = world.upload(other, "finding", who="inspector").get_json()["id"]

@@ -143,14 +143,16 @@ def test_reuse_elsewhere_is_named_only_within_scope_and_spares_accepted_fixes(wo
     far = world.client("far_inspector").post("/api/v1/hazards", json=world.hazard_body(
         enterprise_id=world.far_enterprise.id)).get_json()
     done = world.hazard_in("verified")
-    assert world.upload(far["id"], "rectification", who="far_inspector", data=data).status_code == 201
+    far_upload = world.upload(far["id"], "rectification", who="far_inspector", data=data)
+    assert far_upload.status_code == 201
     here = world.create_hazard()
     assert world.upload(here["id"], data=data).status_code == 201
     [flag] = world.hazard(here["id"], "inspector")["evidence_flags"]
     assert "辖区以外" in flag["message"] and "配电箱" not in flag["message"]
     # A verified hazard's photo is not judged again when its bytes turn up later.
     again = world.create_hazard()
-    assert world.upload(again["id"], data=plain_photo(f"{done['id']}:rectification")).status_code == 201
+    same_as_done = plain_photo(f"{done['id']}:rectification")
+    assert world.upload(again["id"], data=same_as_done).status_code == 201
     assert codes(world.hazard(again["id"])) == ["photo_reused"]
     assert world.hazard(done["id"])["evidence_flags"] == []
 

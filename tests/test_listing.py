@@ -159,6 +159,7 @@ def test_the_ledger_the_register_and_the_notice_carry_the_listing(world):
         "location": {"lat": 29.533, "lng": 106.5, "accuracy": 10}}).get_json()
     hazard = world.create_hazard("major", who="supervisor", inspection_id=inspection["id"])
     hid = hazard["id"]
+    unlisted = world.create_hazard("major", who="supervisor", title="有限空间作业未审批")
     assert list_it(world, hid).status_code == 201
     client = world.client("supervisor")
 
@@ -169,6 +170,7 @@ def test_the_ledger_the_register_and_the_notice_carry_the_listing(world):
     assert row["摘牌日期"] is None and row["隐患编号"] == hid
     csv_text = client.get("/api/v1/reports/hazard-ledger.csv?listed=true").data.decode("utf-8-sig")
     assert "挂牌督办中" in csv_text and LISTING["unit"] in csv_text
+    assert unlisted["title"] not in csv_text and hid in csv_text
 
     register = client.get("/api/v1/listings").get_json()
     [entry] = register["items"]

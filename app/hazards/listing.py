@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.core.idempotency import CreateResult, create_or_replay
+from app.core.idempotency import create_or_replay
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, in_scope, require, scope_clause
@@ -212,4 +212,4 @@ def listing_counts(hazard_scope, start: datetime, end: datetime) -> dict:
         count((HazardListing.state == DELISTED) & (HazardListing.delisted_at >= start)
               & (HazardListing.delisted_at < end)),
     ).where(HazardListing.hazard_id.in_(select(Hazard.id).where(hazard_scope)))).one()
-    return dict(zip(("listed_now", "listed", "delisted"), map(int, row)))
+    return dict(zip(("listed_now", "listed", "delisted"), map(int, row), strict=True))

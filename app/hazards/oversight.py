@@ -199,9 +199,9 @@ def explain(flag: EvidenceFlag, hazards_in_scope: dict[str, tuple[str, str]]) ->
     if flag.code == PHOTO_FAR_FROM_SITE:
         zh, en = _distance(int(detail.get("distance_m") or 0))
         radius = detail.get("radius_m")
-        return (f"照片记录的拍摄地点（EXIF 定位）距企业登记位置{zh}，超出 {radius} 米 / The photo was "
-                f"taken (EXIF GPS) {en} from the enterprise's registered location, beyond "
-                f"{radius} m.")
+        return (f"照片记录的拍摄地点（EXIF 定位）距企业登记位置{zh}，超出 {radius} 米 / "
+                f"The photo was taken (EXIF GPS) {en} from the enterprise's registered "
+                f"location, beyond {radius} m.")
     if flag.code == PHOTO_REUSED:
         named = [hazards_in_scope[h] for h in detail.get("hazard_ids", []) if h in hazards_in_scope]
         if named:

@@ -1,4 +1,5 @@
-"""延期申请, 挂牌督办 and its register over HTTP (CONTRACT.md "Deadlines and listed supervision")."""
+"""延期申请, 挂牌督办 and its register over HTTP (CONTRACT.md "Deadlines and listed
+supervision")."""
 from __future__ import annotations
 
 from flask import Response

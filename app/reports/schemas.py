@@ -214,6 +214,7 @@ class LedgerArgs(Schema):
                            validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办 now"})
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "words in title, description, place or enterprise"})
     found_from = DateOrDateTime()
