@@ -9,7 +9,7 @@
 * ``photos.sha256`` is indexed: the same bytes on another hazard is looked up on every upload.
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 18:00:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 import app.core.db
 
 revision = '0008'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
