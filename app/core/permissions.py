@@ -52,6 +52,10 @@ DENIED: dict[str, str] = {
     "photo.upload_finding": _PHOTO_KIND,
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
+    "photo.upload_document": _PHOTO_KIND,
+    "hazard.request_extension": "只有企业安全员可以申请延期 / Only the enterprise's safety officer "
+                                "asks for an extension.",
+    "hazard.list": "只有监管人员可以挂牌督办 / Only a supervisor lists a hazard for supervision.",
     "interview.open": _NOT_YOUR_ROLE,
     "campaign.manage": "只有监管人员可以设立专项活动 / Only supervisors set up campaigns.",
     "campaign.submit": "只有社区的监管人员可以报送活动总结 / Only a community's supervisor "
@@ -71,15 +75,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
-                           "hazard.set_deadline", "photo.upload", "photo.upload_finding",
-                           "photo.upload_rectification", "photo.upload_recheck",
-                           "campaign.manage", "campaign.submit", "activity.record",
-                           "photo.upload_activity"}),
+                           "hazard.set_deadline", "hazard.list", "photo.upload",
+                           "photo.upload_finding", "photo.upload_rectification",
+                           "photo.upload_recheck", "campaign.manage", "campaign.submit",
+                           "activity.record", "photo.upload_activity"}),
     INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
                           "photo.upload_recheck", "activity.record", "photo.upload_activity"}),
-    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification",
+    OFFICER: frozenset({"hazard.edit", "hazard.request_extension", "photo.upload",
+                        "photo.upload_rectification", "photo.upload_document",
                         "activity.record", "photo.upload_activity"}),
 }
 
