@@ -40,6 +40,7 @@ BLUEPRINT_MODULES = (
     "app.inspections.views",
     "app.hazards.views",
     "app.hazards.evidence_views",
+    "app.hazards.oversight_views",
     "app.escalation.views",
     "app.notifications.views",
     "app.reports.views",

@@ -16,9 +16,10 @@ from app.auth.choices import ROLES
 from app.campaigns.choices import (ACTIVITY_ACTIONS, ACTIVITY_KINDS, ACTIVITY_STATES,
                                    CAMPAIGN_PHASES, SUBMISSION_STATUSES)
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
-from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
-                                 HAZARD_SOURCES,
-                                 HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
+from app.hazards.choices import (EVIDENCE_FLAGS, EXTENSION_ACTIONS, EXTENSION_STATES,
+                                 GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
+                                 HAZARD_SOURCES, HAZARD_STATES, LISTING_STATES, PHOTO_KINDS,
+                                 configured_categories, deadline_days)
 from app.inspections.choices import INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
 from app.outreach.choices import (BULLETIN_ACTIONS, BULLETIN_KINDS, DECLINE_REASONS,
@@ -41,6 +42,10 @@ CHOICE_SETS = {
     "hazard_sources": (HAZARD_SOURCES, "隐患来源: inspection, self-inspection, public report"),
     "photo_kinds": (PHOTO_KINDS, "照片类型"),
     "governance_plan_fields": (GOVERNANCE_PLAN_FIELDS, "治理方案 fields of a major hazard"),
+    "extension_states": (EXTENSION_STATES, "延期申请 states"),
+    "extension_actions": (EXTENSION_ACTIONS, "延期申请 decisions"),
+    "listing_states": (LISTING_STATES, "挂牌督办 states"),
+    "evidence_flags": (EVIDENCE_FLAGS, "证据存疑: evidence flags of rectification photos"),
     "inspection_kinds": (INSPECTION_KINDS, "检查类型"),
     "risk_levels": (RISK_LEVELS, "风险等级 (four colours)"),
     "industries": (configured_industries, "行业: the configured INDUSTRIES, in their order"),

@@ -4,6 +4,7 @@ from app.campaigns.models import (Activity, ActivityEvent, Campaign, Submission,
                                   activity_enterprises)
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.hazards.models import Hazard, HazardEvent, HazardEventHead
+from app.hazards.oversight_models import DeadlineExtension, EvidenceFlag, HazardListing
 from app.inspections.models import Inspection
 from app.notifications.models import JobLease, Notification, WebhookDelivery
 from app.outreach.models import (Bulletin, BulletinAttachment, BulletinEvent, BulletinReceipt,
@@ -17,6 +18,7 @@ __all__ = [
     "Activity", "ActivityEvent", "Campaign", "Submission", "activity_enterprises",
     "Escalation", "Interview", "InterviewEvent",
     "Hazard", "HazardEvent", "HazardEventHead",
+    "DeadlineExtension", "EvidenceFlag", "HazardListing",
     "Inspection",
     "JobLease", "Notification", "WebhookDelivery",
     "Bulletin", "BulletinAttachment", "BulletinEvent", "BulletinReceipt",

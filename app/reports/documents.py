@@ -33,8 +33,10 @@ from app.documents.pdf import FONT, data_table, field_table, para, render_docume
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
-from app.hazards.choices import FINDING, HAZARD_LEVELS, HAZARD_STATES, configured_categories
+from app.hazards.choices import (APPROVED, DELISTED, FINDING, HAZARD_LEVELS, HAZARD_STATES,
+                                 configured_categories)
 from app.hazards.models import Hazard
+from app.hazards.oversight_models import DeadlineExtension
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.photos.models import Photo
@@ -144,10 +146,31 @@ def _paragraph(text: str, *, indent: bool = True, style: str = "body") -> Paragr
 
 
 # --------------------------------------------------------------------------- 整改通知书
+def _first_deadlines(hazard_ids: list[str]) -> dict[str, datetime]:
+    """The deadline before the first approved extension, of each hazard an extension moved."""
+    if not hazard_ids:
+        return {}
+    rows = db.session.execute(
+        select(DeadlineExtension.hazard_id, DeadlineExtension.old_deadline)
+        .where(DeadlineExtension.hazard_id.in_(hazard_ids), DeadlineExtension.state == APPROVED)
+        .order_by(DeadlineExtension.hazard_id, DeadlineExtension.decided_at.desc()))
+    return {hazard_id: old for hazard_id, old in rows}  # the earliest decision comes last
+
+
+def _listing_text(listing) -> str:
+    """挂牌督办 of a hazard as the notice prints it (and its 摘牌)."""
+    text = (f"挂牌督办：督办单位 {listing.unit}；督办期限 {_zh_date(listing.deadline)}；"
+            f"责任人 {listing.responsible}")
+    if listing.state == DELISTED:
+        text += f"。已于{_zh_date(listing.delisted_at)}摘牌，评估意见：{listing.assessment}"
+    return text
+
+
 def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
     """隐患整改通知书 of an inspection: the enterprise, the inspection, each hazard found with
-    level, place, description, deadline and finding photos, the legal basis and the signature
-    lines for the inspector and the enterprise. Returns ``(pdf, file name)``."""
+    level, place, description, deadline (with the first deadline when an extension moved it)
+    and finding photos, its 挂牌督办 (and 摘牌), the legal basis and the signature lines for the
+    inspector and the enterprise. Returns ``(pdf, file name)``."""
     inspection = get_or_404(Inspection, inspection_id, user)
     enterprise = db.session.get(Enterprise, inspection.enterprise_id)
     hazards = db.session.scalars(
@@ -160,6 +183,7 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
                                     Photo.kind == FINDING)
                 .order_by(Photo.created_at, Photo.id)):
             photos.setdefault(photo.hazard_id, []).append(photo)
+    first_deadline = _first_deadlines([h.id for h in hazards])
     st = styles()
     street = _street(inspection.community_id)
     kind = INSPECTION_KINDS.label(inspection.kind, "zh")
@@ -210,11 +234,16 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
                 f"类别：{categories.label(h.category, 'zh')}",
                 h.description or "") if x)
             text.append(para(detail, st["cell"]))
+            if h.listing is not None:
+                text.append(para(_listing_text(h.listing), major_cell))
             text.append(para(f"编号：{h.id}", st["small"]))
             pics = [_photo_flowable(p, THUMB_MM * mm) for p in photos.get(h.id, [])[:2]]
             level_style = major_cell if h.level == "major" else st["cell"]
-            rows.append([para(str(n), st["cell"]), text, para(level, level_style),
-                         para(_zh_datetime(h.deadline), st["cell"]),
+            deadline = [para(_zh_datetime(h.deadline), st["cell"])]
+            if h.id in first_deadline:
+                deadline.append(para(f"（经批准延期，原期限{_zh_datetime(first_deadline[h.id])}）",
+                                     st["small"]))
+            rows.append([para(str(n), st["cell"]), text, para(level, level_style), deadline,
                          pics or para("—", st["cell"])])
         table = Table([[para(x, st["cell_label"]) for x in header], *rows],
                       colWidths=[10 * mm, 67 * mm, 20 * mm, 31 * mm, 42 * mm], repeatRows=1,

@@ -81,6 +81,26 @@ class TopEnterpriseOut(Schema):
     overdue = fields.Integer()
 
 
+class ExtensionFigures(Schema):
+    requested = fields.Integer(metadata={"description": "延期申请 made in the period"})
+    approved = fields.Integer(metadata={"description": "approved in the period"})
+    rejected = fields.Integer(metadata={"description": "rejected in the period"})
+    pending_now = fields.Integer(metadata={"description": "awaiting a decision now"})
+
+
+class ListingFigures(Schema):
+    listed_now = fields.Integer(metadata={"description": "under 挂牌督办 now"})
+    listed = fields.Integer(metadata={"description": "listed in the period"})
+    delisted = fields.Integer(metadata={"description": "摘牌 in the period"})
+
+
+class EvidenceFigures(Schema):
+    flagged_verifications = fields.Integer(metadata={
+        "description": "verifications in the period made while evidence flags stood"})
+    awaiting_review = fields.Integer(metadata={
+        "description": "hazards awaiting their re-check now with a standing flag"})
+
+
 class TipFigures(Schema):
     """举报 figures (app/outreach/figures.py)."""
 
@@ -121,6 +141,9 @@ class DashboardOut(Schema):
     interviews = fields.Nested(InterviewFigures)
     weekly_trend = fields.List(fields.Nested(WeekOut))
     top_enterprises = fields.List(fields.Nested(TopEnterpriseOut))
+    extensions = fields.Nested(ExtensionFigures)
+    listings = fields.Nested(ListingFigures)
+    evidence = fields.Nested(EvidenceFigures)
     tips = fields.Nested(TipFigures, metadata={"description": "public reports (举报)"})
 
 
@@ -164,6 +187,7 @@ class MapEnterpriseOut(Schema):
     open_hazards = fields.Integer()
     major = fields.Integer(metadata={"description": "open major hazards"})
     overdue = fields.Integer()
+    listed = fields.Integer(metadata={"description": "open hazards under 挂牌督办"})
 
 
 class MapHazardOut(Schema):
@@ -176,6 +200,7 @@ class MapHazardOut(Schema):
     level = fields.String()
     state = fields.String()
     overdue = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办"})
 
 
 class MapOut(Schema):
@@ -207,6 +232,7 @@ class LedgerArgs(Schema):
                            validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办 now"})
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "words in title, description, place or enterprise"})
     found_from = DateOrDateTime()

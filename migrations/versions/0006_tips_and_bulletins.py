@@ -6,7 +6,7 @@
   reached (签收) and their trail ``bulletin_events``.
 
 Revision ID: 0006
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 18:00:05
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 import app.core.db
 
 revision = '0006'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,8 @@ const hazardUrl = (id) => `/api/v1/hazards/${id}`;
 const inspectionUrl = (id) => `/api/v1/inspections/${id}`;
 
 // ------------------------------------------------------------------ the items
-/** Upload one prepared photo (photos.js) of a hazard; `kind`: finding, rectification, recheck. */
+/** Upload one prepared photo (photos.js) of a hazard; `kind`: finding, rectification, recheck,
+ * document (the 证明材料 of an extension request). */
 function photoItem(photo, hazardId, kind, title, i) {
   return {
     type: 'photo', record_id: photo.id, method: 'POST', url: '/api/v1/photos', deps: [hazardId],
@@ -152,6 +153,61 @@ export async function transitionHazard(hz, { eventId, action, note = null, deadl
     deps: [id, ...photos.map((p) => p.id)], version_from: hazardUrl(id),
     check: { url: `${hazardUrl(id)}/events`, how: 'event', event_id: eventId, record_url: hazardUrl(id) },
     label: { key: 'outbox.label.transition', params: { action: actionLabel, title: hz.title } },
+  }]);
+}
+
+// ------------------------------------------------------------------ deadlines and listing
+const extensionUrl = (hazardId, id) => `${hazardUrl(hazardId)}/extensions/${id}`;
+
+/**
+ * Ask for a later deadline (申请延期): `id` (newId, chosen by the form), `newDeadline` (a
+ * date, YYYY-MM-DD), `reason`, and optionally `photo`, a prepared photo of the document behind
+ * it (sent first, as a `document` photo of the hazard).
+ */
+export async function requestExtension(hz, { id, newDeadline, reason, photo = null }) {
+  const body = { id, new_deadline: newDeadline, reason };
+  if (photo) body.photo_id = photo.id;
+  // Sent as an update of the hazard's deadline: a refusal (a request already pending, the
+  // deadline passed) is the user's to read, not an id held with another body.
+  return saveItems([...(photo ? [photoItem(photo, hz.id, 'document', hz.title, 0)] : []), {
+    type: 'update', record_id: id, method: 'POST', url: `${hazardUrl(hz.id)}/extensions`, body,
+    deps: [hz.id, ...(photo ? [photo.id] : [])],
+    check: { url: extensionUrl(hz.id, id), how: 'fields', fields: { id } },
+    label: { key: 'outbox.label.extension', params: { title: hz.title } },
+  }]);
+}
+
+/** Decide an extension request: `action` approve or reject (a rejection carries its `note`). */
+export async function decideExtension(hz, ext, { action, note = null, actionLabel }) {
+  const body = { action, version: ext.version ?? null };
+  if (note) body.note = note;
+  const state = action === 'approve' ? 'approved' : 'rejected';
+  return saveItems([{
+    type: 'update', record_id: ext.id, chain: ext.id, method: 'POST',
+    url: `${extensionUrl(hz.id, ext.id)}/transitions`, body, deps: [hz.id, ext.id],
+    version_from: extensionUrl(hz.id, ext.id),
+    check: { url: extensionUrl(hz.id, ext.id), how: 'fields', fields: { state } },
+    label: { key: 'outbox.label.transition', params: { action: actionLabel, title: hz.title } },
+  }]);
+}
+
+/** 挂牌督办 of a major hazard: `listing` {unit, deadline (YYYY-MM-DD), responsible, note?}. */
+export async function listHazard(hz, listing) {
+  return saveItems([{
+    type: 'update', record_id: hz.id, method: 'POST', url: `${hazardUrl(hz.id)}/listing`,
+    body: { id: newId(), ...listing }, deps: [hz.id],
+    check: { url: hazardUrl(hz.id), how: 'fields', fields: { listed: true } },
+    label: { key: 'outbox.label.listing', params: { title: hz.title } },
+  }]);
+}
+
+/** 摘牌 of a closed hazard, with the assessment of its fix. */
+export async function delistHazard(hz, { assessment }) {
+  return saveItems([{
+    type: 'update', record_id: hz.id, method: 'POST', url: `${hazardUrl(hz.id)}/listing/delist`,
+    body: { assessment }, deps: [hz.id],
+    check: { url: hazardUrl(hz.id), how: 'fields', fields: { listed: false } },
+    label: { key: 'outbox.label.delist', params: { title: hz.title } },
   }]);
 }
 
