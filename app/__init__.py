@@ -28,7 +28,7 @@ HOOK_MODULES = ("app.auth.sessions",)
 # the hazard signals (app.hazards.signals), and the time rules run as a periodic job; so does the
 # housekeeping (app.maintenance).
 WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring",
-                  "app.maintenance.wiring")
+                  "app.plans.wiring", "app.maintenance.wiring")
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
@@ -39,6 +39,7 @@ BLUEPRINT_MODULES = (
     "app.hazards.views",
     "app.hazards.evidence_views",
     "app.escalation.views",
+    "app.plans.views",
     "app.notifications.views",
     "app.reports.views",
     "app.overview.views",
@@ -47,7 +48,7 @@ BLUEPRINT_MODULES = (
 )
 # Modules exposing ``register_cli(app)``.
 CLI_MODULES = ("app.cli", "app.demo.cli", "app.escalation.cli", "app.hazards.cli",
-               "app.maintenance.cli",
+               "app.maintenance.cli", "app.plans.cli",
                "app.reports.cli")
 
 

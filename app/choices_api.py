@@ -18,6 +18,7 @@ from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_
                                  HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
 from app.inspections.choices import INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
+from app.plans.choices import PLAN_ACTIONS, PLAN_STATES, TASK_ACTIONS, TASK_STATES
 from app.registry.choices import RISK_LEVELS, configured_industries
 
 blp = Blueprint("choices", __name__, url_prefix="/api/v1",
@@ -40,6 +41,10 @@ def all_choices() -> dict[str, list[dict]]:
         "interview_actions": INTERVIEW_ACTIONS,
         "escalation_rules": RULES,
         "notification_kinds": NOTIFICATION_KINDS,
+        "plan_states": PLAN_STATES,
+        "plan_actions": PLAN_ACTIONS,
+        "task_states": TASK_STATES,
+        "task_actions": TASK_ACTIONS,
         "roles": ROLES,
     }
     return {name: choice_set.as_list() for name, choice_set in sets.items()}
@@ -72,6 +77,10 @@ class ChoicesOut(Schema):
     interview_actions = _list("约谈 actions")
     escalation_rules = _list("零容忍 rules R1–R4")
     notification_kinds = _list("消息类型")
+    plan_states = _list("检查计划 states")
+    plan_actions = _list("检查计划 actions (the plan's trail)")
+    task_states = _list("检查任务 states (overdue: an open task past its day)")
+    task_actions = _list("检查任务 actions (the task's trail)")
     roles = _list("角色")
     deadline_days = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "整改期限 defaults in days after the finding, by hazard level "

@@ -2,9 +2,11 @@
 from app.auth.models import LoginFailure, User, UserSession, user_communities
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.hazards.models import Hazard, HazardEvent, HazardEventHead
-from app.inspections.models import Inspection
+from app.inspections.models import Inspection, InspectionMember
 from app.notifications.models import JobLease, Notification, WebhookDelivery
 from app.photos.models import Photo
+from app.plans.models import (Plan, PlanEvent, PlanTask, plan_communities, plan_inspectors,
+                              task_inspectors)
 from app.registry.models import Community, Enterprise, EnterpriseMove
 
 # Imported for their tables, named here so that the imports read as used.
@@ -12,8 +14,9 @@ __all__ = [
     "LoginFailure", "User", "UserSession", "user_communities",
     "Escalation", "Interview", "InterviewEvent",
     "Hazard", "HazardEvent", "HazardEventHead",
-    "Inspection",
+    "Inspection", "InspectionMember",
     "JobLease", "Notification", "WebhookDelivery",
     "Photo",
+    "Plan", "PlanEvent", "PlanTask", "plan_communities", "plan_inspectors", "task_inspectors",
     "Community", "Enterprise", "EnterpriseMove",
 ]

@@ -10,7 +10,7 @@ from app.hazards.choices import configured_categories
 SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions", "photo_kinds",
         "governance_plan_fields", "inspection_kinds", "risk_levels", "industries",
         "interview_states", "interview_actions", "escalation_rules", "notification_kinds",
-        "roles")
+        "roles", "plan_states", "plan_actions", "task_states", "task_actions")
 
 FRUIT = ChoiceSet("水果", "fruit", [
     Choice("apple", "苹果", "Apple", "#ff0000"),

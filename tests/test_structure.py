@@ -12,8 +12,9 @@ from config import BASE_DIR
 
 APP = BASE_DIR / "app"
 #: the packages below app/ that hold a domain (or sit on top of the domains)
-DOMAINS = ("auth", "registry", "inspections", "hazards", "photos", "escalation", "notifications",
-           "reports", "overview", "demo", "web", "documents", "cli", "models", "choices_api")
+DOMAINS = ("auth", "registry", "inspections", "hazards", "photos", "escalation", "plans",
+           "notifications", "reports", "overview", "demo", "web", "documents", "cli", "models",
+           "choices_api")
 CORE_MODULES = sorted(
     ".".join(path.relative_to(BASE_DIR).with_suffix("").parts).removesuffix(".__init__")
     for path in (APP / "core").glob("*.py"))

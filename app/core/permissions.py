@@ -53,6 +53,12 @@ DENIED: dict[str, str] = {
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
     "interview.open": _NOT_YOUR_ROLE,
+    # 检查计划 and 检查任务 (app.plans): whoever may not read them gets 404, never 403 (an
+    # enterprise must not learn that an unannounced inspection is planned).
+    "plan.read": _NOT_YOUR_ROLE,
+    "plan.manage": "只有监管人员可以制定和抽取检查计划 / Only supervisors make and draw "
+                   "inspection plans.",
+    "task.read": _NOT_YOUR_ROLE,
 }
 
 #: What each role may do (能力表). Admins run the registry and the accounts and convene
@@ -61,13 +67,14 @@ DENIED: dict[str, str] = {
 #: An enterprise officer fills in its own fix and shows it.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open"}),
+                      "interview.open", "plan.read", "task.read"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
+                           "plan.read", "plan.manage", "task.read",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
                            "hazard.set_deadline", "photo.upload", "photo.upload_finding",
                            "photo.upload_rectification", "photo.upload_recheck"}),
-    INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
+    INSPECTOR: frozenset({"task.read", "inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
                           "photo.upload_recheck"}),
