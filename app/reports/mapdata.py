@@ -8,6 +8,8 @@ never changes with the map provider. Without a tile source the front end draws t
 """
 from __future__ import annotations
 
+from datetime import timezone
+
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
@@ -18,6 +20,8 @@ from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
 from app.registry.scope import visible_community
+from app.reports.coverage import last_visits
+from app.reports.dashboard import period_bounds
 
 MAX_HAZARD_POINTS = 2000
 
@@ -71,10 +75,15 @@ def tile_config(config=None) -> dict | None:
     return spec
 
 
-def map_data(user, *, community_id: str | None = None, now=None) -> dict:
-    """Enterprises (with a location) and open hazards in the user's scope, as map points."""
+def map_data(user, *, community_id: str | None = None, date_from=None, date_to=None,
+             now=None) -> dict:
+    """Enterprises (with a location) and open hazards in the user's scope, as map points; each
+    enterprise says whether it was visited in the period (the dashboard's, app.reports.coverage)
+    and when it was last."""
     now = now or utcnow()
     community = visible_community(user, community_id)
+    first, last, start, end = period_bounds(date_from, date_to, now=now)
+    visits = last_visits(end)
     hazard_scope = scope_clause(user, Hazard)
     enterprise_scope = scope_clause(user, Enterprise)
     if community is not None:
@@ -90,8 +99,9 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
     enterprises = db.session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.community_id, Enterprise.lat,
                Enterprise.lng, Enterprise.risk_level, counts.c.open_hazards, counts.c.major,
-               counts.c.overdue)
+               counts.c.overdue, visits.c.last)
         .outerjoin(counts, counts.c.enterprise_id == Enterprise.id)
+        .outerjoin(visits, visits.c.enterprise_id == Enterprise.id)
         .where(enterprise_scope, Enterprise.lat.is_not(None), Enterprise.lng.is_not(None))
         .order_by(Enterprise.name, Enterprise.id)).all()
 
@@ -115,10 +125,20 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
         "enterprises": [{
             "id": e.id, "name": e.name, "community_id": e.community_id, "lat": e.lat,
             "lng": e.lng, "risk_level": e.risk_level, "open_hazards": int(e.open_hazards or 0),
-            "major": int(e.major or 0), "overdue": int(e.overdue or 0)} for e in enterprises],
+            "major": int(e.major or 0), "overdue": int(e.overdue or 0),
+            "inspected": e.last is not None and _aware(e.last) >= start,
+            "last_inspected_at": _aware(e.last)} for e in enterprises],
         "hazards": [{"id": h.id, "enterprise_id": h.enterprise_id, "title": h.title,
                      "lat": h.lat, "lng": h.lng, "level": h.level, "state": h.state,
                      "overdue": bool(h.overdue)} for h in hazards],
         "hazards_total": int(total or 0),
         "hazards_truncated": int(total or 0) > len(hazards),
+        "period": {"date_from": first, "date_to": last},
     }
+
+
+def _aware(value):
+    """A ``max()`` over a UTC column comes back naive from SQLite: the same instant, in UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
