@@ -8,8 +8,6 @@ never changes with the map provider. Without a tile source the front end draws t
 """
 from __future__ import annotations
 
-from datetime import timezone
-
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
@@ -126,8 +124,8 @@ def map_data(user, *, community_id: str | None = None, date_from=None, date_to=N
             "id": e.id, "name": e.name, "community_id": e.community_id, "lat": e.lat,
             "lng": e.lng, "risk_level": e.risk_level, "open_hazards": int(e.open_hazards or 0),
             "major": int(e.major or 0), "overdue": int(e.overdue or 0),
-            "inspected": e.last is not None and _aware(e.last) >= start,
-            "last_inspected_at": _aware(e.last)} for e in enterprises],
+            "inspected": e.last is not None and e.last >= start,
+            "last_inspected_at": e.last} for e in enterprises],
         "hazards": [{"id": h.id, "enterprise_id": h.enterprise_id, "title": h.title,
                      "lat": h.lat, "lng": h.lng, "level": h.level, "state": h.state,
                      "overdue": bool(h.overdue)} for h in hazards],
@@ -135,10 +133,3 @@ def map_data(user, *, community_id: str | None = None, date_from=None, date_to=N
         "hazards_truncated": int(total or 0) > len(hazards),
         "period": {"date_from": first, "date_to": last},
     }
-
-
-def _aware(value):
-    """A ``max()`` over a UTC column comes back naive from SQLite: the same instant, in UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)

@@ -204,6 +204,11 @@ class MapHazardOut(Schema):
     overdue = fields.Boolean()
 
 
+class PeriodOut(Schema):
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+
 class MapOut(Schema):
     tiles = fields.Nested(TilesOut, allow_none=True, metadata={
         "description": "null: no tile source configured; draw the points alone"})
@@ -213,8 +218,7 @@ class MapOut(Schema):
         "description": "open hazards (not yet 销号), major and most overdue first"})
     hazards_total = fields.Integer()
     hazards_truncated = fields.Boolean()
-    period = fields.Nested(DashboardScope, only=("date_from", "date_to"), metadata={
-        "description": "the period of `inspected`"})
+    period = fields.Nested(PeriodOut, metadata={"description": "the period of `inspected`"})
 
 
 class UninspectedArgs(Schema):
