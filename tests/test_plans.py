@@ -465,7 +465,7 @@ def test_coverage_on_the_dashboard_the_map_and_the_list_of_the_unvisited(town):
         11, 2, 9)
     assert coverage["rate"] == round(2 / 11, 4)
     by_community = {c["name"]: c for c in coverage["by_community"]}
-    assert by_community["乌龙社区"]["registered"] == 8 and by_community["乌龙社区"]["inspected"] == 1
+    assert (by_community["乌龙社区"]["registered"], by_community["乌龙社区"]["inspected"]) == (8, 1)
     assert by_community["白鹤社区"]["inspected"] == 1
     by_risk = {c["key"]: c for c in coverage["by_risk"]}
     assert by_risk["red"]["registered"] == 2 and by_risk["red"]["inspected"] == 1
