@@ -509,3 +509,16 @@ def test_the_quarter_is_the_default_period_of_the_list():
                                                                     date(2026, 12, 31))
     assert quarter(datetime(2026, 3, 31, 17, tzinfo=timezone.utc)) == (date(2026, 4, 1),
                                                                        date(2026, 6, 30))
+
+
+def test_the_plan_form_lists_who_may_be_drawn(town):
+    supervisor = town.client("supervisor")
+    people = supervisor.get("/api/v1/plans/inspectors").get_json()["items"]
+    assert {p["id"] for p in people} == {town.id(k) for k in ("street", "supervisor", "i1", "i2",
+                                                             "i3")}
+    street = town.client("street").get(f"/api/v1/plans/inspectors?community_id={town.b.id}")
+    assert {p["id"] for p in street.get_json()["items"]} == {
+        town.id(k) for k in ("street", "i3", "ib")}
+    assert supervisor.get(
+        f"/api/v1/plans/inspectors?community_id={town.b.id}").status_code == 422
+    assert town.client("i1").get("/api/v1/plans/inspectors").status_code == 404

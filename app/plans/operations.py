@@ -97,6 +97,19 @@ def _too_many(count: int, available: int) -> Invalid:
 
 
 # --------------------------------------------------------------------------- create (制定计划)
+def pool_candidates(user, community_id: str | None) -> list[User]:
+    """Who a plan of ``user``'s may draw from (its form's list): active accounts that inspect,
+    working in the community named (else in any of ``user``'s), by name."""
+    reach_plans(user)
+    require(user, "plan.manage")
+    communities = {c.id for c in _covered_communities(user, community_id)}
+    people = db.session.scalars(select(User).where(User.active.is_(True))
+                                .order_by(User.display_name, User.id))
+    return [u for u in people
+            if can(u, "inspection.create") and communities & set(u.community_ids)]
+
+
+
 def _covered_communities(user, community_id: str | None) -> list[Community]:
     mine = set(user.community_ids)
     if community_id is not None:

@@ -59,6 +59,10 @@ class PlanCancelIn(Schema):
     note = fields.String(validate=validate.Length(max=2000))
 
 
+class PoolQuery(Schema):
+    community_id = UUIDStr(metadata={"description": "one of your communities; none: all"})
+
+
 class PlanQuery(page_args(100, 20)):
     class Meta:
         unknown = EXCLUDE
@@ -107,6 +111,15 @@ class TaskEnterpriseOut(Schema):
             "qr_token")},
             "location": ({"lat": enterprise.lat, "lng": enterprise.lng}
                          if enterprise.lat is not None and enterprise.lng is not None else None)}
+
+
+class PoolMemberOut(PersonOut):
+    role = fields.String()
+    community_ids = fields.List(fields.String())
+
+
+class PoolOut(Schema):
+    items = fields.List(fields.Nested(PoolMemberOut))
 
 
 class EventOut(Schema):

@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from app.core.permissions import require_user
 from app.plans import operations
 from app.plans.schemas import (DrawListOut, PlanCancelIn, PlanCreateIn, PlanDetailOut, PlanDrawIn,
-                               PlanPageOut, PlanQuery, TaskDetailOut, TaskPageOut, TaskQuery)
+                               PlanPageOut, PlanQuery, PoolOut, PoolQuery, TaskDetailOut,
+                               TaskPageOut, TaskQuery)
 
 blp = Blueprint("plans", __name__, url_prefix="/api/v1",
                 description="检查计划 Inspection plans, random draws (双随机) and tasks")
@@ -36,6 +37,16 @@ def create_plan(data):
     """Make a plan (a draft): eligible enterprises, how many, the pool of inspectors."""
     result = operations.create_plan(require_user(), data)
     return result.record, result.status
+
+
+@blp.route("/plans/inspectors", methods=["GET"])
+@blp.arguments(PoolQuery, location="query")
+@blp.response(200, PoolOut)
+@blp.alt_response(422, description="Not one of your communities")
+def plan_inspectors(args):
+    """Who a plan may send: the people who inspect in the community (else in yours), for the
+    plan form's pool."""
+    return {"items": operations.pool_candidates(require_user(), args.get("community_id"))}
 
 
 @blp.route("/plans/<uuid:plan_id>", methods=["GET"])
