@@ -6,9 +6,10 @@ import { h, icon, setChildren } from './ui.js';
 import { session } from './session.js';
 
 const TABS = {
-  inspector: [['home', '#/', 'home'], ['scan', '#/scan', 'scan'], ['hazards', '#/hazards', 'list'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
+  inspector: [['home', '#/', 'home'], ['scan', '#/scan', 'scan'], ['tasks', '#/tasks', 'task'], ['hazards', '#/hazards', 'list'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
   officer: [['home', '#/', 'list'], ['interviews', '#/interviews', 'talk'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
-  supervisor: [['dashboard', '#/dashboard', 'chart'], ['hazards', '#/hazards', 'list'], ['interviews', '#/interviews', 'talk'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
+  // 检查计划 (plans and their draws) beside the dashboard: a supervisor's own work.
+  supervisor: [['dashboard', '#/dashboard', 'chart'], ['plans', '#/plans', 'task'], ['hazards', '#/hazards', 'list'], ['interviews', '#/interviews', 'talk'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
   // Administrators keep the registry (企业名录) and the accounts (用户) at hand; interviews are
   // one tap away from the dashboard.
   admin: [['dashboard', '#/dashboard', 'chart'], ['registry', '#/registry', 'building'], ['users', '#/users', 'group'], ['hazards', '#/hazards', 'list'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],

@@ -62,6 +62,7 @@ export async function render({ params, main, isCurrent }) {
     shown = signature;
     const insp = s.inspection;
     const finished = !!insp.ended_at;
+    const team = insp.team || insp.inspector_names || []; // 联合检查: everyone taking part
     // Opened from elsewhere (the 整改通知书's QR code): the server's record lists its hazards.
     const hazards = s.local ? insp.hazards : (insp.hazards || []).map((x) => ({ ...x, photos: 0, synced: true }));
     // The notice is printed from the server's record: once the inspection has reached it.
@@ -72,6 +73,8 @@ export async function render({ params, main, isCurrent }) {
           finished ? chip(t('inspection.finished'), 'ok') : chip(t('inspection.in_progress'), 'pending')),
         h('h2.record-name', insp.enterprise?.name || insp.enterprise_name || ''),
         h('p.small.muted', `${t('inspection.started')} ${fmtDateTime(insp.started_at)}`),
+        team.length > 1 ? h('p.small', { 'data-testid': 'inspection-team' }, t('inspection.team', { names: team.join('、') })) : null,
+        insp.task ? h('p.small.muted', t('inspection.from_task', { plan: insp.task.plan_name })) : null,
         h('div.mt-12', gpsBlock(insp))),
       h('h2.section-title', h('span.grow', t('inspection.hazards_found', { n: hazards.length }))),
       hazards.length ? h('div.list', hazards.map((x) => h('a.item', { href: `#/hazards/${x.id}` },
