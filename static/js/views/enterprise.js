@@ -103,9 +103,9 @@ function startForm(ent, task = null) {
   const btn = h('button.btn.block', { type: 'submit' }, icon('pin'), t('inspection.start'));
   const form = h('form.card', { novalidate: true },
     h('h2', t('inspection.start_title')),
-    task ? h('a.item.task-note', { href: `#/tasks/${task.id}`, 'data-testid': 'card-task' },
+    task ? h('div.list.task-note', h('a.item', { href: `#/tasks/${task.id}`, 'data-testid': 'card-task' },
       icon('task'), h('div.grow', h('div.item-title', t('tasks.here', { plan: task.plan_name })),
-        h('div.item-sub', `${dueText(task)} · ${(task.inspectors || []).map((p) => p.display_name).join('、')}`)), chev()) : null,
+        h('div.item-sub', `${dueText(task)} · ${(task.inspectors || []).map((p) => p.display_name).join('、')}`)), chev())) : null,
     h('div.field', { dataset: { field: 'kind' } }, h('span.label', { id: 'kind-label' }, t('inspection.kind')), kinds),
     h('p.hint.after-choices', t('inspection.gps_hint')),
     btn);
