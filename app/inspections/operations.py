@@ -54,9 +54,11 @@ def _members(user, enterprise, inspector_ids: list[str]) -> list[InspectionMembe
         member = found.get(inspector_id)
         if (member is None or not member.active or not can(member, "inspection.create")
                 or not in_scope(member, enterprise)):
-            raise Invalid(f"检查人员 {inspector_id} 不存在或不能检查该企业 / Inspector "
-                          f"{inspector_id} is unknown or may not inspect this enterprise.",
-                          field="inspector_ids")
+            who = member.display_name if member is not None else inspector_id
+            raise Invalid(f"检查人员“{who}”（{inspector_id}）不能参加本次检查：账号不存在、已停用、"
+                          f"不做检查或看不到该企业 / Inspector {inspector_id} cannot take part: "
+                          "unknown, disabled, not an inspector, or not in this enterprise's "
+                          "communities.", field="inspector_ids")
     return [InspectionMember(user_id=inspector_id, position=n)
             for n, inspector_id in enumerate(others, start=1)]
 

@@ -36,7 +36,6 @@ TASK_STATES = ChoiceSet("任务状态", "task state", [
 ])
 
 TASK_ACTIONS = ChoiceSet("任务操作", "task action", [
-    Choice("assign", "抽取分派", "Assigned by the draw"),
     Choice("begin", "开始检查", "Inspection begun"),
     Choice("complete", "现场检查完成", "Completed on site"),
     Choice("withdraw", "重新抽取时撤回", "Withdrawn by a redraw or cancellation"),

@@ -132,9 +132,11 @@ def _check_pool(inspector_ids: list[str], communities: list[Community]) -> list[
         member = users.get(inspector_id)
         if (member is None or not member.active or not can(member, "inspection.create")
                 or not covered & set(member.community_ids)):
-            where = communities[0].name if len(communities) == 1 else "计划所含社区"
-            raise Invalid(f"检查人员 {inspector_id} 不存在或不在{where}工作 / Inspector "
-                          f"{inspector_id} is unknown or does not work in the plan's "
+            who = member.display_name if member is not None else inspector_id
+            where = communities[0].name if len(communities) == 1 else "计划所含的社区"
+            raise Invalid(f"检查人员“{who}”（{inspector_id}）不能参加：账号不存在、已停用、不做检查"
+                          f"或不在{where}工作 / Inspector {inspector_id} cannot take part: "
+                          "unknown, disabled, not an inspector, or not working in the plan's "
                           "communities.", field="inspector_ids")
     return [users[i] for i in inspector_ids]
 
