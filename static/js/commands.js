@@ -60,6 +60,20 @@ export async function startInspection(enterprise, { kind, location = null, local
   return current;
 }
 
+/** Take part in a joint inspection (联合检查) another inspector started and the server has: it
+ * becomes the inspection in progress on this phone, so hazards are recorded in it here too. */
+export async function joinInspection(insp) {
+  const current = {
+    id: insp.id, enterprise_id: insp.enterprise_id, kind: insp.kind, started_at: insp.started_at,
+    enterprise: { id: insp.enterprise_id, name: insp.enterprise_name },
+    hazards: (insp.hazards || []).map((x) => ({ id: x.id, title: x.title, level: x.level, photos: 0, synced: true })),
+    version: insp.version, distance_m: insp.distance_m, on_site: insp.on_site, location: insp.location,
+    team: insp.inspector_names || [], synced: true, joined: true,
+  };
+  await setMeta('current_inspection', current);
+  return current;
+}
+
 /** Finish the inspection in progress (结束检查) with its summary; no longer in progress after. */
 export async function finishInspection(insp, { summary }) {
   const id = insp.id;

@@ -7,7 +7,8 @@ import { values, label, deadlineDays } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { outboxEvents } from '../outbox.js';
 import { savedMessage } from '../sync.js';
-import { newId, currentInspection, createHazard, finishInspection } from '../commands.js';
+import { newId, currentInspection, createHazard, finishInspection, joinInspection } from '../commands.js';
+import { session } from '../session.js';
 import { locate, photoPicker } from '../photos.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { serverFile } from '../components/server-file.js';
@@ -82,6 +83,7 @@ export async function render({ params, main, isCurrent }) {
           x.photos ? chip(t('photo.count', { n: x.photos })) : null, x.synced ? chip(t('sync.synced'), 'ok') : chip(t('sync.pending'), 'pending'))),
         chev()))) : h('div.card.muted.small', t('inspection.no_hazards')),
       recheckBox,
+      joinable(s) ? h('div.actions', joinButton(insp)) : null,
       finished || !s.local ? (notice ? h('div.actions', notice) : null) : h('div.actions',
         h('a.btn.block', { href: `#/inspection/${id}/hazard` }, icon('plus'), t('hazard.add')),
         h('a.btn.block.secondary', { href: `#/inspection/${id}/finish` }, t('inspection.finish')),
@@ -91,6 +93,23 @@ export async function render({ params, main, isCurrent }) {
   const onChange = () => setTimeout(draw, 50);
   outboxEvents.addEventListener('change', onChange);
   return () => outboxEvents.removeEventListener('change', onChange);
+}
+
+/** 联合检查: an open inspection on the server that names me, not the one in progress here. */
+function joinable(s) {
+  const insp = s.inspection;
+  return !s.local && !insp.ended_at && (insp.inspector_ids || []).includes(session.user.id);
+}
+
+function joinButton(insp) {
+  const btn = h('button.btn.block', { type: 'button', 'data-testid': 'join-inspection' }, t('inspection.join'));
+  btn.addEventListener('click', () => busy(btn, async () => {
+    const current = await currentInspection();
+    if (current && current.id !== insp.id) { toast(t('tasks.finish_first'), { error: true }); return; }
+    await joinInspection(insp);
+    navigate(`/inspection/${insp.id}`, { replace: true });
+  }));
+  return btn;
 }
 
 function isoEndOfDay(dateStr) {

@@ -108,7 +108,11 @@ export async function renderDetail({ params, main, isCurrent }) {
         [t('tasks.due'), dueText(task)],
         [t('tasks.team'), (task.inspectors || []).map((p) => p.display_name).join('、')],
       ]))),
-    h('div.actions', action, mapLink(ent),
+    h('div.actions', action,
+      // 联合检查: a teammate's inspection of this task, to take part in from this phone.
+      task.inspection_id && !local && ACTIVE.includes(task.state)
+        ? h('a.btn.block.secondary', { href: `#/inspection/${task.inspection_id}` }, t('tasks.open_inspection')) : null,
+      mapLink(ent),
       h('a.btn.block.secondary', { href: `#/enterprise/${ent.id}` }, t('tasks.card'), chev())),
     task.state === 'done' && task.inspection_id ? h('div.list.mt-12', h('a.item', { href: `#/inspection/${task.inspection_id}` },
       h('div.grow', h('div.item-title', t('tasks.inspection'))), chev())) : null);
