@@ -52,7 +52,17 @@ DENIED: dict[str, str] = {
     "photo.upload_finding": _PHOTO_KIND,
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
+    "photo.upload_document": _PHOTO_KIND,
+    "hazard.request_extension": "只有企业安全员可以申请延期 / Only the enterprise's safety officer "
+                                "asks for an extension.",
+    "hazard.list": "只有监管人员可以挂牌督办 / Only a supervisor lists a hazard for supervision.",
     "interview.open": _NOT_YOUR_ROLE,
+    "campaign.manage": "只有监管人员可以设立专项活动 / Only supervisors set up campaigns.",
+    "campaign.submit": "只有社区的监管人员可以报送活动总结 / Only a community's supervisor "
+                       "submits its summary.",
+    "activity.record": "您的角色不能登记活动 / Your role does not record activities.",
+    "photo.upload_activity": "您的角色不能上传活动照片 / Your role may not upload activity "
+                             "photos.",
     # 检查计划 and 检查任务 (app.plans): whoever may not read them gets 404, never 403 (an
     # enterprise must not learn that an unannounced inspection is planned).
     "plan.read": _NOT_YOUR_ROLE,
@@ -67,18 +77,22 @@ DENIED: dict[str, str] = {
 #: An enterprise officer fills in its own fix and shows it.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open", "plan.read", "task.read"}),
+                      "interview.open", "campaign.manage", "plan.read", "task.read"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
                            "plan.read", "plan.manage", "task.read",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
-                           "hazard.set_deadline", "photo.upload", "photo.upload_finding",
-                           "photo.upload_rectification", "photo.upload_recheck"}),
+                           "hazard.set_deadline", "hazard.list", "photo.upload",
+                           "photo.upload_finding", "photo.upload_rectification",
+                           "photo.upload_recheck", "campaign.manage", "campaign.submit",
+                           "activity.record", "photo.upload_activity"}),
     INSPECTOR: frozenset({"task.read", "inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
-                          "photo.upload_recheck"}),
-    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification"}),
+                          "photo.upload_recheck", "activity.record", "photo.upload_activity"}),
+    OFFICER: frozenset({"hazard.edit", "hazard.request_extension", "photo.upload",
+                        "photo.upload_rectification", "photo.upload_document",
+                        "activity.record", "photo.upload_activity"}),
 }
 
 

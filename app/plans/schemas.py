@@ -86,7 +86,7 @@ class TaskQuery(page_args(500, 100)):
 
 
 # --------------------------------------------------------------------------- out
-class PersonOut(Schema):
+class PlanPersonOut(Schema):
     id = fields.String()
     display_name = fields.String()
 
@@ -113,7 +113,7 @@ class TaskEnterpriseOut(Schema):
                          if enterprise.lat is not None and enterprise.lng is not None else None)}
 
 
-class PoolMemberOut(PersonOut):
+class PoolMemberOut(PlanPersonOut):
     role = fields.String()
     community_ids = fields.List(fields.String())
 
@@ -122,7 +122,7 @@ class PoolOut(Schema):
     items = fields.List(fields.Nested(PoolMemberOut))
 
 
-class EventOut(Schema):
+class PlanEventOut(Schema):
     id = fields.String()
     task_id = fields.String(allow_none=True)
     action = fields.String()
@@ -159,7 +159,7 @@ class TaskOut(Schema):
     enterprise = fields.Nested(TaskEnterpriseOut)
     community_id = fields.String()
     inspector_ids = fields.List(fields.String())
-    inspectors = fields.List(fields.Nested(PersonOut))
+    inspectors = fields.List(fields.Nested(PlanPersonOut))
     position = fields.Integer()
     starts_on = fields.Date()
     due_on = fields.Date()
@@ -182,14 +182,14 @@ class TaskOut(Schema):
 
 
 class TaskDetailOut(TaskOut):
-    events = fields.List(fields.Nested(EventOut))
+    events = fields.List(fields.Nested(PlanEventOut))
 
     @pre_dump
     def _computed(self, task, **kwargs):
         return {**super()._computed(task, **kwargs), "events": task.trail}
 
 
-class FiguresOut(Schema):
+class PlanFiguresOut(Schema):
     total = fields.Integer(metadata={"description": "tasks of the current draw"})
     open = fields.Integer()
     overdue = fields.Integer()
@@ -224,7 +224,7 @@ class PlanOut(Schema):
     drawn_by_id = fields.String(allow_none=True)
     author_id = fields.String()
     author_name = fields.String()
-    figures = fields.Nested(FiguresOut)
+    figures = fields.Nested(PlanFiguresOut)
     version = fields.Integer()
     created_at = UtcDateTime()
 
@@ -238,10 +238,10 @@ class PlanOut(Schema):
 
 class PlanDetailOut(PlanOut):
     inspector_ids = fields.List(fields.String(), metadata={"description": "the pool"})
-    inspectors = fields.List(fields.Nested(PersonOut))
+    inspectors = fields.List(fields.Nested(PlanPersonOut))
     tasks = fields.List(fields.Nested(TaskOut), metadata={
         "description": "the tasks of the current draw, in the order drawn"})
-    events = fields.List(fields.Nested(EventOut), metadata={
+    events = fields.List(fields.Nested(PlanEventOut), metadata={
         "description": "the plan's trail: creation, each draw with its seed, cancellation"})
     allowed_actions = fields.List(fields.String(), metadata={
         "description": "what you may do now: draw, redraw, cancel"})

@@ -23,6 +23,10 @@ Definitions (every figure is limited to the user's scope and the optional commun
   and the rate, by community and by risk colour (``app.reports.coverage``).
 * **tasks (检查任务)** — tasks of inspection plans in scope (not withdrawn): open and overdue
   now, done in the period.
+* **extensions** — 延期申请 made in the period, decided in it (approved, rejected), and
+  pending now; **listings** — hazards under 挂牌督办 now, listed and delisted (摘牌) in the
+  period; **evidence** — verifications in the period made while evidence flags stood, and
+  hazards awaiting their re-check with a standing flag now (``app.hazards.oversight``).
 * **weekly_trend** — per ISO week (Monday–Sunday, Asia/Shanghai) of the period: hazards found
   that week and hazards closed (销号) that week.
 
@@ -46,7 +50,10 @@ from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
 from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categories
+from app.hazards.deadline_extensions import extension_counts
+from app.hazards.listing import listing_counts
 from app.hazards.models import Hazard
+from app.hazards.oversight import evidence_counts
 from app.plans.choices import DONE, OPEN, WITHDRAWN
 from app.plans.models import PlanTask
 from app.plans.scope import task_scope_clause
@@ -215,6 +222,9 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
                        "by_state": _labelled(interviews, INTERVIEW_STATES)},
         "weekly_trend": weekly_trend(period, first, last),
         "top_enterprises": open_now["top"],
+        "extensions": extension_counts(scope, start, end),
+        "listings": listing_counts(scope, start, end),
+        "evidence": evidence_counts(scope, start, end),
         "coverage": coverage(user, community, start, end),
         "tasks": task_figures(user, community, start, end, now),
     }

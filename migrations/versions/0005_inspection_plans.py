@@ -7,7 +7,7 @@
 * ``inspections.task_id``: the task an inspection was started from.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0008
 Create Date: 2026-12-01 18:00:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 import app.core.db
 
 revision = '0005'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

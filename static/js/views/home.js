@@ -12,6 +12,7 @@ import { loadMyTasks } from '../tasks-cache.js';
 import { liveOutboxCard } from '../components/outbox-card.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { label } from '../choices.js';
+import { campaignBanner } from '../components/campaign-banner.js';
 
 const OPEN = ['reported', 'rectifying', 'submitted', 'verified'];
 const byDeadline = (a, b) => (Date.parse(a.deadline || '9999-12-31') - Date.parse(b.deadline || '9999-12-31'));
@@ -36,7 +37,7 @@ async function renderInspectorHome({ main }) {
   const tasksBox = h('div');
   const syncBox = h('div');
   const recentBox = h('div');
-  append(main, hello, scan, todoBox, tasksBox, currentCard, syncBox, recentBox);
+  append(main, hello, campaignBanner(), scan, todoBox, tasksBox, currentCard, syncBox, recentBox);
   // 今日任务: the plans' tasks due now (from the phone's copy offline).
   loadMyTasks().then(({ items }) => {
     if (!main.contains(tasksBox)) return;
@@ -91,6 +92,7 @@ async function renderOfficerHome({ main, isCurrent }) {
 
   setChildren(main, cachedNote(list.cachedAt),
     h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username })),
+    campaignBanner(),
     h('div.stats',
       h('div.stat', h('div.v', String(todo)), h('div.k', t('officer.todo'))),
       h('div.stat', { class: overdue ? 'alert' : '' }, h('div.v', String(overdue)), h('div.k', t('officer.overdue')))),
