@@ -29,8 +29,8 @@ HOOK_MODULES = ("app.auth.sessions",)
 # housekeeping (app.maintenance). Activities own photos (app.campaigns); the reports domain
 # prints and freezes a campaign submission's summary (app.reports.wiring).
 WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring",
-                  "app.maintenance.wiring", "app.campaigns.wiring", "app.reports.wiring",
-                  "app.outreach.wiring")
+                  "app.plans.wiring", "app.maintenance.wiring", "app.campaigns.wiring",
+                  "app.reports.wiring", "app.outreach.wiring")
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
@@ -42,6 +42,7 @@ BLUEPRINT_MODULES = (
     "app.hazards.evidence_views",
     "app.hazards.oversight_views",
     "app.escalation.views",
+    "app.plans.views",
     "app.notifications.views",
     "app.reports.views",
     "app.campaigns.views",
@@ -54,7 +55,7 @@ BLUEPRINT_MODULES = (
 )
 # Modules exposing ``register_cli(app)``.
 CLI_MODULES = ("app.cli", "app.demo.cli", "app.escalation.cli", "app.hazards.cli",
-               "app.maintenance.cli", "app.outreach.cli",
+               "app.maintenance.cli", "app.outreach.cli", "app.plans.cli",
                "app.reports.cli")
 
 

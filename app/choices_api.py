@@ -24,6 +24,7 @@ from app.inspections.choices import INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
 from app.outreach.choices import (BULLETIN_ACTIONS, BULLETIN_KINDS, DECLINE_REASONS,
                                   RECEIPT_STATES, TIP_ACTIONS, TIP_STATES)
+from app.plans.choices import PLAN_ACTIONS, PLAN_STATES, TASK_ACTIONS, TASK_STATES
 from app.registry.choices import RISK_LEVELS, configured_industries
 
 blp = Blueprint("choices", __name__, url_prefix="/api/v1",
@@ -59,6 +60,10 @@ CHOICE_SETS = {
     "bulletin_kinds": (BULLETIN_KINDS, "预警 / 安全提示"),
     "receipt_states": (RECEIPT_STATES, "签收 states of a bulletin's enterprises"),
     "bulletin_actions": (BULLETIN_ACTIONS, "预警 trail lines"),
+    "plan_states": (PLAN_STATES, "检查计划 states"),
+    "plan_actions": (PLAN_ACTIONS, "检查计划 actions (the plan's trail)"),
+    "task_states": (TASK_STATES, "检查任务 states (overdue: an open task past its day)"),
+    "task_actions": (TASK_ACTIONS, "检查任务 actions (the task's trail)"),
     "roles": (ROLES, "角色"),
     "activity_kinds": (ACTIVITY_KINDS, "活动类型 (安全生产月)"),
     "activity_states": (ACTIVITY_STATES, "活动状态"),

@@ -5,11 +5,13 @@ from app.campaigns.models import (Activity, ActivityEvent, Campaign, Submission,
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.hazards.models import Hazard, HazardEvent, HazardEventHead
 from app.hazards.oversight_models import DeadlineExtension, EvidenceFlag, HazardListing
-from app.inspections.models import Inspection
+from app.inspections.models import Inspection, InspectionMember
 from app.notifications.models import JobLease, Notification, WebhookDelivery
 from app.outreach.models import (Bulletin, BulletinAttachment, BulletinEvent, BulletinReceipt,
                                  Tip, TipEvent, TipPhoto, TipRateCounter)
 from app.photos.models import Photo
+from app.plans.models import (Plan, PlanEvent, PlanTask, plan_communities, plan_inspectors,
+                              task_inspectors)
 from app.registry.models import Community, Enterprise, EnterpriseMove
 
 # Imported for their tables, named here so that the imports read as used.
@@ -19,10 +21,11 @@ __all__ = [
     "Escalation", "Interview", "InterviewEvent",
     "Hazard", "HazardEvent", "HazardEventHead",
     "DeadlineExtension", "EvidenceFlag", "HazardListing",
-    "Inspection",
+    "Inspection", "InspectionMember",
     "JobLease", "Notification", "WebhookDelivery",
     "Bulletin", "BulletinAttachment", "BulletinEvent", "BulletinReceipt",
     "Tip", "TipEvent", "TipPhoto", "TipRateCounter",
     "Photo",
+    "Plan", "PlanEvent", "PlanTask", "plan_communities", "plan_inspectors", "task_inspectors",
     "Community", "Enterprise", "EnterpriseMove",
 ]

@@ -13,7 +13,8 @@ SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions",
         "interview_states", "interview_actions", "escalation_rules", "notification_kinds",
         "roles", "activity_kinds", "activity_states", "activity_actions", "campaign_phases",
         "submission_statuses", "tip_states", "tip_actions", "tip_decline_reasons",
-        "bulletin_kinds", "receipt_states", "bulletin_actions")
+        "bulletin_kinds", "receipt_states", "bulletin_actions", "plan_states", "plan_actions",
+        "task_states", "task_actions")
 
 FRUIT = ChoiceSet("水果", "fruit", [
     Choice("apple", "苹果", "Apple", "#ff0000"),

@@ -70,6 +70,12 @@ DENIED: dict[str, str] = {
                         "and safety notices.",
     "bulletin.remind": "只有监管人员可以催签 / Only supervisors send reminders.",
     "bulletin.receipts": "您的角色无权查看签收情况 / Your role does not see who acknowledged.",
+    # 检查计划 and 检查任务 (app.plans): whoever may not read them gets 404, never 403 (an
+    # enterprise must not learn that an unannounced inspection is planned).
+    "plan.read": _NOT_YOUR_ROLE,
+    "plan.manage": "只有监管人员可以制定和抽取检查计划 / Only supervisors make and draw "
+                   "inspection plans.",
+    "task.read": _NOT_YOUR_ROLE,
 }
 
 #: What each role may do (能力表). Admins run the registry and the accounts and convene
@@ -78,8 +84,10 @@ DENIED: dict[str, str] = {
 #: An enterprise officer fills in its own fix and shows it.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open", "campaign.manage", "tip.read", "bulletin.receipts"}),
+                      "interview.open", "campaign.manage", "tip.read", "bulletin.receipts",
+                      "plan.read", "task.read"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
+                           "plan.read", "plan.manage", "task.read",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
                            "hazard.set_deadline", "hazard.list", "photo.upload",
@@ -88,7 +96,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
                            "activity.record", "photo.upload_activity", "tip.read",
                            "tip.read_contact", "bulletin.publish", "bulletin.remind",
                            "bulletin.receipts"}),
-    INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
+    INSPECTOR: frozenset({"task.read", "inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
                           "photo.upload_recheck", "activity.record", "photo.upload_activity",

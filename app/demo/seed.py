@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -11,6 +12,7 @@ from app.auth.operations import create_user
 from app.demo.campaign import seed_campaign
 from app.demo.bulk import generate_year
 from app.extensions import db
+from app.plans.operations import create_plan, draw_plan, today
 from app.registry.credit_code import ALPHABET, check_char
 from app.registry.models import Community, Enterprise
 
@@ -98,6 +100,19 @@ def add_enterprises(numbers, communities, rng: random.Random) -> list[Enterprise
 DEMO_HAZARDS = 240
 
 
+def seed_plan() -> str:
+    """A 四不两直 plan of this month, drawn: the demo inspector's 我的任务 is not empty."""
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    inspector = db.session.scalar(select(User).where(User.username == "inspector"))
+    start = today()
+    plan = create_plan(supervisor, {
+        "name": f"{start.year}年{start.month}月“双随机”四不两直检查", "kind": "unannounced",
+        "starts_on": start, "due_on": start + timedelta(days=30), "count": 4,
+        "inspector_ids": [inspector.id], "inspectors_per_task": 1}).record
+    draw_plan(supervisor, plan.id, {"seed": f"{STREET}-demo"})
+    return f"drew the plan “{plan.name}”: {plan.count} tasks for {inspector.username}"
+
+
 def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
               seed: int = 2023) -> list[str]:
     """Create the demo 街道 once (a second run leaves the data as it is) and return the lines to
@@ -118,6 +133,7 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
                         communities=communities if role in ("supervisor", "inspector") else ())
         lines.append(f"created {STREET}: {len(communities)} communities, "
                      f"{len(enterprises)} enterprises, {len(DEMO_USERS)} users")
+        lines.append(seed_plan())
     else:
         lines.append("demo data already present; left as it is")
         existing = db.session.scalar(select(func.count()).select_from(Enterprise))

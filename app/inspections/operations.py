@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -12,13 +12,15 @@ from app.core.geo import distance_m
 from app.core.idempotency import CreateResult, create_or_replay
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
-from app.core.permissions import get_or_404, in_scope, require, scope_clause
+from app.auth.models import User
+from app.core.permissions import can, get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import as_utc, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.hazards.choices import ARCHIVED
 from app.hazards.models import Hazard
-from app.inspections.models import Inspection
+from app.inspections import signals
+from app.inspections.models import Inspection, InspectionMember
 from app.registry import moves
 from app.registry.models import Enterprise
 
@@ -42,9 +44,29 @@ def check_in(enterprise, location: dict | None) -> tuple[float | None, bool | No
     return round(metres, 1), metres <= current_app.config["CHECKIN_RADIUS_M"]
 
 
+def _members(user, enterprise, inspector_ids: list[str]) -> list[InspectionMember]:
+    """联合检查: the others named in ``inspector_ids`` (the starter is always in), each an active
+    account that inspects and sees the enterprise (so each may record hazards in it); anyone
+    else is a 422 naming ``inspector_ids``."""
+    others = [i for i in dict.fromkeys(inspector_ids) if i != user.id]
+    found = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(others)))}
+    for inspector_id in others:
+        member = found.get(inspector_id)
+        if (member is None or not member.active or not can(member, "inspection.create")
+                or not in_scope(member, enterprise)):
+            who = member.display_name if member is not None else inspector_id
+            raise Invalid(f"检查人员“{who}”（{inspector_id}）不能参加本次检查：账号不存在、已停用、"
+                          f"不做检查或看不到该企业 / Inspector {inspector_id} cannot take part: "
+                          "unknown, disabled, not an inspector, or not in this enterprise's "
+                          "communities.", field="inspector_ids")
+    return [InspectionMember(user_id=inspector_id, position=n)
+            for n, inspector_id in enumerate(others, start=1)]
+
+
 def start_inspection(user, data: dict) -> CreateResult:
     """开始检查 with a GPS check-in (idempotent by client id). Inspectors inspect, and
-    supervisors who go along (带队检查)."""
+    supervisors who go along (带队检查); several together in a 联合检查 (``inspector_ids``);
+    from a 检查任务 (``task_id``, checked by the plans domain on ``inspection_starting``)."""
     require(user, "inspection.create")
 
     def build(inspection_id: str, body_hash: str) -> Inspection:
@@ -58,16 +80,24 @@ def start_inspection(user, data: dict) -> CreateResult:
                           field="started_at")
         location = data.get("location") or None
         metres, on_site = check_in(enterprise, location)
-        return Inspection(
+        inspection = Inspection(
             id=inspection_id, payload_hash=body_hash, enterprise_id=enterprise.id,
             community_id=enterprise.community_id, inspector_id=user.id, kind=data["kind"],
             started_at=as_utc(data["started_at"]),
             lat=location["lat"] if location else None,
             lng=location["lng"] if location else None,
             accuracy_m=location.get("accuracy") if location else None,
-            distance_m=metres, on_site=on_site)
+            distance_m=metres, on_site=on_site, task_id=data.get("task_id"),
+            members=_members(user, enterprise, data.get("inspector_ids") or []))
+        signals.inspection_starting.send(current_app._get_current_object(),
+                                         inspection=inspection, actor=user,
+                                         enterprise=enterprise)
+        return inspection
 
     result = create_or_replay(Inspection, data.get("id"), data, build, user=user)
+    if result.created:
+        signals.inspection_started.send(current_app._get_current_object(),
+                                        inspection=result.record, actor=user)
     _detailed(result.record)
     return result
 
@@ -76,7 +106,7 @@ def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
     """结束检查: record the end and the summary, once."""
     inspection = get_or_404(Inspection, inspection_id, user, for_update=True)
     require(user, "inspection.finish")
-    if inspection.inspector_id != user.id:
+    if user.id not in inspection.inspector_ids:
         require(user, "inspection.finish_others")
     expect_version(inspection, data["version"], STALE_INSPECTION)
     if inspection.ended_at is not None:
@@ -91,6 +121,8 @@ def finish_inspection(user, inspection_id: str, data: dict) -> Inspection:
         raise Conflict("检查记录已被他人修改，请刷新后重试 / "
                        "The inspection was changed by someone else; reload and try again.",
                        field="version") from None
+    signals.inspection_finished.send(current_app._get_current_object(), inspection=inspection,
+                                     actor=user)
     return _detailed(inspection)
 
 
@@ -108,9 +140,13 @@ def _detailed(inspection: Inspection) -> Inspection:
 
 def list_inspections(user, args: dict) -> Page:
     conditions = [scope_clause(user, Inspection)]
-    for name in ("enterprise_id", "community_id", "kind", "inspector_id"):
+    for name in ("enterprise_id", "community_id", "kind"):
         if args.get(name) is not None:
             conditions.append(getattr(Inspection, name) == args[name])
+    if args.get("inspector_id") is not None:  # who started it, or took part (联合检查)
+        conditions.append(or_(Inspection.inspector_id == args["inspector_id"],
+                              Inspection.members.any(InspectionMember.user_id
+                                                     == args["inspector_id"])))
     return paginate(
         select(Inspection).where(and_(*conditions))
         .options(selectinload(Inspection.enterprise), selectinload(Inspection.inspector))

@@ -22,6 +22,12 @@ class InspectionCreateIn(Schema):
     location = fields.Nested(LocationIn, allow_none=True, metadata={
         "description": "where the inspector is (WGS-84 from the phone); without it distance_m "
                        "and on_site are null"})
+    inspector_ids = fields.List(UUIDStr(), validate=validate.Length(max=20), metadata={
+        "description": "联合检查: everyone taking part (you are always in); each must inspect "
+                       "and see the enterprise"})
+    task_id = UUIDStr(allow_none=True, metadata={
+        "description": "the 检查任务 it is made for: yours, of this enterprise; finished on site "
+                       "it completes the task"})
 
 
 class InspectionFinishIn(Schema):
@@ -47,6 +53,8 @@ def _common(inspection) -> dict:
     return {**{name: getattr(inspection, name) for name in _COLUMNS},
             "enterprise_name": inspection.enterprise.name if inspection.enterprise else None,
             "inspector_name": inspection.inspector.display_name if inspection.inspector else None,
+            "inspector_ids": inspection.inspector_ids,
+            "inspector_names": inspection.inspector_names,
             "location": location_of(inspection)}
 
 
@@ -59,6 +67,9 @@ class InspectionOut(Schema):
     community_id = fields.String()
     inspector_id = fields.String()
     inspector_name = fields.String()
+    inspector_ids = fields.List(fields.String(), metadata={
+        "description": "联合检查: everyone taking part, the one who started it first"})
+    inspector_names = fields.List(fields.String())
     kind = fields.String()
     started_at = UtcDateTime()
     ended_at = UtcDateTime(allow_none=True)

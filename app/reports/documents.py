@@ -187,7 +187,7 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
     st = styles()
     street = _street(inspection.community_id)
     kind = INSPECTION_KINDS.label(inspection.kind, "zh")
-    inspector = inspection.inspector.display_name if inspection.inspector else ""
+    inspector = "、".join(inspection.inspector_names)  # 联合检查: everyone who took part
     categories = configured_categories()
     community = db.session.get(Community, inspection.community_id)
 

@@ -20,6 +20,8 @@ from app.hazards.oversight import listed_clause
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
 from app.registry.scope import visible_community
+from app.reports.coverage import last_visits
+from app.reports.dashboard import period_bounds
 
 MAX_HAZARD_POINTS = 2000
 
@@ -73,10 +75,15 @@ def tile_config(config=None) -> dict | None:
     return spec
 
 
-def map_data(user, *, community_id: str | None = None, now=None) -> dict:
-    """Enterprises (with a location) and open hazards in the user's scope, as map points."""
+def map_data(user, *, community_id: str | None = None, date_from=None, date_to=None,
+             now=None) -> dict:
+    """Enterprises (with a location) and open hazards in the user's scope, as map points; each
+    enterprise says whether it was visited in the period (the dashboard's, app.reports.coverage)
+    and when it was last."""
     now = now or utcnow()
     community = visible_community(user, community_id)
+    first, last, start, end = period_bounds(date_from, date_to, now=now)
+    visits = last_visits(end)
     hazard_scope = scope_clause(user, Hazard)
     enterprise_scope = scope_clause(user, Enterprise)
     if community is not None:
@@ -94,8 +101,9 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
     enterprises = db.session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.community_id, Enterprise.lat,
                Enterprise.lng, Enterprise.risk_level, counts.c.open_hazards, counts.c.major,
-               counts.c.overdue, counts.c.listed)
+               counts.c.overdue, counts.c.listed, visits.c.last)
         .outerjoin(counts, counts.c.enterprise_id == Enterprise.id)
+        .outerjoin(visits, visits.c.enterprise_id == Enterprise.id)
         .where(enterprise_scope, Enterprise.lat.is_not(None), Enterprise.lng.is_not(None))
         .order_by(Enterprise.name, Enterprise.id)).all()
 
@@ -122,10 +130,13 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
             "id": e.id, "name": e.name, "community_id": e.community_id, "lat": e.lat,
             "lng": e.lng, "risk_level": e.risk_level, "open_hazards": int(e.open_hazards or 0),
             "major": int(e.major or 0), "overdue": int(e.overdue or 0),
-            "listed": int(e.listed or 0)} for e in enterprises],
+            "listed": int(e.listed or 0),
+            "inspected": e.last is not None and e.last >= start,
+            "last_inspected_at": e.last} for e in enterprises],
         "hazards": [{"id": h.id, "enterprise_id": h.enterprise_id, "title": h.title,
                      "lat": h.lat, "lng": h.lng, "level": h.level, "state": h.state,
                      "overdue": bool(h.overdue), "listed": bool(h.listed)} for h in hazards],
         "hazards_total": int(total or 0),
         "hazards_truncated": int(total or 0) > len(hazards),
+        "period": {"date_from": first, "date_to": last},
     }

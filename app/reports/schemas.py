@@ -111,6 +111,37 @@ class TipFigures(Schema):
     overdue_now = fields.Integer(metadata={"description": "of them, older than "
                                                           "TIP_TRIAGE_DAYS"})
     median_days_to_triage = fields.Float(allow_none=True)
+class CoverageFigures(Schema):
+    registered = fields.Integer(metadata={"description": "enterprises in the registry"})
+    inspected = fields.Integer(metadata={"description": "of them, visited in the period"})
+    uninspected = fields.Integer(metadata={"description": "registered − inspected"})
+    never_inspected = fields.Integer(metadata={"description": "never visited at all"})
+    rate = fields.Float(allow_none=True, metadata={"description": "inspected ÷ registered"})
+
+
+class CommunityCoverage(CoverageFigures):
+    id = fields.String()
+    name = fields.String()
+
+
+class RiskCoverage(CoverageFigures):
+    key = fields.String()
+    zh = fields.String()
+    en = fields.String()
+    color = fields.String()
+
+
+class CoverageOut(CoverageFigures):
+    """检查覆盖率 (app/reports/coverage.py)."""
+
+    by_community = fields.List(fields.Nested(CommunityCoverage))
+    by_risk = fields.List(fields.Nested(RiskCoverage))
+
+
+class TaskFigures(Schema):
+    open = fields.Integer(metadata={"description": "open, not yet past their day"})
+    overdue = fields.Integer(metadata={"description": "open past their day (逾期)"})
+    done = fields.Integer(metadata={"description": "done in the period"})
 
 
 class DashboardOut(Schema):
@@ -145,11 +176,16 @@ class DashboardOut(Schema):
     listings = fields.Nested(ListingFigures)
     evidence = fields.Nested(EvidenceFigures)
     tips = fields.Nested(TipFigures, metadata={"description": "public reports (举报)"})
+    coverage = fields.Nested(CoverageOut, metadata={
+        "description": "enterprises registered, inspected in the period, never inspected, by "
+                       "community and risk colour"})
+    tasks = fields.Nested(TaskFigures, metadata={"description": "检查任务 of plans in scope"})
 
 
 # --------------------------------------------------------------------------- map
-class MapArgs(Schema):
-    community_id = UUIDStr(metadata={"description": "one community (404 when not yours)"})
+class MapArgs(DashboardArgs):
+    """One community, and the period whose visits mark an enterprise ``inspected`` (the
+    dashboard's: default the last 365 days)."""
 
 
 class TilesOut(Schema):
@@ -188,6 +224,9 @@ class MapEnterpriseOut(Schema):
     major = fields.Integer(metadata={"description": "open major hazards"})
     overdue = fields.Integer()
     listed = fields.Integer(metadata={"description": "open hazards under 挂牌督办"})
+    inspected = fields.Boolean(metadata={"description": "visited in the period (覆盖)"})
+    last_inspected_at = UtcDateTime(allow_none=True, metadata={
+        "description": "its last visit before the period ends; null: none"})
 
 
 class MapHazardOut(Schema):
@@ -203,6 +242,11 @@ class MapHazardOut(Schema):
     listed = fields.Boolean(metadata={"description": "under 挂牌督办"})
 
 
+class PeriodOut(Schema):
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+
 class MapOut(Schema):
     tiles = fields.Nested(TilesOut, allow_none=True, metadata={
         "description": "null: no tile source configured; draw the points alone"})
@@ -215,6 +259,19 @@ class MapOut(Schema):
         "description": "open hazards (not yet 销号), major and most overdue first"})
     hazards_total = fields.Integer()
     hazards_truncated = fields.Boolean()
+    period = fields.Nested(PeriodOut, metadata={"description": "the period of `inspected`"})
+
+
+class UninspectedArgs(Schema):
+    community_id = UUIDStr(metadata={"description": "one community (404 when not yours)"})
+    date_from = core_fields.Date(data_key="from", metadata={
+        "description": "first day of the period; default: the first day of this quarter"})
+    date_to = core_fields.Date(data_key="to", metadata={
+        "description": "last day (included); default: the last day of this quarter"})
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        _check_period(data)
 
 
 # --------------------------------------------------------------------------- ledgers

@@ -36,6 +36,11 @@ const ROUTES = [
   [/^\/interviews\/([^/]+)\/do\/([a-z_]+)$/, 'interviews', 'renderAction', 'interviews'],
   [/^\/inbox$/, 'inbox', 'render', 'inbox'],
   [/^\/dashboard$/, 'dashboard', 'render', 'dashboard'],
+  [/^\/tasks$/, 'tasks', 'render', 'tasks'],
+  [/^\/tasks\/([^/]+)$/, 'tasks', 'renderDetail', 'tasks'],
+  [/^\/plans$/, 'plans', 'render', 'plans'],
+  [/^\/plans\/new$/, 'plans', 'renderNew', 'plans'],
+  [/^\/plans\/([^/]+)$/, 'plans', 'renderDetail', 'plans'],
   // 安全生产月: campaigns and their submissions board, activities recorded offline first.
   [/^\/campaigns$/, 'campaigns', 'render', 'home'],
   [/^\/campaigns\/new$/, 'campaigns', 'renderNew', 'home'],

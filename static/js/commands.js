@@ -40,10 +40,16 @@ export async function currentInspection() {
  * Start an inspection (开始检查) at an enterprise: the check-in with the phone's position
  * (`location`: {lat, lng, accuracy} or null). It becomes the inspection in progress; the create
  * is queued. `local` adds what the screens show before the server answers (distance_local).
+ * From a task (检查任务): it names the task, and everyone the task sends takes part (联合检查).
  */
-export async function startInspection(enterprise, { kind, location = null, local = {} }) {
+export async function startInspection(enterprise, { kind, location = null, local = {}, task = null }) {
   const record = { id: newId(), enterprise_id: enterprise.id, kind, started_at: new Date().toISOString() };
   if (location) record.location = location;
+  if (task) {
+    record.task_id = task.id;
+    if ((task.inspector_ids || []).length > 1) record.inspector_ids = task.inspector_ids;
+    local = { ...local, task: { id: task.id, plan_name: task.plan_name }, team: (task.inspectors || []).map((p) => p.display_name) };
+  }
   await queue({
     type: 'create', record_id: record.id, method: 'POST', url: '/api/v1/inspections', body: record,
     check: { url: inspectionUrl(record.id), how: 'exists' },
@@ -51,6 +57,20 @@ export async function startInspection(enterprise, { kind, location = null, local
   });
   const current = { ...record, enterprise: { id: enterprise.id, name: enterprise.name, location: enterprise.location },
     hazards: [], version: null, ...local };
+  await setMeta('current_inspection', current);
+  return current;
+}
+
+/** Take part in a joint inspection (联合检查) another inspector started and the server has: it
+ * becomes the inspection in progress on this phone, so hazards are recorded in it here too. */
+export async function joinInspection(insp) {
+  const current = {
+    id: insp.id, enterprise_id: insp.enterprise_id, kind: insp.kind, started_at: insp.started_at,
+    enterprise: { id: insp.enterprise_id, name: insp.enterprise_name },
+    hazards: (insp.hazards || []).map((x) => ({ id: x.id, title: x.title, level: x.level, photos: 0, synced: true })),
+    version: insp.version, distance_m: insp.distance_m, on_site: insp.on_site, location: insp.location,
+    team: insp.inspector_names || [], synced: true, joined: true,
+  };
   await setMeta('current_inspection', current);
   return current;
 }
@@ -234,6 +254,35 @@ export async function hasQueuedChanges(recordId) {
 export async function queuedSteps(hazardId) {
   return (await outbox.all()).filter((i) => i.type === 'transition' && i.record_id === hazardId && i.body)
     .sort((a, b) => a.seq - b.seq).map((i) => i.body.action);
+}
+
+/** The tasks whose inspection waits in the outbox (started from them, not yet on the server). */
+export async function queuedTaskIds() {
+  return new Set((await outbox.all()).filter((i) => i.type === 'create' && i.body && i.body.task_id).map((i) => i.body.task_id));
+}
+
+// ------------------------------------------------------------------ plans (检查计划)
+// A plan and its draw are the supervisor's desk work, online like the interviews' steps: the
+// draw is the server's (the seed recorded there); a refusal is thrown as the ApiError to show.
+
+/** Make a plan (a draft). `body` carries the client id chosen by the form (newId). */
+export async function createPlan(body) {
+  return (await request('POST', '/api/v1/plans', { json: body })).data;
+}
+
+/** Draw the plan (again): `drawId` (newId, chosen by the form) makes a repeated tap one draw;
+ * `seed`: the supervisor's, or none (the server picks and records one). */
+export async function drawPlan(plan, { drawId, seed = null }) {
+  const body = { id: drawId, version: plan.version };
+  if (seed) body.seed = seed;
+  return (await request('POST', `/api/v1/plans/${plan.id}/draw`, { json: body })).data;
+}
+
+/** Cancel a plan before any of its tasks has begun. */
+export async function cancelPlan(plan, note = '') {
+  const body = { version: plan.version };
+  if (note) body.note = note;
+  return (await request('POST', `/api/v1/plans/${plan.id}/cancel`, { json: body })).data;
 }
 
 // ------------------------------------------------------------------ interviews

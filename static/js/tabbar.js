@@ -6,11 +6,12 @@ import { h, icon, setChildren } from './ui.js';
 import { session } from './session.js';
 
 const TABS = {
-  inspector: [['home', '#/', 'home'], ['scan', '#/scan', 'scan'], ['hazards', '#/hazards', 'list'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
+  inspector: [['home', '#/', 'home'], ['scan', '#/scan', 'scan'], ['tasks', '#/tasks', 'task'], ['hazards', '#/hazards', 'list'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
   // Officers find warnings and safety notices (预警) to acknowledge in their own tab.
   officer: [['home', '#/', 'list'], ['bulletins', '#/bulletins', 'megaphone'], ['interviews', '#/interviews', 'talk'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
-  // Supervisors triage the public's reports (举报), the count of untriaged ones on the tab.
-  supervisor: [['dashboard', '#/dashboard', 'chart'], ['hazards', '#/hazards', 'list'], ['tips', '#/tips', 'flag'], ['interviews', '#/interviews', 'talk'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
+  // Supervisors: 检查计划 (plans and their draws) beside the dashboard, and the public's reports
+  // (举报) to triage, the count of untriaged ones on the tab.
+  supervisor: [['dashboard', '#/dashboard', 'chart'], ['plans', '#/plans', 'task'], ['hazards', '#/hazards', 'list'], ['tips', '#/tips', 'flag'], ['interviews', '#/interviews', 'talk'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],
   // Administrators keep the registry (企业名录) and the accounts (用户) at hand; interviews are
   // one tap away from the dashboard.
   admin: [['dashboard', '#/dashboard', 'chart'], ['registry', '#/registry', 'building'], ['users', '#/users', 'group'], ['hazards', '#/hazards', 'list'], ['inbox', '#/inbox', 'bell'], ['me', '#/me', 'user']],

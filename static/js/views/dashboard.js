@@ -5,7 +5,7 @@
 // of the period shown.
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
-import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
+import { h, icon, chev, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
 import { barChart, lineChart, swatch } from '../chart.js';
 import { values, label, color } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
@@ -172,6 +172,31 @@ export async function render({ main, isCurrent, query }) {
     Object.keys(enterprisesByRisk).length ? h('p.small.muted.mt-6',
       t('dashboard.enterprises_by_risk', { list: values('risk_levels').map((r) => `${label('risk_levels', r)} ${fmtNumber(Number(enterprisesByRisk[r]) || 0)}`).join(' · ') })) : null);
 
+  // 检查覆盖率: who was visited in the period, by community and risk colour; the plans' tasks;
+  // the list of the enterprises nobody visited (this quarter, or the period shown) as XLSX.
+  const cov = d.coverage || null;
+  const tasks = d.tasks || null;
+  const coverageRow = (name, c, extra = null) => h('tr', h('th', { scope: 'row' }, extra, name),
+    h('td.num', fmtNumber(c.registered)), h('td.num', fmtNumber(c.inspected)),
+    h('td.num', { class: c.never_inspected ? 'alert' : null }, fmtNumber(c.never_inspected)), h('td.num', pct(c.rate)));
+  const coverageTable = (rows, caption) => h('div.table-wrap', h('table.table.coverage', { 'aria-label': caption },
+    h('thead', h('tr', [caption, t('coverage.registered'), t('coverage.inspected'), t('coverage.never'), t('coverage.rate')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', rows)));
+  const coverageCard = cov ? h('div.card.coverage-card', { 'data-testid': 'dashboard-coverage' }, h('h2', t('coverage.title')),
+    h('div.stats.three',
+      stat(pct(cov.rate), t('coverage.rate')),
+      stat(fmtNumber(cov.uninspected), t('coverage.uninspected'), !!cov.uninspected),
+      stat(fmtNumber(cov.never_inspected), t('coverage.never'), !!cov.never_inspected)),
+    h('p.small.muted', t('coverage.line', { registered: fmtNumber(cov.registered), inspected: fmtNumber(cov.inspected) })),
+    coverageTable((cov.by_community || []).map((c) => coverageRow(c.name, c)), t('coverage.by_community')),
+    coverageTable((cov.by_risk || []).filter((c) => c.registered).map((c) => coverageRow(answerLabel(c), c, swatch(c.color || COLORS[c.key]))), t('coverage.by_risk')),
+    tasks ? h('div.list.mt-12', h('a.item', { href: '#/plans', 'data-testid': 'dashboard-tasks' }, icon('task'),
+      h('div.grow', h('div.item-title', t('coverage.tasks')), h('div.item-sub', t('coverage.tasks_line', { open: tasks.open, overdue: tasks.overdue, done: tasks.done }))),
+      tasks.overdue ? h('span.chip.overdue', t('tasks.overdue_n', { n: tasks.overdue })) : null, chev())) : null,
+    h('div.actions',
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/uninspected-enterprises.xlsx', qs({ cid })), download: '', 'data-testid': 'uninspected-xlsx' }, icon('download'), t('coverage.download_quarter')),
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/uninspected-enterprises.xlsx', qs({ cid, from: shownFrom, to: shownTo })), download: '' }, icon('download'), t('coverage.download_period')))) : null;
+
   // Reports of what is shown: the ledgers of this period and community, the campaign summary.
   const periodQs = qs({ cid, from: shownFrom, to: shownTo });
   const summaryOk = isDay(shownFrom) && isDay(shownTo) && spanDays(shownFrom, shownTo) <= SUMMARY_MAX_DAYS;
@@ -201,6 +226,7 @@ export async function render({ main, isCurrent, query }) {
     h('div.card.chart', h('h2', t('dashboard.by_state')),
       total ? barChart(values('hazard_states').map((s) => ({ label: label('hazard_states', s), value: Number(byState[s]) || 0, color: color('hazard_states', s) })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
     mapCard,
+    coverageCard,
     zeroTolerance,
     oversight,
     tipsCard,
@@ -215,18 +241,19 @@ export async function render({ main, isCurrent, query }) {
           h('div.item-sub', t('dashboard.top_line', { open: e.open_hazards ?? 0, major: e.major ?? 0, overdue: e.overdue ?? 0 }))))))) : null,
     communityRows.length ? h('div.card.chart', h('h2', t('dashboard.by_community')), barChart(communityRows.slice(0, 10), { title: t('dashboard.by_community'), labelW: 110 })) : null,
     reports));
-  drawMap(mapBox, cid, isCurrent, atDesk() ? 440 : 300);
+  drawMap(mapBox, qs({ cid, from, to }), isCurrent, atDesk() ? 440 : 300);
   return redrawAcrossLayouts();
 }
 
-/** Fetch the points (GET /api/v1/map, cached for offline) and the map module side by side;
- * the module is not part of the first load: only this screen imports it. */
-async function drawMap(box, cid, isCurrent, height) {
+/** Fetch the points (GET /api/v1/map for the community and period, cached for offline) and the
+ * map module side by side; the module is not part of the first load: only this screen imports
+ * it. */
+async function drawMap(box, query, isCurrent, height) {
   let data; let draw;
   try {
     const [mod, res] = await Promise.all([
       import('../map.js'),
-      cachedGet(withQs('/api/v1/map', qs({ cid }))),
+      cachedGet(withQs('/api/v1/map', query)),
     ]);
     draw = mod.renderMap; data = res.data;
   } catch (err) {

@@ -2,12 +2,13 @@
 // the officer's (my enterprise's open hazards by deadline); supervisors and administrators go
 // to the dashboard.
 import { cachedGet, cachedPage } from '../api.js';
-import { t, fmtDateTime } from '../i18n.js';
+import { t, fmtDateTime, shanghaiDay } from '../i18n.js';
 import { h, icon, chev, riskChip, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { navigate, setTitle } from '../router.js';
 import { session } from '../session.js';
 import { currentInspection } from '../commands.js';
 import { recentEnterprises } from '../registry-cache.js';
+import { loadMyTasks } from '../tasks-cache.js';
 import { liveOutboxCard } from '../components/outbox-card.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { label } from '../choices.js';
@@ -33,9 +34,22 @@ async function renderInspectorHome({ main }) {
     h('h2.current-name', current.enterprise?.name || ''),
     h('p.small.muted', `${label('inspection_kinds', current.kind)} · ${fmtDateTime(current.started_at)}`)) : null;
   const todoBox = h('div');
+  const tasksBox = h('div');
   const syncBox = h('div');
   const recentBox = h('div');
-  append(main, hello, campaignBanner(), scan, todoBox, currentCard, syncBox, recentBox);
+  append(main, hello, campaignBanner(), scan, todoBox, tasksBox, currentCard, syncBox, recentBox);
+  // 今日任务: the plans' tasks due now (from the phone's copy offline).
+  loadMyTasks().then(({ items }) => {
+    if (!main.contains(tasksBox)) return;
+    const today = shanghaiDay();
+    const now = items.filter((x) => ['open', 'overdue'].includes(x.state) && x.starts_on <= today);
+    if (!now.length) return;
+    const late = now.filter((x) => x.state === 'overdue').length;
+    setChildren(tasksBox, h('a.card.tasks-today', { href: '#/tasks', 'data-testid': 'home-tasks' },
+      h('div.row', icon('task'), h('strong.grow', t('tasks.today_n', { n: now.length })),
+        late ? h('span.chip.overdue', t('tasks.overdue_n', { n: late })) : null, chev()),
+      h('p.small.muted', now.slice(0, 3).map((x) => x.enterprise && x.enterprise.name).join('、'))));
+  }).catch(() => {});
   const stopCard = liveOutboxCard(syncBox);
   // 待复查: rectifications awaiting my re-check (the server's count; offline the last one known).
   cachedGet('/api/v1/hazards/summary').then(({ data }) => {

@@ -7,7 +7,8 @@ import { values, label, deadlineDays } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { outboxEvents } from '../outbox.js';
 import { savedMessage } from '../sync.js';
-import { newId, currentInspection, createHazard, finishInspection } from '../commands.js';
+import { newId, currentInspection, createHazard, finishInspection, joinInspection } from '../commands.js';
+import { session } from '../session.js';
 import { locate, photoPicker } from '../photos.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { serverFile } from '../components/server-file.js';
@@ -62,6 +63,7 @@ export async function render({ params, main, isCurrent }) {
     shown = signature;
     const insp = s.inspection;
     const finished = !!insp.ended_at;
+    const team = insp.team || insp.inspector_names || []; // 联合检查: everyone taking part
     // Opened from elsewhere (the 整改通知书's QR code): the server's record lists its hazards.
     const hazards = s.local ? insp.hazards : (insp.hazards || []).map((x) => ({ ...x, photos: 0, synced: true }));
     // The notice is printed from the server's record: once the inspection has reached it.
@@ -72,6 +74,8 @@ export async function render({ params, main, isCurrent }) {
           finished ? chip(t('inspection.finished'), 'ok') : chip(t('inspection.in_progress'), 'pending')),
         h('h2.record-name', insp.enterprise?.name || insp.enterprise_name || ''),
         h('p.small.muted', `${t('inspection.started')} ${fmtDateTime(insp.started_at)}`),
+        team.length > 1 ? h('p.small', { 'data-testid': 'inspection-team' }, t('inspection.team', { names: team.join('、') })) : null,
+        insp.task ? h('p.small.muted', t('inspection.from_task', { plan: insp.task.plan_name })) : null,
         h('div.mt-12', gpsBlock(insp))),
       h('h2.section-title', h('span.grow', t('inspection.hazards_found', { n: hazards.length }))),
       hazards.length ? h('div.list', hazards.map((x) => h('a.item', { href: `#/hazards/${x.id}` },
@@ -79,6 +83,7 @@ export async function render({ params, main, isCurrent }) {
           x.photos ? chip(t('photo.count', { n: x.photos })) : null, x.synced ? chip(t('sync.synced'), 'ok') : chip(t('sync.pending'), 'pending'))),
         chev()))) : h('div.card.muted.small', t('inspection.no_hazards')),
       recheckBox,
+      joinable(s) ? h('div.actions', joinButton(insp)) : null,
       finished || !s.local ? (notice ? h('div.actions', notice) : null) : h('div.actions',
         h('a.btn.block', { href: `#/inspection/${id}/hazard` }, icon('plus'), t('hazard.add')),
         h('a.btn.block.secondary', { href: `#/inspection/${id}/finish` }, t('inspection.finish')),
@@ -88,6 +93,23 @@ export async function render({ params, main, isCurrent }) {
   const onChange = () => setTimeout(draw, 50);
   outboxEvents.addEventListener('change', onChange);
   return () => outboxEvents.removeEventListener('change', onChange);
+}
+
+/** 联合检查: an open inspection on the server that names me, not the one in progress here. */
+function joinable(s) {
+  const insp = s.inspection;
+  return !s.local && !insp.ended_at && (insp.inspector_ids || []).includes(session.user.id);
+}
+
+function joinButton(insp) {
+  const btn = h('button.btn.block', { type: 'button', 'data-testid': 'join-inspection' }, t('inspection.join'));
+  btn.addEventListener('click', () => busy(btn, async () => {
+    const current = await currentInspection();
+    if (current && current.id !== insp.id) { toast(t('tasks.finish_first'), { error: true }); return; }
+    await joinInspection(insp);
+    navigate(`/inspection/${insp.id}`, { replace: true });
+  }));
+  return btn;
 }
 
 function isoEndOfDay(dateStr) {
