@@ -1,8 +1,9 @@
 """Imports every model so that Alembic and ``db.create_all`` see the whole schema."""
 from app.auth.models import LoginFailure, User, UserSession, user_communities
+from app.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.hazards.models import Hazard, HazardEvent, HazardEventHead
-from app.inspections.models import Inspection
+from app.inspections.models import Inspection, InspectionAnswer
 from app.notifications.models import JobLease, Notification, WebhookDelivery
 from app.photos.models import Photo
 from app.registry.models import Community, Enterprise, EnterpriseMove
@@ -10,9 +11,10 @@ from app.registry.models import Community, Enterprise, EnterpriseMove
 # Imported for their tables, named here so that the imports read as used.
 __all__ = [
     "LoginFailure", "User", "UserSession", "user_communities",
+    "Checklist", "ChecklistItem", "ChecklistVersion",
     "Escalation", "Interview", "InterviewEvent",
     "Hazard", "HazardEvent", "HazardEventHead",
-    "Inspection",
+    "Inspection", "InspectionAnswer",
     "JobLease", "Notification", "WebhookDelivery",
     "Photo",
     "Community", "Enterprise", "EnterpriseMove",
