@@ -72,13 +72,15 @@ WU_LUOSHI = StandardChecklist(
     industries=(),
     description="安全责任、安全管理、安全投入、安全培训、应急救援五个方面是否落实到位。",
     items=(
-        StandardItem("R1", "主要负责人是本单位安全生产第一责任人，建立健全并落实全员安全生产责任制，"
+        StandardItem("R1", "主要负责人是本单位安全生产第一责任人，"
+                           "建立健全并落实全员安全生产责任制，"
                            "明确各岗位的责任人员、责任范围和考核标准", "management",
                      f"{SAFETY_LAW}第五条、第二十二条"),
         StandardItem("R2", "落实“党政同责、一岗双责”：企业负责人共同承担安全生产领导责任，"
                            "领导班子成员对分管范围内的安全生产工作负责", "management",
                      f"{WLSWDW}第一条、第二条"),
-        StandardItem("R3", "成立安全生产委员会（领导小组），由主要负责人担任主任，定期研究安全生产工作",
+        StandardItem("R3", "成立安全生产委员会（领导小组），"
+                           "由主要负责人担任主任，定期研究安全生产工作",
                      "management", f"{WLSWDW}第三条"),
         StandardItem("R4", "对承包、承租单位的安全生产工作统一协调、管理，签订安全生产管理协议，"
                            "明确各自的安全生产管理职责", "management", f"{SAFETY_LAW}第四十九条"),
@@ -86,13 +88,15 @@ WU_LUOSHI = StandardChecklist(
                      "management", f"{SAFETY_LAW}第二十四条；{WLSWDW}第四条"),
         StandardItem("M2", "建立安全生产规章制度和岗位安全操作规程，并在作业现场公示", "management",
                      f"{SAFETY_LAW}第二十一条"),
-        StandardItem("M3", "建立安全风险分级管控和隐患排查治理双重预防机制，隐患排查治理情况如实记录"
+        StandardItem("M3", "建立安全风险分级管控和隐患排查治理双重预防机制，"
+                           "隐患排查治理情况如实记录"
                            "并向从业人员通报", "management", f"{SAFETY_LAW}第四条、第四十一条"),
         StandardItem("M4", "落实安全生产报告制度，定期报告本单位安全生产情况", "management",
                      f"{WLSWDW}第五条"),
         StandardItem("M5", "在有较大危险因素的生产经营场所和有关设施、设备上设置明显的安全警示标志",
                      "management", f"{SAFETY_LAW}第三十五条", requires_photo=True),
-        StandardItem("M6", "安全设备经常性维护、保养并定期检测；未关闭、破坏直接关系生产安全的监控、"
+        StandardItem("M6", "安全设备经常性维护、保养并定期检测；"
+                           "未关闭、破坏直接关系生产安全的监控、"
                            "报警、防护、救生设备和设施", "special_equipment",
                      f"{SAFETY_LAW}第三十六条", requires_photo=True),
         StandardItem("I1", "保证安全生产条件所必需的资金投入，按规定提取和使用安全生产费用",
@@ -149,7 +153,8 @@ GONGMAO_MAJOR = StandardChecklist(
                      major_if_failed=True),
         StandardItem("D3", "干式除尘系统采取了泄爆、惰化、抑爆等至少一种爆炸防控措施", "dust",
                      _o10("第十一条第（三）项"), requires_photo=True, major_if_failed=True),
-        StandardItem("D4", "铝镁等金属粉尘除尘系统未采用正压除尘方式；其他可燃性粉尘除尘系统采用正压"
+        StandardItem("D4", "铝镁等金属粉尘除尘系统未采用正压除尘方式；"
+                           "其他可燃性粉尘除尘系统采用正压"
                            "吹送粉尘时，采取了火花探测消除等防范点燃源措施", "dust",
                      _o10("第十一条第（四）项"), requires_photo=True, major_if_failed=True),
         StandardItem("D5", "除尘系统未采用重力沉降室除尘，未采用干式巷道式构筑物作为除尘风道",
@@ -160,10 +165,12 @@ GONGMAO_MAJOR = StandardChecklist(
         StandardItem("D7", "除尘器、收尘仓等划分为20区的粉尘爆炸危险场所电气设备符合防爆要求",
                      "dust", _o10("第十一条第（七）项"), requires_photo=True,
                      major_if_failed=True),
-        StandardItem("D8", "粉碎、研磨、造粒等易产生机械点燃源的工艺设备前设置了铁、石等杂物去除装置；"
+        StandardItem("D8", "粉碎、研磨、造粒等易产生机械点燃源的工艺设备前设置了铁、"
+                           "石等杂物去除装置；"
                            "木制品加工企业与砂光机连接的风管设置了火花探测消除装置", "dust",
                      _o10("第十一条第（八）项"), requires_photo=True, major_if_failed=True),
-        StandardItem("D9", "遇湿自燃金属粉尘收集、堆放、储存场所采取通风等防止氢气积聚措施，干式收集、"
+        StandardItem("D9", "遇湿自燃金属粉尘收集、堆放、"
+                           "储存场所采取通风等防止氢气积聚措施，干式收集、"
                            "堆放、储存场所采取防水、防潮措施", "dust", _o10("第十一条第（九）项"),
                      requires_photo=True, major_if_failed=True),
         StandardItem("D10", "落实粉尘清理制度，作业现场无严重积尘", "dust",
@@ -179,11 +186,13 @@ GONGMAO_MAJOR = StandardChecklist(
         StandardItem("L2", "有限空间作业落实作业审批，执行“先通风、再检测、后作业”，"
                            "作业现场设置监护人员", "confined_space", _o10("第十三条第（二）项"),
                      major_if_failed=True),
-        StandardItem("Y1", "会议室、活动室、休息室、操作室、交接班室、更衣室（含澡堂）等人员聚集场所"
+        StandardItem("Y1", "会议室、活动室、休息室、操作室、"
+                           "交接班室、更衣室（含澡堂）等人员聚集场所"
                            "及钢铁水罐冷（热）修工位未设置在铁水、钢水、液渣吊运跨的地坪区域内",
                      "machinery", _o10("第四条第（一）项"), requires_photo=True,
                      major_if_failed=True),
-        StandardItem("Y2", "生产期间冶炼、精炼和铸造生产区域的事故坑、炉下渣坑，以及熔融金属泄漏和喷溅"
+        StandardItem("Y2", "生产期间冶炼、精炼和铸造生产区域的事故坑、"
+                           "炉下渣坑，以及熔融金属泄漏和喷溅"
                            "影响范围内的炉前平台、炉基区域、吊运和地面运输通道等区域无积水",
                      "machinery", _o10("第四条第（二）项"), requires_photo=True,
                      major_if_failed=True),

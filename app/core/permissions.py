@@ -53,16 +53,25 @@ DENIED: dict[str, str] = {
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
     "interview.open": _NOT_YOUR_ROLE,
+    "checklist.manage": "只有管理员或监管人员可以编辑检查表 / Only administrators and "
+                        "supervisors edit checklists.",
+    "inspection.self": "只有企业安全员可以开展企业自查 / Only an enterprise officer runs a "
+                       "self-inspection.",
+    "hazard.report_self": "只有检查人员、监管人员和企业安全员（自查）可以登记隐患 / Only "
+                          "inspectors, supervisors and enterprise officers (self-inspection) "
+                          "record hazards.",
+    "photo.upload_finding_self": _PHOTO_KIND,
 }
 
 #: What each role may do (能力表). Admins run the registry and the accounts and convene
 #: interviews, but take no part in inspecting and rectifying (their hazard transitions are 403
 #: by the hazard table). Supervisors (领导小组/监管) may do all an inspector does, and sign off.
-#: An enterprise officer fills in its own fix and shows it.
+#: An enterprise officer fills in its own fix and shows it, and inspects itself (自查).
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open"}),
+                      "interview.open", "checklist.manage"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
+                           "checklist.manage",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
                            "hazard.set_deadline", "photo.upload", "photo.upload_finding",
@@ -71,7 +80,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
                           "photo.upload_recheck"}),
-    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification"}),
+    # 企业自查自报: an officer inspects its own enterprise and reports what it finds (source
+    # "self"), with finding photos of those hazards only (app.hazards.evidence).
+    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification",
+                        "inspection.self", "hazard.report_self", "photo.upload_finding_self"}),
 }
 
 
