@@ -17,7 +17,7 @@ from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
                                  HAZARD_SOURCES,
                                  HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
-from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.choices import ANSWER_RESULTS, INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
 from app.registry.choices import RISK_LEVELS, configured_industries
 
@@ -37,7 +37,8 @@ CHOICE_SETS = {
     "hazard_sources": (HAZARD_SOURCES, "隐患来源: inspection, self-inspection, public report"),
     "photo_kinds": (PHOTO_KINDS, "照片类型"),
     "governance_plan_fields": (GOVERNANCE_PLAN_FIELDS, "治理方案 fields of a major hazard"),
-    "inspection_kinds": (INSPECTION_KINDS, "检查类型"),
+    "inspection_kinds": (INSPECTION_KINDS, "检查类型 (self: 企业自查, an officer's)"),
+    "answer_results": (ANSWER_RESULTS, "检查结果 of a checklist item: pass, fail, not applicable"),
     "risk_levels": (RISK_LEVELS, "风险等级 (four colours)"),
     "industries": (configured_industries, "行业: the configured INDUSTRIES, in their order"),
     "interview_states": (INTERVIEW_STATES, "约谈 states"),

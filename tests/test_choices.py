@@ -9,7 +9,8 @@ from app.hazards.choices import configured_categories
 
 SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions", "hazard_sources",
         "photo_kinds",
-        "governance_plan_fields", "inspection_kinds", "risk_levels", "industries",
+        "governance_plan_fields", "inspection_kinds", "answer_results", "risk_levels",
+        "industries",
         "interview_states", "interview_actions", "escalation_rules", "notification_kinds",
         "roles")
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.auth.operations import create_user
+from app.checklists.operations import ensure_standard_checklists
 from app.demo.bulk import generate_year
 from app.extensions import db
 from app.registry.credit_code import ALPHABET, check_char
@@ -93,8 +94,8 @@ def add_enterprises(numbers, communities, rng: random.Random) -> list[Enterprise
 
 
 def seed_demo(*, n_enterprises: int = 12, n_hazards: int = 0, seed: int = 2023) -> list[str]:
-    """Create the demo 街道 once (a second run leaves the data as it is) and return the lines to
-    print: the logins of one user per role."""
+    """Create the demo 街道 once (a second run leaves the data as it is), add the shipped
+    checklists it lacks, and return the lines to print: the logins of one user per role."""
     rng = random.Random(seed)
     lines: list[str] = []
     if db.session.scalar(select(func.count()).select_from(Community)) == 0:
@@ -117,6 +118,9 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int = 0, seed: int = 2023) 
                 added = add_enterprises(range(existing, n_enterprises), communities,
                                         random.Random(f"{seed}-{existing}"))
                 lines.append(f"added {len(added)} enterprises (now {n_enterprises})")
+    added = ensure_standard_checklists()
+    if added:
+        lines.append(f"added checklists: {'; '.join(added)}")
     if n_hazards:
         lines.extend(generate_year(n_hazards=n_hazards, seed=seed))
     lines.append("logins (username / password / role):")
