@@ -115,7 +115,7 @@ def group_rows(rows: list[tuple[int, dict]], *, default_name: str | None,
 
 
 NAME_MISSING = ("缺少检查表名称（填写“检查表名称”列，或导入时指定名称） / The checklist's name is "
-                "missing (a 检查表名称 column, or the import's name).")
+                "missing (a checklist column, or the import's name).")
 
 
 def _clean_row(line: int, row: dict, target: ParsedChecklist, categories: ChoiceSet,

@@ -21,6 +21,9 @@ Definitions (every figure is limited to the user's scope and the optional commun
   opened (``created_at``) in the period by current state, and those held in the period.
 * **weekly_trend** — per ISO week (Monday–Sunday, Asia/Shanghai) of the period: hazards found
   that week and hazards closed (销号) that week.
+* **prevention** — checklists and self-inspections (双重预防): the most failed items, each
+  enterprise's last score, self-inspections per enterprise per month, 自查不实 cases
+  (``app/reports/prevention.py``).
 
 Nothing is loaded row by row: each figure is one aggregate query (``GROUP BY`` per dimension),
 and the covering index ``ix_hazards_dashboard`` (found_at first, then every column these queries
@@ -46,6 +49,7 @@ from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.scope import community_scope_clause, visible_community
+from app.reports.prevention import prevention_figures
 
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 366 * 5
@@ -207,6 +211,7 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
                        "by_state": _labelled(interviews, INTERVIEW_STATES)},
         "weekly_trend": weekly_trend(period, first, last),
         "top_enterprises": open_now["top"],
+        "prevention": prevention_figures(user, community, start, end),
     }
 
 

@@ -81,6 +81,61 @@ class TopEnterpriseOut(Schema):
     overdue = fields.Integer()
 
 
+class FailedItemOut(Schema):
+    checklist_id = fields.String()
+    checklist_name = fields.String(allow_none=True)
+    code = fields.String()
+    text = fields.String(allow_none=True)
+    basis = fields.String(allow_none=True)
+    major_if_failed = fields.Boolean()
+    failed = fields.Integer(metadata={"description": "answered fail in the period"})
+    judged = fields.Integer(metadata={"description": "answered pass or fail in the period"})
+    fail_rate = fields.Float(allow_none=True)
+
+
+class LastScoreOut(Schema):
+    enterprise_id = fields.String()
+    enterprise_name = fields.String()
+    inspection_id = fields.String()
+    kind = fields.String()
+    ended_at = UtcDateTime()
+    score = fields.Float(allow_none=True, metadata={"description": "pass ÷ (pass + fail)"})
+
+
+class SelfMonthOut(Schema):
+    month = fields.String(metadata={"description": "YYYY-MM (Asia/Shanghai)"})
+    count = fields.Integer()
+    enterprises = fields.Integer()
+
+
+class SelfEnterpriseOut(Schema):
+    enterprise_id = fields.String()
+    enterprise_name = fields.String()
+    months = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "YYYY-MM → finished self-inspections"})
+    total = fields.Integer()
+
+
+class SelfInspectionFigures(Schema):
+    total = fields.Integer(metadata={"description": "finished self-inspections begun in the "
+                                                    "period"})
+    enterprises = fields.Integer(metadata={"description": "enterprises that ran one"})
+    by_month = fields.List(fields.Nested(SelfMonthOut))
+    by_enterprise = fields.List(fields.Nested(SelfEnterpriseOut))
+
+
+class PreventionOut(Schema):
+    """双重预防: checklists and self-inspections (app/reports/prevention.py)."""
+
+    most_failed_items = fields.List(fields.Nested(FailedItemOut))
+    last_scores = fields.List(fields.Nested(LastScoreOut), metadata={
+        "description": "each enterprise's last finished checklist inspection, lowest score "
+                       "first"})
+    self_inspections = fields.Nested(SelfInspectionFigures)
+    self_check_missed = fields.Integer(metadata={"description": "自查不实 hazards found in the "
+                                                                "period"})
+
+
 class DashboardOut(Schema):
     """Figures of the supervisors' dashboard; definitions in ``app/reports/dashboard.py``."""
 
@@ -109,6 +164,7 @@ class DashboardOut(Schema):
     interviews = fields.Nested(InterviewFigures)
     weekly_trend = fields.List(fields.Nested(WeekOut))
     top_enterprises = fields.List(fields.Nested(TopEnterpriseOut))
+    prevention = fields.Nested(PreventionOut)
 
 
 # --------------------------------------------------------------------------- map
