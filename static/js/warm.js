@@ -1,15 +1,18 @@
 // Cache warming: what the field needs when the network goes, fetched while it is here: the
-// registry (offline QR scans), the unread count of the inbox, the choice labels.
+// registry (offline QR scans), the checklists (answered offline), the unread count of the
+// inbox, the choice labels.
 import { cachedGet } from './api.js';
 import { session } from './session.js';
 import { refreshRegistry } from './registry-cache.js';
 import { storeUnread } from './tabbar.js';
 import { loadChoices } from './choices.js';
+import { loadChecklists } from './components/checklist.js';
 
 export async function warmCaches() {
   const u = session.user;
   if (!u || !navigator.onLine) return;
   if (u.role !== 'officer') refreshRegistry().catch(() => {});
+  if (u.role !== 'admin') loadChecklists();
   cachedGet('/api/v1/notifications').then(({ data }) => storeUnread(data)).catch(() => {});
   loadChoices();
 }
