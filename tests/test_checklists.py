@@ -199,12 +199,12 @@ def upload(client, data, *, filename="checklists.xlsx", **query):
 
 
 ROWS = [
-    ("喷涂车间检查表", "工贸制造", "P1", "调漆间设可燃气体报警装置", "危险化学品", "应急管理部令第10号", "是",
-     "是"),
+    ("喷涂车间检查表", "工贸制造", "P1", "调漆间设可燃气体报警装置", "危险化学品",
+     "应急管理部令第10号", "是", "是"),
     ("喷涂车间检查表", "工贸制造", "P2", "喷漆室电气设备防爆", "electrical", "", "是", "否"),
     ("喷涂车间检查表", "", "P3", "漆料库房通风良好", "chemicals", "", "", ""),
-    ("餐饮燃气检查表", "餐饮、住宿", "Q1", "燃气软管无老化", "燃气安全", "《城镇燃气管理条例》", "是",
-     "否"),
+    ("餐饮燃气检查表", "餐饮、住宿", "Q1", "燃气软管无老化", "燃气安全",
+     "《城镇燃气管理条例》", "是", "否"),
     ("餐饮燃气检查表", "餐饮", "Q2", "安装可燃气体报警器", "gas", "", "也许", "否"),
 ]
 
@@ -235,8 +235,8 @@ def test_import_from_a_real_xlsx_dry_run_first(world):
     # The same file again changes nothing; a changed one is a new version.
     again = upload(supervisor, data).get_json()
     assert again["unchanged"] == 1 and again["created"] == again["updated"] == 0
-    changed = [*ROWS[:2], ("喷涂车间检查表", "", "P3", "漆料库房通风良好，设防爆排风扇", "chemicals",
-                           "", "是", "")]
+    changed = [*ROWS[:2], ("喷涂车间检查表", "", "P3", "漆料库房通风良好，设防爆排风扇",
+                           "chemicals", "", "是", "")]
     updated = upload(supervisor, xlsx(changed)).get_json()
     assert updated["updated"] == 1 and updated["checklists"][0]["version"] == 2
     assert world.count(ChecklistVersion) == 2
@@ -250,7 +250,8 @@ def test_import_from_a_real_xlsx_dry_run_first(world):
 
 def test_import_csv_without_a_name_column_takes_the_name_given(world):
     supervisor = world.client("supervisor")
-    csv = "编号,检查内容,隐患类别,重大隐患\r\nK1,疏散通道畅通,消防安全,否\r\nK2,灭火器有效,fire,否\r\n"
+    csv = ("编号,检查内容,隐患类别,重大隐患\r\n"
+           "K1,疏散通道畅通,消防安全,否\r\nK2,灭火器有效,fire,否\r\n")
     data = csv.encode("gb18030")
     nameless = upload(supervisor, data, filename="k.csv")
     assert nameless.status_code == 422 and "name" in nameless.get_json()["errors"]
