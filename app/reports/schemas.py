@@ -188,7 +188,9 @@ class TilesOut(Schema):
     max_zoom = fields.Integer()
 
 
-class RiskLegendOut(Schema):
+class LegendOut(Schema):
+    """A value of a choice set with its labels and colour, as the map draws it."""
+
     key = fields.String()
     zh = fields.String()
     en = fields.String()
@@ -222,7 +224,10 @@ class MapHazardOut(Schema):
 class MapOut(Schema):
     tiles = fields.Nested(TilesOut, allow_none=True, metadata={
         "description": "null: no tile source configured; draw the points alone"})
-    legend = fields.List(fields.Nested(RiskLegendOut))
+    legend = fields.List(fields.Nested(LegendOut), metadata={
+        "description": "风险等级: the enterprises' colours"})
+    levels = fields.List(fields.Nested(LegendOut), metadata={
+        "description": "隐患等级: the hazards' colours"})
     enterprises = fields.List(fields.Nested(MapEnterpriseOut))
     hazards = fields.List(fields.Nested(MapHazardOut), metadata={
         "description": "open hazards (not yet 销号), major and most overdue first"})
