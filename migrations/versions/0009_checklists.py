@@ -95,9 +95,11 @@ def upgrade():
         batch_op.create_index('ix_inspection_answers_category_at', ['category', 'answered_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_inspection_answers_hazard_id'), ['hazard_id'], unique=False)
 
-    with op.batch_alter_table('hazards', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('checklist_item', sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column('self_check_missed', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ALTER TABLE … ADD COLUMN on every engine: on SQLite a batch would copy the table
+    # (a server default that is an expression asks for it), and rows of photos and events
+    # point at it.
+    op.add_column('hazards', sa.Column('checklist_item', sa.String(length=32), nullable=True))
+    op.add_column('hazards', sa.Column('self_check_missed', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     fk_name = op.f('fk_inspections_checklist_version_id_checklist_versions')
     if op.get_bind().dialect.name == 'sqlite':
