@@ -197,7 +197,7 @@ export async function renderImport({ main }) {
       h('div.list', (report.checklists || []).map((c) => h('div.item', { dataset: { result: c.result } },
         h('div.grow', h('div.item-title', c.name), h('div.item-sub', t('checklists.import_row', { n: c.items, v: c.version ?? '—' }))),
         chip(t(`checklists.result_${c.result}`), c.result === 'invalid' ? 'major' : c.result === 'unchanged' ? 'general' : 'ok')))),
-      errors.length ? [h('h3.error-text.import-errors', t('import.errors', { n: new Set(errors.map((e) => e.line)).size })),
+      errors.length ? [h('h3.error-text.import-errors', t('checklists.import_errors', { n: new Set(errors.map((e) => e.line)).size })),
         h('div.table-wrap', h('table.table',
           h('thead', h('tr', h('th', { scope: 'col' }, t('import.line')), h('th', { scope: 'col' }, t('import.field')), h('th', { scope: 'col' }, t('import.message')))),
           h('tbody', errors.map((e) => h('tr', { 'data-testid': 'import-error' },
