@@ -13,10 +13,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.auth.choices import ROLES
+from app.campaigns.choices import (ACTIVITY_ACTIONS, ACTIVITY_KINDS, ACTIVITY_STATES,
+                                   CAMPAIGN_PHASES, SUBMISSION_STATUSES)
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
-from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
-                                 HAZARD_SOURCES,
-                                 HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
+from app.hazards.choices import (EVIDENCE_FLAGS, EXTENSION_ACTIONS, EXTENSION_STATES,
+                                 GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
+                                 HAZARD_SOURCES, HAZARD_STATES, LISTING_STATES, PHOTO_KINDS,
+                                 configured_categories, deadline_days)
 from app.inspections.choices import ANSWER_RESULTS, INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
 from app.registry.choices import RISK_LEVELS, configured_industries
@@ -37,6 +40,10 @@ CHOICE_SETS = {
     "hazard_sources": (HAZARD_SOURCES, "隐患来源: inspection, self-inspection, public report"),
     "photo_kinds": (PHOTO_KINDS, "照片类型"),
     "governance_plan_fields": (GOVERNANCE_PLAN_FIELDS, "治理方案 fields of a major hazard"),
+    "extension_states": (EXTENSION_STATES, "延期申请 states"),
+    "extension_actions": (EXTENSION_ACTIONS, "延期申请 decisions"),
+    "listing_states": (LISTING_STATES, "挂牌督办 states"),
+    "evidence_flags": (EVIDENCE_FLAGS, "证据存疑: evidence flags of rectification photos"),
     "inspection_kinds": (INSPECTION_KINDS, "检查类型 (self: 企业自查, an officer's)"),
     "answer_results": (ANSWER_RESULTS, "检查结果 of a checklist item: pass, fail, not applicable"),
     "risk_levels": (RISK_LEVELS, "风险等级 (four colours)"),
@@ -46,6 +53,11 @@ CHOICE_SETS = {
     "escalation_rules": (RULES, "零容忍 rules R1–R4"),
     "notification_kinds": (NOTIFICATION_KINDS, "消息类型"),
     "roles": (ROLES, "角色"),
+    "activity_kinds": (ACTIVITY_KINDS, "活动类型 (安全生产月)"),
+    "activity_states": (ACTIVITY_STATES, "活动状态"),
+    "activity_actions": (ACTIVITY_ACTIONS, "活动操作"),
+    "campaign_phases": (CAMPAIGN_PHASES, "专项活动阶段"),
+    "submission_statuses": (SUBMISSION_STATUSES, "报送情况"),
 }
 
 

@@ -82,9 +82,9 @@ def test_seed_demo_adds_the_shipped_checklists_once(app, client_for, factory):
     from tests.conftest import _truncate_all
     _truncate_all(app)  # the session's database may still hold what its migration seeded
     with app.app_context():
-        first = seed_demo(n_enterprises=3)
+        first = seed_demo(n_enterprises=3, n_hazards=0)
         db.session.commit()
-        again = seed_demo(n_enterprises=3)
+        again = seed_demo(n_enterprises=3, n_hazards=0)
         db.session.commit()
     assert any(WULUOSHI in line for line in first)
     assert not any("checklists" in line for line in again)

@@ -52,6 +52,10 @@ DENIED: dict[str, str] = {
     "photo.upload_finding": _PHOTO_KIND,
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
+    "photo.upload_document": _PHOTO_KIND,
+    "hazard.request_extension": "只有企业安全员可以申请延期 / Only the enterprise's safety officer "
+                                "asks for an extension.",
+    "hazard.list": "只有监管人员可以挂牌督办 / Only a supervisor lists a hazard for supervision.",
     "interview.open": _NOT_YOUR_ROLE,
     "checklist.manage": "只有管理员或监管人员可以编辑检查表 / Only administrators and "
                         "supervisors edit checklists.",
@@ -61,6 +65,12 @@ DENIED: dict[str, str] = {
                           "inspectors, supervisors and enterprise officers (self-inspection) "
                           "record hazards.",
     "photo.upload_finding_self": _PHOTO_KIND,
+    "campaign.manage": "只有监管人员可以设立专项活动 / Only supervisors set up campaigns.",
+    "campaign.submit": "只有社区的监管人员可以报送活动总结 / Only a community's supervisor "
+                       "submits its summary.",
+    "activity.record": "您的角色不能登记活动 / Your role does not record activities.",
+    "photo.upload_activity": "您的角色不能上传活动照片 / Your role may not upload activity "
+                             "photos.",
 }
 
 #: What each role may do (能力表). Admins run the registry and the accounts and convene
@@ -69,20 +79,24 @@ DENIED: dict[str, str] = {
 #: An enterprise officer fills in its own fix and shows it, and inspects itself (自查).
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open", "checklist.manage"}),
+                      "interview.open", "checklist.manage", "campaign.manage"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
                            "checklist.manage",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
-                           "hazard.set_deadline", "photo.upload", "photo.upload_finding",
-                           "photo.upload_rectification", "photo.upload_recheck"}),
+                           "hazard.set_deadline", "hazard.list", "photo.upload",
+                           "photo.upload_finding", "photo.upload_rectification",
+                           "photo.upload_recheck", "campaign.manage", "campaign.submit",
+                           "activity.record", "photo.upload_activity"}),
     INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
-                          "photo.upload_recheck"}),
+                          "photo.upload_recheck", "activity.record", "photo.upload_activity"}),
     # 企业自查自报: an officer inspects its own enterprise and reports what it finds (source
     # "self"), with finding photos of those hazards only (app.hazards.evidence).
-    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification",
+    OFFICER: frozenset({"hazard.edit", "hazard.request_extension", "photo.upload",
+                        "photo.upload_rectification", "photo.upload_document",
+                        "activity.record", "photo.upload_activity",
                         "inspection.self", "hazard.report_self", "photo.upload_finding_self"}),
 }
 

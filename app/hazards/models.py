@@ -12,7 +12,9 @@ from app.core.db import UTCDateTime, new_id
 from app.core.models import ClientCreatedMixin, IdMixin, TimestampMixin, VersionedMixin
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.hazards.choices import ARCHIVED, CLOSED, RECTIFYING, REPORTED, SUBMITTED, VERIFIED
+from app.hazards.choices import (ARCHIVED, CLOSED, LISTED, RECTIFYING, REPORTED, SUBMITTED,
+                                 VERIFIED)
+from app.hazards.oversight_models import HazardListing
 
 
 def overdue(state: str, deadline, now) -> bool:
@@ -94,6 +96,13 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
     enterprise = db.relationship("Enterprise")
     reporter = db.relationship("User")
     photos = db.relationship("Photo", order_by="Photo.created_at")
+    #: 挂牌督办 (or None); loaded with the hazards of a query, one statement per page
+    listing = db.relationship(HazardListing, uselist=False, lazy="selectin", viewonly=True)
+
+    @property
+    def is_listed(self) -> bool:
+        """Under 挂牌督办 now (listed, not yet delisted)."""
+        return self.listing is not None and self.listing.state == LISTED
 
     @hybrid_method
     def overdue_at(self, now: datetime) -> bool:

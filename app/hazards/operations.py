@@ -23,7 +23,7 @@ from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.hazards import choices, handover, readiness, signals
+from app.hazards import choices, handover, oversight, readiness, signals
 from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_SOURCES,
                                  HAZARD_STATES, MAJOR, PHOTO_KINDS, RECTIFICATION,
                                  SOURCE_INSPECTION, SOURCE_SELF)
@@ -378,9 +378,15 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
     def guard(transition):
         photos = check_step(hazard, user, action, note=note, new_deadline=new_deadline,
                             photo_ids=data.get("photo_ids") or [])
+        flags = []
+        if action == "verify":
+            # Accepting a fix whose photos are flagged (证据存疑) needs a note saying why.
+            counted = oversight.counted_photo_ids(handover.sort_photos(hazard))
+            flags = oversight.check_verification(oversight.flags_of(hazard.id, counted), note)
         # Every check passed: set what goes with the step, so one UPDATE carries it all.
         event_data.update(apply_step_effects(hazard, action, now=now, note=note,
                                              new_deadline=new_deadline, photos=photos))
+        event_data.update(oversight.override(flags, user, now))
 
     def make_event(transition, **_):
         return HazardEvent(id=event_id or new_id(), hazard_id=hazard.id, actor_id=user.id,
@@ -419,6 +425,8 @@ def _detailed(user, hazard: Hazard) -> Hazard:
     photos = handover.sort_photos(hazard)
     hazard.evidence_photos = photos.evidence
     hazard.pending_photos = handover.offered_to(user, photos.pending)
+    # extension requests, evidence flags, listing: what they allow now (app.hazards.oversight)
+    oversight.annotate(user, hazard, photos)
     hazard.checklist_item_detail = _checklist_item_detail(hazard)
     return hazard
 
@@ -442,8 +450,9 @@ def _checklist_item_detail(hazard: Hazard) -> dict | None:
 
 def hazard_filter(user, args: dict, now: datetime | None = None):
     """The WHERE clause of the hazard list for ``args`` (the filters of ``GET /api/v1/hazards``:
-    state, level, ids, category, escalated, overdue as of ``now``, found_from/found_to, words
-    of ``q``), within the user's scope. The hazard ledger (台账) lists the same hazards by it."""
+    state, level, ids, category, escalated, overdue as of ``now``, listed (挂牌督办 now),
+    found_from/found_to, words of ``q``), within the user's scope. The hazard ledger (台账)
+    lists the same hazards by it."""
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
                  "escalated"):
@@ -452,6 +461,9 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
     if args.get("overdue") is not None:
         overdue = Hazard.overdue_at(now or utcnow())
         conditions.append(overdue if args["overdue"] else ~overdue)
+    if args.get("listed") is not None:
+        listed = oversight.listed_clause()
+        conditions.append(listed if args["listed"] else ~listed)
     if args.get("found_from"):
         conditions.append(Hazard.found_at >= args["found_from"])
     if args.get("found_to"):

@@ -11,6 +11,8 @@ from app.core.i18n import LocalizedText
 from app.core.pagination import page_args, page_schema
 from app.hazards import choices
 from app.hazards.evidence_schemas import PhotoOut
+from app.hazards.oversight_schemas import (EvidenceFlagOut, ExtensionOut, ListingOut,
+                                           OversightBlockedOut)
 from app.hazards.workflow import HAZARD_WORKFLOW
 
 
@@ -94,6 +96,7 @@ class HazardQueryArgs(page_args(200, 50)):
                            validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办 now"})
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "words in title, description, place or enterprise"})
     found_from = DateOrDateTime()
@@ -127,7 +130,7 @@ _SUMMARY_COLUMNS = ("id", "enterprise_id", "community_id", "inspection_id", "tit
 def _summary(hazard) -> dict:
     return {**{name: getattr(hazard, name) for name in _SUMMARY_COLUMNS},
             "enterprise_name": hazard.enterprise.name if hazard.enterprise else None,
-            "overdue": hazard.is_overdue}
+            "overdue": hazard.is_overdue, "listed": hazard.is_listed}
 
 
 class HazardSummaryOut(Schema):
@@ -151,6 +154,7 @@ class HazardSummaryOut(Schema):
                                                       "submitted)"})
     rejection_count = fields.Integer()
     escalated = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办 (listed supervision) now"})
     version = fields.Integer()
     checklist_item = fields.String(allow_none=True, metadata={
         "description": "检查项: the code of the checklist item it was found at"})
@@ -224,6 +228,19 @@ class HazardOut(HazardSummaryOut):
                                                            "user that would be refused now, "
                                                            "and why"})
     warnings = fields.List(fields.Nested(HazardWarningOut))
+    listing = fields.Nested(ListingOut, allow_none=True, metadata={
+        "description": "挂牌督办: who listed it, the unit, deadline and responsible person; "
+                       "摘牌 and its assessment"})
+    extensions = fields.List(fields.Nested(ExtensionOut), metadata={
+        "description": "延期申请, newest first, each with the decisions you may take"})
+    evidence_flags = fields.List(fields.Nested(EvidenceFlagOut), metadata={
+        "description": "证据存疑 about its rectification photos, explained; verify needs a note "
+                       "while one is standing"})
+    oversight_actions = fields.List(fields.String(), metadata={
+        "description": "what you may do now besides the steps: request_extension, list, delist"})
+    oversight_blocked = fields.Dict(keys=fields.String(),
+                                    values=fields.Nested(OversightBlockedOut), metadata={
+        "description": "request_extension or delist not possible yet, and why"})
     checklist = fields.Nested(HazardChecklistItemOut, allow_none=True, metadata={
         "description": "the checklist item it was found at, with its legal basis"})
     created_at = UtcDateTime()
@@ -238,7 +255,8 @@ class HazardOut(HazardSummaryOut):
             "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",
             "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note",
             "created_at", "updated_at", "governance_plan_missing", "allowed_actions",
-            "blocked_actions", "warnings", "pending_photos")})
+            "blocked_actions", "warnings", "pending_photos", "listing", "extensions",
+            "evidence_flags", "oversight_actions", "oversight_blocked")})
         out["photos"] = hazard.evidence_photos
         out["checklist"] = hazard.checklist_item_detail
         out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None

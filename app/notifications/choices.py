@@ -14,6 +14,10 @@ INTERVIEW_SCHEDULED = "interview_scheduled"
 INTERVIEW_HELD = "interview_held"
 FOLLOW_UP_REMINDER = "follow_up_reminder"
 FOLLOW_UP_OVERDUE = "follow_up_overdue"
+EXTENSION_REQUESTED = "extension_requested"
+EXTENSION_APPROVED = "extension_approved"
+EXTENSION_REJECTED = "extension_rejected"
+HAZARD_LISTED = "hazard_listed"
 
 NOTIFICATION_KINDS = ChoiceSet("消息类型", "message kind", [
     Choice(HAZARD_CREATED, "新隐患", "New hazard", "#1976d2"),
@@ -28,6 +32,10 @@ NOTIFICATION_KINDS = ChoiceSet("消息类型", "message kind", [
     Choice(FOLLOW_UP_REMINDER, "约谈整改回执期限临近", "Follow-up deadline approaching",
            "#fbc02d"),
     Choice(FOLLOW_UP_OVERDUE, "约谈整改回执逾期", "Follow-up overdue", "#d32f2f"),
+    Choice(EXTENSION_REQUESTED, "延期申请待审批", "Extension request to decide", "#fbc02d"),
+    Choice(EXTENSION_APPROVED, "延期申请已批准", "Extension approved", "#388e3c"),
+    Choice(EXTENSION_REJECTED, "延期申请被驳回", "Extension rejected", "#d32f2f"),
+    Choice(HAZARD_LISTED, "挂牌督办", "Listed for supervision", "#b71c1c"),
 ])
 
 SUBJECT_TYPES = ("hazard", "interview")

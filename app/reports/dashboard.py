@@ -19,6 +19,10 @@ Definitions (every figure is limited to the user's scope and the optional commun
   are the enterprises with the most of them.
 * **escalations** — 零容忍 firings (``fired_at``) in the period, by rule; **interviews** — 约谈
   opened (``created_at``) in the period by current state, and those held in the period.
+* **extensions** — 延期申请 made in the period, decided in it (approved, rejected), and
+  pending now; **listings** — hazards under 挂牌督办 now, listed and delisted (摘牌) in the
+  period; **evidence** — verifications in the period made while evidence flags stood, and
+  hazards awaiting their re-check with a standing flag now (``app.hazards.oversight``).
 * **weekly_trend** — per ISO week (Monday–Sunday, Asia/Shanghai) of the period: hazards found
   that week and hazards closed (销号) that week.
 * **prevention** — checklists and self-inspections (双重预防): the most failed items, each
@@ -45,7 +49,10 @@ from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
 from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categories
+from app.hazards.deadline_extensions import extension_counts
+from app.hazards.listing import listing_counts
 from app.hazards.models import Hazard
+from app.hazards.oversight import evidence_counts
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.scope import community_scope_clause, visible_community
@@ -211,6 +218,9 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
                        "by_state": _labelled(interviews, INTERVIEW_STATES)},
         "weekly_trend": weekly_trend(period, first, last),
         "top_enterprises": open_now["top"],
+        "extensions": extension_counts(scope, start, end),
+        "listings": listing_counts(scope, start, end),
+        "evidence": evidence_counts(scope, start, end),
         "prevention": prevention_figures(user, community, start, end),
     }
 

@@ -81,6 +81,26 @@ class TopEnterpriseOut(Schema):
     overdue = fields.Integer()
 
 
+class ExtensionFigures(Schema):
+    requested = fields.Integer(metadata={"description": "延期申请 made in the period"})
+    approved = fields.Integer(metadata={"description": "approved in the period"})
+    rejected = fields.Integer(metadata={"description": "rejected in the period"})
+    pending_now = fields.Integer(metadata={"description": "awaiting a decision now"})
+
+
+class ListingFigures(Schema):
+    listed_now = fields.Integer(metadata={"description": "under 挂牌督办 now"})
+    listed = fields.Integer(metadata={"description": "listed in the period"})
+    delisted = fields.Integer(metadata={"description": "摘牌 in the period"})
+
+
+class EvidenceFigures(Schema):
+    flagged_verifications = fields.Integer(metadata={
+        "description": "verifications in the period made while evidence flags stood"})
+    awaiting_review = fields.Integer(metadata={
+        "description": "hazards awaiting their re-check now with a standing flag"})
+
+
 class FailedItemOut(Schema):
     checklist_id = fields.String()
     checklist_name = fields.String(allow_none=True)
@@ -164,6 +184,9 @@ class DashboardOut(Schema):
     interviews = fields.Nested(InterviewFigures)
     weekly_trend = fields.List(fields.Nested(WeekOut))
     top_enterprises = fields.List(fields.Nested(TopEnterpriseOut))
+    extensions = fields.Nested(ExtensionFigures)
+    listings = fields.Nested(ListingFigures)
+    evidence = fields.Nested(EvidenceFigures)
     prevention = fields.Nested(PreventionOut)
 
 
@@ -207,6 +230,7 @@ class MapEnterpriseOut(Schema):
     open_hazards = fields.Integer()
     major = fields.Integer(metadata={"description": "open major hazards"})
     overdue = fields.Integer()
+    listed = fields.Integer(metadata={"description": "open hazards under 挂牌督办"})
 
 
 class MapHazardOut(Schema):
@@ -219,6 +243,7 @@ class MapHazardOut(Schema):
     level = fields.String()
     state = fields.String()
     overdue = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办"})
 
 
 class MapOut(Schema):
@@ -250,6 +275,7 @@ class LedgerArgs(Schema):
                            validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办 now"})
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "words in title, description, place or enterprise"})
     found_from = DateOrDateTime()
@@ -278,10 +304,14 @@ class InterviewLedgerArgs(Schema):
 
 # --------------------------------------------------------------------------- documents
 class CampaignArgs(Schema):
-    date_from = core_fields.Date(data_key="from", required=True, metadata={
-        "description": "first day of the campaign, e.g. 2023-06-01"})
-    date_to = core_fields.Date(data_key="to", required=True, metadata={
-        "description": "last day (included), e.g. 2023-06-30"})
+    campaign_id = UUIDStr(metadata={
+        "description": "a campaign (GET /api/v1/campaigns): its period, name and deadline "
+                       "stand for from, to, title and report_due"})
+    date_from = core_fields.Date(data_key="from", metadata={
+        "description": "first day of the campaign, e.g. 2023-06-01 (required without "
+                       "campaign_id)"})
+    date_to = core_fields.Date(data_key="to", metadata={
+        "description": "last day (included), e.g. 2023-06-30 (required without campaign_id)"})
     community_id = UUIDStr(metadata={"description": "the reporting 社区 (404 when not yours)"})
     title = fields.String(validate=validate.Length(min=1, max=60), metadata={
         "description": "campaign name, default 安全生产月"})
@@ -290,6 +320,10 @@ class CampaignArgs(Schema):
 
     @validates_schema
     def _period(self, data, **kwargs):
+        if not data.get("campaign_id"):
+            for name, key in (("date_from", "from"), ("date_to", "to")):
+                if not data.get(name):
+                    raise ValidationError("Missing data for required field.", field_name=key)
         _check_period(data)
         if data.get("date_from") and data.get("date_to") and \
                 (data["date_to"] - data["date_from"]).days > 366:

@@ -6,7 +6,7 @@ Then seeds the shipped checklists (app.checklists.standard: 五落实五到位, 
 九小场所消防安全), so that a fresh database offers them.
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0008
 Create Date: 2026-12-01 17:58:42.099558
 
 """
@@ -18,7 +18,7 @@ from app.checklists.standard import seed_rows
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,8 @@ const hazardUrl = (id) => `/api/v1/hazards/${id}`;
 const inspectionUrl = (id) => `/api/v1/inspections/${id}`;
 
 // ------------------------------------------------------------------ the items
-/** Upload one prepared photo (photos.js) of a hazard; `kind`: finding, rectification, recheck. */
+/** Upload one prepared photo (photos.js) of a hazard; `kind`: finding, rectification, recheck,
+ * document (the 证明材料 of an extension request). */
 function photoItem(photo, hazardId, kind, title, i) {
   return {
     type: 'photo', record_id: photo.id, method: 'POST', url: '/api/v1/photos', deps: [hazardId],
@@ -230,6 +231,61 @@ export async function transitionHazard(hz, { eventId, action, note = null, deadl
   }]);
 }
 
+// ------------------------------------------------------------------ deadlines and listing
+const extensionUrl = (hazardId, id) => `${hazardUrl(hazardId)}/extensions/${id}`;
+
+/**
+ * Ask for a later deadline (申请延期): `id` (newId, chosen by the form), `newDeadline` (a
+ * date, YYYY-MM-DD), `reason`, and optionally `photo`, a prepared photo of the document behind
+ * it (sent first, as a `document` photo of the hazard).
+ */
+export async function requestExtension(hz, { id, newDeadline, reason, photo = null }) {
+  const body = { id, new_deadline: newDeadline, reason };
+  if (photo) body.photo_id = photo.id;
+  // Sent as an update of the hazard's deadline: a refusal (a request already pending, the
+  // deadline passed) is the user's to read, not an id held with another body.
+  return saveItems([...(photo ? [photoItem(photo, hz.id, 'document', hz.title, 0)] : []), {
+    type: 'update', record_id: id, method: 'POST', url: `${hazardUrl(hz.id)}/extensions`, body,
+    deps: [hz.id, ...(photo ? [photo.id] : [])],
+    check: { url: extensionUrl(hz.id, id), how: 'fields', fields: { id } },
+    label: { key: 'outbox.label.extension', params: { title: hz.title } },
+  }]);
+}
+
+/** Decide an extension request: `action` approve or reject (a rejection carries its `note`). */
+export async function decideExtension(hz, ext, { action, note = null, actionLabel }) {
+  const body = { action, version: ext.version ?? null };
+  if (note) body.note = note;
+  const state = action === 'approve' ? 'approved' : 'rejected';
+  return saveItems([{
+    type: 'update', record_id: ext.id, chain: ext.id, method: 'POST',
+    url: `${extensionUrl(hz.id, ext.id)}/transitions`, body, deps: [hz.id, ext.id],
+    version_from: extensionUrl(hz.id, ext.id),
+    check: { url: extensionUrl(hz.id, ext.id), how: 'fields', fields: { state } },
+    label: { key: 'outbox.label.transition', params: { action: actionLabel, title: hz.title } },
+  }]);
+}
+
+/** 挂牌督办 of a major hazard: `listing` {unit, deadline (YYYY-MM-DD), responsible, note?}. */
+export async function listHazard(hz, listing) {
+  return saveItems([{
+    type: 'update', record_id: hz.id, method: 'POST', url: `${hazardUrl(hz.id)}/listing`,
+    body: { id: newId(), ...listing }, deps: [hz.id],
+    check: { url: hazardUrl(hz.id), how: 'fields', fields: { listed: true } },
+    label: { key: 'outbox.label.listing', params: { title: hz.title } },
+  }]);
+}
+
+/** 摘牌 of a closed hazard, with the assessment of its fix. */
+export async function delistHazard(hz, { assessment }) {
+  return saveItems([{
+    type: 'update', record_id: hz.id, method: 'POST', url: `${hazardUrl(hz.id)}/listing/delist`,
+    body: { assessment }, deps: [hz.id],
+    check: { url: hazardUrl(hz.id), how: 'fields', fields: { listed: false } },
+    label: { key: 'outbox.label.delist', params: { title: hz.title } },
+  }]);
+}
+
 const isHazardCreate = (i) => i.type === 'create' && i.url === '/api/v1/hazards';
 const asPendingHazard = (i) => ({ ...i.body, state: 'reported', _pending: true, photos: [] });
 
@@ -260,4 +316,69 @@ export async function queuedSteps(hazardId) {
  * supervisor's desk work; a refusal is thrown as the ApiError to show on the form. */
 export async function transitionInterview(iv, action, fields) {
   return (await request('POST', `/api/v1/interviews/${iv.id}/transitions`, { json: { ...fields, action, version: iv.version } })).data;
+}
+
+// ------------------------------------------------------------------ campaigns (安全生产月)
+const activityUrl = (id) => `/api/v1/activities/${id}`;
+
+/** Upload one prepared photo (photos.js) of an activity (its sign-in sheet, the drill). */
+function activityPhotoItem(photo, activityId, title, i) {
+  return {
+    type: 'photo', record_id: photo.id, method: 'POST', url: '/api/v1/photos', deps: [activityId],
+    photo: { blob: photo.blob, filename: photo.filename, fields: { id: photo.id, activity_id: activityId, kind: 'activity', sha256: photo.sha256 } },
+    check: { url: activityUrl(activityId), how: 'photo' },
+    label: { key: 'outbox.label.photo', params: { title, n: i + 1 } },
+  };
+}
+
+/**
+ * Record an activity (登记活动: training, a drill, publicity…) with its photos. `activity`: the
+ * create body, its `id` chosen by the form (newId). Offline first: answers once the items are
+ * on the phone; the activity lists show it as 待同步 until the outbox has delivered it.
+ */
+export async function createActivity(activity, photos = []) {
+  return saveItems([{
+    type: 'create', record_id: activity.id, method: 'POST', url: '/api/v1/activities', body: activity,
+    check: { url: activityUrl(activity.id), how: 'exists' },
+    label: { key: 'outbox.label.activity', params: { title: activity.title } },
+  }, ...photos.map((p, i) => activityPhotoItem(p, activity.id, activity.title, i))]);
+}
+
+const isActivityCreate = (i) => i.type === 'create' && i.url === '/api/v1/activities';
+const asPendingActivity = (items) => (i) => ({
+  ...i.body, state: null, _pending: true, enterprises: [], photos: [],
+  photo_count: items.filter((p) => p.type === 'photo' && (p.deps || []).includes(i.record_id)).length,
+});
+
+/** Activities made on this phone that the server has not acknowledged yet (`_pending: true`). */
+export async function queuedActivities() {
+  const items = await outbox.all();
+  return items.filter(isActivityCreate).map(asPendingActivity(items));
+}
+
+/** The queued copy of an activity made on this phone and not sent yet, or null. */
+export async function queuedActivity(id) {
+  const items = await outbox.all();
+  const item = items.find((i) => isActivityCreate(i) && i.record_id === id);
+  return item ? asPendingActivity(items)(item) : null;
+}
+
+/** 确认 or 退回 an officer's activity. Online only (a supervisor's desk work); a refusal is
+ * thrown as the ApiError to show on the screen. */
+export async function transitionActivity(activity, action, note = null) {
+  const json = { action, version: activity.version };
+  if (note) json.note = note;
+  return (await request('POST', `${activityUrl(activity.id)}/transitions`, { json })).data;
+}
+
+/** 设立专项活动 (supervisors). Online only. */
+export async function createCampaign(body) {
+  return (await request('POST', '/api/v1/campaigns', { json: body })).data;
+}
+
+/** 报送 a community's summary of a campaign: frozen once made. Online only. */
+export async function submitSummary(campaignId, communityId, note = null) {
+  const json = { community_id: communityId };
+  if (note) json.note = note;
+  return (await request('POST', `/api/v1/campaigns/${campaignId}/submissions`, { json })).data;
 }

@@ -11,6 +11,7 @@ import { values, label, color } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
 import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
 import { serverFile } from '../components/server-file.js';
+import { campaignBanner } from '../components/campaign-banner.js';
 
 /** {key: n} from an object or from a list of {key|state|level|…, count}. */
 function toMap(x, keyNames = ['key', 'value', 'state', 'level', 'category', 'risk_level', 'community_id', 'name', 'label']) {
@@ -137,6 +138,23 @@ export async function render({ main, isCurrent, query }) {
     ivs && (ivs.by_state || []).some((r) => r.count) ? h('div', h('h3.sub.next', t('dashboard.interviews_by_state')),
       kv(ivs.by_state.map((r) => [answerLabel(r), fmtNumber(r.count || 0)]))) : null) : null;
 
+  // 延期申请, 挂牌督办 and 证据存疑 of the period (the answer's extensions, listings, evidence).
+  const ext = d.extensions || null;
+  const lst = d.listings || null;
+  const evd = d.evidence || null;
+  const oversight = ext || lst || evd ? h('div.card', { 'data-testid': 'dashboard-oversight' }, h('h2', t('dashboard.oversight')),
+    lst ? h('div', h('h3.sub', t('dashboard.listings')), h('div.stats',
+      stat(fmtNumber(lst.listed_now ?? 0), t('dashboard.listed_now'), !!lst.listed_now, '#/listings?state=listed'),
+      stat(fmtNumber(lst.listed ?? 0), t('dashboard.listed')),
+      stat(fmtNumber(lst.delisted ?? 0), t('dashboard.delisted'), false, '#/listings?state=delisted'))) : null,
+    ext ? h('div', h('h3.sub.next', t('dashboard.extensions')), h('div.stats',
+      stat(fmtNumber(ext.requested ?? 0), t('dashboard.ext_requested')),
+      stat(fmtNumber(ext.approved ?? 0), t('dashboard.ext_approved')),
+      stat(fmtNumber(ext.rejected ?? 0), t('dashboard.ext_rejected')),
+      stat(fmtNumber(ext.pending_now ?? 0), t('dashboard.ext_pending'), !!ext.pending_now))) : null,
+    evd ? h('div', h('h3.sub.next', t('dashboard.evidence')), h('div.stats',
+      stat(fmtNumber(evd.flagged_verifications ?? 0), t('dashboard.flagged_verifications'), !!evd.flagged_verifications),
+      stat(fmtNumber(evd.awaiting_review ?? 0), t('dashboard.flagged_awaiting'), !!evd.awaiting_review, '#/hazards?state=submitted'))) : null) : null;
   // 双重预防: checklists (the items failed most, each enterprise's last score) and the
   // enterprises' own self-inspections (per month, and the 自查不实 cases).
   const prev = d.prevention || null;
@@ -173,11 +191,12 @@ export async function render({ main, isCurrent, query }) {
       serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.xlsx', periodQs), download: '' }, icon('download'), t('hazards.ledger')),
       serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.csv', periodQs), download: '' }, icon('download'), t('hazards.ledger_csv')),
       serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/interviews.xlsx', qs({ cid })), download: '' }, icon('download'), t('interviews.ledger')),
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/listings.xlsx', qs({ cid })), download: '' }, icon('download'), t('listing.register_xlsx')),
       summaryOk ? serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/campaign-summary.pdf', periodQs), target: '_blank', rel: 'noopener' }, icon('list'), t('dashboard.summary_pdf'))
         : h('p.small.muted', t('dashboard.summary_too_long'))));
 
   // The figures in a grid, then the cards: one column on a phone, two at a desk (app.css).
-  setChildren(main, cachedNote(res.cachedAt), h('div.dash-head', filter, periodFields),
+  setChildren(main, cachedNote(res.cachedAt), campaignBanner(), h('div.dash-head', filter, periodFields),
     h('div.stats.dash-stats', { 'data-testid': 'dashboard-stats' },
       stat(fmtNumber(total), t('dashboard.total'), false, '#/hazards'),
       stat(fmtNumber(open), t('dashboard.open'), false, '#/hazards'),
@@ -194,6 +213,7 @@ export async function render({ main, isCurrent, query }) {
       total ? barChart(values('hazard_states').map((s) => ({ label: label('hazard_states', s), value: Number(byState[s]) || 0, color: color('hazard_states', s) })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
     mapCard,
     zeroTolerance,
+    oversight,
     prevention,
     Object.keys(byRisk).length ? h('div.card.chart', h('h2', t('dashboard.by_risk')),
       barChart(values('risk_levels').map((r) => ({ label: label('risk_levels', r), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: color('risk_levels', r) })), { title: t('dashboard.by_risk') })) : null,

@@ -11,6 +11,7 @@ import { recentEnterprises } from '../registry-cache.js';
 import { liveOutboxCard } from '../components/outbox-card.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { label } from '../choices.js';
+import { campaignBanner } from '../components/campaign-banner.js';
 import { progressOf } from '../components/checklist.js';
 
 /** The inspection in progress on this phone (an inspector's visit, an officer's 自查). */
@@ -42,7 +43,7 @@ async function renderInspectorHome({ main }) {
   const todoBox = h('div');
   const syncBox = h('div');
   const recentBox = h('div');
-  append(main, hello, scan, todoBox, currentCard(current), syncBox, recentBox);
+  append(main, hello, campaignBanner(), scan, todoBox, currentCard(current), syncBox, recentBox);
   const stopCard = liveOutboxCard(syncBox);
   // 待复查: rectifications awaiting my re-check (the server's count; offline the last one known).
   cachedGet('/api/v1/hazards/summary').then(({ data }) => {
@@ -91,6 +92,7 @@ async function renderOfficerHome({ main, isCurrent }) {
   if (!isCurrent()) return null;
   setChildren(main, cachedNote(list.cachedAt),
     h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username })),
+    campaignBanner(),
     selfEntry,
     h('div.stats',
       h('div.stat', h('div.v', String(todo)), h('div.k', t('officer.todo'))),
