@@ -64,6 +64,9 @@ class Config:
     REMINDER_DAYS_BEFORE_DEADLINE = _env_int("REMINDER_DAYS_BEFORE_DEADLINE", 2)
     ESCALATION_REJECTIONS = _env_int("ESCALATION_REJECTIONS", 2)
     ESCALATION_REPEAT_DAYS = _env_int("ESCALATION_REPEAT_DAYS", 90)
+    # 自查不实: an inspector's finding in a category the enterprise's self-inspection passed
+    # within this many days before.
+    SELF_CHECK_DAYS = _env_int("SELF_CHECK_DAYS", 30)
     ESCALATION_INTERVAL_S = _env_int("ESCALATION_INTERVAL_S", 300)  # 0 disables the in-server job
     # Housekeeping in the server (ended sessions, login counters, abandoned uploads); 0 disables.
     MAINTENANCE_INTERVAL_S = _env_int("MAINTENANCE_INTERVAL_S", 3600)

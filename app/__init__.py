@@ -37,6 +37,7 @@ BLUEPRINT_MODULES = (
     "app.auth.views",
     "app.auth.admin_views",
     "app.registry.views",
+    "app.checklists.views",
     "app.inspections.views",
     "app.hazards.views",
     "app.hazards.evidence_views",

@@ -20,7 +20,7 @@ from app.hazards.choices import (EVIDENCE_FLAGS, EXTENSION_ACTIONS, EXTENSION_ST
                                  GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
                                  HAZARD_SOURCES, HAZARD_STATES, LISTING_STATES, PHOTO_KINDS,
                                  configured_categories, deadline_days)
-from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.choices import ANSWER_RESULTS, INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
 from app.outreach.choices import (BULLETIN_ACTIONS, BULLETIN_KINDS, DECLINE_REASONS,
                                   RECEIPT_STATES, TIP_ACTIONS, TIP_STATES)
@@ -47,7 +47,8 @@ CHOICE_SETS = {
     "extension_actions": (EXTENSION_ACTIONS, "延期申请 decisions"),
     "listing_states": (LISTING_STATES, "挂牌督办 states"),
     "evidence_flags": (EVIDENCE_FLAGS, "证据存疑: evidence flags of rectification photos"),
-    "inspection_kinds": (INSPECTION_KINDS, "检查类型"),
+    "inspection_kinds": (INSPECTION_KINDS, "检查类型 (self: 企业自查, an officer's)"),
+    "answer_results": (ANSWER_RESULTS, "检查结果 of a checklist item: pass, fail, not applicable"),
     "risk_levels": (RISK_LEVELS, "风险等级 (four colours)"),
     "industries": (configured_industries, "行业: the configured INDUSTRIES, in their order"),
     "interview_states": (INTERVIEW_STATES, "约谈 states"),

@@ -2,10 +2,11 @@
 from app.auth.models import LoginFailure, User, UserSession, user_communities
 from app.campaigns.models import (Activity, ActivityEvent, Campaign, Submission,
                                   activity_enterprises)
+from app.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.hazards.models import Hazard, HazardEvent, HazardEventHead
 from app.hazards.oversight_models import DeadlineExtension, EvidenceFlag, HazardListing
-from app.inspections.models import Inspection, InspectionMember
+from app.inspections.models import Inspection, InspectionAnswer, InspectionMember
 from app.notifications.models import JobLease, Notification, WebhookDelivery
 from app.outreach.models import (Bulletin, BulletinAttachment, BulletinEvent, BulletinReceipt,
                                  Tip, TipEvent, TipPhoto, TipRateCounter)
@@ -18,10 +19,11 @@ from app.registry.models import Community, Enterprise, EnterpriseMove
 __all__ = [
     "LoginFailure", "User", "UserSession", "user_communities",
     "Activity", "ActivityEvent", "Campaign", "Submission", "activity_enterprises",
+    "Checklist", "ChecklistItem", "ChecklistVersion",
     "Escalation", "Interview", "InterviewEvent",
     "Hazard", "HazardEvent", "HazardEventHead",
     "DeadlineExtension", "EvidenceFlag", "HazardListing",
-    "Inspection", "InspectionMember",
+    "Inspection", "InspectionAnswer", "InspectionMember",
     "JobLease", "Notification", "WebhookDelivery",
     "Bulletin", "BulletinAttachment", "BulletinEvent", "BulletinReceipt",
     "Tip", "TipEvent", "TipPhoto", "TipRateCounter",

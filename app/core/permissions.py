@@ -57,6 +57,14 @@ DENIED: dict[str, str] = {
                                 "asks for an extension.",
     "hazard.list": "只有监管人员可以挂牌督办 / Only a supervisor lists a hazard for supervision.",
     "interview.open": _NOT_YOUR_ROLE,
+    "checklist.manage": "只有管理员或监管人员可以编辑检查表 / Only administrators and "
+                        "supervisors edit checklists.",
+    "inspection.self": "只有企业安全员可以开展企业自查 / Only an enterprise officer runs a "
+                       "self-inspection.",
+    "hazard.report_self": "只有检查人员、监管人员和企业安全员（自查）可以登记隐患 / Only "
+                          "inspectors, supervisors and enterprise officers (self-inspection) "
+                          "record hazards.",
+    "photo.upload_finding_self": _PHOTO_KIND,
     "campaign.manage": "只有监管人员可以设立专项活动 / Only supervisors set up campaigns.",
     "campaign.submit": "只有社区的监管人员可以报送活动总结 / Only a community's supervisor "
                        "submits its summary.",
@@ -81,13 +89,13 @@ DENIED: dict[str, str] = {
 #: What each role may do (能力表). Admins run the registry and the accounts and convene
 #: interviews, but take no part in inspecting and rectifying (their hazard transitions are 403
 #: by the hazard table). Supervisors (领导小组/监管) may do all an inspector does, and sign off.
-#: An enterprise officer fills in its own fix and shows it.
+#: An enterprise officer fills in its own fix and shows it, and inspects itself (自查).
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open", "campaign.manage", "tip.read", "bulletin.receipts",
-                      "plan.read", "task.read"}),
+                      "interview.open", "checklist.manage", "campaign.manage", "tip.read",
+                      "bulletin.receipts", "plan.read", "task.read"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
-                           "plan.read", "plan.manage", "task.read",
+                           "checklist.manage", "plan.read", "plan.manage", "task.read",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
                            "hazard.set_deadline", "hazard.list", "photo.upload",
@@ -101,9 +109,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
                           "photo.upload_finding", "photo.upload_rectification",
                           "photo.upload_recheck", "activity.record", "photo.upload_activity",
                           "tip.read", "bulletin.receipts"}),
+    # 企业自查自报: an officer inspects its own enterprise and reports what it finds (source
+    # "self"), with finding photos of those hazards only (app.hazards.evidence).
     OFFICER: frozenset({"hazard.edit", "hazard.request_extension", "photo.upload",
                         "photo.upload_rectification", "photo.upload_document",
-                        "activity.record", "photo.upload_activity"}),
+                        "activity.record", "photo.upload_activity",
+                        "inspection.self", "hazard.report_self", "photo.upload_finding_self"}),
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.auth.operations import create_user
+from app.checklists.operations import ensure_standard_checklists
 from app.demo.campaign import seed_campaign
 from app.demo.bulk import generate_year
 from app.extensions import db
@@ -115,10 +116,11 @@ def seed_plan() -> str:
 
 def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
               seed: int = 2023) -> list[str]:
-    """Create the demo 街道 once (a second run leaves the data as it is) and return the lines to
-    print: the logins of one user per role. ``n_hazards``: a year of hazards to generate (by
-    default :data:`DEMO_HAZARDS` on a fresh database, none on one that has the demo already).
-    This year's 安全生产月 is created with its activities when no campaign exists."""
+    """Create the demo 街道 once (a second run leaves the data as it is), add the shipped
+    checklists it lacks, and return the lines to print: the logins of one user per role.
+    ``n_hazards``: a year of hazards to generate (by default :data:`DEMO_HAZARDS` on a fresh
+    database, none on one that has the demo already). This year's 安全生产月 is created with its
+    activities when no campaign exists."""
     rng = random.Random(seed)
     lines: list[str] = []
     fresh = db.session.scalar(select(func.count()).select_from(Community)) == 0
@@ -145,6 +147,9 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
                 added = add_enterprises(range(existing, n_enterprises), communities,
                                         random.Random(f"{seed}-{existing}"))
                 lines.append(f"added {len(added)} enterprises (now {n_enterprises})")
+    checklists = ensure_standard_checklists()
+    if checklists:
+        lines.append(f"added checklists: {'; '.join(checklists)}")
     if n_hazards:
         lines.extend(generate_year(n_hazards=n_hazards, seed=seed))
     lines.extend(seed_campaign())

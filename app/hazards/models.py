@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, and_)
+from sqlalchemy import false as sa_false
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 
 from app.core.db import UTCDateTime, new_id
@@ -85,6 +86,12 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
     closed_at = db.Column(UTCDateTime, nullable=True)
     archived_at = db.Column(UTCDateTime, nullable=True)
     recheck_note = db.Column(Text, nullable=True)  # 复查结果
+    # 检查项: the code of the checklist item (of its inspection's checklist) it was found at.
+    checklist_item = db.Column(String(32), nullable=True)
+    # 自查不实: an inspector found it in a category the enterprise's own self-inspection passed
+    # within SELF_CHECK_DAYS before (app.inspections.answers.self_check_passed).
+    self_check_missed = db.Column(Boolean, nullable=False, default=False,
+                                  server_default=sa_false())
 
     enterprise = db.relationship("Enterprise")
     reporter = db.relationship("User")

@@ -49,6 +49,14 @@ class HazardCreateIn(Schema):
         "description": "default: found_at + DEADLINE_DAYS_GENERAL/MAJOR days (end of that day)"})
     responsible = fields.String(load_default="", validate=validate.Length(max=100))
     governance_plan = fields.Nested(GovernancePlanIn, allow_none=True)
+    checklist_item = fields.String(allow_none=True, validate=validate.Length(min=1, max=32),
+                                   metadata={"description": "检查项: the code of the item of the "
+                                                            "inspection's checklist it failed; a "
+                                                            "major_if_failed item makes it major"})
+    source = fields.String(validate=validate.OneOf([choices.SOURCE_INSPECTION,
+                                                    choices.SOURCE_SELF]), metadata={
+        "description": "隐患来源, set by who records it: inspection (inspectors, supervisors) "
+                       "or self (an enterprise officer's own report); another value is 422"})
 
 
 class HazardPatchIn(Schema):
@@ -116,7 +124,7 @@ class GovernancePlanOut(Schema):
 
 _SUMMARY_COLUMNS = ("id", "enterprise_id", "community_id", "inspection_id", "title", "category",
                     "level", "state", "source", "place", "found_at", "deadline", "rejection_count",
-                    "escalated", "version")
+                    "escalated", "version", "checklist_item", "self_check_missed")
 
 
 def _summary(hazard) -> dict:
@@ -148,6 +156,11 @@ class HazardSummaryOut(Schema):
     escalated = fields.Boolean()
     listed = fields.Boolean(metadata={"description": "under 挂牌督办 (listed supervision) now"})
     version = fields.Integer()
+    checklist_item = fields.String(allow_none=True, metadata={
+        "description": "检查项: the code of the checklist item it was found at"})
+    self_check_missed = fields.Boolean(metadata={
+        "description": "自查不实: an inspector found it in a category the enterprise's own "
+                       "self-inspection answered pass within SELF_CHECK_DAYS (30) before"})
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
@@ -169,6 +182,17 @@ class HazardWarningOut(Schema):
     field = fields.String(metadata={"description": "e.g. governance_plan.deadline"})
     code = fields.String(metadata={"description": "plan_ends_after_deadline"})
     message = LocalizedText(metadata={"description": "in the reader's language"})
+
+
+class HazardChecklistItemOut(Schema):
+    """检查项 a hazard was found at."""
+
+    code = fields.String()
+    text = fields.String(allow_none=True)
+    basis = fields.String(allow_none=True)
+    checklist_id = fields.String(allow_none=True)
+    checklist_name = fields.String(allow_none=True)
+    checklist_version = fields.Integer(allow_none=True)
 
 
 class HazardOut(HazardSummaryOut):
@@ -217,6 +241,8 @@ class HazardOut(HazardSummaryOut):
     oversight_blocked = fields.Dict(keys=fields.String(),
                                     values=fields.Nested(OversightBlockedOut), metadata={
         "description": "request_extension or delist not possible yet, and why"})
+    checklist = fields.Nested(HazardChecklistItemOut, allow_none=True, metadata={
+        "description": "the checklist item it was found at, with its legal basis"})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 
@@ -232,6 +258,7 @@ class HazardOut(HazardSummaryOut):
             "blocked_actions", "warnings", "pending_photos", "listing", "extensions",
             "evidence_flags", "oversight_actions", "oversight_blocked")})
         out["photos"] = hazard.evidence_photos
+        out["checklist"] = hazard.checklist_item_detail
         out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None
         out["location"] = location_of(hazard)
         return out

@@ -29,6 +29,9 @@ Definitions (every figure is limited to the user's scope and the optional commun
   hazards awaiting their re-check with a standing flag now (``app.hazards.oversight``).
 * **weekly_trend** — per ISO week (Monday–Sunday, Asia/Shanghai) of the period: hazards found
   that week and hazards closed (销号) that week.
+* **prevention** — checklists and self-inspections (双重预防): the most failed items, each
+  enterprise's last score, self-inspections per enterprise per month, 自查不实 cases
+  (``app/reports/prevention.py``).
 
 Nothing is loaded row by row: each figure is one aggregate query (``GROUP BY`` per dimension),
 and the covering index ``ix_hazards_dashboard`` (found_at first, then every column these queries
@@ -62,6 +65,7 @@ from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.scope import community_scope_clause, visible_community
 from app.reports.coverage import coverage
+from app.reports.prevention import prevention_figures
 
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 366 * 5
@@ -229,6 +233,7 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
         "tips": tip_figures(user, community, start, end, now),
         "coverage": coverage(user, community, start, end),
         "tasks": task_figures(user, community, start, end, now),
+        "prevention": prevention_figures(user, community, start, end),
     }
 
 

@@ -37,7 +37,8 @@ from app.hazards.choices import (APPROVED, DELISTED, FINDING, HAZARD_LEVELS, HAZ
                                  configured_categories)
 from app.hazards.models import Hazard
 from app.hazards.oversight_models import DeadlineExtension
-from app.inspections.choices import INSPECTION_KINDS
+from app.inspections.answers import checklist_detail
+from app.inspections.choices import FAIL, INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.photos.models import Photo
 from app.photos.storage import media_root
@@ -145,6 +146,17 @@ def _paragraph(text: str, *, indent: bool = True, style: str = "body") -> Paragr
     return para(text, st)
 
 
+def _percent(score: float | None) -> str:
+    return "—" if score is None else f"{round(score * 100)}%"
+
+
+def _checklist_line(checklist: dict, score: float | None) -> str:
+    """检查表 of an inspection as the notice states it: name, version, 符合率 and counts."""
+    return (f"{checklist['name']}（第 {checklist['version']} 版）：符合率 {_percent(score)}"
+            f"（符合 {checklist['passed']} 项、不符合 {checklist['failed']} 项、"
+            f"不适用 {checklist['not_applicable']} 项，共 {checklist['total']} 项）")
+
+
 # --------------------------------------------------------------------------- 整改通知书
 def _first_deadlines(hazard_ids: list[str]) -> dict[str, datetime]:
     """The deadline before the first approved extension, of each hazard an extension moved."""
@@ -167,10 +179,11 @@ def _listing_text(listing) -> str:
 
 
 def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
-    """隐患整改通知书 of an inspection: the enterprise, the inspection, each hazard found with
-    level, place, description, deadline (with the first deadline when an extension moved it)
-    and finding photos, its 挂牌督办 (and 摘牌), the legal basis and the signature lines for the
-    inspector and the enterprise. Returns ``(pdf, file name)``."""
+    """隐患整改通知书 of an inspection: the enterprise, the inspection (and the checklist it
+    followed, with its 符合率), each hazard found with level, place, description, deadline (with
+    the first deadline when an extension moved it) and finding photos, its 挂牌督办 (and 摘牌),
+    the checklist items that failed with their legal basis, the legal basis and the signature
+    lines for the inspector and the enterprise. Returns ``(pdf, file name)``."""
     inspection = get_or_404(Inspection, inspection_id, user)
     enterprise = db.session.get(Enterprise, inspection.enterprise_id)
     hazards = db.session.scalars(
@@ -207,6 +220,7 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
     if inspection.distance_m is not None:
         location = (f"距企业登记位置 {inspection.distance_m:.0f} 米"
                     f"（{'现场' if inspection.on_site else '不在现场范围'}）")
+    checklist = checklist_detail(inspection)
     story.append(field_table([
         ("被检查单位", enterprise.name),
         ("统一社会信用代码", enterprise.credit_code),
@@ -218,10 +232,12 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
         ("检查类型", kind),
         ("检查人员", inspector),
         ("检查定位", location),
+        *([("检查表", _checklist_line(checklist, inspection.score))] if checklist else []),
     ], label_width=30 * mm))
 
+    sections = iter("一二三四")
     if hazards:
-        story += [Spacer(1, 4 * mm), *_heading("一、隐患清单及整改期限")]
+        story += [Spacer(1, 4 * mm), *_heading(f"{next(sections)}、隐患清单及整改期限")]
         header = ["序号", "隐患地点及描述", "等级", "整改期限", "隐患照片"]
         major_cell = ParagraphStyle("cell-major", parent=st["cell"],
                                     textColor=colors.HexColor("#C62828"))
@@ -255,8 +271,17 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]))
         story.append(table)
+    failed = [i for i in (checklist or {}).get("items", [])
+              if i["answer"] is not None and i["answer"].result == FAIL]
+    if failed:
+        story += [Spacer(1, 4 * mm), *_heading(f"{next(sections)}、检查表不符合项及依据"),
+                  data_table(["序号", "编号", "检查内容", "依据", "情况说明"],
+                             [[n, i["code"], i["text"], i["basis"] or "—",
+                               i["answer"].note or ""] for n, i in enumerate(failed, start=1)],
+                             col_widths=[10 * mm, 14 * mm, 58 * mm, 48 * mm, 40 * mm])]
+    if hazards:
         story += [
-            Spacer(1, 4 * mm), *_heading("二、整改要求"),
+            Spacer(1, 4 * mm), *_heading(f"{next(sections)}、整改要求"),
             _paragraph("1. 你单位应当立即组织整改，落实整改措施、责任、资金、时限和预案，"
                        "在整改期限内完成整改，并通过“安巡”上传整改照片提交复查。"),
             _paragraph("2. 重大事故隐患应当制定治理方案（治理目标和任务、方法和措施、经费和物资、"

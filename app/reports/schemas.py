@@ -111,6 +111,8 @@ class TipFigures(Schema):
     overdue_now = fields.Integer(metadata={"description": "of them, older than "
                                                           "TIP_TRIAGE_DAYS"})
     median_days_to_triage = fields.Float(allow_none=True)
+
+
 class CoverageFigures(Schema):
     registered = fields.Integer(metadata={"description": "enterprises in the registry"})
     inspected = fields.Integer(metadata={"description": "of them, visited in the period"})
@@ -142,6 +144,61 @@ class TaskFigures(Schema):
     open = fields.Integer(metadata={"description": "open, not yet past their day"})
     overdue = fields.Integer(metadata={"description": "open past their day (逾期)"})
     done = fields.Integer(metadata={"description": "done in the period"})
+
+
+class FailedItemOut(Schema):
+    checklist_id = fields.String()
+    checklist_name = fields.String(allow_none=True)
+    code = fields.String()
+    text = fields.String(allow_none=True)
+    basis = fields.String(allow_none=True)
+    major_if_failed = fields.Boolean()
+    failed = fields.Integer(metadata={"description": "answered fail in the period"})
+    judged = fields.Integer(metadata={"description": "answered pass or fail in the period"})
+    fail_rate = fields.Float(allow_none=True)
+
+
+class LastScoreOut(Schema):
+    enterprise_id = fields.String()
+    enterprise_name = fields.String()
+    inspection_id = fields.String()
+    kind = fields.String()
+    ended_at = UtcDateTime()
+    score = fields.Float(allow_none=True, metadata={"description": "pass ÷ (pass + fail)"})
+
+
+class SelfMonthOut(Schema):
+    month = fields.String(metadata={"description": "YYYY-MM (Asia/Shanghai)"})
+    count = fields.Integer()
+    enterprises = fields.Integer()
+
+
+class SelfEnterpriseOut(Schema):
+    enterprise_id = fields.String()
+    enterprise_name = fields.String()
+    months = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "YYYY-MM → finished self-inspections"})
+    total = fields.Integer()
+
+
+class SelfInspectionFigures(Schema):
+    total = fields.Integer(metadata={"description": "finished self-inspections begun in the "
+                                                    "period"})
+    enterprises = fields.Integer(metadata={"description": "enterprises that ran one"})
+    by_month = fields.List(fields.Nested(SelfMonthOut))
+    by_enterprise = fields.List(fields.Nested(SelfEnterpriseOut))
+
+
+class PreventionOut(Schema):
+    """双重预防: checklists and self-inspections (app/reports/prevention.py)."""
+
+    most_failed_items = fields.List(fields.Nested(FailedItemOut))
+    last_scores = fields.List(fields.Nested(LastScoreOut), metadata={
+        "description": "each enterprise's last finished checklist inspection, lowest score "
+                       "first"})
+    self_inspections = fields.Nested(SelfInspectionFigures)
+    self_check_missed = fields.Integer(metadata={"description": "自查不实 hazards found in the "
+                                                                "period"})
 
 
 class DashboardOut(Schema):
@@ -180,6 +237,7 @@ class DashboardOut(Schema):
         "description": "enterprises registered, inspected in the period, never inspected, by "
                        "community and risk colour"})
     tasks = fields.Nested(TaskFigures, metadata={"description": "检查任务 of plans in scope"})
+    prevention = fields.Nested(PreventionOut)
 
 
 # --------------------------------------------------------------------------- map

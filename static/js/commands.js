@@ -42,7 +42,7 @@ export async function currentInspection() {
  * is queued. `local` adds what the screens show before the server answers (distance_local).
  * From a task (检查任务): it names the task, and everyone the task sends takes part (联合检查).
  */
-export async function startInspection(enterprise, { kind, location = null, local = {}, task = null }) {
+export async function startInspection(enterprise, { kind, location = null, local = {}, task = null, checklist = null }) {
   const record = { id: newId(), enterprise_id: enterprise.id, kind, started_at: new Date().toISOString() };
   if (location) record.location = location;
   if (task) {
@@ -50,6 +50,8 @@ export async function startInspection(enterprise, { kind, location = null, local
     if ((task.inspector_ids || []).length > 1) record.inspector_ids = task.inspector_ids;
     local = { ...local, task: { id: task.id, plan_name: task.plan_name }, team: (task.inspectors || []).map((p) => p.display_name) };
   }
+  // 检查表: the version this phone shows is the one the inspection keeps (answered offline).
+  if (checklist) Object.assign(record, { checklist_id: checklist.id, checklist_version: checklist.version });
   await queue({
     type: 'create', record_id: record.id, method: 'POST', url: '/api/v1/inspections', body: record,
     check: { url: inspectionUrl(record.id), how: 'exists' },
@@ -57,6 +59,10 @@ export async function startInspection(enterprise, { kind, location = null, local
   });
   const current = { ...record, enterprise: { id: enterprise.id, name: enterprise.name, location: enterprise.location },
     hazards: [], version: null, ...local };
+  if (checklist) {
+    current.checklist = { id: checklist.id, version: checklist.version, name: checklist.name, items: checklist.items };
+    current.answers = {};
+  }
   await setMeta('current_inspection', current);
   return current;
 }
@@ -98,6 +104,13 @@ export async function absorbDelivery(detail) {
   if (!detail || !detail.delivered || !detail.data) return;
   const cur = await getMeta('current_inspection');
   if (!cur) return;
+  if (detail.delivered === cur.id && detail.type === 'answer') {
+    // An answer is synced once no answer of its item waits any more.
+    const waiting = (await outbox.all()).filter((i) => i.type === 'answer' && i.record_id === cur.id).map((i) => i.code);
+    const answers = Object.fromEntries(Object.entries(cur.answers || {}).map(([code, a]) => [code, { ...a, synced: !waiting.includes(code) }]));
+    await setMeta('current_inspection', { ...cur, answers, version: detail.data.version ?? cur.version });
+    return;
+  }
   if (detail.delivered === cur.id && detail.type === 'create') {
     const d = detail.data;
     await setMeta('current_inspection', { ...cur, version: d.version ?? cur.version, distance_m: d.distance_m, on_site: d.on_site, synced: true });
@@ -110,6 +123,68 @@ export async function absorbDelivery(detail) {
     cur.hazards = cur.hazards.map((x) => (done.includes(x.id) ? { ...x, synced: true } : x));
     await setMeta('current_inspection', cur);
   }
+}
+
+// ------------------------------------------------------------------ checklists (检查表)
+/** 得分 of answers {code: {result}}: passed ÷ (answered − not applicable), null before any. */
+export function scoreOf(answers) {
+  const list = Object.values(answers || {});
+  const passed = list.filter((a) => a.result === 'pass').length;
+  const judged = list.filter((a) => a.result === 'pass' || a.result === 'fail').length;
+  return judged ? passed / judged : null;
+}
+
+function answerItem(insp, code, { result, note = null, photoIds = [], hazardId = null, deps = [] }) {
+  const id = insp.id;
+  const body = { result, checklist_version: insp.checklist.version };
+  if (note) body.note = note;
+  if (photoIds.length) body.photo_ids = photoIds;
+  if (hazardId) body.hazard_id = hazardId;
+  return {
+    type: 'answer', record_id: id, code, method: 'PUT', url: `${inspectionUrl(id)}/answers/${encodeURIComponent(code)}`, body,
+    deps: [id, ...deps],
+    check: { url: inspectionUrl(id), how: 'answer', code, result },
+    label: { key: 'outbox.label.answer', params: { code, name: insp.enterprise?.name || '' } },
+  };
+}
+
+async function keepAnswer(insp, code, answer, hazard = null) {
+  const cur = await getMeta('current_inspection');
+  if (!cur || cur.id !== insp.id) return;
+  cur.answers = { ...(cur.answers || {}), [code]: { ...answer, synced: false } };
+  if (hazard) cur.hazards.push(hazard);
+  await setMeta('current_inspection', cur);
+}
+
+/**
+ * Answer one checklist item (检查结果) of the inspection in progress: pass, or not applicable
+ * with its note. Kept on the phone at once (current_inspection.answers), sent by the outbox as
+ * an idempotent PUT: sending it twice answers it once.
+ */
+export async function answerCheck(insp, code, { result, note = null }) {
+  const result$ = await saveItems([answerItem(insp, code, { result, note })], { send: false });
+  await keepAnswer(insp, code, { result, note });
+  sendSoon();
+  return result$;
+}
+
+/**
+ * A failed item (不符合): the hazard it becomes (`hazard`: the create body, its id chosen by the
+ * form, with checklist_item), its finding photos, then the answer naming both. The outbox sends
+ * them in that order; the answer waits for its hazard and photos.
+ */
+export async function failCheck(insp, code, { hazard, photos = [], note }) {
+  const photoIds = photos.map((p) => p.id);
+  const result = await saveItems([{
+    type: 'create', record_id: hazard.id, method: 'POST', url: '/api/v1/hazards', body: hazard, deps: [insp.id],
+    check: { url: hazardUrl(hazard.id), how: 'exists' },
+    label: { key: 'outbox.label.hazard', params: { title: hazard.title } },
+  }, ...photos.map((p, i) => photoItem(p, hazard.id, 'finding', hazard.title, i)),
+  answerItem(insp, code, { result: 'fail', note, photoIds, hazardId: hazard.id, deps: [hazard.id, ...photoIds] })], { send: false });
+  await keepAnswer(insp, code, { result: 'fail', note, hazard_id: hazard.id, photos: photos.length },
+    { id: hazard.id, title: hazard.title, level: hazard.level, photos: photos.length, synced: false, code });
+  sendSoon();
+  return result;
 }
 
 // ------------------------------------------------------------------ hazards

@@ -427,6 +427,12 @@ async function verify(item, error) {
     // Stored, whether evidence already or still waiting for its step (pending_photos).
     held = [...(data.photos || []), ...(data.pending_photos || [])].some((p) => p.id === item.record_id);
     record = { id: item.record_id };
+  } else if (check.how === 'answer') {
+    // A checklist answer (PUT, idempotent): held when the item's stored answer is this one.
+    const stored = ((data.checklist && data.checklist.items) || []).find((i) => i.code === check.code);
+    const mine = item.body || {};
+    held = !!stored && !!stored.answer && stored.answer.result === mine.result &&
+      (stored.answer.note || null) === (mine.note || null);
   } else if (check.how === 'fields') {
     held = Object.entries(check.fields || {}).every(([k, v]) => sameValue(data[k], v));
   } else if (check.how === 'event') {

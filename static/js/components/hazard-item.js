@@ -10,7 +10,9 @@ export function hazardItem(hz) {
       h('div.item-title', hz.title),
       h('div.item-sub', [hz.enterprise_name || (hz.enterprise && hz.enterprise.name), hz.found_at ? fmtDate(hz.found_at) : null].filter(Boolean).join(' · ')),
       h('div.row.wrap.chips', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz), listedChip(hz),
-        hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null, hz._pending ? chip(t('sync.pending'), 'pending') : null)),
+        hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
+        hz.self_check_missed ? chip(t('hazard.self_check_missed'), 'overdue') : null,
+        hz._pending ? chip(t('sync.pending'), 'pending') : null)),
     chev());
 }
 

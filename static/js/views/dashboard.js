@@ -163,6 +163,25 @@ export async function render({ main, isCurrent, query }) {
       stat(fmtNumber(tips.accepted ?? 0), t('dashboard.tips_accepted')),
       stat(fmtNumber(tips.untriaged_now ?? 0), t('dashboard.tips_untriaged'), !!tips.overdue_now, '#/tips'),
       stat(tips.median_days_to_triage != null ? fmtNumber(tips.median_days_to_triage, 1) : '—', t('dashboard.tips_median')))) : null;
+  // 双重预防: checklists (the items failed most, each enterprise's last score) and the
+  // enterprises' own self-inspections (per month, and the 自查不实 cases).
+  const prev = d.prevention || null;
+  const selfFig = prev ? prev.self_inspections || {} : {};
+  const prevention = prev ? h('div.card', { 'data-testid': 'dashboard-prevention' }, h('h2', t('dashboard.prevention')),
+    h('div.stats.three',
+      stat(fmtNumber(selfFig.total || 0), t('dashboard.self_total')),
+      stat(fmtNumber(selfFig.enterprises || 0), t('dashboard.self_enterprises')),
+      stat(fmtNumber(prev.self_check_missed || 0), t('dashboard.self_missed'), !!prev.self_check_missed)),
+    (prev.most_failed_items || []).length ? [h('h3.sub', t('dashboard.most_failed')),
+      h('ol.ranked', prev.most_failed_items.slice(0, 5).map((i) => h('li', { 'data-testid': 'failed-item' },
+        h('div', `${i.code} ${i.text || ''}`),
+        h('div.small.muted', [i.checklist_name, t('dashboard.failed_line', { failed: i.failed, judged: i.judged })].filter(Boolean).join(' · ')))))] : null,
+    (prev.last_scores || []).length ? [h('h3.sub.next', t('dashboard.last_scores')),
+      kv(prev.last_scores.slice(0, 8).map((e) => [e.enterprise_name, `${e.score == null ? '—' : `${fmtNumber(Math.round(e.score * 100))}%`} · ${label('inspection_kinds', e.kind)}`]))] : null,
+    (selfFig.by_month || []).length ? [h('h3.sub.next', t('dashboard.self_by_month')),
+      kv(selfFig.by_month.map((m) => [m.month, t('dashboard.self_month_line', { count: m.count, n: m.enterprises })]))] : null,
+    !(prev.most_failed_items || []).length && !(prev.last_scores || []).length && !selfFig.total
+      ? h('p.small.muted', t('dashboard.prevention_none')) : null) : null;
 
   // The map of open hazards and enterprises: drawn once the module and the points are in.
   const enterprisesByRisk = toMap(d.enterprises_by_risk);
@@ -230,6 +249,7 @@ export async function render({ main, isCurrent, query }) {
     zeroTolerance,
     oversight,
     tipsCard,
+    prevention,
     Object.keys(byRisk).length ? h('div.card.chart', h('h2', t('dashboard.by_risk')),
       barChart(values('risk_levels').map((r) => ({ label: label('risk_levels', r), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: color('risk_levels', r) })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),

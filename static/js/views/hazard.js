@@ -82,6 +82,8 @@ function hazardCard(hz, { cachedAt, events, pendingHere, steps }) {
     h('div.card',
       h('div.row.wrap.chips', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz), listedChip(hz),
         hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
+        hz.self_check_missed ? chip(t('hazard.self_check_missed'), 'overdue') : null,
+        hz.source && hz.source !== 'inspection' ? chip(label('hazard_sources', hz.source)) : null,
         hz._pending || pendingHere ? chip(t('sync.pending'), 'pending') : null),
       h('h2.hazard-title', hz.title),
       hz.description ? h('p.description', hz.description) : null,
@@ -94,6 +96,9 @@ function hazardCard(hz, { cachedAt, events, pendingHere, steps }) {
         [t('hazard.responsible'), hz.responsible],
         [t('hazard.location'), loc ? `${loc.lat}, ${loc.lng}` : null],
         [t('hazard.rejections'), hz.rejection_count ? String(hz.rejection_count) : null],
+        // 检查项: the checklist item it was found at, with its legal basis.
+        [t('hazard.checklist_item'), hz.checklist ? `${hz.checklist.code} ${hz.checklist.text || ''}` : hz.checklist_item || null],
+        [t('checks.basis'), hz.checklist && hz.checklist.basis ? hz.checklist.basis : null],
       ])),
     (hz.warnings || []).length ? h('div.card.warn-card', { role: 'note', 'data-testid': 'warnings' },
       hz.warnings.map((w) => h('p', w.message))) : null,

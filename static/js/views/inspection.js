@@ -12,6 +12,29 @@ import { session } from '../session.js';
 import { locate, photoPicker } from '../photos.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { serverFile } from '../components/server-file.js';
+import { progressOf, progressBar, scoreText } from '../components/checklist.js';
+
+/** The checklist of an inspection: on this phone, its progress and the way to answer it; from
+ * the server (finished, or opened from a notice), its score and the items that failed. */
+function checklistCard(insp, local, id) {
+  if (local && insp.checklist) {
+    const p = progressOf(insp);
+    const done = p.answered === p.total;
+    return h('div.card', { 'data-testid': 'inspection-checklist' },
+      h('h2', insp.checklist.name), h('div.mt-6', progressBar(p)),
+      insp.ended_at ? null : h('a.btn.block.mt-12', { href: `#/inspection/${id}/checklist`, 'data-testid': 'answer-checklist' },
+        done ? t('checks.review') : t('checks.continue', { n: p.answered, total: p.total })));
+  }
+  const c = insp.checklist;
+  if (!c || typeof c !== 'object' || !Array.isArray(c.items)) return null;
+  const failed = c.items.filter((i) => i.answer && i.answer.result === 'fail');
+  return h('div.card', { 'data-testid': 'inspection-checklist' },
+    h('h2', `${c.name} · ${t('checks.version', { v: c.version })}`),
+    h('p.small', t('checks.score_line', { score: scoreText(insp.score), passed: c.passed, failed: c.failed, na: c.not_applicable })),
+    failed.length ? h('div.list.mt-6', failed.map((i) => h('div.item', h('div.grow',
+      h('div.item-title', `${i.code} ${i.text}`), i.basis ? h('div.item-sub', `${t('checks.basis')}：${i.basis}`) : null,
+      i.answer.note ? h('div.item-sub', i.answer.note) : null)))) : null);
+}
 
 /** The inspection as this phone knows it: the local record, updated by the server's answers. */
 async function loadInspection(id) {
@@ -77,6 +100,7 @@ export async function render({ params, main, isCurrent }) {
         team.length > 1 ? h('p.small', { 'data-testid': 'inspection-team' }, t('inspection.team', { names: team.join('、') })) : null,
         insp.task ? h('p.small.muted', t('inspection.from_task', { plan: insp.task.plan_name })) : null,
         h('div.mt-12', gpsBlock(insp))),
+      checklistCard(insp, s.local, id),
       h('h2.section-title', h('span.grow', t('inspection.hazards_found', { n: hazards.length }))),
       hazards.length ? h('div.list', hazards.map((x) => h('a.item', { href: `#/hazards/${x.id}` },
         h('div.grow', h('div.item-title', x.title), h('div.row.chips.close', levelChip(x.level),
@@ -205,12 +229,20 @@ export async function renderFinish({ params, main }) {
   const summary = textarea('summary', { rows: 5, placeholder: t('inspection.summary_placeholder') });
   const btn = h('button.btn.block', { type: 'submit' }, t('inspection.finish_confirm'));
   const majors = insp.hazards.filter((x) => x.level === 'major').length;
+  // 检查表: finishing needs every item answered (the server answers 409 otherwise).
+  const p = insp.checklist ? progressOf(insp) : null;
+  const missing = p ? p.unanswered : [];
+  if (missing.length) btn.disabled = true;
   const form = h('form', { novalidate: true },
+    missing.length ? h('div.card.form-error', { role: 'alert', 'data-testid': 'unanswered' },
+      h('p', t('checks.unanswered', { n: missing.length, codes: missing.slice(0, 12).join('、') })),
+      h('a.btn.block.secondary.mt-6', { href: `#/inspection/${id}/checklist` }, t('checks.answer_rest'))) : null,
     h('div.card',
       h('h2', insp.enterprise?.name || ''),
       h('div.stats.summary',
         h('div.stat', h('div.v', String(insp.hazards.length)), h('div.k', t('inspection.hazards_total'))),
-        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', label('hazard_levels', 'major')))),
+        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', label('hazard_levels', 'major'))),
+        p ? h('div.stat', { 'data-testid': 'finish-score' }, h('div.v', scoreText(p.score)), h('div.k', t('checks.score_label'))) : null),
       field(t('inspection.summary'), summary)),
     btn);
   form.addEventListener('submit', (ev) => {

@@ -43,6 +43,7 @@ export async function render({ main }) {
       h('a.item', { href: '#/password' }, h('div.grow', h('div.item-title', t('password.title'))), chev()),
       u.role !== 'officer' ? h('a.item', { href: '#/bulletins', 'data-testid': 'me-bulletins' }, h('div.grow', h('div.item-title', t('bulletins.title')), h('div.item-sub', t('bulletins.me_hint'))), chev()) : null,
       ['admin', 'supervisor'].includes(u.role) ? h('a.item', { href: '#/labels' }, h('div.grow', h('div.item-title', t('labels.title')), h('div.item-sub', t('labels.me_hint'))), chev()) : null,
+      ['admin', 'supervisor'].includes(u.role) ? h('a.item', { href: '#/checklists', 'data-testid': 'checklists-link' }, h('div.grow', h('div.item-title', t('checklists.title')), h('div.item-sub', t('checklists.me_hint'))), chev()) : null,
       h('div.item', h('div.grow', h('div.item-title', t('me.storage')), h('div.item-sub',
         [estimate ? t('me.storage_used', { used: Math.round((estimate.usage || 0) / 1048576), quota: Math.round((estimate.quota || 0) / 1048576) }) : null,
           persisted ? t('me.persisted') : t('me.not_persisted')].filter(Boolean).join(' · ')))),
