@@ -20,10 +20,11 @@ export function blockedNote(action, why) {
     h('p.small', (why && why.message) || t('hazard.blocked')));
 }
 
-/** 挂牌督办 of the hazard: unit, deadline, responsible; 摘牌 and its assessment; the buttons. */
-export function listingCard(hz) {
+/** 挂牌督办 of the hazard: unit, deadline, responsible; 摘牌 and its assessment; the buttons
+ * (none while a step of the hazard waits on this phone: `offer` false). */
+export function listingCard(hz, { offer = true } = {}) {
   const listing = hz.listing;
-  const actions = Array.isArray(hz.oversight_actions) ? hz.oversight_actions : [];
+  const actions = offer && Array.isArray(hz.oversight_actions) ? hz.oversight_actions : [];
   const blocked = hz.oversight_blocked || {};
   if (!listing && !actions.includes('list')) return null;
   if (!listing) {
@@ -47,10 +48,10 @@ export function listingCard(hz) {
 }
 
 /** 延期申请 of the hazard, newest first, with the decisions the user may take, and the way to
- * ask (or why not now). */
-export function extensionsCard(hz) {
+ * ask (or why not now); no buttons while a step of the hazard waits on this phone. */
+export function extensionsCard(hz, { offer = true } = {}) {
   const items = Array.isArray(hz.extensions) ? hz.extensions : [];
-  const actions = Array.isArray(hz.oversight_actions) ? hz.oversight_actions : [];
+  const actions = offer && Array.isArray(hz.oversight_actions) ? hz.oversight_actions : [];
   const blocked = (hz.oversight_blocked || {}).request_extension;
   if (!items.length && !actions.includes('request_extension') && !blocked) return null;
   return h('div.card', { 'data-testid': 'extensions' },
