@@ -3,7 +3,7 @@ enterprise, and counts by day (with ten-day and month sums), filled from the haz
 there; an index for the hazard list by state, newest first
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0009
 Create Date: 2026-12-01 19:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0004'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
