@@ -63,6 +63,8 @@ def main(argv=None) -> int:
     parser.add_argument("--hazards", default="100000,1000000",
                         type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--enterprises", type=int, default=2000)
+    parser.add_argument("--keep-pg", metavar="PREFIX",
+                        help="PostgreSQL: seed into database PREFIX_<hazards>, keep it, reuse it")
     args = parser.parse_args(argv)
     out(f"Anxun bench exports · {machine_line()} · {time.strftime('%Y-%m-%d %H:%M')}")
     results = []
@@ -71,7 +73,9 @@ def main(argv=None) -> int:
             out(f"== postgresql: skipped, not reachable ({why})")
             continue
         for n in args.hazards:
-            with database(engine) as (url, tmp):
+            keep = (f"{args.keep_pg}_{n}" if args.keep_pg and engine == "postgresql"
+                    else None)
+            with database(engine, keep) as (url, tmp):
                 env = app_env(url, tmp)
                 seconds = seed(env, enterprises=args.enterprises, hazards=n)
                 out(f"== {engine}, {n:,} hazards (seeded in {seconds:.0f} s)")

@@ -50,7 +50,8 @@ def _seeded(engine: str, args):
             shutil.copy(tmp / "bench.db", keep)
             yield env, seconds
         return
-    with database(engine) as (url, tmp):
+    keep = f"{args.keep_pg}_{args.hazards}" if args.keep_pg and engine == "postgresql" else None
+    with database(engine, keep) as (url, tmp):
         env = app_env(url, tmp)
         seconds = seed(env, enterprises=args.enterprises, hazards=args.hazards)
         if engine == "postgresql":   # what autovacuum does on a live server
@@ -140,6 +141,8 @@ def main(argv=None) -> int:
                         help="some of: " + ",".join(r[0] for r in REQUESTS))
     parser.add_argument("--url", action="append", default=[], help="another path to load")
     parser.add_argument("--sqlite-file", help="seed SQLite once into this file and reuse it")
+    parser.add_argument("--keep-pg", metavar="PREFIX",
+                        help="PostgreSQL: seed into database PREFIX_<hazards>, keep it, reuse it")
     args = parser.parse_args(argv)
     ensure_wrk()
     out(f"Anxun bench reads · {machine_line()} · {time.strftime('%Y-%m-%d %H:%M')}")

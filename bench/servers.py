@@ -41,9 +41,11 @@ def machine_line() -> str:
 
 # --------------------------------------------------------------------------- databases
 @contextmanager
-def database(engine: str):
+def database(engine: str, keep: str | None = None):
     """``(url, tmp)``: an empty database of ``engine`` for the run and a temporary directory
-    (instance dir, media); both removed afterwards."""
+    (instance dir, media); both removed afterwards. ``keep`` (PostgreSQL): the name of a
+    database to reuse when it exists and to leave behind (seed once, measure several times;
+    drop it yourself)."""
     with tempfile.TemporaryDirectory(prefix="anxun-bench-") as tmp_name:
         tmp = Path(tmp_name)
         if engine == "sqlite":
@@ -53,17 +55,21 @@ def database(engine: str):
 
         from config import test_postgres_admin_url
         admin_url = test_postgres_admin_url()
-        name = f"anxun_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        name = keep or f"anxun_bench_{os.getpid()}_{secrets.token_hex(3)}"
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": name}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
             yield admin_url.rsplit("/", 1)[0] + "/" + name, tmp
         finally:
-            with admin.connect() as conn:
-                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                  "WHERE datname = :n"), {"n": name})
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            if not keep:
+                with admin.connect() as conn:
+                    conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                      "WHERE datname = :n"), {"n": name})
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             admin.dispose()
 
 
@@ -105,9 +111,26 @@ def flask(env: dict, *args: str) -> str:
     return done.stdout
 
 
+def seeded_hazards(url: str) -> int:
+    """How many hazards the database at ``url`` holds (0 when it has no schema yet)."""
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM hazards")).scalar() or 0
+    except Exception:  # noqa: BLE001 - no schema yet
+        return 0
+    finally:
+        engine.dispose()
+
+
 def seed(env: dict, *, enterprises: int, hazards: int) -> float:
-    """``flask db upgrade`` then ``flask seed-demo --enterprises N --hazards M``; seconds."""
+    """``flask db upgrade`` then ``flask seed-demo --enterprises N --hazards M``; seconds. A
+    kept database that already holds that many hazards is only upgraded."""
     started = time.perf_counter()
+    if hazards and seeded_hazards(env["DATABASE_URL"]) >= hazards:
+        flask(env, "db", "upgrade")
+        return 0.0
     flask(env, "db", "upgrade")
     flask(env, "seed-demo", "--enterprises", str(enterprises), "--hazards", str(hazards))
     return time.perf_counter() - started

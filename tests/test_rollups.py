@@ -172,3 +172,19 @@ def test_the_median_of_counts_is_the_continuous_median():
         for v in values:
             histogram[v] = histogram.get(v, 0) + 1
         assert median_of_counts(histogram) == statistics.median(values)
+
+
+def test_flask_rollups_check_finds_a_wrong_count_and_rebuild_mends_it(app, factory):
+    from sqlalchemy import text
+
+    from app.extensions import db
+    build_world(app, factory, n_random=10)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["rollups", "check"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(text("UPDATE hazard_counts SET n = n + 1"))
+        db.session.commit()
+    wrong = runner.invoke(args=["rollups", "check"])
+    assert wrong.exit_code == 1 and "differ" in wrong.output
+    assert runner.invoke(args=["rollups", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["rollups", "check"]).exit_code == 0
