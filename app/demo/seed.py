@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.operations import create_user
 from app.checklists.operations import ensure_standard_checklists
 from app.demo.campaign import seed_campaign
+from app.demo.outreach import seed_outreach
 from app.demo.bulk import generate_year
 from app.extensions import db
 from app.plans.operations import create_plan, draw_plan, today
@@ -153,6 +154,8 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
     if n_hazards:
         lines.extend(generate_year(n_hazards=n_hazards, seed=seed))
     lines.extend(seed_campaign())
+    if fresh:
+        lines.extend(seed_outreach())
     lines.append("logins (username / password / role):")
     for username, password, role, _display in DEMO_USERS:
         if db.session.scalar(select(User.id).where(User.username == username)):
