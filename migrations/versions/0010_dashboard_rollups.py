@@ -1,6 +1,6 @@
 """dashboard rollups: hazard counts by community/state/level/category, open hazards by
 enterprise, and counts by day (with ten-day and month sums), filled from the hazards already
-there; an index for the hazard list by state, newest first
+there; indexes for the hazard list by state, newest first, and the dashboard's other figures
 
 Revision ID: 0010
 Revises: 0009
@@ -47,6 +47,13 @@ def upgrade():
 
     # the hazard list filtered by state, newest first
     op.create_index('ix_hazards_state_found', 'hazards', ['state', 'found_at', 'deadline'])
+    # the dashboard's other figures read their few rows, not a period's hazards or inspections
+    op.create_index('ix_hazards_self_check_missed_found', 'hazards',
+                    ['self_check_missed', 'found_at'])
+    op.create_index('ix_inspections_kind_started', 'inspections', ['kind', 'started_at'])
+    op.create_index('ix_inspections_checklist_ended', 'inspections',
+                    ['checklist_version_id', 'ended_at'])
+    op.create_index('ix_inspection_answers_answered_at', 'inspection_answers', ['answered_at'])
 
     # Count the hazards and escalations already recorded, on this migration's connection (and
     # so in its transaction): the rollup functions take anything with execute() and get_bind().
@@ -66,6 +73,10 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_inspection_answers_answered_at', table_name='inspection_answers')
+    op.drop_index('ix_inspections_checklist_ended', table_name='inspections')
+    op.drop_index('ix_inspections_kind_started', table_name='inspections')
+    op.drop_index('ix_hazards_self_check_missed_found', table_name='hazards')
     op.drop_index('ix_hazards_state_found', table_name='hazards')
     op.drop_table('hazard_day_counts')
     op.drop_index('ix_hazard_open_counts_community_n', table_name='hazard_open_counts')
