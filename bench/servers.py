@@ -154,7 +154,7 @@ def gunicorn(env: dict, target: str = "wsgi:app", *, workers: int = 2, threads: 
     base URL once ``health`` answers 200. Stopped (its process group) afterwards."""
     port = free_port()
     args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-            f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"]
+            f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "900"]
     if threads > 1:
         args += ["--threads", str(threads)]
     log = tempfile.TemporaryFile()
