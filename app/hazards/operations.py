@@ -508,6 +508,8 @@ LIST_ORDER = ((Hazard.found_at, True), (Hazard.id, False))
 LIST_LOADS = (contains_eager(Hazard.enterprise).load_only(Enterprise.name),)
 #: The filters whose totals the rollups know (app.hazards.rollups.HazardCount).
 COUNTED_FILTERS = frozenset({"state", "level", "category", "community_id"})
+#: … and with ``overdue`` (deadlines are counted by state and community, not level or category)
+OVERDUE_COUNTED_FILTERS = frozenset({"state", "community_id", "overdue"})
 _PAGING = frozenset({"page", "per_page", "cursor"})
 
 
@@ -529,12 +531,18 @@ def _count(user, args: dict, where) -> int:
     filters = {name for name, value in args.items()
                if name not in _PAGING and value is not None}
     communities = rollup_scope(user)
-    if filters <= COUNTED_FILTERS and communities is not False:
+    counted = filters <= COUNTED_FILTERS or (filters <= OVERDUE_COUNTED_FILTERS
+                                             and "overdue" in filters)
+    if counted and communities is not False:
         if args.get("community_id"):
             wanted = args["community_id"]
             communities = [wanted] if communities is None or wanted in communities else []
-        [(n,)] = rollups.totals(communities, states=[args["state"]] if args.get("state") else None,
-                                level=args.get("level"), category=args.get("category"))
+        states = [args["state"]] if args.get("state") else None
+        [(n,)] = rollups.totals(communities, states=states, level=args.get("level"),
+                                category=args.get("category"))
+        if "overdue" in filters:   # the overdue ones from the deadlines counted by day
+            late = rollups.overdue(communities, utcnow(), states)
+            return late if args["overdue"] else int(n) - late
         return int(n)
     return db.session.scalar(select(func.count()).select_from(Hazard).where(where)) or 0
 

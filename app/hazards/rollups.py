@@ -22,7 +22,8 @@ Three tables, every count by community (社区, the scope of supervisors and ins
   ``risk``        found               the enterprise's risk colour (风险等级), as it is now
   ``ttc``         found               days to close: calendar days (Asia/Shanghai) from the day
                                       found to the day closed, so a median comes from counts
-  ``due``         deadline            ``""``: not yet rectified (overdue once the day passed)
+  ``due``         deadline            the state: not yet rectified (overdue once the day
+                                      has passed)
   ==============  ==================  ========================================================
 
   and the escalations and interviews (``esc``, ``ivo``, ``ivh``: :mod:`app.escalation.counting`).
@@ -237,7 +238,7 @@ class Delta:
                 self.add_day("closed", closed, community, "", n)
                 self.add_day("ttc", found, community, str((closed - found).days), n)
             if due is not None:
-                self.add_day("due", self._date(due), community, "", n)
+                self.add_day("due", self._date(due), community, state, n)
 
     def apply(self, session=None) -> None:
         """Add the differences (in key order, so that two transactions lock the rows they share
@@ -455,13 +456,16 @@ def daily(community_ids, first: date, last: date, dimensions=("found", "closed")
     return out
 
 
-def due_before(community_ids, day: date) -> int:
-    """Hazards not yet rectified whose deadline fell on a day before ``day``."""
+def due_before(community_ids, day: date, states=None) -> int:
+    """Hazards not yet rectified (in ``states``, default all three) whose deadline fell on a day
+    before ``day``."""
     t = HazardDayCount
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(t.n), 0))
-        .where(t.grain == DAY, t.dimension == "due", t.day < day,
-               _in_communities(t.community_id, community_ids))) or 0)
+    stmt = (select(func.coalesce(func.sum(t.n), 0))
+            .where(t.grain == DAY, t.dimension == "due", t.day < day,
+                   _in_communities(t.community_id, community_ids)))
+    if states is not None:
+        stmt = stmt.where(t.key.in_(list(states)))
+    return int(db.session.scalar(stmt) or 0)
 
 
 def totals(community_ids, *, states=None, level: str | None = None,
@@ -507,13 +511,17 @@ def top_open(community_ids, limit: int) -> list:
     return db.session.execute(stmt).all()
 
 
-def overdue(community_ids, now: datetime) -> int:
-    """Hazards overdue at ``now`` (逾期: not rectified, deadline passed): those due on an
-    earlier day from the counts, those due earlier today counted directly (a few at most)."""
+def overdue(community_ids, now: datetime, states=None) -> int:
+    """Hazards overdue at ``now`` (逾期: not rectified, deadline passed; of ``states`` when
+    given): those due on an earlier day from the counts, those due earlier today counted
+    directly (a few at most)."""
     today = day_of(now)
     midnight = datetime.combine(today, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
-    return due_before(community_ids, today) + int(db.session.scalar(
+    unrectified = [s for s in Hazard.UNRECTIFIED_STATES if states is None or s in states]
+    if not unrectified:
+        return 0
+    return due_before(community_ids, today, unrectified) + int(db.session.scalar(
         select(func.count()).select_from(Hazard).where(
             _in_communities(Hazard.community_id, community_ids),
-            Hazard.state.in_(Hazard.UNRECTIFIED_STATES), Hazard.deadline >= midnight,
+            Hazard.state.in_(unrectified), Hazard.deadline >= midnight,
             Hazard.deadline < now)) or 0)
