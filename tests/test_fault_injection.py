@@ -53,7 +53,7 @@ class Gunicorn:
     """gunicorn serving ``wsgi:app`` on a free port with workers one may kill."""
 
     def __init__(self, database_url: str, media_dir: Path, secret: str, workers: int = 2,
-                 **env):
+                 timeout_s: int = 20, **env):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ, DATABASE_URL=database_url, MEDIA_DIR=str(media_dir),
@@ -63,7 +63,7 @@ class Gunicorn:
         self.log = open(media_dir.parent / f"gunicorn-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
-             f"127.0.0.1:{self.port}", "--timeout", "20", "--graceful-timeout", "2",
+             f"127.0.0.1:{self.port}", "--timeout", str(timeout_s), "--graceful-timeout", "2",
              "wsgi:app"], cwd=BASE_DIR, env=self.env, stdout=self.log, stderr=self.log)
 
     def wait_until_listening(self, seconds: float = 30) -> None:
@@ -138,7 +138,9 @@ class Killer:
 
 class DatabaseProxy:
     """A TCP proxy in front of PostgreSQL. ``silent``: it accepts connections and never says a
-    word (a hung server, a black-holed route); ``forward``: it passes bytes both ways."""
+    word (a hung server, a black-holed route); ``forward``: it passes bytes both ways. While
+    ``frozen`` is set, connections already open carry nothing either (the server hangs in the
+    middle of a session)."""
 
     def __init__(self, upstream: tuple[str, int]):
         self.upstream = upstream
@@ -149,6 +151,7 @@ class DatabaseProxy:
         self.port = self.sock.getsockname()[1]
         self.held: list[socket.socket] = []
         self.silent_connections = 0
+        self.frozen = threading.Event()
         self.stopping = False
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -167,10 +170,11 @@ class DatabaseProxy:
             for a, b in ((conn, upstream), (upstream, conn)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(source, target):
+    def _pump(self, source, target):
         try:
             while chunk := source.recv(65536):
+                while self.frozen.is_set() and not self.stopping:
+                    time.sleep(0.05)
                 target.sendall(chunk)
         except OSError:
             pass
@@ -405,7 +409,10 @@ def test_a_silent_database_answers_503_then_retries_store_everything_once(
     proxied = database_url.replace(url.netloc, f"{url.username or 'postgres'}@127.0.0.1:"
                                                f"{proxy.port}")
     cookie, csrf = _session_of(app, inspector)  # made through the real database
-    server = Gunicorn(proxied, media, app.config["SECRET_KEY"], DB_CONNECT_TIMEOUT_S="1")
+    # A short worker timeout: a database that hangs in the middle of a session is only ended by
+    # gunicorn killing the worker (see the last part of this test).
+    server = Gunicorn(proxied, media, app.config["SECRET_KEY"], timeout_s=6,
+                      DB_CONNECT_TIMEOUT_S="1")
     items = 40 if soak else 8
     hazards = [_hazard_body(enterprise.id, n) for n in range(items)]
     photos = [_photo_form(h["id"], n) for n, h in enumerate(hazards)]
@@ -437,6 +444,25 @@ def test_a_silent_database_answers_503_then_retries_store_everything_once(
             assert outbox.deliver("/api/v1/hazards", json=body).status_code == 201
             assert outbox.deliver("/api/v1/photos", data=form, files=files).status_code == 201
             assert outbox.deliver("/api/v1/hazards", json=body).status_code == 200
+        # The database hangs in the middle of open sessions: a request on a pooled connection
+        # waits until gunicorn's worker timeout ends it (no answer); new connections get 503.
+        # Once the database is back the outbox's retry lands, once.
+        late = _hazard_body(enterprise.id, items)
+        hazards.append(late)
+        proxy.frozen.set()
+        proxy.mode = "silent"
+        started = time.monotonic()
+        try:
+            hung = requests.post(server.base + "/api/v1/hazards", json=late, cookies=cookie,
+                                 headers={"X-CSRF-Token": csrf}, timeout=60).status_code
+        except requests.RequestException:
+            hung = "no answer"
+        hung_s = time.monotonic() - started
+        assert hung in (503, "no answer") and hung_s < 30, (hung, hung_s)
+        proxy.frozen.clear()
+        proxy.mode = "forward"
+        assert outbox.deliver("/api/v1/hazards", json=late).status_code in (200, 201)
+        assert outbox.deliver("/api/v1/hazards", json=late).status_code == 200
     finally:
         server.stop()
         proxy.stop()
@@ -444,4 +470,5 @@ def test_a_silent_database_answers_503_then_retries_store_everything_once(
                             photos=[f["id"] for f, _, _ in photos])
     figures("fault-injection silent-database", requests_refused=len(outages),
             slowest_503_s=round(max(outages), 2), silent_connections=proxy.silent_connections,
-            attempts=outbox.attempts, records_checked=checked)
+            hung_mid_session=f'"{hung} after {hung_s:.1f} s"', attempts=outbox.attempts,
+            records_checked=checked)
