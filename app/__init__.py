@@ -26,9 +26,10 @@ HOOK_MODULES = ("app.auth.sessions",)
 # Domains that act on another's signals subscribe here, in the open (``init_app(app)``): records
 # follow their enterprise to another community (app.registry.signals), the 零容忍 rules follow
 # the hazard signals (app.hazards.signals), and the time rules run as a periodic job; so does the
-# housekeeping (app.maintenance).
+# housekeeping (app.maintenance). Activities own photos (app.campaigns); the reports domain
+# prints and freezes a campaign submission's summary (app.reports.wiring).
 WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring",
-                  "app.maintenance.wiring")
+                  "app.maintenance.wiring", "app.campaigns.wiring", "app.reports.wiring")
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
@@ -41,6 +42,7 @@ BLUEPRINT_MODULES = (
     "app.escalation.views",
     "app.notifications.views",
     "app.reports.views",
+    "app.campaigns.views",
     "app.overview.views",
     "app.choices_api",
     "app.web.views",

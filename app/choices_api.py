@@ -13,8 +13,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.auth.choices import ROLES
+from app.campaigns.choices import (ACTIVITY_ACTIONS, ACTIVITY_KINDS, ACTIVITY_STATES,
+                                   CAMPAIGN_PHASES, SUBMISSION_STATUSES)
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.hazards.choices import (GOVERNANCE_PLAN_FIELDS, HAZARD_ACTIONS, HAZARD_LEVELS,
+                                 HAZARD_SOURCES,
                                  HAZARD_STATES, PHOTO_KINDS, configured_categories, deadline_days)
 from app.inspections.choices import INSPECTION_KINDS
 from app.notifications.choices import NOTIFICATION_KINDS
@@ -24,25 +27,38 @@ blp = Blueprint("choices", __name__, url_prefix="/api/v1",
                 description="选项 Every choice set: values, zh/en labels, colours, order")
 
 
+#: Every set the API serves: name → (the set, or a function giving the configured one; what it
+#: is). One entry per set: the answer and its OpenAPI schema are both built from it.
+CHOICE_SETS = {
+    "hazard_states": (HAZARD_STATES, "隐患状态"),
+    "hazard_levels": (HAZARD_LEVELS, "隐患等级"),
+    "hazard_categories": (configured_categories,
+                          "隐患类别: the configured HAZARD_CATEGORIES, in their order"),
+    "hazard_actions": (HAZARD_ACTIONS,
+                       "actions of the hazard transition table and other recorded changes"),
+    "hazard_sources": (HAZARD_SOURCES, "隐患来源: inspection, self-inspection, public report"),
+    "photo_kinds": (PHOTO_KINDS, "照片类型"),
+    "governance_plan_fields": (GOVERNANCE_PLAN_FIELDS, "治理方案 fields of a major hazard"),
+    "inspection_kinds": (INSPECTION_KINDS, "检查类型"),
+    "risk_levels": (RISK_LEVELS, "风险等级 (four colours)"),
+    "industries": (configured_industries, "行业: the configured INDUSTRIES, in their order"),
+    "interview_states": (INTERVIEW_STATES, "约谈 states"),
+    "interview_actions": (INTERVIEW_ACTIONS, "约谈 actions"),
+    "escalation_rules": (RULES, "零容忍 rules R1–R4"),
+    "notification_kinds": (NOTIFICATION_KINDS, "消息类型"),
+    "roles": (ROLES, "角色"),
+    "activity_kinds": (ACTIVITY_KINDS, "活动类型 (安全生产月)"),
+    "activity_states": (ACTIVITY_STATES, "活动状态"),
+    "activity_actions": (ACTIVITY_ACTIONS, "活动操作"),
+    "campaign_phases": (CAMPAIGN_PHASES, "专项活动阶段"),
+    "submission_statuses": (SUBMISSION_STATUSES, "报送情况"),
+}
+
+
 def all_choices() -> dict[str, list[dict]]:
     """``{set name: [{value, zh, en, color?}]}``, each list in display order."""
-    sets = {
-        "hazard_states": HAZARD_STATES,
-        "hazard_levels": HAZARD_LEVELS,
-        "hazard_categories": configured_categories(),
-        "hazard_actions": HAZARD_ACTIONS,
-        "photo_kinds": PHOTO_KINDS,
-        "governance_plan_fields": GOVERNANCE_PLAN_FIELDS,
-        "inspection_kinds": INSPECTION_KINDS,
-        "risk_levels": RISK_LEVELS,
-        "industries": configured_industries(),
-        "interview_states": INTERVIEW_STATES,
-        "interview_actions": INTERVIEW_ACTIONS,
-        "escalation_rules": RULES,
-        "notification_kinds": NOTIFICATION_KINDS,
-        "roles": ROLES,
-    }
-    return {name: choice_set.as_list() for name, choice_set in sets.items()}
+    return {name: (source() if callable(source) else source).as_list()
+            for name, (source, _) in CHOICE_SETS.items()}
 
 
 class ChoiceOut(Schema):
@@ -52,30 +68,13 @@ class ChoiceOut(Schema):
     color = fields.String(metadata={"description": "display colour (#rrggbb), when it has one"})
 
 
-def _list(description: str) -> fields.List:
-    return fields.List(fields.Nested(ChoiceOut), metadata={"description": description})
-
-
-class ChoicesOut(Schema):
-    """Every choice set, each a list in display order."""
-
-    hazard_states = _list("隐患状态")
-    hazard_levels = _list("隐患等级")
-    hazard_categories = _list("隐患类别: the configured HAZARD_CATEGORIES, in their order")
-    hazard_actions = _list("actions of the hazard transition table and other recorded changes")
-    photo_kinds = _list("照片类型")
-    governance_plan_fields = _list("治理方案 fields of a major hazard")
-    inspection_kinds = _list("检查类型")
-    risk_levels = _list("风险等级 (four colours)")
-    industries = _list("行业: the configured INDUSTRIES, in their order")
-    interview_states = _list("约谈 states")
-    interview_actions = _list("约谈 actions")
-    escalation_rules = _list("零容忍 rules R1–R4")
-    notification_kinds = _list("消息类型")
-    roles = _list("角色")
-    deadline_days = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+ChoicesOut = Schema.from_dict({
+    **{name: fields.List(fields.Nested(ChoiceOut), metadata={"description": description})
+       for name, (_, description) in CHOICE_SETS.items()},
+    "deadline_days": fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "整改期限 defaults in days after the finding, by hazard level "
-                       "(DEADLINE_DAYS_GENERAL, DEADLINE_DAYS_MAJOR): what a form proposes"})
+                       "(DEADLINE_DAYS_GENERAL, DEADLINE_DAYS_MAJOR): what a form proposes"}),
+}, name="ChoicesOut")
 
 
 @blp.route("/choices", methods=["GET"])

@@ -196,7 +196,7 @@ def test_all_events_and_a_second_run(app):
     clashing ids or a second open interview; more enterprises are added on request."""
     from app.demo.bulk import generate_year
     from app.extensions import db
-    seed(app, "--enterprises", "12")
+    seed(app, "--enterprises", "12", "--hazards", "0")  # not the demo's year of hazards
     with app.app_context():
         lines = generate_year(n_hazards=600, seed=1, events="all")
         db.session.commit()

@@ -7,10 +7,12 @@ import config
 from app.core.choices import Choice, ChoiceSet, label_key
 from app.hazards.choices import configured_categories
 
-SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions", "photo_kinds",
+SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions", "hazard_sources",
+        "photo_kinds",
         "governance_plan_fields", "inspection_kinds", "risk_levels", "industries",
         "interview_states", "interview_actions", "escalation_rules", "notification_kinds",
-        "roles")
+        "roles", "activity_kinds", "activity_states", "activity_actions", "campaign_phases",
+        "submission_statuses")
 
 FRUIT = ChoiceSet("水果", "fruit", [
     Choice("apple", "苹果", "Apple", "#ff0000"),
@@ -36,6 +38,10 @@ def test_every_set_is_served_without_login_in_display_order(client, app):
         "reported", "rectifying", "submitted", "verified", "closed", "archived"]
     assert body["hazard_states"][0] == {"value": "reported", "zh": "已登记", "en": "Reported",
                                         "color": "#d32f2f"}
+    assert body["hazard_sources"] == [
+        {"value": "inspection", "zh": "检查发现", "en": "Found on inspection"},
+        {"value": "self", "zh": "企业自查", "en": "Self-inspection"},
+        {"value": "tip", "zh": "群众举报", "en": "Public report"}]
     assert [r["value"] for r in body["risk_levels"]] == ["red", "orange", "yellow", "blue"]
     assert [r["value"] for r in body["escalation_rules"]] == ["R1", "R2", "R3", "R4"]
     assert {"value": "officer", "zh": "企业安全员", "en": "Enterprise safety officer"} \

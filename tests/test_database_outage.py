@@ -161,11 +161,20 @@ def test_a_statement_kept_waiting_past_its_timeout_answers_503(app, factory, dat
         db.engine.dispose()
 
 
-def test_statement_timeout_is_set_on_postgresql_connections(app):
+def test_statement_timeout_is_set_on_postgresql_connections_for_requests(app):
+    """A request's connection has the statement timeout; a command's (a migration, the seeder)
+    has none."""
     if database_kind() != "postgresql":
         pytest.skip("PostgreSQL only")
     from app.extensions import db
-    with app.app_context():
-        setting = db.session.scalar(text(
-            "SELECT setting FROM pg_settings WHERE name = 'statement_timeout'"))
-    assert int(setting) == app.config["DB_STATEMENT_TIMEOUT_MS"] > 0
+
+    def timeout_of_a_new_connection(context) -> int:
+        with context:
+            db.session.remove()
+            db.engine.dispose()
+            return int(db.session.scalar(text(
+                "SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")))
+
+    assert timeout_of_a_new_connection(app.test_request_context("/api/v1/hazards")) \
+        == app.config["DB_STATEMENT_TIMEOUT_MS"] > 0
+    assert timeout_of_a_new_connection(app.app_context()) == 0

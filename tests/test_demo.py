@@ -46,6 +46,37 @@ def test_the_demo_street_has_communities_enterprises_and_one_login_per_role(app)
             assert user["enterprise_id"]
         elif role in ("supervisor", "inspector"):
             assert len(user["community_ids"]) == len(communities)
+    _this_years_safety_month(app, logins)
+
+
+def _this_years_safety_month(app, logins):
+    """This year's 安全生产月 (1–30 June, due 25 June) with what has happened of it by today:
+    activities of most kinds with photos, submissions (one late), hazards for the summary."""
+    from datetime import date, datetime
+
+    from app.core.timeutil import SHANGHAI
+    today = datetime.now(SHANGHAI).date()
+    username, password, _ = next(x for x in logins if x[2] == "supervisor")
+    client = ApiClient(app.test_client()).login(username, password)
+    [campaign] = client.get("/api/v1/campaigns").get_json()["items"]
+    assert (campaign["starts_on"], campaign["ends_on"], campaign["submission_due"]) == (
+        f"{today.year}-06-01", f"{today.year}-06-30", f"{today.year}-06-25")
+    board = client.get(f"/api/v1/campaigns/{campaign['id']}").get_json()
+    activities = client.get(f"/api/v1/activities?campaign_id={campaign['id']}&per_page=100")
+    items = activities.get_json()["items"]
+    if today < date(today.year, 6, 8):
+        assert items == [] and board["submissions"] == []
+        return
+    assert {a["kind"] for a in items} >= {"training", "publicity"}
+    assert any(a["photo_count"] for a in items)
+    if today >= date(today.year, 6, 28):
+        assert len(items) == 11 and len({a["kind"] for a in items}) == 6
+        assert [s["late"] for s in board["submissions"]] == [False, True]
+        assert [m["late"] for m in board["missing"]] == [True]
+        assert any(a["state"] == "pending" for a in items)   # an officer's, to confirm
+        first = board["submissions"][0]
+        frozen = client.get(f"/api/v1/campaigns/{campaign['id']}/submissions/{first['id']}")
+        assert frozen.get_json()["figures"]["hazards"]["total"] > 0
 
 
 def test_a_second_run_changes_nothing_and_prints_the_logins_again(app):

@@ -67,3 +67,33 @@ def test_the_rectification_notice_breaks_lines_by_the_chinese_rules(world):
     # The code is printed whole, and so is its label.
     assert any(world.enterprise.credit_code in line for line in lines)
     assert "统一社会信用代码" in lines
+
+
+def test_a_split_paragraphs_remainder_reuses_its_lines_and_breaks_the_same(monkeypatch):
+    """A long text crossing pages is broken once: its remainder (reportlab's split, lines joined
+    with a space) takes the lines already made, and they are the lines a fresh break gives."""
+    from app.documents import linebreak
+
+    st = styles()["cell"]
+    text = PUNCTUATED * 12
+    assert len(text) > linebreak.CACHE_FROM_CHARS
+    monkeypatch.setattr(linebreak, "LINE_CACHE", linebreak.LineCache())
+    breaks = []
+    real_split = linebreak._split
+    monkeypatch.setattr(linebreak, "_split", lambda *a: breaks.append(1) or real_split(*a))
+
+    whole = ChineseParagraph(escape(text), st)
+    whole_lines = _lines(whole, 300)
+    first, rest = whole.split(300, st.leading * 10.5)
+    assert len(breaks) == 1
+    rest_lines = _lines(rest, 300)
+    assert len(breaks) == 1, "the remainder was broken again"
+    assert [t.rstrip(" ") for t in rest_lines] == whole_lines[10:]
+
+    monkeypatch.setattr(linebreak, "LINE_CACHE", linebreak.LineCache())
+    fresh = ChineseParagraph(escape("".join(rest_lines)), st)
+    assert [t.rstrip(" ") for t in _lines(fresh, 300)] == whole_lines[10:]
+    assert len(breaks) == 2
+    # A different text of the same length is not taken for it.
+    other = ChineseParagraph(escape(text[::-1]), st)
+    assert _lines(other, 300) != whole_lines

@@ -53,6 +53,14 @@ def test_hazards_are_created_only_for_enterprises_in_scope(world):
     assert world.count(Hazard) == 0
 
 
+def test_an_inspectors_hazard_is_found_on_inspection(world):
+    created = world.client("inspector").post("/api/v1/hazards", json=world.hazard_body())
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["source"] == "inspection"
+    listed = world.client("supervisor").get("/api/v1/hazards").get_json()["items"]
+    assert [h["source"] for h in listed] == ["inspection"]
+
+
 def test_not_logged_in_is_401(client, world):
     assert client.get("/api/v1/hazards").status_code == 401
     assert client.post("/api/v1/hazards", json=world.hazard_body()).status_code == 401

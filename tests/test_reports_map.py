@@ -37,6 +37,8 @@ def test_points_are_the_scopes_enterprises_and_open_hazards(app, world, client_f
     response = client.get("/api/v1/map")
     assert response.status_code == 200
     body = response.get_json()
+    assert [(c["key"], c["color"]) for c in body["levels"]] == [("general", "#f57c00"),
+                                                                  ("major", "#d32f2f")]
     now = datetime.now(timezone.utc)
     rows = load(app)
     enterprises = {e.id: e for e in rows["enterprises"].values()
@@ -247,6 +249,7 @@ with sync_playwright() as p:
                   target: +x.querySelector('.map-hit')?.getAttribute('width'),
                   title: x.querySelector('title').textContent}; }),
         hazards: [...box.querySelectorAll('.map-hazard')].map((x) => x.dataset.id),
+        hazardFills: [...box.querySelectorAll('.map-hazard')].map((x) => x.getAttribute('fill')),
         images: [...box.querySelectorAll('img.map-tile')].map((i) => ({src: i.getAttribute('src'),
           x: +i.dataset.x, y: +i.dataset.y, z: +i.dataset.z, left: parseFloat(i.style.left),
           top: parseFloat(i.style.top)})),
@@ -280,6 +283,8 @@ def sample(tiles=None):
                     "color": "#f57c00"},
                    {"key": "yellow", "zh": "一般风险", "en": "General risk", "color": "#fbc02d"},
                    {"key": "blue", "zh": "低风险", "en": "Low risk", "color": "#1976d2"}],
+        "levels": [{"key": "general", "zh": "一般隐患", "en": "General hazard", "color": "#f57c00"},
+                   {"key": "major", "zh": "重大隐患", "en": "Major hazard", "color": "#a00000"}],
         "enterprises": [
             {"id": "w", "name": "西厂", "lat": 29.530, "lng": 106.490, "risk_level": "red",
              "open_hazards": 4, "major": 1, "overdue": 2, "community_id": "c"},
@@ -301,6 +306,7 @@ def test_without_tiles_the_points_are_drawn_alone_fitted_and_coloured():
     assert {k: v["fill"] for k, v in by_id.items()} == {"w": "#d32f2f", "e": "#1976d2",
                                                         "n": "#fbc02d"}
     assert by_id["w"]["ring"] and not by_id["e"]["ring"]          # a major hazard
+    assert out["hazardFills"] == ["#a00000"]                         # the data's colours
     assert "西厂" in by_id["w"]["title"] and "重大隐患 1" in by_id["w"]["title"]
     width, height = out["svg"]
     for e in by_id.values():

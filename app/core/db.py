@@ -81,9 +81,12 @@ def configure_engine(engine: Engine, busy_timeout_ms: int, *, connect_timeout_s:
     Read-only requests (GET) keep deferred transactions so they never queue behind writers.
 
     PostgreSQL: a connect timeout (a server that accepts and never answers would otherwise hold
-    the caller for good) and a statement timeout on every connection (a statement that runs, or
-    waits for a lock, longer is cancelled). Both end in an ``OperationalError``, which a request
-    answers with 503 (:func:`app.errors.is_database_unavailable`).
+    the caller for good) and a statement timeout on every connection opened for a request (a
+    statement that runs, or waits for a lock, longer is cancelled). Both end in an
+    ``OperationalError``, which a request answers with 503
+    (:func:`app.errors.is_database_unavailable`). Connections opened outside a request (``flask
+    db upgrade`` building an index on a million rows, ``flask seed-demo``, the periodic job) have
+    no statement timeout: they are not a user waiting.
     """
     if getattr(engine, "_anxun_configured", False):
         return
@@ -111,7 +114,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int, *, connect_timeout_s:
         def _pg_timeouts(_dialect, _record, _cargs, cparams):
             if connect_timeout_s > 0:
                 cparams.setdefault("connect_timeout", int(connect_timeout_s))
-            if statement_timeout_ms > 0:
+            if statement_timeout_ms > 0 and has_request_context():
                 option = f"-c statement_timeout={int(statement_timeout_ms)}"
                 cparams["options"] = f"{cparams.get('options', '')} {option}".strip()
 

@@ -88,7 +88,8 @@ FIELD_PATTERNS_ZH = (
 RECORD_NAMES_ZH = {
     "Hazard": "隐患", "HazardEvent": "隐患记录", "Inspection": "检查记录", "Enterprise": "企业",
     "Community": "社区", "Interview": "约谈", "Photo": "照片", "User": "用户",
-    "Notification": "通知", "Escalation": "零容忍升级记录",
+    "Notification": "通知", "Escalation": "零容忍升级记录", "Campaign": "专项活动",
+    "Activity": "活动", "Submission": "报送",
 }
 
 

@@ -53,6 +53,12 @@ DENIED: dict[str, str] = {
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
     "interview.open": _NOT_YOUR_ROLE,
+    "campaign.manage": "只有监管人员可以设立专项活动 / Only supervisors set up campaigns.",
+    "campaign.submit": "只有社区的监管人员可以报送活动总结 / Only a community's supervisor "
+                       "submits its summary.",
+    "activity.record": "您的角色不能登记活动 / Your role does not record activities.",
+    "photo.upload_activity": "您的角色不能上传活动照片 / Your role may not upload activity "
+                             "photos.",
 }
 
 #: What each role may do (能力表). Admins run the registry and the accounts and convene
@@ -61,17 +67,20 @@ DENIED: dict[str, str] = {
 #: An enterprise officer fills in its own fix and shows it.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open"}),
+                      "interview.open", "campaign.manage"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
                            "hazard.set_deadline", "photo.upload", "photo.upload_finding",
-                           "photo.upload_rectification", "photo.upload_recheck"}),
+                           "photo.upload_rectification", "photo.upload_recheck",
+                           "campaign.manage", "campaign.submit", "activity.record",
+                           "photo.upload_activity"}),
     INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
-                          "photo.upload_recheck"}),
-    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification"}),
+                          "photo.upload_recheck", "activity.record", "photo.upload_activity"}),
+    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification",
+                        "activity.record", "photo.upload_activity"}),
 }
 
 

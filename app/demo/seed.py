@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.auth.operations import create_user
+from app.demo.campaign import seed_campaign
 from app.demo.bulk import generate_year
 from app.extensions import db
 from app.registry.credit_code import ALPHABET, check_char
@@ -92,12 +93,23 @@ def add_enterprises(numbers, communities, rng: random.Random) -> list[Enterprise
     return enterprises
 
 
-def seed_demo(*, n_enterprises: int = 12, n_hazards: int = 0, seed: int = 2023) -> list[str]:
+#: Hazards of a fresh demo (a year of them, June the peak): the dashboard and the 安全生产月
+#: summary have something to show.
+DEMO_HAZARDS = 240
+
+
+def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
+              seed: int = 2023) -> list[str]:
     """Create the demo 街道 once (a second run leaves the data as it is) and return the lines to
-    print: the logins of one user per role."""
+    print: the logins of one user per role. ``n_hazards``: a year of hazards to generate (by
+    default :data:`DEMO_HAZARDS` on a fresh database, none on one that has the demo already).
+    This year's 安全生产月 is created with its activities when no campaign exists."""
     rng = random.Random(seed)
     lines: list[str] = []
-    if db.session.scalar(select(func.count()).select_from(Community)) == 0:
+    fresh = db.session.scalar(select(func.count()).select_from(Community)) == 0
+    if n_hazards is None:
+        n_hazards = DEMO_HAZARDS if fresh else 0
+    if fresh:
         enterprises = seed_registry(max(n_enterprises, 1), rng)
         communities = db.session.scalars(select(Community).order_by(Community.code)).all()
         for username, password, role, display in DEMO_USERS:
@@ -119,6 +131,7 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int = 0, seed: int = 2023) 
                 lines.append(f"added {len(added)} enterprises (now {n_enterprises})")
     if n_hazards:
         lines.extend(generate_year(n_hazards=n_hazards, seed=seed))
+    lines.extend(seed_campaign())
     lines.append("logins (username / password / role):")
     for username, password, role, _display in DEMO_USERS:
         if db.session.scalar(select(User.id).where(User.username == username)):

@@ -17,6 +17,8 @@ word; only a line of nothing but punctuation is cut where it is full. Framework-
 from __future__ import annotations
 
 import string
+import threading
+from collections import OrderedDict
 
 from reportlab.platypus.paragraph import (ParaLines, Paragraph, _handleBulletWidth, cjkU,
                                           makeCJKParaLine)
@@ -75,15 +77,112 @@ def _width(u, max_width: float) -> float:
     return w
 
 
+#: What makes two frags draw alike; a paragraph whose frags all agree on it is cached.
+_STYLE_ATTRS = ("fontName", "fontSize", "textColor", "backColor", "rise", "underline", "strike",
+                "link", "us_lines")
+
+
+def _plain_style(frags):
+    """The one style of ``frags``, or None when they mix styles, breaks or inline images."""
+    style = None
+    for frag in frags:
+        if hasattr(frag, "lineBreak") or hasattr(frag, "cbDefn"):
+            return None
+        this = tuple(repr(getattr(frag, name, None)) for name in _STYLE_ATTRS)
+        if style is not None and this != style:
+            return None
+        style = this
+    return style
+
+
+class LineCache:
+    """Lines already broken, so that what is left of a paragraph is not broken again.
+
+    A long text in a table cell is re-wrapped from its remainder on every page the row crosses,
+    and the whole document is built twice (page "x of y"): without this, a 20,000-character
+    field spanning fifteen pages is broken some thirty times over (quadratic in its length).
+    A remainder is the concatenation of the lines from some line on, at the width the later lines
+    had, so it is found by its length and checked by its text."""
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, style, widths, calc_bounds, text: str):
+        first, later = widths
+        with self._lock:
+            entries = list(self._entries.get((style, later, calc_bounds), ()))
+        for entry_first, line_texts, suffix_at, lines in entries:
+            for spaced in (False, True):
+                k = suffix_at[spaced].get(len(text))
+                if k is None or (k == 0 and first != entry_first) or (k > 0 and first != later):
+                    continue
+                if _joined(line_texts[k:], spaced) == text:
+                    return lines[k:]
+        return None
+
+    def put(self, style, widths, calc_bounds, line_texts, lines) -> None:
+        first, later = widths
+        suffix_at = ({}, {})
+        plain = spaced = 0
+        for k in range(len(line_texts) - 1, -1, -1):
+            plain += len(line_texts[k])
+            spaced += len(line_texts[k]) + _space_after(line_texts, k)
+            suffix_at[False].setdefault(plain, k)
+            suffix_at[True].setdefault(spaced, k)
+        key = (style, later, calc_bounds)
+        with self._lock:
+            entries = self._entries.pop(key, [])
+            self._entries[key] = ([(first, line_texts, suffix_at, lines)] + entries)[:16]
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+def _space_after(line_texts, k: int) -> int:
+    """1 when reportlab's page split (``_split_blParaHard``) ends line ``k`` with a space: every
+    line but the last that does not end with one already."""
+    return int(k < len(line_texts) - 1 and not line_texts[k].endswith(" "))
+
+
+def _joined(line_texts, spaced: bool) -> str:
+    """The text of the lines, as a remainder made by reportlab's split (``spaced``) or not."""
+    if not spaced:
+        return "".join(line_texts)
+    return "".join(t + " " * _space_after(line_texts, k) for k, t in enumerate(line_texts))
+
+
+LINE_CACHE = LineCache()
+#: Shorter paragraphs are broken again rather than cached: they fit on a page, and would crowd
+#: the long ones out of the cache.
+CACHE_FROM_CHARS = 400
+
+
 def kinsoku_split(frags, max_widths, calc_bounds: bool) -> ParaLines:
     """The lines of ``frags`` within ``max_widths`` under the rules above (what reportlab's
     ``cjkFragSplit`` returns, with better break points)."""
+    text = "".join(f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
+                   for f in frags)
+    style = (_plain_style(frags) if len(text) >= CACHE_FROM_CHARS and len(max_widths) <= 2
+             else None)
+    widths = (max_widths[0], max_widths[-1])
+    if style is not None:
+        cached = LINE_CACHE.get(style, widths, calc_bounds, text)
+        if cached is not None:
+            return ParaLines(kind=1, lines=list(cached))
+    lines, line_texts = _split(frags, max_widths, calc_bounds)
+    if style is not None:
+        LINE_CACHE.put(style, widths, calc_bounds, line_texts, lines)
+    return ParaLines(kind=1, lines=lines)
+
+
+def _split(frags, max_widths, calc_bounds: bool):
     chars = []
     for frag in frags:
         text = frag.text.decode("utf8") if isinstance(frag.text, bytes) else frag.text
         chars.extend([cjkU(ch, frag, "utf8") for ch in text] if text
                      else [cjkU(text, frag, "utf8")])
-    lines = []
+    lines, line_texts = [], []
     start = i = 0
     used = 0.0
 
@@ -96,6 +195,7 @@ def kinsoku_split(frags, max_widths, calc_bounds: bool) -> ParaLines:
         limit = max_width()
         lines.append(makeCJKParaLine(chars[start:end], limit, width, limit - width, line_break,
                                      calc_bounds))
+        line_texts.append("".join(chars[start:end]))
         start = end
         while start < len(chars) and chars[start] == " " and not _is_break(chars[start]):
             start += 1
@@ -116,7 +216,7 @@ def kinsoku_split(frags, max_widths, calc_bounds: bool) -> ParaLines:
         i += 1
     if start < len(chars):
         end_line(len(chars), False)
-    return ParaLines(kind=1, lines=lines)
+    return lines, line_texts
 
 
 class ChineseParagraph(Paragraph):

@@ -33,7 +33,7 @@ INTERVIEW_ACTIONS = ChoiceSet("约谈操作", "interview action", [
     Choice("open", "提出约谈", "Open"),
     Choice("schedule", "安排约谈", "Schedule"),
     Choice("reschedule", "改期", "Reschedule"),
-    Choice("hold", "实施约谈", "Hold"),
+    Choice("hold", "实施约谈", "Hold the interview"),
     Choice("close", "结案（整改回执）", "Close with completion receipt"),
     Choice("attach", "追加约谈事由", "Reason attached"),
     Choice("move", "随企业迁移社区", "Moved with its enterprise to another community"),

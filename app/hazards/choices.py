@@ -33,6 +33,18 @@ HAZARD_LEVELS = ChoiceSet("隐患等级", "hazard level", [
     Choice(MAJOR, "重大隐患", "Major hazard", "#d32f2f"),
 ])
 
+# 隐患来源: how a hazard came to be recorded: an inspector's inspection (检查发现), the
+# enterprise's own self-inspection (企业自查自报) or a public report (举报) a supervisor
+# accepted.
+SOURCE_INSPECTION = "inspection"
+SOURCE_SELF = "self"
+SOURCE_TIP = "tip"
+HAZARD_SOURCES = ChoiceSet("隐患来源", "hazard source", [
+    Choice(SOURCE_INSPECTION, "检查发现", "Found on inspection"),
+    Choice(SOURCE_SELF, "企业自查", "Self-inspection"),
+    Choice(SOURCE_TIP, "群众举报", "Public report"),
+])
+
 # Actions of the transition table, and the non-transition changes recorded as events.
 HAZARD_ACTIONS = ChoiceSet("隐患操作", "hazard action", [
     Choice("report", "登记", "Report"),
@@ -68,14 +80,17 @@ CATEGORIES = ChoiceSet("隐患类别", "category", [
 ])
 
 # 照片类型: evidence of the finding, of its rectification (整改), or of what the reviewer saw
-# when re-checking the fix (复查).
+# when re-checking the fix (复查); and a campaign activity's photo (its sign-in sheet, the drill),
+# which belongs to an activity, not a hazard (app.campaigns.photos).
 FINDING = "finding"
 RECTIFICATION = "rectification"
 RECHECK = "recheck"
+ACTIVITY_PHOTO = "activity"
 PHOTO_KINDS = ChoiceSet("照片类型", "photo kind", [
     Choice(FINDING, "隐患照片", "Finding"),
     Choice(RECTIFICATION, "整改照片", "Rectification"),
     Choice(RECHECK, "复查照片", "Re-check"),
+    Choice(ACTIVITY_PHOTO, "活动照片", "Activity"),
 ])
 
 # 治理方案 of a major hazard (DOMAIN.md): every field must be filled before the rectification

@@ -10,7 +10,7 @@ from app.hazards.choices import (FINDING, HAZARD_STATES, PHOTO_KINDS, RECHECK, R
                                  RECTIFYING, REPORTED, SUBMITTED)
 from app.hazards.models import Hazard
 from app.hazards.operations import ensure_open_for_photos, record_event
-from app.photos import intake, storage
+from app.photos import intake, owners, storage
 from app.photos.models import Photo
 
 #: The capability each kind of photo needs: an enterprise officer shows its rectification
@@ -32,13 +32,24 @@ KIND_STATES = {
 
 
 def photo_in_scope(user, photo) -> bool:
+    if photo.hazard_id is None:  # another record's photo (app.photos.owners)
+        owner = owners.for_photo(photo)
+        return owner is not None and owner.visible(user, photo)
     hazard = db.session.get(Hazard, photo.hazard_id)
     return hazard is not None and in_scope(user, hazard)
 
 
 def upload_photo(user, data: dict, content: bytes) -> CreateResult:
-    """Store an evidence photo for a hazard (idempotent by client id and SHA-256)."""
+    """Store an evidence photo for a hazard (idempotent by client id and SHA-256), or hand the
+    upload to the domain of the record it names instead (an activity: app.photos.owners)."""
+    owner = owners.for_upload(data)
+    if owner is not None:
+        return owner.upload(user, data, content)
     require(user, "photo.upload")
+    if data["kind"] not in UPLOAD_CAPABILITY:
+        raise Invalid(f"{PHOTO_KINDS.label(data['kind'], 'zh')}不能上传到隐患 / "
+                      f"{PHOTO_KINDS.label(data['kind'], 'en')} photos are not a hazard's.",
+                      field="kind")
     claimed = data.get("sha256")
     sha256 = intake.checked_sha256(content, claimed)
     body = {"hazard_id": data["hazard_id"], "kind": data["kind"], "sha256": sha256}

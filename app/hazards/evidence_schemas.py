@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, pre_dump, validate
+from marshmallow import (Schema, ValidationError, fields, pre_dump, validate,
+                         validates_schema)
 
 from app.core.fields import UtcDateTime, UUIDStr
 from app.hazards.choices import PHOTO_KINDS
@@ -25,10 +26,20 @@ class PhotoUploadIn(Schema):
 
     file = Upload(required=True, metadata={"description": "JPEG, PNG, WebP or HEIC/HEIF"})
     id = UUIDStr(metadata={"description": "client-chosen id (offline outbox)"})
-    hazard_id = UUIDStr(required=True)
+    hazard_id = UUIDStr(metadata={"description": "the hazard it is evidence of (or activity_id)"})
+    activity_id = UUIDStr(metadata={"description": "a campaign activity (kind activity), instead "
+                                                   "of hazard_id"})
     kind = fields.String(required=True, validate=validate.OneOf(list(PHOTO_KINDS)))
     sha256 = Sha256Hex(allow_none=True, metadata={
         "description": "SHA-256 the phone computed; a mismatch is 422"})
+
+    @validates_schema
+    def _one_owner(self, data, **kwargs):
+        if data.get("hazard_id") and data.get("activity_id"):
+            raise ValidationError("照片只能属于一条隐患或一项活动 / A photo belongs to a hazard or "
+                                  "to an activity, not both.", field_name="activity_id")
+        if not data.get("hazard_id") and not data.get("activity_id"):
+            raise ValidationError("Missing data for required field.", field_name="hazard_id")
 
 
 class PhotoUrlsOut(Schema):
@@ -57,7 +68,8 @@ class PhotoOut(Schema):
     """照片: the evidence record; ``urls`` are the only way to its bytes."""
 
     id = fields.String()
-    hazard_id = fields.String()
+    hazard_id = fields.String(allow_none=True)
+    activity_id = fields.String(allow_none=True)
     kind = fields.String()
     sha256 = fields.String(metadata={"description": "SHA-256 of the original bytes"})
     mime = fields.String(metadata={"description": "type of the original, from its content"})
@@ -75,7 +87,7 @@ class PhotoOut(Schema):
     @pre_dump
     def _computed(self, photo, **kwargs):
         return {**{name: getattr(photo, name) for name in (
-            "id", "hazard_id", "kind", "sha256", "mime", "size", "width", "height", "taken_at",
-            "uploader_id", "created_at")},
+            "id", "hazard_id", "activity_id", "kind", "sha256", "mime", "size", "width",
+            "height", "taken_at", "uploader_id", "created_at")},
             "exif_location": _exif_location(photo), "urls": _urls(photo)}
 

@@ -65,6 +65,8 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
     category = db.Column(String(50), nullable=False)
     level = db.Column(String(10), nullable=False)  # general | major
     state = db.Column(String(16), nullable=False)
+    source = db.Column(String(16), nullable=False, default="inspection",
+                       server_default="inspection")  # 隐患来源, choices.HAZARD_SOURCES
     place = db.Column(String(200), nullable=False, default="")  # where in the enterprise
     found_at = db.Column(UTCDateTime, nullable=False)
     lat = db.Column(Float, nullable=True)

@@ -112,7 +112,7 @@ class GovernancePlanOut(Schema):
 
 
 _SUMMARY_COLUMNS = ("id", "enterprise_id", "community_id", "inspection_id", "title", "category",
-                    "level", "state", "place", "found_at", "deadline", "rejection_count",
+                    "level", "state", "source", "place", "found_at", "deadline", "rejection_count",
                     "escalated", "version")
 
 
@@ -134,6 +134,7 @@ class HazardSummaryOut(Schema):
     category = fields.String()
     level = fields.String()
     state = fields.String()
+    source = fields.String(metadata={"description": "隐患来源: inspection | self | tip"})
     place = fields.String()
     found_at = UtcDateTime()
     deadline = UtcDateTime()

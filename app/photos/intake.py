@@ -62,9 +62,11 @@ def checked_sha256(content: bytes, claimed: str | None) -> str:
 
 
 def new_photo(photo_id: str, body_hash: str, *, owner_id: str, kind: str, uploader_id: str,
-              content: bytes, claimed_sha256: str | None) -> tuple[Photo, StagedFiles]:
+              content: bytes, claimed_sha256: str | None,
+              owner_field: str = "hazard_id") -> tuple[Photo, StagedFiles]:
     """The row of a new photo of ``owner_id`` (the image checked and its derivatives made) and
-    its files, which :func:`write_files` writes once the row is flushed."""
+    its files, which :func:`write_files` writes once the row is flushed. ``owner_field`` is the
+    column naming the owner (``hazard_id``, ``activity_id``)."""
     cfg = current_app.config
     image = process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
                            max_pixels=cfg["PHOTO_MAX_PIXELS"],
@@ -75,7 +77,7 @@ def new_photo(photo_id: str, body_hash: str, *, owner_id: str, kind: str, upload
     rel_dir = storage.new_photo_dir(photo_id, now)
     staged = StagedFiles(rel_dir, {f"original.{image.ext}": content, "full.jpg": image.full_jpeg,
                                    "thumb.jpg": image.thumb_jpeg})
-    photo = Photo(id=photo_id, payload_hash=body_hash, hazard_id=owner_id, kind=kind,
+    photo = Photo(id=photo_id, payload_hash=body_hash, **{owner_field: owner_id}, kind=kind,
                   uploader_id=uploader_id, sha256=image.sha256, mime=image.mime,
                   size=image.size, width=image.width, height=image.height,
                   taken_at=image.taken_at, exif_lat=image.exif_lat, exif_lng=image.exif_lng,

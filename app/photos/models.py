@@ -13,14 +13,17 @@ class Photo(IdMixin, ClientCreatedMixin, db.Model):
     """照片: the original is kept byte for byte (with its SHA-256) for evidence; what is served is
     a re-encoded copy without EXIF.
 
-    ``hazard_id`` is the owner the photo is attached to and ``kind`` what it shows there; the
-    photos package stores both as given (the hazard domain decides them, app.hazards.evidence).
+    ``hazard_id`` (or ``activity_id``: a campaign activity's photo, e.g. its sign-in sheet) is
+    the owner the photo is attached to, and ``kind`` what it shows there; the photos package
+    stores both as given (the owner's domain decides them: app.hazards.evidence for hazards,
+    app.campaigns.photos for activities, see :mod:`app.photos.owners`). Exactly one is set.
     """
 
     __tablename__ = "photos"
 
-    hazard_id = db.Column(String(36), ForeignKey("hazards.id"), nullable=False, index=True)
-    kind = db.Column(String(16), nullable=False)  # finding | rectification | recheck
+    hazard_id = db.Column(String(36), ForeignKey("hazards.id"), nullable=True, index=True)
+    activity_id = db.Column(String(36), ForeignKey("activities.id"), nullable=True, index=True)
+    kind = db.Column(String(16), nullable=False)  # finding | rectification | recheck | activity
     uploader_id = db.Column(String(36), ForeignKey("users.id"), nullable=False)
     sha256 = db.Column(String(64), nullable=False)
     mime = db.Column(String(32), nullable=False)

@@ -23,6 +23,10 @@ from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, S
                                 TableStyle)
 from sqlalchemy import and_, func, select
 
+from app.campaigns.choices import ACTIVITY_KINDS, DRILL, SUBMISSION_STATUSES, TRAINING
+from app.campaigns.operations import (campaign_activities, get_campaign_record,
+                                      submissions_board, today_in_shanghai)
+from app.campaigns.submissions import FrozenSummary, activity_figures
 from app.core.permissions import get_or_404, scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
 from app.documents.pdf import FONT, data_table, field_table, para, render_document, styles
@@ -395,16 +399,13 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def campaign_summary(user, *, date_from: date, date_to: date, community_id: str | None = None,
-                     title: str | None = None, report_due: date | None = None
-                     ) -> tuple[bytes, str]:
-    """The activity summary of a campaign (e.g. 安全生产月, 1–30 June) that a 社区 sends upward:
-    inspections, the dashboard's figures for the period, charts, typical cases (major and
-    escalated hazards), the enterprises exposed for major hazards, and the reporting deadline."""
-    now = utcnow()
-    community = visible_community(user, community_id)
-    figures = dashboard(user, community_id=community_id, date_from=date_from, date_to=date_to,
-                        now=now)
+def summary_figures(user, *, date_from: date, date_to: date, community: Community | None,
+                    now: datetime) -> dict:
+    """The hazard and inspection figures of a campaign summary for ``user``'s scope (and
+    ``community``), as plain JSON data: what the summary prints, and what a submission (报送)
+    freezes. Dates are ISO strings; labels are looked up when printing."""
+    figures = dashboard(user, community_id=community.id if community else None,
+                        date_from=date_from, date_to=date_to, now=now)
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=SHANGHAI)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=SHANGHAI)
     insp_scope = scope_clause(user, Inspection)
@@ -439,82 +440,204 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
                 .where(Escalation.hazard_id.in_([c.id for c in cases]))
                 .order_by(Escalation.rule)):
             rules_by_hazard.setdefault(hazard_id, []).append(rule)
+    counts = ("key", "count")
+    return {
+        "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+        "inspections": {"total": sum(by_kind.values()), "by_kind": dict(sorted(by_kind.items())),
+                        "enterprises": int(enterprises_checked or 0)},
+        "hazards": {
+            "total": figures["total"],
+            "by_level": {x["key"]: x["count"] for x in figures["by_level"]},
+            "by_state": [{k: x[k] for k in counts} for x in figures["by_state"]],
+            "by_risk": [{k: x[k] for k in counts} for x in figures["by_risk"]],
+            "by_category": [{k: x[k] for k in counts} for x in figures["by_category"]],
+            "by_community": [{"id": x["id"], "name": x["name"], "count": x["count"]}
+                             for x in figures["by_community"]],
+            "rectified": figures["rectified"],
+            "rectification_rate": figures["rectification_rate"],
+            "on_time": figures["on_time"], "on_time_rate": figures["on_time_rate"],
+            "overdue_now": figures["overdue_now"],
+            "median_days_to_close": figures["median_days_to_close"],
+            "escalations": figures["escalations"]["total"],
+            "interviews_opened": figures["interviews"]["opened"],
+            "weekly_trend": [{"start": w["start"].isoformat(), "found": w["found"],
+                              "closed": w["closed"]} for w in figures["weekly_trend"]],
+        },
+        "cases": [{"id": c.id, "title": c.title, "level": c.level, "state": c.state,
+                   "escalated": bool(c.escalated), "place": c.place or "",
+                   "enterprise": c.enterprise, "rules": rules_by_hazard.get(c.id, [])}
+                  for c in cases],
+        "exposed": [{"name": e.name, "count": int(e.n)} for e in exposed],
+    }
 
+
+def _summary_heading(unit: str, campaign: str, year: int) -> str:
+    """「乌龙社区2026年安全生产月活动总结」: the year once, whether or not the name holds it."""
+    if f"{year}年" in campaign:
+        return f"{unit}{campaign}活动总结"
+    return f"{unit}{year}年{campaign}活动总结"
+
+
+def _activity_photos(activities: list[dict], limit: int = 6) -> list[tuple[dict, Photo]]:
+    """Photos of the main activities (most participants first, every kind before a second of
+    the same kind), at most two of each, ``limit`` in all, from the stored files."""
+    with_photos = [a for a in activities if a.get("photos")]
+    ranked = sorted(with_photos, key=lambda a: (-a["participants"], a["held_on"], a["id"]))
+    seen: set[str] = set()
+    ordered = [a for a in ranked if not (a["kind"] in seen or seen.add(a["kind"]))]
+    ordered += [a for a in ranked if a not in ordered]
+    wanted = [(a, p["id"]) for a in ordered for p in a["photos"][:2]][:limit]
+    rows = {p.id: p for p in db.session.scalars(
+        select(Photo).where(Photo.id.in_([pid for _, pid in wanted])))} if wanted else {}
+    return [(a, rows[pid]) for a, pid in wanted if pid in rows]
+
+
+def _activities_section(activities: list[dict], by_kind: dict, number: str) -> list:
+    """三、宣传教育和应急演练活动: counts by kind, the list, the drills' scenarios and problems,
+    photos of the main activities."""
     st = styles()
-    campaign = title or "安全生产月"
-    unit = community.name if community else _street_of_user(user)
-    heading = f"{unit}{date_from.year}年{campaign}活动总结"
-    due = report_due or date(date_to.year, date_to.month, 25)
-    levels = {x["key"]: x["count"] for x in figures["by_level"]}
-    n_inspections = sum(by_kind.values())
+    story = [*_heading(f"{number}、宣传教育和应急演练活动")]
+    if not activities:
+        return story + [_paragraph("本期间未登记宣传教育、培训或应急演练活动。")]
+    rows = [[x["zh"], x["count"], x["participants"], x["enterprises"]]
+            for x in by_kind["by_kind"] if x["count"]]
+    rows.append(["合计", by_kind["count"], by_kind["participants"], by_kind["enterprises"]])
+    story.append(data_table(["活动类型", "场次", "参与人次", "参与企业（家）"], rows,
+                            col_widths=[55 * mm, 35 * mm, 40 * mm, 40 * mm]))
+    story.append(Spacer(1, 3 * mm))
+    story.append(data_table(["日期", "类型", "活动名称及地点", "人次", "参与企业"], [
+        [_zh_date(date.fromisoformat(a["held_on"])), ACTIVITY_KINDS.label(a["kind"], "zh"),
+         f"{a['title']}（{a['place']}）" if a["place"] else a["title"], a["participants"],
+         "、".join(e["name"] for e in a["enterprises"]) or "—"] for a in activities],
+        col_widths=[27 * mm, 24 * mm, 60 * mm, 14 * mm, 45 * mm]))
+    drills = [a for a in activities if a["kind"] == DRILL]
+    if drills:
+        story.append(Spacer(1, 3 * mm))
+        story.append(para("应急演练情况", st["h2"]))
+        for a in drills:
+            text = f"{_zh_date(date.fromisoformat(a['held_on']))}，{a['title']}"
+            if a.get("scenario"):
+                text += f"。演练科目：{a['scenario']}"
+            text += f"。发现的问题：{a['problems']}" if a.get("problems") else "。未发现明显问题"
+            story.append(_paragraph(text + "。"))
+    pictures = _activity_photos(activities)
+    if pictures:
+        story += [Spacer(1, 3 * mm), para("主要活动照片", st["h2"])]
+        cells = [[_photo_flowable(photo, 52 * mm),
+                  para(f"{ACTIVITY_KINDS.label(a['kind'], 'zh')}：{a['title']}"
+                       f"（{_zh_date(date.fromisoformat(a['held_on']))}）", st["small"])]
+                 for a, photo in pictures]
+        grid = [cells[i:i + 3] for i in range(0, len(cells), 3)]
+        grid[-1] += [""] * (3 - len(grid[-1]))
+        table = Table(grid, colWidths=[57 * mm] * 3)
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 1)]))
+        story.append(table)
+    return story
+
+
+def render_campaign_summary(figures: dict, *, unit: str, campaign: str, date_from: date,
+                            date_to: date, due: date, activities: list[dict],
+                            activity_figures: dict, record_id: str, url: str,
+                            now: datetime, frozen: dict | None = None) -> tuple[bytes, str]:
+    """Print a campaign summary from its figures (:func:`summary_figures`) and activities;
+    ``frozen`` (a submission: its id, time, who, late, content SHA-256) prints what was
+    submitted and the digest that names it."""
+    st = styles()
+    hz = figures["hazards"]
+    insp = figures["inspections"]
+    levels = hz["by_level"]
+    heading = _summary_heading(unit, campaign, date_from.year)
+    done = {x["key"]: x for x in activity_figures["by_kind"]}
+    activity_text = ""
+    if activity_figures["count"]:
+        parts = [f"{x['zh']}{x['count']}场" for x in activity_figures["by_kind"] if x["count"]]
+        activity_text = (f"组织开展{'、'.join(parts)}，参与{activity_figures['participants']}"
+                         f"人次，覆盖企业{activity_figures['enterprises']}家。")
     overview = (
         f"{_zh_date(date_from)}至{_zh_date(date_to)}，{unit}围绕“{campaign}”活动，"
-        f"共开展安全检查{n_inspections}次，检查企业{enterprises_checked or 0}家，"
-        f"其中“四不两直”暗查暗访{by_kind.get('unannounced', 0)}次、专项检查"
-        f"{by_kind.get('special', 0)}次。共排查发现事故隐患{figures['total']}项，其中重大事故"
+        f"{activity_text}"
+        f"共开展安全检查{insp['total']}次，检查企业{insp['enterprises']}家，"
+        f"其中“四不两直”暗查暗访{insp['by_kind'].get('unannounced', 0)}次、专项检查"
+        f"{insp['by_kind'].get('special', 0)}次。共排查发现事故隐患{hz['total']}项，其中重大事故"
         f"隐患{levels.get('major', 0)}项、一般事故隐患{levels.get('general', 0)}项；已完成整改"
-        f"{figures['rectified']}项，整改率{_pct(figures['rectification_rate'])}，按期整改率"
-        f"{_pct(figures['on_time_rate'])}。坚持事故隐患“零容忍”，启动升级督办"
-        f"{figures['escalations']['total']}次，约谈企业{figures['interviews']['opened']}家次。")
-    median = figures["median_days_to_close"]
-    story = [
-        para(f"报送单位：{unit}　　统计期间：{_zh_date(date_from)}—{_zh_date(date_to)}",
-             st["small"]),
+        f"{hz['rectified']}项，整改率{_pct(hz['rectification_rate'])}，按期整改率"
+        f"{_pct(hz['on_time_rate'])}。坚持事故隐患“零容忍”，启动升级督办"
+        f"{hz['escalations']}次，约谈企业{hz['interviews_opened']}家次。")
+    median = hz["median_days_to_close"]
+    story = [para(f"报送单位：{unit}　　统计期间：{_zh_date(date_from)}—{_zh_date(date_to)}",
+                  st["small"])]
+    if frozen is not None:
+        story += [Spacer(1, 2 * mm), field_table([
+            ("报送编号", frozen["id"]),
+            ("报送时间", _zh_datetime(frozen["submitted_at"])
+             + ("（逾期报送）" if frozen["late"] else "（按时报送）")),
+            ("报送人", frozen["submitted_by"]),
+            ("数据摘要 SHA-256", frozen["content_sha256"]),
+        ], label_width=34 * mm), para("数据摘要为报送时冻结的各项指标和活动清单的 SHA-256，"
+                                      "报送后内容不再改变。", st["small"])]
+    story += [
         *_heading("一、活动开展情况"), _paragraph(overview),
         *_heading("二、主要指标"),
         data_table(["指标", "数值", "指标", "数值"], [
-            ["检查次数", n_inspections, "检查企业（家）", enterprises_checked or 0],
-            ["发现隐患（项）", figures["total"], "其中重大隐患", levels.get("major", 0)],
-            ["已整改（项）", figures["rectified"], "整改率", _pct(figures["rectification_rate"])],
-            ["按期整改（项）", figures["on_time"], "按期整改率", _pct(figures["on_time_rate"])],
-            ["当前逾期未改（项）", figures["overdue_now"], "销号用时中位数（天）",
+            ["检查次数", insp["total"], "检查企业（家）", insp["enterprises"]],
+            ["发现隐患（项）", hz["total"], "其中重大隐患", levels.get("major", 0)],
+            ["已整改（项）", hz["rectified"], "整改率", _pct(hz["rectification_rate"])],
+            ["按期整改（项）", hz["on_time"], "按期整改率", _pct(hz["on_time_rate"])],
+            ["当前逾期未改（项）", hz["overdue_now"], "销号用时中位数（天）",
              "—" if median is None else f"{median:.1f}"],
-            ["零容忍升级（次）", figures["escalations"]["total"], "约谈（家次）",
-             figures["interviews"]["opened"]],
+            ["零容忍升级（次）", hz["escalations"], "约谈（家次）", hz["interviews_opened"]],
+            ["培训（场）", done[TRAINING]["count"], "应急演练（场）", done[DRILL]["count"]],
+            ["各类活动（场）", activity_figures["count"], "参与人次",
+             activity_figures["participants"]],
         ], col_widths=[45 * mm, 40 * mm, 45 * mm, 40 * mm]),
         Spacer(1, 4 * mm),
     ]
+    story += _activities_section(activities, activity_figures, "三")
     states = [(HAZARD_STATES.label(x["key"], "zh"), x["count"],
-               HAZARD_STATES.color(x["key"]) or "#999999") for x in figures["by_state"]]
+               HAZARD_STATES.color(x["key"]) or "#999999") for x in hz["by_state"]]
     risks = [(RISK_LEVELS.label(x["key"], "zh"), x["count"],
-              RISK_LEVELS.color(x["key"]) or "#999999") for x in figures["by_risk"]]
+              RISK_LEVELS.color(x["key"]) or "#999999") for x in hz["by_risk"]]
     pies = Table([[_pie(states, title="隐患状态分布"), _pie(risks, title="按企业风险等级")]],
                  colWidths=[85 * mm, 85 * mm])
     pies.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    categories = [x for x in figures["by_category"] if x["count"]]
-    story += [KeepTogether([*_heading("三、隐患分布"), pies])]
+    categories = [x for x in hz["by_category"] if x["count"]]
+    story += [KeepTogether([*_heading("四、隐患分布"), pies])]
     story.append(_bar_chart([configured_categories().label(x["key"], "zh") for x in categories],
                             [x["count"] for x in categories],
                             title="隐患类别分布", color="#E06C00",
                             height=max(40, 14 + 11 * len(categories)) * mm / 2.2))
-    if len(figures["by_community"]) > 1:
-        rows = figures["by_community"]
+    if len(hz["by_community"]) > 1:
+        rows = hz["by_community"]
         story.append(Spacer(1, 6 * mm))
         story.append(_bar_chart([x["name"] for x in rows], [x["count"] for x in rows],
                                 title="各社区发现隐患数", color="#1565C0",
                                 height=max(40, 14 + 11 * len(rows)) * mm / 2.2))
-    story += [Spacer(1, 6 * mm), CondPageBreak(70 * mm), _week_chart(figures["weekly_trend"])]
-    story += [*_heading("四、典型案例")]
+    weeks = [{**w, "start": date.fromisoformat(w["start"])} for w in hz["weekly_trend"]]
+    story += [Spacer(1, 6 * mm), CondPageBreak(70 * mm), _week_chart(weeks)]
+    story += [*_heading("五、典型案例")]
+    cases = figures["cases"]
     if cases:
         story.append(data_table(["企业", "隐患", "等级", "状态", "零容忍"], [
-            [c.enterprise, f"{c.title}（{c.place}）" if c.place else c.title,
-             HAZARD_LEVELS.label(c.level, "zh"), HAZARD_STATES.label(c.state, "zh"),
-             "、".join(f"{r} {RULES.label(r, 'zh')}" for r in rules_by_hazard.get(c.id, []))
-             or ("已升级" if c.escalated else "—")] for c in cases],
+            [c["enterprise"], f"{c['title']}（{c['place']}）" if c["place"] else c["title"],
+             HAZARD_LEVELS.label(c["level"], "zh"), HAZARD_STATES.label(c["state"], "zh"),
+             "、".join(f"{r} {RULES.label(r, 'zh')}" for r in c["rules"])
+             or ("已升级" if c["escalated"] else "—")] for c in cases],
             col_widths=[40 * mm, 52 * mm, 18 * mm, 18 * mm, 42 * mm]))
         story.append(_paragraph("以上案例用于警示教育，请各企业举一反三，深入开展自查自改。",
                                 style="small"))
     else:
         story.append(_paragraph("本期间未发现重大事故隐患或升级督办案例。"))
-    story += _heading("五、重大事故隐患企业（曝光）")
-    if exposed:
-        story.append(data_table(["企业", "重大隐患（项）"], [[e.name, e.n] for e in exposed],
+    story += _heading("六、重大事故隐患企业（曝光）")
+    if figures["exposed"]:
+        story.append(data_table(["企业", "重大隐患（项）"],
+                                [[e["name"], e["count"]] for e in figures["exposed"]],
                                 col_widths=[130 * mm, 40 * mm]))
     else:
         story.append(_paragraph("无。"))
     story += [
-        *_heading("六、下一步工作"),
+        *_heading("七、下一步工作"),
         _paragraph("1. 对尚未完成整改的隐患逐项跟踪督办，逾期未整改的依规升级约谈；"),
         _paragraph("2. 巩固活动成果，常态化开展“四不两直”检查和“回头看”；"),
         _paragraph("3. 完善隐患排查治理台账，做到隐患登记、整改、复查、销号闭环管理。"),
@@ -524,15 +647,138 @@ def campaign_summary(user, *, date_from: date, date_to: date, community_id: str 
         _signature_table(["填报人：______________", "审核人：______________"],
                          [f"报送单位：{unit}（盖章）", f"日期：{_zh_date(now)}"]),
     ]
+    note = f"请于{_zh_date(due)}前报送"
+    if frozen is not None:
+        note = f"已报送 · 数据摘要 SHA-256 {frozen['content_sha256'][:16]}…"
+    pdf = render_document(story, title=heading, record_id=record_id, url=url,
+                          subtitle=f"（{_zh_date(date_from)}—{_zh_date(date_to)}）",
+                          footer_note=note, generated_at=now)
+    return pdf, f"{heading}.pdf"
+
+
+def campaign_summary(user, *, date_from: date | None = None, date_to: date | None = None,
+                     community_id: str | None = None, title: str | None = None,
+                     report_due: date | None = None, campaign_id: str | None = None
+                     ) -> tuple[bytes, str]:
+    """The activity summary of a campaign (e.g. 安全生产月, 1–30 June) that a 社区 sends upward:
+    inspections, the dashboard's figures for the period, the campaign's activities (training,
+    drills, publicity… by kind, with photos of the main ones), charts, typical cases (major and
+    escalated hazards), the enterprises exposed for major hazards, and the reporting deadline.
+    ``campaign_id`` takes the period, name and deadline from a campaign."""
+    now = utcnow()
+    community = visible_community(user, community_id)
+    campaign = get_campaign_record(campaign_id) if campaign_id else None
+    if campaign is not None:
+        date_from, date_to = campaign.starts_on, campaign.ends_on
+        title, report_due = title or campaign.name, report_due or campaign.submission_due
+    figures = summary_figures(user, date_from=date_from, date_to=date_to, community=community,
+                              now=now)
+    # the campaign's confirmed activities, else those held in the period
+    activities = campaign_activities(
+        user, community_id=community.id if community else None,
+        **({"campaign_id": campaign.id} if campaign is not None
+           else {"held_from": date_from, "held_to": date_to}))
+    unit = community.name if community else _street_of_user(user)
     record_id = (f"SUM-{community.code or community.id[:8] if community else 'ALL'}-"
                  f"{date_from:%Y%m%d}-{date_to:%Y%m%d}")
     query = f"?from={date_from.isoformat()}&to={date_to.isoformat()}"
     if community is not None:
         query += f"&community_id={community.id}"
-    pdf = render_document(story, title=heading, record_id=record_id,
-                          url=app_url(f"dashboard{query}"),
-                          subtitle=f"（{_zh_date(date_from)}—{_zh_date(date_to)}）",
-                          footer_note=f"请于{_zh_date(due)}前报送")
+    return render_campaign_summary(
+        figures, unit=unit, campaign=title or "安全生产月", date_from=date_from,
+        date_to=date_to, due=report_due or date(date_to.year, date_to.month, 25),
+        activities=activities, activity_figures=activity_figures(activities),
+        record_id=record_id, url=app_url(f"dashboard{query}"), now=now)
+
+
+def freeze_summary(_sender, *, campaign, community, submission_id, submitted_at, late,
+                   activities, activity_figures, seal, actor, **_) -> FrozenSummary:
+    """A community's submission (报送): its figures for the campaign's period as its submitter
+    sees them, and the summary PDF printing them with the digest of what is frozen
+    (:data:`app.campaigns.signals.summary_wanted`)."""
+    figures = summary_figures(actor, date_from=campaign.starts_on, date_to=campaign.ends_on,
+                              community=community, now=submitted_at)
+    digest = seal(figures)
+    pdf, filename = render_campaign_summary(
+        figures, unit=community.name, campaign=campaign.name, date_from=campaign.starts_on,
+        date_to=campaign.ends_on, due=campaign.submission_due, activities=activities,
+        activity_figures=activity_figures, record_id=f"SUB-{submission_id}",
+        url=app_url(f"campaigns/{campaign.id}"), now=submitted_at,
+        frozen={"id": submission_id, "submitted_at": submitted_at, "late": late,
+                "submitted_by": actor.display_name, "content_sha256": digest})
+    return FrozenSummary(figures=figures, pdf=pdf, filename=f"报送-{filename}")
+
+
+def _summed(rows: list[dict], key: str) -> int:
+    return sum(int(r.get(key) or 0) for r in rows)
+
+
+def street_summary(user, campaign_id: str) -> tuple[bytes, str]:
+    """The street's summary of a campaign (街道汇总), built from the communities' submissions
+    alone, as they were frozen: which communities submitted (on time or late) and which did
+    not, each one's figures with the digest it was submitted under, the sums, and every
+    activity reported with photos of the main ones."""
+    now = utcnow()
+    campaign = get_campaign_record(campaign_id)
+    today = today_in_shanghai(now)
+    board = submissions_board(user, campaign, today)
+    made = board["submissions"]
+    st = styles()
+    street = _street_of_user(user)
+    heading = _summary_heading(street, campaign.name, campaign.starts_on.year) + "（街道汇总）"
+    hazards = [s.figures["hazards"] for s in made]
+    inspections = [s.figures["inspections"] for s in made]
+    total = _summed(hazards, "total")
+    rectified = _summed(hazards, "rectified")
+    on_time = _summed(hazards, "on_time")
+    majors = sum(int(h["by_level"].get("major", 0)) for h in hazards)
+    activities = [{**a, "title": f"【{s.community_name}】{a['title']}"}
+                  for s in made for a in s.activities]
+    by_kind = activity_figures(activities)
+    counts = board["counts"]
+    status_rows = [[s.community_name, _zh_datetime(s.submitted_at),
+                    SUBMISSION_STATUSES.label(s.status, "zh"), s.figures["hazards"]["total"],
+                    _pct(s.figures["hazards"]["rectification_rate"]),
+                    s.figures["activities"]["count"], s.figures["activities"]["participants"],
+                    s.content_sha256[:16]] for s in made]
+    status_rows += [[m["community_name"], "—", SUBMISSION_STATUSES.label(m["status"], "zh"),
+                     "—", "—", "—", "—", "—"] for m in board["missing"]]
+    story = [
+        para(f"汇总单位：{street}　　活动期间：{_zh_date(campaign.starts_on)}—"
+             f"{_zh_date(campaign.ends_on)}　　社区报送截止：{_zh_date(campaign.submission_due)}",
+             st["small"]),
+        *_heading("一、各社区报送情况"),
+        _paragraph(f"应报送社区{counts['communities']}个，已报送{counts['submitted']}个（其中逾期"
+                   f"报送{counts['late']}个），未报送{counts['missing']}个。本汇总仅依据各社区"
+                   "已报送（冻结）的总结生成，各社区数据摘要见下表。"),
+        data_table(["社区", "报送时间", "状态", "隐患（项）", "整改率", "活动（场）", "人次",
+                    "数据摘要（前16位）"], status_rows,
+                   col_widths=[24 * mm, 28 * mm, 24 * mm, 16 * mm, 16 * mm, 16 * mm, 12 * mm,
+                               34 * mm]),
+        *_heading("二、主要指标（已报送社区合计）"),
+        data_table(["指标", "数值", "指标", "数值"], [
+            ["检查次数", _summed(inspections, "total"), "检查企业（家）",
+             _summed(inspections, "enterprises")],
+            ["发现隐患（项）", total, "其中重大隐患", majors],
+            ["已整改（项）", rectified, "整改率", _pct(rectified / total if total else None)],
+            ["按期整改（项）", on_time, "按期整改率",
+             _pct(on_time / rectified if rectified else None)],
+            ["零容忍升级（次）", _summed(hazards, "escalations"), "约谈（家次）",
+             _summed(hazards, "interviews_opened")],
+            ["各类活动（场）", by_kind["count"], "参与人次", by_kind["participants"]],
+        ], col_widths=[45 * mm, 40 * mm, 45 * mm, 40 * mm]),
+        Spacer(1, 4 * mm),
+        *_activities_section(activities, by_kind, "三"),
+        Spacer(1, 10 * mm),
+        _signature_table(["填报人：______________", "审核人：______________"],
+                         [f"报送单位：{street}安全生产领导小组办公室（盖章）",
+                          f"日期：{_zh_date(now)}"]),
+    ]
+    pdf = render_document(story, title=heading, record_id=f"STREET-{campaign.id[:8]}",
+                          url=app_url(f"campaigns/{campaign.id}"),
+                          subtitle=f"（{_zh_date(campaign.starts_on)}—{_zh_date(campaign.ends_on)}）",
+                          footer_note=f"已报送 {counts['submitted']}/{counts['communities']}",
+                          generated_at=now)
     return pdf, f"{heading}.pdf"
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from app.core.permissions import scope_clause
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.hazards.choices import HAZARD_LEVELS
 from app.hazards.models import Hazard
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
@@ -112,6 +113,7 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
     return {
         "tiles": tile_config(),
         "legend": [{"key": c.value, **c.labels()} for c in RISK_LEVELS.choices],
+        "levels": [{"key": c.value, **c.labels()} for c in HAZARD_LEVELS.choices],
         "enterprises": [{
             "id": e.id, "name": e.name, "community_id": e.community_id, "lat": e.lat,
             "lng": e.lng, "risk_level": e.risk_level, "open_hazards": int(e.open_hazards or 0),

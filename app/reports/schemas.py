@@ -132,7 +132,9 @@ class TilesOut(Schema):
     max_zoom = fields.Integer()
 
 
-class RiskLegendOut(Schema):
+class LegendOut(Schema):
+    """A value of a choice set with its labels and colour, as the map draws it."""
+
     key = fields.String()
     zh = fields.String()
     en = fields.String()
@@ -166,7 +168,10 @@ class MapHazardOut(Schema):
 class MapOut(Schema):
     tiles = fields.Nested(TilesOut, allow_none=True, metadata={
         "description": "null: no tile source configured; draw the points alone"})
-    legend = fields.List(fields.Nested(RiskLegendOut))
+    legend = fields.List(fields.Nested(LegendOut), metadata={
+        "description": "风险等级: the enterprises' colours"})
+    levels = fields.List(fields.Nested(LegendOut), metadata={
+        "description": "隐患等级: the hazards' colours"})
     enterprises = fields.List(fields.Nested(MapEnterpriseOut))
     hazards = fields.List(fields.Nested(MapHazardOut), metadata={
         "description": "open hazards (not yet 销号), major and most overdue first"})
@@ -217,10 +222,14 @@ class InterviewLedgerArgs(Schema):
 
 # --------------------------------------------------------------------------- documents
 class CampaignArgs(Schema):
-    date_from = core_fields.Date(data_key="from", required=True, metadata={
-        "description": "first day of the campaign, e.g. 2023-06-01"})
-    date_to = core_fields.Date(data_key="to", required=True, metadata={
-        "description": "last day (included), e.g. 2023-06-30"})
+    campaign_id = UUIDStr(metadata={
+        "description": "a campaign (GET /api/v1/campaigns): its period, name and deadline "
+                       "stand for from, to, title and report_due"})
+    date_from = core_fields.Date(data_key="from", metadata={
+        "description": "first day of the campaign, e.g. 2023-06-01 (required without "
+                       "campaign_id)"})
+    date_to = core_fields.Date(data_key="to", metadata={
+        "description": "last day (included), e.g. 2023-06-30 (required without campaign_id)"})
     community_id = UUIDStr(metadata={"description": "the reporting 社区 (404 when not yours)"})
     title = fields.String(validate=validate.Length(min=1, max=60), metadata={
         "description": "campaign name, default 安全生产月"})
@@ -229,6 +238,10 @@ class CampaignArgs(Schema):
 
     @validates_schema
     def _period(self, data, **kwargs):
+        if not data.get("campaign_id"):
+            for name, key in (("date_from", "from"), ("date_to", "to")):
+                if not data.get(name):
+                    raise ValidationError("Missing data for required field.", field_name=key)
         _check_period(data)
         if data.get("date_from") and data.get("date_to") and \
                 (data["date_to"] - data["date_from"]).days > 366:

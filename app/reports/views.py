@@ -124,10 +124,23 @@ def interview_record(interview_id):
               description="活动总结 (e.g. 安全生产月) for a period and community")
 @blp.alt_response(404, description="The community is unknown or not yours")
 def campaign_summary(args):
-    """A campaign's activity summary (安全生产月 1–30 June): figures, charts, typical cases and
-    the date it is due upward (default the 25th of the last month)."""
+    """A campaign's activity summary (安全生产月 1–30 June): figures, the activities by kind with
+    photos of the main ones, charts, typical cases and the date it is due upward (default the
+    25th of the last month); with ``campaign_id``, of that campaign."""
     pdf, filename = documents.campaign_summary(
-        require_user(), date_from=args["date_from"], date_to=args["date_to"],
+        require_user(), date_from=args.get("date_from"), date_to=args.get("date_to"),
         community_id=args.get("community_id"), title=args.get("title"),
-        report_due=args.get("report_due"))
+        report_due=args.get("report_due"), campaign_id=args.get("campaign_id"))
+    return _pdf(pdf, filename)
+
+
+@blp.route("/campaigns/<uuid:campaign_id>/street-summary.pdf", methods=["GET"])
+@blp.response(200, BINARY, content_type=documents.PDF_MIME,
+              description="街道汇总: the street's summary built from the submissions")
+@blp.alt_response(404, description="Unknown campaign")
+def street_summary(campaign_id):
+    """The street's summary of a campaign, built only from the communities' frozen submissions:
+    who submitted (on time, late), who is missing, each one's figures and digest, the sums and
+    every activity reported."""
+    pdf, filename = documents.street_summary(require_user(), str(campaign_id))
     return _pdf(pdf, filename)

@@ -48,6 +48,7 @@ SHELL_FILES = (
     "js/components/server-file.js",
     "js/components/layout.js",
     "js/components/data-table.js",
+    "js/components/campaign-banner.js",
     "js/views/login.js",
     "js/views/home.js",
     "js/views/scan.js",
@@ -60,6 +61,8 @@ SHELL_FILES = (
     "js/views/dashboard.js",
     "js/views/me.js",
     "js/views/outbox.js",
+    "js/views/campaigns.js",
+    "js/views/activities.js",
     # Administration: precached like the rest, fetched only when an administrator opens it.
     "js/views/registry.js",
     "js/views/users.js",

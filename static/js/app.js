@@ -31,6 +31,13 @@ const ROUTES = [
   [/^\/interviews\/([^/]+)\/do\/([a-z_]+)$/, 'interviews', 'renderAction', 'interviews'],
   [/^\/inbox$/, 'inbox', 'render', 'inbox'],
   [/^\/dashboard$/, 'dashboard', 'render', 'dashboard'],
+  // 安全生产月: campaigns and their submissions board, activities recorded offline first.
+  [/^\/campaigns$/, 'campaigns', 'render', 'home'],
+  [/^\/campaigns\/new$/, 'campaigns', 'renderNew', 'home'],
+  [/^\/campaigns\/([^/]+)$/, 'campaigns', 'renderDetail', 'home'],
+  [/^\/activities$/, 'activities', 'render', 'home'],
+  [/^\/activities\/new$/, 'activities', 'renderForm', 'home'],
+  [/^\/activities\/([^/]+)$/, 'activities', 'renderDetail', 'home'],
   [/^\/outbox$/, 'outbox', 'render', 'me'],
   [/^\/me$/, 'me', 'render', 'me'],
   [/^\/password$/, 'me', 'renderPassword', 'me'],

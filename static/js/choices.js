@@ -64,6 +64,12 @@ export function label(name, value) {
   return own === key ? value : own;
 }
 
+/** A value's display colour (#rrggbb) from its set, or null when it has none. */
+export function color(name, value) {
+  const choice = index[name] && index[name][value];
+  return (choice && choice.color) || null;
+}
+
 /**
  * The default 整改期限 of a hazard of `level`, in days after its finding: the server's
  * (deadline_days, from config DEADLINE_DAYS_GENERAL / DEADLINE_DAYS_MAJOR). Null when this

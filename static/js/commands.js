@@ -186,3 +186,68 @@ export async function queuedSteps(hazardId) {
 export async function transitionInterview(iv, action, fields) {
   return (await request('POST', `/api/v1/interviews/${iv.id}/transitions`, { json: { ...fields, action, version: iv.version } })).data;
 }
+
+// ------------------------------------------------------------------ campaigns (安全生产月)
+const activityUrl = (id) => `/api/v1/activities/${id}`;
+
+/** Upload one prepared photo (photos.js) of an activity (its sign-in sheet, the drill). */
+function activityPhotoItem(photo, activityId, title, i) {
+  return {
+    type: 'photo', record_id: photo.id, method: 'POST', url: '/api/v1/photos', deps: [activityId],
+    photo: { blob: photo.blob, filename: photo.filename, fields: { id: photo.id, activity_id: activityId, kind: 'activity', sha256: photo.sha256 } },
+    check: { url: activityUrl(activityId), how: 'photo' },
+    label: { key: 'outbox.label.photo', params: { title, n: i + 1 } },
+  };
+}
+
+/**
+ * Record an activity (登记活动: training, a drill, publicity…) with its photos. `activity`: the
+ * create body, its `id` chosen by the form (newId). Offline first: answers once the items are
+ * on the phone; the activity lists show it as 待同步 until the outbox has delivered it.
+ */
+export async function createActivity(activity, photos = []) {
+  return saveItems([{
+    type: 'create', record_id: activity.id, method: 'POST', url: '/api/v1/activities', body: activity,
+    check: { url: activityUrl(activity.id), how: 'exists' },
+    label: { key: 'outbox.label.activity', params: { title: activity.title } },
+  }, ...photos.map((p, i) => activityPhotoItem(p, activity.id, activity.title, i))]);
+}
+
+const isActivityCreate = (i) => i.type === 'create' && i.url === '/api/v1/activities';
+const asPendingActivity = (items) => (i) => ({
+  ...i.body, state: null, _pending: true, enterprises: [], photos: [],
+  photo_count: items.filter((p) => p.type === 'photo' && (p.deps || []).includes(i.record_id)).length,
+});
+
+/** Activities made on this phone that the server has not acknowledged yet (`_pending: true`). */
+export async function queuedActivities() {
+  const items = await outbox.all();
+  return items.filter(isActivityCreate).map(asPendingActivity(items));
+}
+
+/** The queued copy of an activity made on this phone and not sent yet, or null. */
+export async function queuedActivity(id) {
+  const items = await outbox.all();
+  const item = items.find((i) => isActivityCreate(i) && i.record_id === id);
+  return item ? asPendingActivity(items)(item) : null;
+}
+
+/** 确认 or 退回 an officer's activity. Online only (a supervisor's desk work); a refusal is
+ * thrown as the ApiError to show on the screen. */
+export async function transitionActivity(activity, action, note = null) {
+  const json = { action, version: activity.version };
+  if (note) json.note = note;
+  return (await request('POST', `${activityUrl(activity.id)}/transitions`, { json })).data;
+}
+
+/** 设立专项活动 (supervisors). Online only. */
+export async function createCampaign(body) {
+  return (await request('POST', '/api/v1/campaigns', { json: body })).data;
+}
+
+/** 报送 a community's summary of a campaign: frozen once made. Online only. */
+export async function submitSummary(campaignId, communityId, note = null) {
+  const json = { community_id: communityId };
+  if (note) json.note = note;
+  return (await request('POST', `/api/v1/campaigns/${campaignId}/submissions`, { json })).data;
+}

@@ -17,8 +17,15 @@ const EE = 0.00669342162296594323;
 const X_PI = (PI * 3000.0) / 180.0;       // Baidu's constant
 const TILE = 256;
 
-export const RISK_COLORS = { red: '#d32f2f', orange: '#f57c00', yellow: '#fbc02d', blue: '#1976d2' };
-const LEVEL_COLORS = { major: '#b71c1c', general: '#ef6c00' };
+// Colours come with the data (its `legend`: the risk levels, `levels`: the hazard levels, both
+// from the server's choice sets); what the data does not colour is grey.
+const GREY = '#757575';
+function palette(data) {
+  const of = (list) => Object.fromEntries((list || []).filter((c) => c && c.color).map((c) => [c.key, c.color]));
+  const risk = of(data.legend);
+  const level = of(data.levels);
+  return { risk: (k) => risk[k] || GREY, level: (k) => level[k] || GREY };
+}
 const TEXT = {
   zh: { empty: '暂无可显示位置的企业或隐患', open: '未销号隐患', major: '重大隐患', overdue: '逾期',
     hazard: '隐患', legendMajor: '有重大隐患', legendHazard: '隐患位置', risk: '风险等级',
@@ -160,15 +167,15 @@ function key(size, shape) {
   return svg('svg', { width: size, height: size, viewBox: `0 0 ${size} ${size}`, 'aria-hidden': 'true' }, shape);
 }
 
-function legend(data, lang, t) {
-  const items = (data.legend || Object.keys(RISK_COLORS).map((k) => ({ key: k, zh: k, en: k, color: RISK_COLORS[k] })))
+function legend(data, lang, t, colors) {
+  const items = (data.legend || [])
     .map((r) => el('span', { class: 'map-legend-item', role: 'listitem', 'data-risk': r.key },
-      key(10, svg('circle', { cx: 5, cy: 5, r: 5, fill: r.color || RISK_COLORS[r.key] })),
+      key(10, svg('circle', { cx: 5, cy: 5, r: 5, fill: colors.risk(r.key) })),
       lang === 'en' ? r.en : r.zh));
   items.push(el('span', { class: 'map-legend-item', role: 'listitem' },
-    key(8, svg('circle', { cx: 4, cy: 4, r: 3, fill: 'none', stroke: LEVEL_COLORS.major, 'stroke-width': 2 })), t.legendMajor));
+    key(8, svg('circle', { cx: 4, cy: 4, r: 3, fill: 'none', stroke: colors.level('major'), 'stroke-width': 2 })), t.legendMajor));
   items.push(el('span', { class: 'map-legend-item', role: 'listitem' },
-    key(6, svg('rect', { width: 6, height: 6, fill: LEVEL_COLORS.general, transform: 'rotate(45 3 3)' })), t.legendHazard));
+    key(6, svg('rect', { width: 6, height: 6, fill: colors.level('general'), transform: 'rotate(45 3 3)' })), t.legendHazard));
   return el('div', { class: 'map-legend', role: 'list', 'aria-label': t.risk }, ...items);
 }
 
@@ -200,13 +207,13 @@ function popup(frame, e, [x, y], t, container, width) {
   return box;
 }
 
-function markers(layer, enterprises, hazards, place, t, container, frame, width) {
+function markers(layer, enterprises, hazards, place, t, container, frame, width, colors) {
   for (const h of hazards) {
     const [x, y] = place(h);
     const mark = svg('rect', {
       x: (x - 4.5).toFixed(1), y: (y - 4.5).toFixed(1), width: 9, height: 9,
       transform: `rotate(45 ${x.toFixed(1)} ${y.toFixed(1)})`,
-      fill: LEVEL_COLORS[h.level] || LEVEL_COLORS.general, 'fill-opacity': 0.75,
+      fill: colors.level(h.level), 'fill-opacity': 0.75,
       class: 'map-hazard', 'data-id': h.id,
     }, svg('title', {}, `${t.hazard}：${h.title}${h.overdue ? ` · ${t.overdue}` : ''}`));
     layer.append(mark);
@@ -221,9 +228,9 @@ function markers(layer, enterprises, hazards, place, t, container, frame, width)
       // the tap target: larger than the dot, invisible
       svg('rect', { class: 'map-hit', x: (x - hit).toFixed(1), y: (y - hit).toFixed(1), width: (2 * hit).toFixed(1), height: (2 * hit).toFixed(1), rx: hit.toFixed(1), fill: 'transparent' }));
     if (e.major) {
-      group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (r + 3).toFixed(1), fill: 'none', stroke: LEVEL_COLORS.major, 'stroke-width': 2, class: 'map-major-ring' }));
+      group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (r + 3).toFixed(1), fill: 'none', stroke: colors.level('major'), 'stroke-width': 2, class: 'map-major-ring' }));
     }
-    group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), fill: RISK_COLORS[e.risk_level] || '#757575', stroke: '#fff', 'stroke-width': 1.5, 'fill-opacity': 0.9 }));
+    group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), fill: colors.risk(e.risk_level), stroke: '#fff', 'stroke-width': 1.5, 'fill-opacity': 0.9 }));
     if (e.open_hazards) {
       group.append(svg('text', { x: x.toFixed(1), y: (y + 4).toFixed(1), 'text-anchor': 'middle', 'font-size': 11, fill: '#fff', 'font-weight': 'bold', 'pointer-events': 'none' }, String(e.open_hazards)));
     }
@@ -260,7 +267,8 @@ export function renderMap(container, data, { lang = 'zh', height } = {}) {
   container.replaceChildren();
   const frame = el('div', { class: 'map-frame' }); // its look: app.css; its size: computed here
   Object.assign(frame.style, { width: `${width}px`, height: `${h}px` });
-  container.append(frame, legend(data, lang, t));
+  const colors = palette(data);
+  container.append(frame, legend(data, lang, t, colors));
   const result = { zoom: null, tiles: 0, points: enterprises.length + hazards.length, destroy: () => container.replaceChildren() };
   if (!all.length) {
     frame.append(el('div', { class: 'map-empty' }, t.empty));
@@ -325,7 +333,7 @@ export function renderMap(container, data, { lang = 'zh', height } = {}) {
     for (let gy = 0; gy <= h; gy += 40) grid.append(svg('line', { x1: 0, y1: gy, x2: width, y2: gy }));
     layer.append(grid);
   }
-  markers(layer, enterprises, hazards, place, t, container, frame, width);
+  markers(layer, enterprises, hazards, place, t, container, frame, width, colors);
   frame.append(layer);
   // A tap beside the dots closes the name shown.
   layer.addEventListener('click', () => frame.querySelector('.map-popup')?.remove());

@@ -1,5 +1,6 @@
 // Cache warming: what the field needs when the network goes, fetched while it is here: the
-// registry (offline QR scans), the unread count of the inbox, the choice labels.
+// registry (offline QR scans), the unread count of the inbox, the choice labels, the current
+// campaign and the communities (the activity form).
 import { cachedGet } from './api.js';
 import { session } from './session.js';
 import { refreshRegistry } from './registry-cache.js';
@@ -12,4 +13,7 @@ export async function warmCaches() {
   if (u.role !== 'officer') refreshRegistry().catch(() => {});
   cachedGet('/api/v1/notifications').then(({ data }) => storeUnread(data)).catch(() => {});
   loadChoices();
+  // The activity form works offline: the current campaign and the communities on the phone.
+  cachedGet('/api/v1/campaigns/current').catch(() => {});
+  cachedGet('/api/v1/communities').catch(() => {});
 }

@@ -187,7 +187,7 @@ def test_the_note_taker_sets_when_the_interview_took_place(page, site):
         page.locator(f"input[name={name}]").fill(value)
     page.locator("textarea[name=minutes]").fill("通报配电房无接地问题。")
     page.locator("textarea[name=commitments]").fill("十日内完成接地改造")
-    page.get_by_role("button", name="记录约谈").click()
+    page.get_by_role("button", name="实施约谈").click()
     page.wait_for_selector(".chip.state-held")
     stored = sup_api.get(f"/api/v1/interviews/{iv['id']}")
     assert datetime.fromisoformat(stored["held_at"]) == taken

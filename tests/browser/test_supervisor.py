@@ -63,19 +63,19 @@ def test_supervisor_lists_filters_and_runs_an_interview(page, area, live_server)
     assert "张主任、李科长" in page.locator("main").inner_text()
 
     page.locator("[data-action=hold]").click()
-    page.get_by_role("button", name="记录约谈").click()
+    page.get_by_role("button", name="实施约谈").click()
     assert page.locator(".field-error").count() >= 3  # interviewee, note-taker, minutes…
     page.locator("input[name=interviewee]").fill("陈厂长")
     page.locator("input[name=interviewee_title]").fill("厂长")
     page.locator("input[name=note_taker]").fill("王记录")
     page.locator("textarea[name=minutes]").fill("通报液氨储罐无泄漏报警问题，企业说明原因。")
     page.locator("textarea[name=commitments]").fill("十日内安装泄漏报警并联动")
-    page.get_by_role("button", name="记录约谈").click()
+    page.get_by_role("button", name="实施约谈").click()
     page.wait_for_selector(".chip.state-held")
 
     page.locator("[data-action=close]").click()
     page.locator("textarea[name=completion_receipt]").fill("报警装置已安装并检测合格")
-    page.get_by_role("button", name="结束约谈").click()
+    page.get_by_role("button", name="结案（整改回执）").click()
     page.wait_for_selector(".chip.state-closed")
     interviews = area["sup_api"].get(f"/api/v1/interviews?enterprise_id={area['ent'].id}")["items"]
     assert [i["state"] for i in interviews] == ["closed"]

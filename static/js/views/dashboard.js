@@ -7,10 +7,11 @@ import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
 import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
 import { barChart, lineChart, swatch } from '../chart.js';
-import { values, label } from '../choices.js';
+import { values, label, color } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
 import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
 import { serverFile } from '../components/server-file.js';
+import { campaignBanner } from '../components/campaign-banner.js';
 
 /** {key: n} from an object or from a list of {key|state|level|…, count}. */
 function toMap(x, keyNames = ['key', 'value', 'state', 'level', 'category', 'risk_level', 'community_id', 'name', 'label']) {
@@ -27,8 +28,6 @@ function toMap(x, keyNames = ['key', 'value', 'state', 'level', 'category', 'ris
 }
 const pick = (d, ...names) => { for (const n of names) { const v = n.split('.').reduce((o, k) => (o == null ? o : o[k]), d); if (v != null) return v; } return null; };
 const pct = (v) => (v == null ? '—' : `${fmtNumber(v <= 1 ? v * 100 : v, 1)}%`);
-const COLORS = { red: '#d32f2f', orange: '#e06c00', yellow: '#f2b705', blue: '#1976d2' };
-const STATE_COLORS = { reported: '#1565c0', rectifying: '#e06c00', submitted: '#6a1b9a', verified: '#2e7d32', closed: '#1b7f3b', archived: '#78909c' };
 const DAY = 86400000;
 const isDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !Number.isNaN(Date.parse(s));
 const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
@@ -159,7 +158,7 @@ export async function render({ main, isCurrent, query }) {
         : h('p.small.muted', t('dashboard.summary_too_long'))));
 
   // The figures in a grid, then the cards: one column on a phone, two at a desk (app.css).
-  setChildren(main, cachedNote(res.cachedAt), h('div.dash-head', filter, periodFields),
+  setChildren(main, cachedNote(res.cachedAt), campaignBanner(), h('div.dash-head', filter, periodFields),
     h('div.stats.dash-stats', { 'data-testid': 'dashboard-stats' },
       stat(fmtNumber(total), t('dashboard.total'), false, '#/hazards'),
       stat(fmtNumber(open), t('dashboard.open'), false, '#/hazards'),
@@ -173,11 +172,11 @@ export async function render({ main, isCurrent, query }) {
     h('div.dash-grid', trend.length ? h('div.card.chart', h('h2', t('dashboard.trend')), lineChart(trendLabels, series, { title: t('dashboard.trend') }),
       h('div.legend', series.map((s) => h('span', swatch(s.color), s.name)))) : null,
     h('div.card.chart', h('h2', t('dashboard.by_state')),
-      total ? barChart(values('hazard_states').map((s) => ({ label: label('hazard_states', s), value: Number(byState[s]) || 0, color: STATE_COLORS[s] })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
+      total ? barChart(values('hazard_states').map((s) => ({ label: label('hazard_states', s), value: Number(byState[s]) || 0, color: color('hazard_states', s) })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
     mapCard,
     zeroTolerance,
     Object.keys(byRisk).length ? h('div.card.chart', h('h2', t('dashboard.by_risk')),
-      barChart(values('risk_levels').map((r) => ({ label: label('risk_levels', r), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: COLORS[r] })), { title: t('dashboard.by_risk') })) : null,
+      barChart(values('risk_levels').map((r) => ({ label: label('risk_levels', r), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: color('risk_levels', r) })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),
       barChart(Object.entries(byCategory).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => ({ label: label('hazard_categories', k), value: Number(v) || 0 })), { title: t('dashboard.by_category') })) : null,
     top.length ? h('div.top-enterprises', h('h2.section-title', t('dashboard.top_enterprises')),

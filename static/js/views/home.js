@@ -11,6 +11,7 @@ import { recentEnterprises } from '../registry-cache.js';
 import { liveOutboxCard } from '../components/outbox-card.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { label } from '../choices.js';
+import { campaignBanner } from '../components/campaign-banner.js';
 
 const OPEN = ['reported', 'rectifying', 'submitted', 'verified'];
 const byDeadline = (a, b) => (Date.parse(a.deadline || '9999-12-31') - Date.parse(b.deadline || '9999-12-31'));
@@ -34,7 +35,7 @@ async function renderInspectorHome({ main }) {
   const todoBox = h('div');
   const syncBox = h('div');
   const recentBox = h('div');
-  append(main, hello, scan, todoBox, currentCard, syncBox, recentBox);
+  append(main, hello, campaignBanner(), scan, todoBox, currentCard, syncBox, recentBox);
   const stopCard = liveOutboxCard(syncBox);
   // 待复查: rectifications awaiting my re-check (the server's count; offline the last one known).
   cachedGet('/api/v1/hazards/summary').then(({ data }) => {
@@ -77,6 +78,7 @@ async function renderOfficerHome({ main, isCurrent }) {
 
   setChildren(main, cachedNote(list.cachedAt),
     h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username })),
+    campaignBanner(),
     h('div.stats',
       h('div.stat', h('div.v', String(todo)), h('div.k', t('officer.todo'))),
       h('div.stat', { class: overdue ? 'alert' : '' }, h('div.v', String(overdue)), h('div.k', t('officer.overdue')))),

@@ -105,7 +105,7 @@ export async function renderDetail({ params, main, isCurrent }) {
       h('div.grow', h('div.item-title', `${r.rule} ${label('escalation_rules', r.rule)}`), h('div.item-sub', r.hazard_title || r.detail || '')), r.hazard_id ? chev() : null)))
       : h('div.card.muted.small', t('interviews.no_reasons')),
     h('div.actions',
-      actions.map((a) => h('a.btn.block', { href: `#/interviews/${id}/do/${a}`, 'data-action': a }, t(`iv_action.${a}`))),
+      actions.map((a) => h('a.btn.block', { href: `#/interviews/${id}/do/${a}`, 'data-action': a }, label('interview_actions', a))),
       serverFile('a.btn.block.secondary', { href: `/api/v1/interviews/${id}/record.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'record-pdf' }, icon('download'), t('interviews.record_pdf'))));
   return null;
 }
@@ -122,7 +122,7 @@ const shanghaiMinute = (ms) => new Date(ms + 8 * 3600000).toISOString().slice(0,
 
 export async function renderAction({ params, main }) {
   const [id, action] = params;
-  setTitle(t(`iv_action.${action}`), { back: true });
+  setTitle(label('interview_actions', action), { back: true });
   let iv;
   try { ({ data: iv } = await cachedGet(`/api/v1/interviews/${id}`)); } catch (err) { append(main, errorBlock(err)); return null; }
   const spec = FORMS[action] || [];
@@ -145,7 +145,7 @@ export async function renderAction({ params, main }) {
     const hint = kind === 'list' ? t('interviews.list_hint') : name === 'held_at' ? t('interviews.held_at_hint') : null;
     append(card, field(t(`interviews.${name}`), ctl, { required, hint }));
   }
-  const btn = h('button.btn.block', { type: 'submit' }, t(`iv_action.${action}`));
+  const btn = h('button.btn.block', { type: 'submit' }, label('interview_actions', action));
   const form = h('form', { novalidate: true }, card, btn);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -165,7 +165,7 @@ export async function renderAction({ params, main }) {
     busy(btn, async () => {
       try {
         await transitionInterview(iv, action, body);
-        toast(t('action.done', { action: t(`iv_action.${action}`) }));
+        toast(t('action.done', { action: label('interview_actions', action) }));
         navigate(`/interviews/${id}`, { replace: true });
       } catch (err) {
         showProblem(form, err);

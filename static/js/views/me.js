@@ -39,6 +39,7 @@ export async function render({ main }) {
     u.role !== 'officer' ? h('div.card', h('div.row', h('div.grow', h('h3', t('me.registry')), regLine), regBtn)) : null,
     h('div.list',
       h('a.item', { href: '#/outbox' }, h('div.grow', h('div.item-title', t('outbox.title'))), chev()),
+      h('a.item', { href: '#/campaigns', 'data-testid': 'campaigns-link' }, h('div.grow', h('div.item-title', t('campaign.list_title')), h('div.item-sub', t('campaign.me_hint'))), chev()),
       h('a.item', { href: '#/password' }, h('div.grow', h('div.item-title', t('password.title'))), chev()),
       ['admin', 'supervisor'].includes(u.role) ? h('a.item', { href: '#/labels' }, h('div.grow', h('div.item-title', t('labels.title')), h('div.item-sub', t('labels.me_hint'))), chev()) : null,
       h('div.item', h('div.grow', h('div.item-title', t('me.storage')), h('div.item-sub',
