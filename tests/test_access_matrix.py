@@ -37,7 +37,11 @@ FOREIGN = {"anonymous": ("C",), "admin": ("C",), "supervisor": ("C",), "inspecto
            "officer": ("B", "C")}
 #: kinds of record outside the admin's reach (an admin sees the whole registry)
 ADMIN_FOREIGN_KINDS = {"notification"}
+#: kinds of record of B that are still within its officer's neighbours' reach: B's community is
+#: the officer's own (and campaigns are the whole street's)
+SHARED_WITH_B = {"community", "campaign"}
 NOW = datetime.now(timezone.utc)
+TODAY = (NOW + timedelta(hours=8)).date()  # Asia/Shanghai
 
 
 @dataclass
@@ -59,6 +63,12 @@ class Probe:
     form: object = None
     filters: tuple = ()  # list: the query arguments that name a record kind
     control: bool = True  # the positive control applies
+
+
+def _activity_body(t, me, **extra):
+    return {"community_id": t.community, "kind": "training", "title": f"{t.marker or ''}安全培训",
+            "held_on": TODAY.isoformat(), "place": "会议室", "participants": 12,
+            "enterprise_ids": [t.enterprise], **extra}
 
 
 def _hazard_body(t, me, **extra):
@@ -104,6 +114,10 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/auth/password"): Probe("self", json=lambda t, me: {
         "old_password": "not-the-password", "new_password": "another-password-2024"}),
     ("GET", "/api/v1/notifications/unread-count"): Probe("self"),
+    ("POST", "/api/v1/campaigns"): Probe("self", json=lambda t, me: {
+        "name": "越界专项活动", "starts_on": TODAY.isoformat(),
+        "ends_on": (TODAY + timedelta(days=5)).isoformat(),
+        "submission_due": (TODAY + timedelta(days=3)).isoformat()}),
     ("POST", "/api/v1/notifications/read-all"): Probe("self"),
     # --- collections: scoped, whatever the filters say
     ("GET", "/api/v1/communities"): Probe("list"),
@@ -130,6 +144,13 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/reports/campaign-summary.pdf"): Probe("list", filters=("community_id",),
                                                            query=lambda t: PERIOD),
     ("GET", "/api/v1/users"): Probe("list", filters=("community_id",)),
+    ("GET", "/api/v1/campaigns"): Probe("list", control=False),  # the street's: nothing scoped
+    ("GET", "/api/v1/campaigns/current"): Probe("list", control=False),
+    ("GET", "/api/v1/campaigns/<uuid:campaign_id>"): Probe(
+        "list", path={"campaign_id": lambda t: t.campaign}),  # its board: communities' reports
+    ("GET", "/api/v1/campaigns/<uuid:campaign_id>/street-summary.pdf"): Probe(
+        "list", path={"campaign_id": lambda t: t.campaign}),
+    ("GET", "/api/v1/activities"): Probe("list", filters=("community_id",)),
     # --- one record, named in the path
     ("GET", "/api/v1/enterprises/<string:enterprise_id>"): Probe(
         "object", (E,), {"enterprise_id": lambda t: t.enterprise}),
@@ -173,6 +194,17 @@ MATRIX: dict[tuple[str, str], Probe] = {
         "object", (P,), {"photo_id": lambda t: t.photo, "variant": lambda t: t.variant}),
     ("POST", "/api/v1/notifications/<notification_id>/read"): Probe(
         "object", ("notification",), {"notification_id": lambda t: t.notification}),
+    ("GET", "/api/v1/activities/<uuid:activity_id>"): Probe(
+        "object", ("activity",), {"activity_id": lambda t: t.activity}),
+    ("POST", "/api/v1/activities/<uuid:activity_id>/transitions"): Probe(
+        "object", ("activity",), {"activity_id": lambda t: t.activity},
+        json=lambda t, me: {"action": "confirm", "version": 1}),
+    ("GET", "/api/v1/campaigns/<uuid:campaign_id>/submissions/<uuid:submission_id>"): Probe(
+        "object", ("submission",), {"campaign_id": lambda t: t.campaign,
+                                    "submission_id": lambda t: t.submission}),
+    ("GET", "/api/v1/campaigns/<uuid:campaign_id>/submissions/<uuid:submission_id>/summary.pdf"):
+        Probe("object", ("submission",), {"campaign_id": lambda t: t.campaign,
+                                          "submission_id": lambda t: t.submission}),
     ("GET", "/api/v1/users/<string:user_id>"): Probe("object", ("user",),
                                                      {"user_id": lambda t: t.user}),
     ("PATCH", "/api/v1/users/<string:user_id>"): Probe(
@@ -186,6 +218,10 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/interviews"): Probe("reference", (E,), json=lambda t, me: {
         "enterprise_id": t.enterprise, "situation": "越界约谈"}),
     ("POST", "/api/v1/photos"): Probe("reference", (H,), form=_photo_form),
+    ("POST", "/api/v1/activities"): Probe("reference", ("community", E), json=_activity_body),
+    ("POST", "/api/v1/campaigns/<uuid:campaign_id>/submissions"): Probe(
+        "reference", ("community",), {"campaign_id": lambda t: t.campaign},
+        json=lambda t, me: {"community_id": t.community}),
     ("POST", "/api/v1/enterprises"): Probe("reference", ("community",), json=lambda t, me: {
         "name": "越界新企业", "credit_code": me.credit_code, "community_id": t.community,
         "address": "越界路1号"}),
@@ -208,6 +244,8 @@ CLIENT_IDS = {
         "id": taken, "enterprise_id": me.enterprise, "situation": "越界约谈"}}),
     ("POST", "/api/v1/photos"): ("photo", lambda t, me, taken: {"data": _photo_form(
         me, me, id=taken)}),
+    ("POST", "/api/v1/activities"): ("activity", lambda t, me, taken: {
+        "json": _activity_body(me, me, id=taken)}),
 }
 
 
@@ -233,7 +271,7 @@ def world(app, factory, client_for):
     from app.notifications.models import Notification
 
     north = factory.community(name="北社区", code="N001")
-    south = factory.community(name="南社区", code="S001")
+    south = factory.community(name="MARKC南社区", code="S001")
     ent = {"A": factory.enterprise(north, name="MARKA精密机械有限公司"),
            "B": factory.enterprise(north, name="MARKB化工有限公司"),
            "C": factory.enterprise(south, name="MARKC商贸有限公司")}
@@ -244,9 +282,17 @@ def world(app, factory, client_for):
         "officer": factory.user("officer", enterprise=ent["A"]),
         "officer_B": factory.user("officer", enterprise=ent["B"]),
         "inspector_S": factory.user("inspector", communities=[south]),
+        "supervisor_S": factory.user("supervisor", communities=[south]),
     }
+    campaign = client_for(users["admin"]).post("/api/v1/campaigns", json={
+        "name": "安全生产月", "starts_on": (TODAY - timedelta(days=10)).isoformat(),
+        "ends_on": (TODAY + timedelta(days=10)).isoformat(),
+        "submission_due": (TODAY + timedelta(days=5)).isoformat()})
+    assert campaign.status_code == 201, campaign.get_json()
+    campaign_id = campaign.get_json()["id"]
     makers = {"A": "inspector", "B": "inspector", "C": "inspector_S"}
     owners = {"A": "officer", "B": "officer_B", "C": "inspector_S"}
+    reporters = {"A": "supervisor", "B": None, "C": "supervisor_S"}
     targets = {}
     for key, enterprise in ent.items():
         maker = client_for(users[makers[key]])
@@ -261,6 +307,18 @@ def world(app, factory, client_for):
             "hazard_id": hazard.get_json()["id"], "kind": "finding",
             "file": (io.BytesIO(photo_bytes("DSCN0010.jpg")), "a.jpg", "image/jpeg")})
         assert photo.status_code == 201, photo.get_json()
+        ids = SimpleNamespace(community=enterprise.community_id, enterprise=enterprise.id,
+                              marker=f"MARK{key}")
+        activity = client_for(users[owners[key]]).post("/api/v1/activities",
+                                                       json=_activity_body(ids, ids))
+        assert activity.status_code == 201, activity.get_json()
+        submission = None
+        if reporters[key]:
+            submitted = client_for(users[reporters[key]]).post(
+                f"/api/v1/campaigns/{campaign_id}/submissions",
+                json={"community_id": enterprise.community_id})
+            assert submitted.status_code == 201, submitted.get_json()
+            submission = submitted.get_json()["id"]
         with app.app_context():
             interview = db.session.scalar(select(Interview.id).where(
                 Interview.enterprise_id == enterprise.id))
@@ -277,14 +335,17 @@ def world(app, factory, client_for):
             inspection=inspection.get_json()["id"], hazard=hazard.get_json()["id"],
             interview=interview, photo=photo.get_json()["id"], variant="full",
             notification=note_id, user=owner.id, username=owner.username,
-            credit_code=factory.credit_code(), marker=f"MARK{key}")
+            credit_code=factory.credit_code(), marker=f"MARK{key}", campaign=campaign_id,
+            activity=activity.get_json()["id"], submission=submission)
+    targets["B"].submission = targets["A"].submission  # B shares A's community and its report
     unknown = SimpleNamespace(
         key="unknown", enterprise=str(uuid.uuid4()), community=str(uuid.uuid4()),
         community_code="ZZ99", token="unknown-token-" + uuid.uuid4().hex,
         inspection=str(uuid.uuid4()), hazard=str(uuid.uuid4()), interview=str(uuid.uuid4()),
         photo=str(uuid.uuid4()), variant="full", notification=str(uuid.uuid4()),
         user=str(uuid.uuid4()), username="nobody-" + uuid.uuid4().hex[:8],
-        credit_code=factory.credit_code(), marker=None)
+        credit_code=factory.credit_code(), marker=None, campaign=campaign_id,
+        activity=str(uuid.uuid4()), submission=str(uuid.uuid4()))
     return SimpleNamespace(app=app, users=users, targets=targets, unknown=unknown,
                            client_for=client_for)
 
@@ -339,8 +400,9 @@ def _leaks(answer_text: str, t) -> list[str]:
     found = [t.marker] if t.marker in answer_text else []
     return found + [f"{name}={getattr(t, name)}" for name in ("enterprise", "hazard",
                                                              "inspection", "interview",
-                                                             "photo", "notification")
-                    if str(getattr(t, name)) in answer_text]
+                                                             "photo", "notification",
+                                                             "activity", "submission")
+                    if getattr(t, name) and str(getattr(t, name)) in answer_text]
 
 
 def _snapshot(app, skip_users: set) -> dict:
@@ -366,9 +428,12 @@ def _snapshot(app, skip_users: set) -> dict:
     return rows
 
 
-def _applies(probe: Probe, role: str) -> bool:
+def _applies(probe: Probe, role: str, key: str) -> bool:
+    """Whether every record ``probe`` names is outside ``role``'s reach for target ``key``."""
     if role == "admin":
         return set(probe.needs) <= ADMIN_FOREIGN_KINDS
+    if key == "B":
+        return not set(probe.needs) & SHARED_WITH_B
     return True
 
 
@@ -426,7 +491,7 @@ def test_nothing_outside_the_scope_is_seen_or_changed(world, figures):
                                             f"{response.status_code} shows "
                                             f"{_leaks(readable(response), t)}")
                     continue
-                if not _applies(probe, role):
+                if not _applies(probe, role, key):
                     continue
                 foreign = _ask(client, method, rule, probe, t, me)
                 absent = _ask(client, method, rule, probe, unknown, me)
