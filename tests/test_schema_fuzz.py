@@ -59,6 +59,7 @@ def _seed(app, client_for_demo):
     what the cases may name."""
     from app.auth.models import User
     from app.auth.operations import create_user
+    from app.campaigns.models import Activity, Campaign, Submission
     from app.demo.seed import seed_demo
     from app.escalation.models import Interview
     from app.extensions import db
@@ -89,7 +90,8 @@ def _seed(app, client_for_demo):
             "hazard_id": ids(Hazard.id), "inspection_id": ids(Inspection.id),
             "interview_id": ids(Interview.id), "photo_id": ids(Photo.id),
             "notification_id": ids(Notification.id), "token": ids(Enterprise.qr_token),
-            "user_id": ids(User.id),
+            "user_id": ids(User.id), "campaign_id": ids(Campaign.id),
+            "activity_id": ids(Activity.id), "submission_id": ids(Submission.id),
             "category": list(app.config["HAZARD_CATEGORIES"]),
             "industry": list(app.config["INDUSTRIES"]),
         }
