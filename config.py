@@ -64,6 +64,9 @@ class Config:
     REMINDER_DAYS_BEFORE_DEADLINE = _env_int("REMINDER_DAYS_BEFORE_DEADLINE", 2)
     ESCALATION_REJECTIONS = _env_int("ESCALATION_REJECTIONS", 2)
     ESCALATION_REPEAT_DAYS = _env_int("ESCALATION_REPEAT_DAYS", 90)
+    # 自查不实: an inspector's finding in a category the enterprise's self-inspection passed
+    # within this many days before.
+    SELF_CHECK_DAYS = _env_int("SELF_CHECK_DAYS", 30)
     ESCALATION_INTERVAL_S = _env_int("ESCALATION_INTERVAL_S", 300)  # 0 disables the in-server job
     # Housekeeping in the server (ended sessions, login counters, abandoned uploads); 0 disables.
     MAINTENANCE_INTERVAL_S = _env_int("MAINTENANCE_INTERVAL_S", 3600)
@@ -94,6 +97,16 @@ class Config:
     WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 8)
     WEBHOOK_BACKOFF_S = _env_int("WEBHOOK_BACKOFF_S", 30)  # first retry; doubles each time
     WEBHOOK_TIMEOUT_S = _env_int("WEBHOOK_TIMEOUT_S", 10)
+
+    # Public reports (举报) and bulletins (预警). Tips per address (IPv6: per /64) in a window,
+    # the longest text, the days a tip may wait for triage before the supervisors are reminded,
+    # the period of that reminder job (0 disables it), the largest bulletin attachment (PDF).
+    TIP_RATE_LIMIT = _env_int("TIP_RATE_LIMIT", 10)  # 0: no limit
+    TIP_RATE_WINDOW_S = _env_int("TIP_RATE_WINDOW_S", 3600)
+    TIP_TEXT_MAX_CHARS = _env_int("TIP_TEXT_MAX_CHARS", 2000)
+    TIP_TRIAGE_DAYS = _env_int("TIP_TRIAGE_DAYS", 3)
+    OUTREACH_INTERVAL_S = _env_int("OUTREACH_INTERVAL_S", 3600)
+    BULLETIN_ATTACHMENT_MAX_BYTES = _env_int("BULLETIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
     # Map tiles for the dashboard map: none | amap | tencent | baidu | tianditu | osm | custom URL.
     MAP_TILE_PROVIDER = os.environ.get("MAP_TILE_PROVIDER", "none")
@@ -137,7 +150,7 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
     COMPRESS_STREAMING_ENDPOINT_CONDITIONAL = ["static", "web.index", "web.scan_link",
-                                               "web.manifest"]
+                                               "web.tracking_link", "web.manifest"]
 
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh-CN")
     TIMEZONE = "Asia/Shanghai"
@@ -172,6 +185,7 @@ class TestingConfig(Config):
     HSTS = False
     ESCALATION_INTERVAL_S = 0
     MAINTENANCE_INTERVAL_S = 0
+    OUTREACH_INTERVAL_S = 0
     # Still argon2id, at a cost that lets hundreds of test users be made quickly.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192

@@ -29,27 +29,34 @@ HOOK_MODULES = ("app.auth.sessions",)
 # housekeeping (app.maintenance). Activities own photos (app.campaigns); the reports domain
 # prints and freezes a campaign submission's summary (app.reports.wiring).
 WIRING_MODULES = ("app.hazards.wiring", "app.inspections.wiring", "app.escalation.wiring",
-                  "app.maintenance.wiring", "app.campaigns.wiring", "app.reports.wiring")
+                  "app.plans.wiring", "app.maintenance.wiring", "app.campaigns.wiring",
+                  "app.reports.wiring", "app.outreach.wiring")
 # Domain blueprints; each module defines ``blp`` (flask-smorest) or ``bp`` (plain Flask).
 BLUEPRINT_MODULES = (
     "app.core.health",
     "app.auth.views",
     "app.auth.admin_views",
     "app.registry.views",
+    "app.checklists.views",
     "app.inspections.views",
     "app.hazards.views",
     "app.hazards.evidence_views",
+    "app.hazards.oversight_views",
     "app.escalation.views",
+    "app.plans.views",
     "app.notifications.views",
     "app.reports.views",
     "app.campaigns.views",
     "app.overview.views",
+    "app.outreach.public_views",
+    "app.outreach.tip_views",
+    "app.outreach.bulletin_views",
     "app.choices_api",
     "app.web.views",
 )
 # Modules exposing ``register_cli(app)``.
 CLI_MODULES = ("app.cli", "app.demo.cli", "app.escalation.cli", "app.hazards.cli",
-               "app.maintenance.cli",
+               "app.maintenance.cli", "app.outreach.cli", "app.plans.cli",
                "app.reports.cli")
 
 

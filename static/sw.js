@@ -59,8 +59,8 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/sw.js') return;
-  if (req.mode === 'navigate' && (url.pathname === '/' || url.pathname.startsWith('/e/'))) {
-    // One shell for every navigation (/, /e/<token>, #/…): the precached shell of this version,
+  if (req.mode === 'navigate' && (url.pathname === '/' || url.pathname.startsWith('/e/') || url.pathname.startsWith('/t/'))) {
+    // One shell for every navigation (/, /e/<token>, /t/<code>, #/…): the precached shell of this version,
     // so the page and its modules always match; the network only if the cache is gone.
     event.respondWith((async () => {
       const hit = await caches.match('/', { cacheName: SHELL_CACHE });

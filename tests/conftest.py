@@ -280,7 +280,11 @@ def live_server(app, database_url, media_dir, request):
         raise RuntimeError("gunicorn did not start; see " + log.name)
     yield base
     proc.terminate()
-    proc.wait(timeout=10)
+    try:  # a graceful stop waits for what the workers still hold (a slow upload's connection)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
     log.close()
 
 

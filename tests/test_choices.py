@@ -8,11 +8,14 @@ from app.core.choices import Choice, ChoiceSet, label_key
 from app.hazards.choices import configured_categories
 
 SETS = ("hazard_states", "hazard_levels", "hazard_categories", "hazard_actions", "hazard_sources",
-        "photo_kinds",
-        "governance_plan_fields", "inspection_kinds", "risk_levels", "industries",
+        "photo_kinds", "governance_plan_fields", "extension_states", "extension_actions",
+        "listing_states", "evidence_flags", "inspection_kinds", "answer_results", "risk_levels",
+        "industries",
         "interview_states", "interview_actions", "escalation_rules", "notification_kinds",
         "roles", "activity_kinds", "activity_states", "activity_actions", "campaign_phases",
-        "submission_statuses")
+        "submission_statuses", "tip_states", "tip_actions", "tip_decline_reasons",
+        "bulletin_kinds", "receipt_states", "bulletin_actions", "plan_states", "plan_actions",
+        "task_states", "task_actions")
 
 FRUIT = ChoiceSet("水果", "fruit", [
     Choice("apple", "苹果", "Apple", "#ff0000"),

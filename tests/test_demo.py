@@ -47,6 +47,20 @@ def test_the_demo_street_has_communities_enterprises_and_one_login_per_role(app)
         elif role in ("supervisor", "inspector"):
             assert len(user["community_ids"]) == len(communities)
     _this_years_safety_month(app, logins)
+    _tips_and_a_warning(app, logins)
+
+
+def _tips_and_a_warning(app, logins):
+    """The supervisor has public reports to triage, the officer a warning to acknowledge."""
+    accounts = {role: (u, p) for u, p, role in logins}
+    supervisor = ApiClient(app.test_client()).login(*accounts["supervisor"])
+    tips = supervisor.get("/api/v1/tips").get_json()["items"]
+    assert len(tips) == 3 and {t["state"] for t in tips} == {"received"}
+    assert sum(1 for t in tips if t.get("enterprise_id") is None) == 1
+    officer = ApiClient(app.test_client()).login(*accounts["officer"])
+    [bulletin] = officer.get("/api/v1/bulletins").get_json()["items"]
+    assert bulletin["requires_ack"] and bulletin["kind"] == "warning"
+    assert officer.post(f"/api/v1/bulletins/{bulletin['id']}/ack").status_code == 200
 
 
 def _this_years_safety_month(app, logins):

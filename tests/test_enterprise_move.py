@@ -124,7 +124,8 @@ def test_the_move_is_recorded_once_and_in_each_trail(world, app):
             world.enterprise.id, world.community.id, world.far_community.id,
             world.users["admin"].id)
         assert row.at >= before - timedelta(seconds=5)
-        assert row.moved == {"hazards": 3, "inspections": 1, "interviews": 1, "escalations": 1}
+        assert row.moved == {"hazards": 3, "inspections": 1, "interviews": 1, "escalations": 1,
+                             "plan_tasks": 0}
         lines = db.session.scalars(select(HazardEvent).where(HazardEvent.action == "move")).all()
         assert {e.hazard_id for e in lines} == {recs[k]["id"] for k in ("open", "closed", "major")}
         assert all(e.data["move_id"] == row.id and "远方社区" in e.note for e in lines)

@@ -48,9 +48,14 @@ def test_hazards_are_created_only_for_enterprises_in_scope(world):
         enterprise_id=new_id()))
     assert outside.status_code == unknown.status_code == 422
     assert outside.get_json() == unknown.get_json()
-    assert world.client("officer").post("/api/v1/hazards",
-                                        json=world.hazard_body()).status_code == 403
+    assert world.client("admin").post("/api/v1/hazards",
+                                      json=world.hazard_body()).status_code == 403
+    # An officer reports its own enterprise's hazards (企业自查自报), never another's.
+    assert world.client("officer").post("/api/v1/hazards", json=world.hazard_body(
+        enterprise_id=world.neighbour.id)).get_json() == unknown.get_json()
     assert world.count(Hazard) == 0
+    own = world.client("officer").post("/api/v1/hazards", json=world.hazard_body())
+    assert own.status_code == 201 and own.get_json()["source"] == "self"
 
 
 def test_an_inspectors_hazard_is_found_on_inspection(world):

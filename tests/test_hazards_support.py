@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 PHOTOS = Path(__file__).parent / "data" / "photos"
 ROLES = ("admin", "supervisor", "inspector", "officer")
@@ -28,6 +29,17 @@ def photo_bytes(name: str) -> bytes:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def plain_photo(seed: str) -> bytes:
+    """A small JPEG without EXIF whose pixels come from ``seed``: a rectification photo that
+    raises no evidence flag (no capture time, no place, bytes no other hazard has)."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    image = Image.new("RGB", (320, 240), tuple(digest[:3]))
+    ImageDraw.Draw(image).rectangle((40, 30, 200, 180), fill=tuple(digest[3:6]))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def iso(dt: datetime) -> str:
@@ -103,11 +115,19 @@ class World:
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 
-    def upload(self, hazard_id: str, kind="rectification", who="officer", name="DSCN0010.jpg",
+    def upload(self, hazard_id: str, kind="rectification", who="officer", name=None,
                data: bytes | None = None, filename: str | None = None, **form):
-        content = photo_bytes(name) if data is None else data
+        """Upload a photo: ``name`` from tests/data/photos, or ``data``; by default a finding is
+        DSCN0010.jpg and a step photo a :func:`plain_photo` of its own (a real phone photo
+        from 2008 in Italy would be flagged as evidence: see tests/test_evidence_flags.py)."""
+        if data is None and name is None:
+            name = "DSCN0010.jpg" if kind == "finding" else "plain.jpg"
+            content = photo_bytes(name) if kind == "finding" else plain_photo(
+                f"{hazard_id}:{kind}")
+        else:
+            content = photo_bytes(name) if data is None else data
         fields = {"hazard_id": hazard_id, "kind": kind, **form}
-        fields["file"] = (io.BytesIO(content), filename or name, "image/jpeg")
+        fields["file"] = (io.BytesIO(content), filename or name or "photo.jpg", "image/jpeg")
         return self.client(who).post("/api/v1/photos", data=fields,
                                      content_type="multipart/form-data")
 

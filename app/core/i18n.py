@@ -89,7 +89,8 @@ RECORD_NAMES_ZH = {
     "Hazard": "隐患", "HazardEvent": "隐患记录", "Inspection": "检查记录", "Enterprise": "企业",
     "Community": "社区", "Interview": "约谈", "Photo": "照片", "User": "用户",
     "Notification": "通知", "Escalation": "零容忍升级记录", "Campaign": "专项活动",
-    "Activity": "活动", "Submission": "报送",
+    "Activity": "活动", "Submission": "报送", "Plan": "检查计划", "PlanTask": "检查任务",
+    "Tip": "举报", "Bulletin": "预警通知", "BulletinAttachment": "附件",
 }
 
 

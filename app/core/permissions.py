@@ -52,35 +52,69 @@ DENIED: dict[str, str] = {
     "photo.upload_finding": _PHOTO_KIND,
     "photo.upload_rectification": _PHOTO_KIND,
     "photo.upload_recheck": _PHOTO_KIND,
+    "photo.upload_document": _PHOTO_KIND,
+    "hazard.request_extension": "只有企业安全员可以申请延期 / Only the enterprise's safety officer "
+                                "asks for an extension.",
+    "hazard.list": "只有监管人员可以挂牌督办 / Only a supervisor lists a hazard for supervision.",
     "interview.open": _NOT_YOUR_ROLE,
+    "checklist.manage": "只有管理员或监管人员可以编辑检查表 / Only administrators and "
+                        "supervisors edit checklists.",
+    "inspection.self": "只有企业安全员可以开展企业自查 / Only an enterprise officer runs a "
+                       "self-inspection.",
+    "hazard.report_self": "只有检查人员、监管人员和企业安全员（自查）可以登记隐患 / Only "
+                          "inspectors, supervisors and enterprise officers (self-inspection) "
+                          "record hazards.",
+    "photo.upload_finding_self": _PHOTO_KIND,
     "campaign.manage": "只有监管人员可以设立专项活动 / Only supervisors set up campaigns.",
     "campaign.submit": "只有社区的监管人员可以报送活动总结 / Only a community's supervisor "
                        "submits its summary.",
     "activity.record": "您的角色不能登记活动 / Your role does not record activities.",
     "photo.upload_activity": "您的角色不能上传活动照片 / Your role may not upload activity "
                              "photos.",
+    "tip.read": "您的角色无权查看群众举报 / Your role does not see public reports.",
+    "tip.read_contact": "只有监管人员可以查看举报人联系方式 / Only supervisors see a "
+                        "reporter's contact.",
+    "bulletin.publish": "只有监管人员可以发布预警和安全提示 / Only supervisors publish warnings "
+                        "and safety notices.",
+    "bulletin.remind": "只有监管人员可以催签 / Only supervisors send reminders.",
+    "bulletin.receipts": "您的角色无权查看签收情况 / Your role does not see who acknowledged.",
+    # 检查计划 and 检查任务 (app.plans): whoever may not read them gets 404, never 403 (an
+    # enterprise must not learn that an unannounced inspection is planned).
+    "plan.read": _NOT_YOUR_ROLE,
+    "plan.manage": "只有监管人员可以制定和抽取检查计划 / Only supervisors make and draw "
+                   "inspection plans.",
+    "task.read": _NOT_YOUR_ROLE,
 }
 
 #: What each role may do (能力表). Admins run the registry and the accounts and convene
 #: interviews, but take no part in inspecting and rectifying (their hazard transitions are 403
 #: by the hazard table). Supervisors (领导小组/监管) may do all an inspector does, and sign off.
-#: An enterprise officer fills in its own fix and shows it.
+#: An enterprise officer fills in its own fix and shows it, and inspects itself (自查).
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"users.manage", "registry.manage", "registry.rotate_qr", "labels.print",
-                      "interview.open", "campaign.manage"}),
+                      "interview.open", "checklist.manage", "campaign.manage", "tip.read",
+                      "bulletin.receipts", "plan.read", "task.read"}),
     SUPERVISOR: frozenset({"registry.rotate_qr", "labels.print", "interview.open",
+                           "checklist.manage", "plan.read", "plan.manage", "task.read",
                            "inspection.create", "inspection.finish", "inspection.finish_others",
                            "hazard.create", "hazard.edit", "hazard.edit_finding",
-                           "hazard.set_deadline", "photo.upload", "photo.upload_finding",
-                           "photo.upload_rectification", "photo.upload_recheck",
-                           "campaign.manage", "campaign.submit", "activity.record",
-                           "photo.upload_activity"}),
-    INSPECTOR: frozenset({"inspection.create", "inspection.finish", "hazard.create",
+                           "hazard.set_deadline", "hazard.list", "photo.upload",
+                           "photo.upload_finding", "photo.upload_rectification",
+                           "photo.upload_recheck", "campaign.manage", "campaign.submit",
+                           "activity.record", "photo.upload_activity", "tip.read",
+                           "tip.read_contact", "bulletin.publish", "bulletin.remind",
+                           "bulletin.receipts"}),
+    INSPECTOR: frozenset({"task.read", "inspection.create", "inspection.finish", "hazard.create",
                           "hazard.edit", "hazard.edit_finding", "photo.upload",
                           "photo.upload_finding", "photo.upload_rectification",
-                          "photo.upload_recheck", "activity.record", "photo.upload_activity"}),
-    OFFICER: frozenset({"hazard.edit", "photo.upload", "photo.upload_rectification",
-                        "activity.record", "photo.upload_activity"}),
+                          "photo.upload_recheck", "activity.record", "photo.upload_activity",
+                          "tip.read", "bulletin.receipts"}),
+    # 企业自查自报: an officer inspects its own enterprise and reports what it finds (source
+    # "self"), with finding photos of those hazards only (app.hazards.evidence).
+    OFFICER: frozenset({"hazard.edit", "hazard.request_extension", "photo.upload",
+                        "photo.upload_rectification", "photo.upload_document",
+                        "activity.record", "photo.upload_activity",
+                        "inspection.self", "hazard.report_self", "photo.upload_finding_self"}),
 }
 
 

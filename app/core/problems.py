@@ -58,18 +58,24 @@ def problem(status: int, detail: str | None = None, *, title: str | None = None,
 
 
 def _flatten_webargs(messages) -> dict:
-    """webargs reports ``{"json": {"field": [...]}}``; the contract wants ``{"field": [...]}``."""
+    """webargs reports ``{"json": {"field": [...]}}``; the contract wants ``{"field": [...]}``.
+    Nested schemas and lists of them are named by their path: ``location.lat``,
+    ``items.3.code`` (the fourth item's code)."""
     errors: dict = {}
     if not isinstance(messages, dict):
         return {"_schema": [str(messages)]}
+
+    def walk(name: str, msgs) -> None:
+        if isinstance(msgs, dict):  # nested schema (or list item) errors
+            for sub, submsgs in msgs.items():
+                walk(f"{name}.{sub}", submsgs)
+        else:
+            errors[name] = _as_list(msgs)
+
     for location, fields in messages.items():
         if isinstance(fields, dict):
             for name, msgs in fields.items():
-                if isinstance(msgs, dict):  # nested schema errors
-                    for sub, submsgs in msgs.items():
-                        errors[f"{name}.{sub}"] = _as_list(submsgs)
-                else:
-                    errors[name] = _as_list(msgs)
+                walk(str(name), msgs)
         else:
             errors[location] = _as_list(fields)
     return errors

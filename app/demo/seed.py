@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import random
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.auth.operations import create_user
+from app.checklists.operations import ensure_standard_checklists
 from app.demo.campaign import seed_campaign
+from app.demo.outreach import seed_outreach
 from app.demo.bulk import generate_year
 from app.extensions import db
+from app.plans.operations import create_plan, draw_plan, today
 from app.registry.credit_code import ALPHABET, check_char
 from app.registry.models import Community, Enterprise
 
@@ -98,12 +102,26 @@ def add_enterprises(numbers, communities, rng: random.Random) -> list[Enterprise
 DEMO_HAZARDS = 240
 
 
+def seed_plan() -> str:
+    """A 四不两直 plan of this month, drawn: the demo inspector's 我的任务 is not empty."""
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    inspector = db.session.scalar(select(User).where(User.username == "inspector"))
+    start = today()
+    plan = create_plan(supervisor, {
+        "name": f"{start.year}年{start.month}月“双随机”四不两直检查", "kind": "unannounced",
+        "starts_on": start, "due_on": start + timedelta(days=30), "count": 4,
+        "inspector_ids": [inspector.id], "inspectors_per_task": 1}).record
+    draw_plan(supervisor, plan.id, {"seed": f"{STREET}-demo"})
+    return f"drew the plan “{plan.name}”: {plan.count} tasks for {inspector.username}"
+
+
 def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
               seed: int = 2023) -> list[str]:
-    """Create the demo 街道 once (a second run leaves the data as it is) and return the lines to
-    print: the logins of one user per role. ``n_hazards``: a year of hazards to generate (by
-    default :data:`DEMO_HAZARDS` on a fresh database, none on one that has the demo already).
-    This year's 安全生产月 is created with its activities when no campaign exists."""
+    """Create the demo 街道 once (a second run leaves the data as it is), add the shipped
+    checklists it lacks, and return the lines to print: the logins of one user per role.
+    ``n_hazards``: a year of hazards to generate (by default :data:`DEMO_HAZARDS` on a fresh
+    database, none on one that has the demo already). This year's 安全生产月 is created with its
+    activities when no campaign exists."""
     rng = random.Random(seed)
     lines: list[str] = []
     fresh = db.session.scalar(select(func.count()).select_from(Community)) == 0
@@ -118,6 +136,7 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
                         communities=communities if role in ("supervisor", "inspector") else ())
         lines.append(f"created {STREET}: {len(communities)} communities, "
                      f"{len(enterprises)} enterprises, {len(DEMO_USERS)} users")
+        lines.append(seed_plan())
     else:
         lines.append("demo data already present; left as it is")
         existing = db.session.scalar(select(func.count()).select_from(Enterprise))
@@ -129,9 +148,14 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
                 added = add_enterprises(range(existing, n_enterprises), communities,
                                         random.Random(f"{seed}-{existing}"))
                 lines.append(f"added {len(added)} enterprises (now {n_enterprises})")
+    checklists = ensure_standard_checklists()
+    if checklists:
+        lines.append(f"added checklists: {'; '.join(checklists)}")
     if n_hazards:
         lines.extend(generate_year(n_hazards=n_hazards, seed=seed))
     lines.extend(seed_campaign())
+    if fresh:
+        lines.extend(seed_outreach())
     lines.append("logins (username / password / role):")
     for username, password, role, _display in DEMO_USERS:
         if db.session.scalar(select(User.id).where(User.username == username)):

@@ -11,6 +11,7 @@ from app.core.pagination import page_args, page_schema
 from app.core.timeutil import as_utc
 from app.escalation.choices import INTERVIEW_ACTIONS, INTERVIEW_STATES, RULES
 from app.escalation.workflow import INTERVIEW_WORKFLOW
+from app.hazards.oversight_schemas import ListingOut
 
 TEXT = validate.Length(max=20000)
 NAME = validate.Length(min=1, max=100)
@@ -216,6 +217,9 @@ class ListedHazardOut(Schema):
         "description": "零容忍 rules fired for it"})
     has_governance_plan = fields.Function(lambda h: bool(h.governance_plan), metadata=dict(
         BOOLEAN, description="治理方案 recorded"))
+    listed = fields.Function(lambda h: h.is_listed, metadata=dict(
+        BOOLEAN, description="挂牌督办 recorded (unit, deadline, responsible): see listing"))
+    listing = fields.Nested(ListingOut, allow_none=True)
     version = fields.Integer()
 
 

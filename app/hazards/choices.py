@@ -60,6 +60,15 @@ HAZARD_ACTIONS = ChoiceSet("隐患操作", "hazard action", [
     Choice("move", "随企业迁移社区", "Moved with its enterprise to another community"),
     # written by the 零容忍 rules (app.escalation), not a step of the transition table
     Choice("escalate", "升级督办", "Escalated (zero tolerance)"),
+    # 延期申请 and its decision (app.hazards.deadline_extensions)
+    Choice("request_extension", "申请延期", "Extension requested"),
+    Choice("approve_extension", "批准延期", "Extension approved"),
+    Choice("reject_extension", "驳回延期申请", "Extension rejected"),
+    # 挂牌督办 and 摘牌 (app.hazards.listing)
+    Choice("list", "挂牌督办", "Listed for supervision"),
+    Choice("delist", "摘牌", "Delisted"),
+    # a photo of this hazard turned out to be handed in for another one too (evidence flags)
+    Choice("flag_evidence", "证据存疑", "Evidence flagged"),
 ])
 
 #: Labels of the categories (隐患类别) a deployment may configure (config ``HAZARD_CATEGORIES``;
@@ -86,11 +95,52 @@ FINDING = "finding"
 RECTIFICATION = "rectification"
 RECHECK = "recheck"
 ACTIVITY_PHOTO = "activity"
+#: 证明材料: a document the enterprise shows with an extension request (equipment on order, a
+#: stoppage plan), photographed.
+DOCUMENT = "document"
 PHOTO_KINDS = ChoiceSet("照片类型", "photo kind", [
     Choice(FINDING, "隐患照片", "Finding"),
     Choice(RECTIFICATION, "整改照片", "Rectification"),
     Choice(RECHECK, "复查照片", "Re-check"),
     Choice(ACTIVITY_PHOTO, "活动照片", "Activity"),
+    Choice(DOCUMENT, "证明材料", "Supporting document"),
+])
+
+# 延期申请 (deadline extension request): asked by the enterprise before the deadline, decided by
+# a supervisor (app.hazards.workflow.EXTENSION_WORKFLOW).
+PENDING = "pending"
+APPROVED = "approved"
+REJECTED = "rejected"
+EXTENSION_STATES = ChoiceSet("延期申请状态", "extension state", [
+    Choice(PENDING, "待审批", "Awaiting decision", "#fbc02d"),
+    Choice(APPROVED, "已批准", "Approved", "#388e3c"),
+    Choice(REJECTED, "已驳回", "Rejected", "#d32f2f"),
+])
+EXTENSION_ACTIONS = ChoiceSet("延期审批", "extension decision", [
+    Choice("approve", "批准延期", "Approve"),
+    Choice("reject", "驳回", "Reject"),
+])
+
+# 挂牌督办 (listed supervision of a major hazard) and 摘牌 (delisting after an assessment).
+LISTED = "listed"
+DELISTED = "delisted"
+LISTING_STATES = ChoiceSet("挂牌督办状态", "listing state", [
+    Choice(LISTED, "挂牌督办中", "Listed for supervision", "#b71c1c"),
+    Choice(DELISTED, "已摘牌", "Delisted", "#757575"),
+])
+LISTING_ACTIONS = ChoiceSet("挂牌督办操作", "listing action", [
+    Choice("delist", "摘牌", "Delist"),
+])
+
+# 证据存疑: what a reviewer should know about a rectification photo before accepting the fix
+# (app.hazards.evidence_flags). A photo without EXIF time or place is not checked, never flagged.
+PHOTO_BEFORE_FINDING = "photo_before_finding"
+PHOTO_FAR_FROM_SITE = "photo_far_from_site"
+PHOTO_REUSED = "photo_reused"
+EVIDENCE_FLAGS = ChoiceSet("证据存疑", "evidence flag", [
+    Choice(PHOTO_BEFORE_FINDING, "拍摄时间早于发现时间", "Taken before the finding", "#d32f2f"),
+    Choice(PHOTO_FAR_FROM_SITE, "拍摄地点不在企业", "Taken away from the site", "#f57c00"),
+    Choice(PHOTO_REUSED, "照片重复使用", "Photo used on another hazard", "#7b1fa2"),
 ])
 
 # 治理方案 of a major hazard (DOMAIN.md): every field must be filled before the rectification

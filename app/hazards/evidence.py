@@ -3,11 +3,12 @@ them. The photos package stores and serves the images; what they prove is decide
 from __future__ import annotations
 
 from app.core.idempotency import CreateResult, create_or_replay
-from app.core.permissions import in_scope, require
+from app.core.permissions import can, in_scope, require
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from app.hazards.choices import (FINDING, HAZARD_STATES, PHOTO_KINDS, RECHECK, RECTIFICATION,
-                                 RECTIFYING, REPORTED, SUBMITTED)
+from app.hazards.choices import (DOCUMENT, FINDING, HAZARD_STATES, PHOTO_KINDS, RECHECK,
+                                 RECTIFICATION, RECTIFYING, REPORTED, SOURCE_SELF, SUBMITTED)
+from app.hazards.evidence_flags import flag_new_photo
 from app.hazards.models import Hazard
 from app.hazards.operations import ensure_open_for_photos, record_event
 from app.photos import intake, owners, storage
@@ -16,11 +17,14 @@ from app.photos.models import Photo
 #: The capability each kind of photo needs: an enterprise officer shows its rectification
 #: (整改照片); inspectors and supervisors photograph findings, may document a rectification they
 #: saw on site, and photograph what they find when re-checking a submitted fix (复查照片).
+#: The officer photographs the document behind an extension request (证明材料), and the
+#: findings of its own self-inspection (hazards with source ``self``).
 #: Admins do not take part in the loop (see app.hazards.workflow).
 UPLOAD_CAPABILITY = {
     FINDING: "photo.upload_finding",
     RECTIFICATION: "photo.upload_rectification",
     RECHECK: "photo.upload_recheck",
+    DOCUMENT: "photo.upload_document",
 }
 #: The states in which each kind may be added. Rectification evidence is added while the fix
 #: is under way; once submitted, what the reviewer judges must not change under them, and only
@@ -28,6 +32,7 @@ UPLOAD_CAPABILITY = {
 KIND_STATES = {
     RECTIFICATION: frozenset({REPORTED, RECTIFYING}),
     RECHECK: frozenset({SUBMITTED}),
+    DOCUMENT: frozenset({REPORTED, RECTIFYING}),  # when an extension may be asked for
 }
 
 
@@ -40,7 +45,8 @@ def photo_in_scope(user, photo) -> bool:
 
 
 def upload_photo(user, data: dict, content: bytes) -> CreateResult:
-    """Store an evidence photo for a hazard (idempotent by client id and SHA-256), or hand the
+    """Store an evidence photo for a hazard (idempotent by client id and SHA-256), with the
+    evidence flags it raises (:mod:`app.hazards.evidence_flags`; never a refusal), or hand the
     upload to the domain of the record it names instead (an activity: app.photos.owners)."""
     owner = owners.for_upload(data)
     if owner is not None:
@@ -61,7 +67,11 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
             raise Invalid("隐患不存在 / Unknown hazard.", field="hazard_id")
         ensure_open_for_photos(hazard)
         kind = data["kind"]
-        require(user, UPLOAD_CAPABILITY[kind], field="kind", kind_zh=PHOTO_KINDS.label(kind, "zh"),
+        capability = UPLOAD_CAPABILITY[kind]
+        if kind == FINDING and hazard.source == SOURCE_SELF and not can(user, capability):
+            # 企业自查自报: the officer photographs what its own self-inspection found.
+            capability = "photo.upload_finding_self"
+        require(user, capability, field="kind", kind_zh=PHOTO_KINDS.label(kind, "zh"),
                 kind=PHOTO_KINDS.label(kind, "en").lower())
         if kind in KIND_STATES and hazard.state not in KIND_STATES[kind]:
             when = [s for s in HAZARD_STATES if s in KIND_STATES[kind]]
@@ -83,8 +93,10 @@ def upload_photo(user, data: dict, content: bytes) -> CreateResult:
         # The row is flushed; the files follow, and go again if the request does not commit.
         intake.write_files(pending["files"])
         photo = result.record
+        flags = flag_new_photo(pending["hazard"], photo)
         record_event(pending["hazard"], user, "add_photo",
-                     data={"photo_id": photo.id, "kind": photo.kind, "sha256": photo.sha256})
+                     data={"photo_id": photo.id, "kind": photo.kind, "sha256": photo.sha256,
+                           **({"evidence_flags": flags} if flags else {})})
         db.session.flush()
     return result
 

@@ -3,10 +3,8 @@ through here. Every photo is evidence of a hazard, so the hazard domain answers 
 from __future__ import annotations
 
 from flask import request, send_file
-from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict
 
+from app.core.multipart import MultipartBlueprint
 from app.core.permissions import require_user
 from app.hazards import evidence as operations
 from app.hazards.evidence_schemas import PhotoOut, PhotoUploadIn
@@ -14,27 +12,8 @@ from app.photos import intake
 
 BINARY = {"type": "string", "format": "binary"}
 
-
-class _MultipartParser(FlaskParser):
-    """Adds location ``multipart``: the form fields and the files of one multipart body, so the
-    upload is one schema (and one request body in the OpenAPI document)."""
-
-    __location_map__ = dict(multipart="load_multipart", **FlaskParser.__location_map__)
-    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "multipart": None}
-
-    def load_multipart(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
-
-
-class _Blueprint(SmorestBlueprint):
-    ARGUMENTS_PARSER = _MultipartParser()
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
-        **SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-        "multipart": "multipart/form-data"}
-
-
-blp = _Blueprint("photos", __name__, url_prefix="/api/v1",
-                 description="照片 Evidence photos of hazards")
+blp = MultipartBlueprint("photos", __name__, url_prefix="/api/v1",
+                         description="照片 Evidence photos of hazards")
 
 
 @blp.before_request

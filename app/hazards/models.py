@@ -5,13 +5,16 @@ from datetime import datetime
 
 from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, and_)
+from sqlalchemy import false as sa_false
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 
 from app.core.db import UTCDateTime, new_id
 from app.core.models import ClientCreatedMixin, IdMixin, TimestampMixin, VersionedMixin
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.hazards.choices import ARCHIVED, CLOSED, RECTIFYING, REPORTED, SUBMITTED, VERIFIED
+from app.hazards.choices import (ARCHIVED, CLOSED, LISTED, RECTIFYING, REPORTED, SUBMITTED,
+                                 VERIFIED)
+from app.hazards.oversight_models import HazardListing
 
 
 def overdue(state: str, deadline, now) -> bool:
@@ -83,10 +86,23 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
     closed_at = db.Column(UTCDateTime, nullable=True)
     archived_at = db.Column(UTCDateTime, nullable=True)
     recheck_note = db.Column(Text, nullable=True)  # 复查结果
+    # 检查项: the code of the checklist item (of its inspection's checklist) it was found at.
+    checklist_item = db.Column(String(32), nullable=True)
+    # 自查不实: an inspector found it in a category the enterprise's own self-inspection passed
+    # within SELF_CHECK_DAYS before (app.inspections.answers.self_check_passed).
+    self_check_missed = db.Column(Boolean, nullable=False, default=False,
+                                  server_default=sa_false())
 
     enterprise = db.relationship("Enterprise")
     reporter = db.relationship("User")
     photos = db.relationship("Photo", order_by="Photo.created_at")
+    #: 挂牌督办 (or None); loaded with the hazards of a query, one statement per page
+    listing = db.relationship(HazardListing, uselist=False, lazy="selectin", viewonly=True)
+
+    @property
+    def is_listed(self) -> bool:
+        """Under 挂牌督办 now (listed, not yet delisted)."""
+        return self.listing is not None and self.listing.state == LISTED
 
     @hybrid_method
     def overdue_at(self, now: datetime) -> bool:

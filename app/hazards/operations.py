@@ -18,19 +18,21 @@ from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
-from app.core.permissions import get_or_404, in_scope, require, scope_clause
+from app.core.permissions import can, get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.hazards import choices, handover, readiness, signals
-from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_STATES,
-                                 MAJOR, PHOTO_KINDS, RECTIFICATION)
+from app.hazards import choices, handover, oversight, readiness, signals
+from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_SOURCES,
+                                 HAZARD_STATES, MAJOR, PHOTO_KINDS, RECTIFICATION,
+                                 SOURCE_INSPECTION, SOURCE_SELF)
 from app.hazards.handover import STEP_PHOTO_KIND
 from app.hazards.models import Hazard, HazardEvent
 from app.hazards.readiness import missing_plan_fields
 from app.hazards.workflow import HAZARD_WORKFLOW, MAJOR_CLOSE, allowed_actions
-from app.inspections.choices import INSPECTION_KINDS
+from app.inspections import answers
+from app.inspections.choices import INSPECTION_KINDS, SELF
 from app.inspections.models import Inspection
 from app.photos.models import Photo
 from app.registry import moves
@@ -127,32 +129,64 @@ def _inspection_for(user, inspection_id: str | None, enterprise):
     return inspection
 
 
-def create_hazard(user, data: dict) -> CreateResult:
+def _source_for(user, data: dict) -> str:
+    """隐患来源 of a hazard ``user`` records: found on inspection by the people who inspect
+    (``hazard.create``), reported by the enterprise itself (企业自查自报) by its officer
+    (``hazard.report_self``). A ``source`` sent must be that one (422 naming it)."""
+    source = SOURCE_INSPECTION if can(user, "hazard.create") else SOURCE_SELF
+    require(user, "hazard.create" if source == SOURCE_INSPECTION else "hazard.report_self")
+    sent = data.get("source")
+    if sent is not None and sent != source:
+        raise Invalid(f"您登记的隐患来源为“{HAZARD_SOURCES.label(source, 'zh')}” / Hazards you "
+                      f"record are '{HAZARD_SOURCES.label(source, 'en')}'.", field="source")
+    return source
+
+
+def create_hazard(user, data: dict, *, source: str | None = None) -> CreateResult:
     """登记隐患: record a finding (idempotent by client id; see app.core.idempotency). The
-    people who inspect record it (``hazard.create``); enterprises report through them."""
-    require(user, "hazard.create")
+    people who inspect record it (``hazard.create``); an enterprise officer reports what its
+    own self-inspection found (``source: self``). Recorded at a checklist item
+    (``checklist_item``) of its inspection, a ``major_if_failed`` item makes it major; an
+    inspector's finding in a category the enterprise's self-inspection passed within
+    SELF_CHECK_DAYS is 自查不实 (``self_check_missed``). ``source`` given: a public report a
+    supervisor accepted (app.outreach) says ``tip``."""
+    if source is None:
+        source = _source_for(user, data)
+    else:
+        require(user, "hazard.create")
+        assert source in HAZARD_SOURCES, source
 
     def build(hazard_id: str, body_hash: str) -> Hazard:
         enterprise = _enterprise_for(user, data["enterprise_id"])
         inspection = _inspection_for(user, data.get("inspection_id"), enterprise)
+        if inspection is not None and (inspection.kind == SELF) != (source == SOURCE_SELF):
+            raise Invalid("企业自查只登记自查发现的隐患，检查发现的隐患不登记在自查中 / A "
+                          "self-inspection records the enterprise's own findings only, and "
+                          "an inspector's findings go in an inspection.", field="inspection_id")
+        item = answers.checklist_item_of(inspection, data.get("checklist_item"))
+        level = MAJOR if item is not None and item.major_if_failed else data["level"]
         found_at = as_utc(data["found_at"])
         if found_at > utcnow() + FOUND_AT_MAX_SKEW:
             raise Invalid("发现时间不能晚于当前时间 / found_at is in the future.", field="found_at")
-        deadline = data.get("deadline") or default_deadline(data["level"], found_at)
+        deadline = data.get("deadline") or default_deadline(level, found_at)
         if deadline <= found_at:
             raise Invalid("整改期限应晚于发现时间 / The deadline must be after found_at.",
                           field="deadline")
         plan = _plan_json(data.get("governance_plan"))
-        if plan is not None and data["level"] != MAJOR:
+        if plan is not None and level != MAJOR:
             raise Invalid("只有重大隐患需要治理方案 / "
                           "Only a major hazard has a governance plan.",
                           field="governance_plan")
+        missed = source == SOURCE_INSPECTION and answers.self_check_passed(
+            enterprise.id, data["category"], found_at)
         return Hazard(
             id=hazard_id, payload_hash=body_hash, enterprise_id=enterprise.id,
             community_id=enterprise.community_id,
             inspection_id=inspection.id if inspection else None, reporter_id=user.id,
             title=data["title"].strip(), description=data.get("description", ""),
-            category=data["category"], level=data["level"], state=HAZARD_WORKFLOW.initial,
+            category=data["category"], level=level, state=HAZARD_WORKFLOW.initial,
+            source=source, checklist_item=item.code if item is not None else None,
+            self_check_missed=missed,
             place=data.get("place", ""), found_at=found_at, deadline=deadline,
             responsible=data.get("responsible", ""), governance_plan=plan,
             rejection_count=0, escalated=False, **_location_columns(data.get("location")))
@@ -160,6 +194,7 @@ def create_hazard(user, data: dict) -> CreateResult:
     result = create_or_replay(Hazard, data.get("id"), data, build, user=user)
     if result.created:
         hazard = result.record
+        answers.link_hazard(hazard)
         record_event(hazard, user, "report", from_state=None, to_state=hazard.state,
                      location=data.get("location"),
                      data={"level": hazard.level, "deadline": hazard.deadline.isoformat()})
@@ -348,9 +383,15 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
     def guard(transition):
         photos = check_step(hazard, user, action, note=note, new_deadline=new_deadline,
                             photo_ids=data.get("photo_ids") or [])
+        flags = []
+        if action == "verify":
+            # Accepting a fix whose photos are flagged (证据存疑) needs a note saying why.
+            counted = oversight.counted_photo_ids(handover.sort_photos(hazard))
+            flags = oversight.check_verification(oversight.flags_of(hazard.id, counted), note)
         # Every check passed: set what goes with the step, so one UPDATE carries it all.
         event_data.update(apply_step_effects(hazard, action, now=now, note=note,
                                              new_deadline=new_deadline, photos=photos))
+        event_data.update(oversight.override(flags, user, now))
 
     def make_event(transition, **_):
         return HazardEvent(id=event_id or new_id(), hazard_id=hazard.id, actor_id=user.id,
@@ -389,13 +430,34 @@ def _detailed(user, hazard: Hazard) -> Hazard:
     photos = handover.sort_photos(hazard)
     hazard.evidence_photos = photos.evidence
     hazard.pending_photos = handover.offered_to(user, photos.pending)
+    # extension requests, evidence flags, listing: what they allow now (app.hazards.oversight)
+    oversight.annotate(user, hazard, photos)
+    hazard.checklist_item_detail = _checklist_item_detail(hazard)
     return hazard
+
+
+def _checklist_item_detail(hazard: Hazard) -> dict | None:
+    """The checklist item a hazard was found at (检查项): code, text, legal basis and the
+    checklist (its version as the inspection followed it)."""
+    if not hazard.checklist_item or not hazard.inspection_id:
+        return None
+    inspection = db.session.get(Inspection, hazard.inspection_id)
+    version = inspection.checklist_version if inspection is not None else None
+    item = next((i for i in version.items if i.code == hazard.checklist_item),
+                None) if version is not None else None
+    if item is None:
+        return {"code": hazard.checklist_item, "text": None, "basis": None,
+                "checklist_id": None, "checklist_name": None, "checklist_version": None}
+    return {"code": item.code, "text": item.text, "basis": item.basis,
+            "checklist_id": version.checklist_id, "checklist_name": version.name,
+            "checklist_version": version.version}
 
 
 def hazard_filter(user, args: dict, now: datetime | None = None):
     """The WHERE clause of the hazard list for ``args`` (the filters of ``GET /api/v1/hazards``:
-    state, level, ids, category, escalated, overdue as of ``now``, found_from/found_to, words
-    of ``q``), within the user's scope. The hazard ledger (台账) lists the same hazards by it."""
+    state, level, ids, category, escalated, overdue as of ``now``, listed (挂牌督办 now),
+    found_from/found_to, words of ``q``), within the user's scope. The hazard ledger (台账)
+    lists the same hazards by it."""
     conditions = [scope_clause(user, Hazard)]
     for name in ("state", "level", "enterprise_id", "community_id", "category", "inspection_id",
                  "escalated"):
@@ -404,6 +466,9 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
     if args.get("overdue") is not None:
         overdue = Hazard.overdue_at(now or utcnow())
         conditions.append(overdue if args["overdue"] else ~overdue)
+    if args.get("listed") is not None:
+        listed = oversight.listed_clause()
+        conditions.append(listed if args["listed"] else ~listed)
     if args.get("found_from"):
         conditions.append(Hazard.found_at >= args["found_from"])
     if args.get("found_to"):

@@ -11,6 +11,8 @@ from app.core.i18n import LocalizedText
 from app.core.pagination import page_args, page_schema
 from app.hazards import choices
 from app.hazards.evidence_schemas import PhotoOut
+from app.hazards.oversight_schemas import (EvidenceFlagOut, ExtensionOut, ListingOut,
+                                           OversightBlockedOut)
 from app.hazards.workflow import HAZARD_WORKFLOW
 
 
@@ -47,6 +49,14 @@ class HazardCreateIn(Schema):
         "description": "default: found_at + DEADLINE_DAYS_GENERAL/MAJOR days (end of that day)"})
     responsible = fields.String(load_default="", validate=validate.Length(max=100))
     governance_plan = fields.Nested(GovernancePlanIn, allow_none=True)
+    checklist_item = fields.String(allow_none=True, validate=validate.Length(min=1, max=32),
+                                   metadata={"description": "检查项: the code of the item of the "
+                                                            "inspection's checklist it failed; a "
+                                                            "major_if_failed item makes it major"})
+    source = fields.String(validate=validate.OneOf([choices.SOURCE_INSPECTION,
+                                                    choices.SOURCE_SELF]), metadata={
+        "description": "隐患来源, set by who records it: inspection (inspectors, supervisors) "
+                       "or self (an enterprise officer's own report); another value is 422"})
 
 
 class HazardPatchIn(Schema):
@@ -86,6 +96,7 @@ class HazardQueryArgs(page_args(200, 50)):
                            validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办 now"})
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "words in title, description, place or enterprise"})
     found_from = DateOrDateTime()
@@ -113,13 +124,13 @@ class GovernancePlanOut(Schema):
 
 _SUMMARY_COLUMNS = ("id", "enterprise_id", "community_id", "inspection_id", "title", "category",
                     "level", "state", "source", "place", "found_at", "deadline", "rejection_count",
-                    "escalated", "version")
+                    "escalated", "version", "checklist_item", "self_check_missed")
 
 
 def _summary(hazard) -> dict:
     return {**{name: getattr(hazard, name) for name in _SUMMARY_COLUMNS},
             "enterprise_name": hazard.enterprise.name if hazard.enterprise else None,
-            "overdue": hazard.is_overdue}
+            "overdue": hazard.is_overdue, "listed": hazard.is_listed}
 
 
 class HazardSummaryOut(Schema):
@@ -143,7 +154,13 @@ class HazardSummaryOut(Schema):
                                                       "submitted)"})
     rejection_count = fields.Integer()
     escalated = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办 (listed supervision) now"})
     version = fields.Integer()
+    checklist_item = fields.String(allow_none=True, metadata={
+        "description": "检查项: the code of the checklist item it was found at"})
+    self_check_missed = fields.Boolean(metadata={
+        "description": "自查不实: an inspector found it in a category the enterprise's own "
+                       "self-inspection answered pass within SELF_CHECK_DAYS (30) before"})
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
@@ -165,6 +182,17 @@ class HazardWarningOut(Schema):
     field = fields.String(metadata={"description": "e.g. governance_plan.deadline"})
     code = fields.String(metadata={"description": "plan_ends_after_deadline"})
     message = LocalizedText(metadata={"description": "in the reader's language"})
+
+
+class HazardChecklistItemOut(Schema):
+    """检查项 a hazard was found at."""
+
+    code = fields.String()
+    text = fields.String(allow_none=True)
+    basis = fields.String(allow_none=True)
+    checklist_id = fields.String(allow_none=True)
+    checklist_name = fields.String(allow_none=True)
+    checklist_version = fields.Integer(allow_none=True)
 
 
 class HazardOut(HazardSummaryOut):
@@ -200,6 +228,21 @@ class HazardOut(HazardSummaryOut):
                                                            "user that would be refused now, "
                                                            "and why"})
     warnings = fields.List(fields.Nested(HazardWarningOut))
+    listing = fields.Nested(ListingOut, allow_none=True, metadata={
+        "description": "挂牌督办: who listed it, the unit, deadline and responsible person; "
+                       "摘牌 and its assessment"})
+    extensions = fields.List(fields.Nested(ExtensionOut), metadata={
+        "description": "延期申请, newest first, each with the decisions you may take"})
+    evidence_flags = fields.List(fields.Nested(EvidenceFlagOut), metadata={
+        "description": "证据存疑 about its rectification photos, explained; verify needs a note "
+                       "while one is standing"})
+    oversight_actions = fields.List(fields.String(), metadata={
+        "description": "what you may do now besides the steps: request_extension, list, delist"})
+    oversight_blocked = fields.Dict(keys=fields.String(),
+                                    values=fields.Nested(OversightBlockedOut), metadata={
+        "description": "request_extension or delist not possible yet, and why"})
+    checklist = fields.Nested(HazardChecklistItemOut, allow_none=True, metadata={
+        "description": "the checklist item it was found at, with its legal basis"})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 
@@ -212,8 +255,10 @@ class HazardOut(HazardSummaryOut):
             "reporter_id", "description", "responsible", "governance_plan", "acknowledged_at",
             "submitted_at", "verified_at", "closed_at", "archived_at", "recheck_note",
             "created_at", "updated_at", "governance_plan_missing", "allowed_actions",
-            "blocked_actions", "warnings", "pending_photos")})
+            "blocked_actions", "warnings", "pending_photos", "listing", "extensions",
+            "evidence_flags", "oversight_actions", "oversight_blocked")})
         out["photos"] = hazard.evidence_photos
+        out["checklist"] = hazard.checklist_item_detail
         out["reporter_name"] = hazard.reporter.display_name if hazard.reporter else None
         out["location"] = location_of(hazard)
         return out

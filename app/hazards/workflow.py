@@ -26,8 +26,10 @@ from __future__ import annotations
 
 from app.auth.choices import INSPECTOR, OFFICER, SUPERVISOR
 from app.core.workflow import Restriction, Workflow
-from app.hazards.choices import (ARCHIVED, CLOSED, HAZARD_ACTIONS, HAZARD_STATES, MAJOR,
-                                 RECTIFYING, REPORTED, SUBMITTED, VERIFIED)
+from app.hazards.choices import (APPROVED, ARCHIVED, CLOSED, DELISTED, EXTENSION_ACTIONS,
+                                 EXTENSION_STATES, HAZARD_ACTIONS, HAZARD_STATES, LISTED,
+                                 LISTING_ACTIONS, LISTING_STATES, MAJOR, PENDING, RECTIFYING,
+                                 REJECTED, REPORTED, SUBMITTED, VERIFIED)
 
 #: 销号 of a major hazard (重大隐患) is the supervisor's sign-off.
 MAJOR_CLOSE = Restriction(
@@ -57,3 +59,29 @@ def allowed_actions(hazard, user) -> list[str]:
     if user is None:
         return []
     return HAZARD_WORKFLOW.actions_for(hazard, user.role)
+
+
+#: 延期申请: a supervisor of the hazard's community decides (the request itself is made by the
+#: enterprise's officer: ``hazard.request_extension``). Rules the table cannot express (a
+#: rejection says why; an approval needs a deadline still ahead) are in
+#: ``app.hazards.deadline_extensions``.
+EXTENSION_WORKFLOW = Workflow(
+    name="extension",
+    initial=PENDING,
+    states=EXTENSION_STATES,
+    rows=[
+        (PENDING, "approve", APPROVED, {SUPERVISOR}),
+        (PENDING, "reject", REJECTED, {SUPERVISOR}),
+    ],
+    action_choices=EXTENSION_ACTIONS,
+)
+
+#: 挂牌督办: listed by a supervisor (``hazard.list``), delisted (摘牌) by a supervisor once the
+#: hazard is closed and the fix assessed (``app.hazards.listing``).
+LISTING_WORKFLOW = Workflow(
+    name="listing",
+    initial=LISTED,
+    states=LISTING_STATES,
+    rows=[(LISTED, "delist", DELISTED, {SUPERVISOR})],
+    action_choices=LISTING_ACTIONS,
+)

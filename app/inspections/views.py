@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 
 from app.core.permissions import require_user
 from app.inspections import operations
-from app.inspections.schemas import (InspectionCreateIn, InspectionDetailOut, InspectionFinishIn,
-                                     InspectionPageOut, InspectionQueryArgs)
+from app.inspections.schemas import (AnswerIn, InspectionCreateIn, InspectionDetailOut,
+                                     InspectionFinishIn, InspectionPageOut, InspectionQueryArgs)
 
 blp = Blueprint("inspections", __name__, url_prefix="/api/v1",
                 description="检查 Inspections with a GPS check-in")
@@ -50,3 +50,22 @@ def get_inspection(inspection_id):
 def finish_inspection(data, inspection_id):
     """Finish an inspection: ``ended_at`` and ``summary``."""
     return operations.finish_inspection(require_user(), str(inspection_id), data)
+
+
+@blp.route("/inspections/<uuid:inspection_id>/answers/<string:code>", methods=["PUT"])
+@blp.arguments(AnswerIn)
+@blp.response(200, InspectionDetailOut)
+@blp.alt_response(201, schema=InspectionDetailOut, description="The item's first answer")
+@blp.alt_response(403, description="Not the inspector of this inspection (nor a supervisor); "
+                                   "a self-inspection is its enterprise officer's")
+@blp.alt_response(404, description="Unknown inspection (or not yours), or no such item")
+@blp.alt_response(409, description="Finished inspection, another checklist version, or no "
+                                   "checklist")
+@blp.alt_response(422, description="fail/na without a note, a fail without its required photo, "
+                                   "photos or hazard not of this inspection")
+def answer_item(data, inspection_id, code):
+    """Answer one checklist item: pass, fail or na (idempotent: the same answer again is 200
+    and changes nothing; another answer replaces it while the inspection is open). The answer
+    is the inspection with its checklist and score."""
+    inspection, created = operations.answer_item(require_user(), str(inspection_id), code, data)
+    return inspection, 201 if created else 200

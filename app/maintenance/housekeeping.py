@@ -27,12 +27,16 @@ from sqlalchemy import delete, or_, select
 from app.auth.models import LoginFailure, UserSession
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.outreach.models import BulletinAttachment, TipPhoto
 from app.photos.models import Photo
 
 log = logging.getLogger(__name__)
 
-#: ``<yyyy>/<mm>/<photo id>-<random>``: one upload attempt's directory (app.photos.storage).
-PHOTO_DIR = re.compile(r"^\d{4}/\d{2}/(?P<id>[0-9A-Fa-f-]{36})-[0-9a-f]+$")
+#: ``<yyyy>/<mm>/<photo id>-<random>``: one upload attempt's directory (app.photos.storage);
+#: a public report's photos and a bulletin's attachment live the same way under ``tips/`` and
+#: ``bulletins/`` (app.outreach).
+PHOTO_DIR = re.compile(
+    r"^(?:(?:tips|bulletins)/)?\d{4}/\d{2}/(?P<id>[0-9A-Fa-f-]{36})-[0-9a-f]+$")
 PARTIAL_PREFIX = ".part-"
 ID_BATCH = 500
 
@@ -75,14 +79,21 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+#: The rows that keep files under MEDIA_DIR, with the columns naming them.
+FILE_COLUMNS = ((Photo, ("original_path", "full_path", "thumb_path")),
+                (TipPhoto, ("original_path", "full_path", "thumb_path")),
+                (BulletinAttachment, ("path",)))
+
+
 def _referenced_dirs(photo_ids: list[str]) -> set[str]:
-    """The directories (relative to MEDIA_DIR) the photo rows of ``photo_ids`` keep files in."""
+    """The directories (relative to MEDIA_DIR) the rows of ``photo_ids`` keep files in."""
     found = set()
     for start in range(0, len(photo_ids), ID_BATCH):
         batch = photo_ids[start:start + ID_BATCH]
-        for paths in db.session.execute(select(Photo.original_path, Photo.full_path,
-                                               Photo.thumb_path).where(Photo.id.in_(batch))):
-            found.update(os.path.dirname(p) for p in paths if p)
+        for model, names in FILE_COLUMNS:
+            columns = [getattr(model, name) for name in names]
+            for paths in db.session.execute(select(*columns).where(model.id.in_(batch))):
+                found.update(os.path.dirname(p) for p in paths if p)
     return found
 
 

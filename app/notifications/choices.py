@@ -14,6 +14,14 @@ INTERVIEW_SCHEDULED = "interview_scheduled"
 INTERVIEW_HELD = "interview_held"
 FOLLOW_UP_REMINDER = "follow_up_reminder"
 FOLLOW_UP_OVERDUE = "follow_up_overdue"
+EXTENSION_REQUESTED = "extension_requested"
+EXTENSION_APPROVED = "extension_approved"
+EXTENSION_REJECTED = "extension_rejected"
+HAZARD_LISTED = "hazard_listed"
+TIP_RECEIVED = "tip_received"
+TIP_UNTRIAGED = "tip_untriaged"
+BULLETIN = "bulletin"
+BULLETIN_REMINDER = "bulletin_reminder"
 
 NOTIFICATION_KINDS = ChoiceSet("消息类型", "message kind", [
     Choice(HAZARD_CREATED, "新隐患", "New hazard", "#1976d2"),
@@ -28,9 +36,17 @@ NOTIFICATION_KINDS = ChoiceSet("消息类型", "message kind", [
     Choice(FOLLOW_UP_REMINDER, "约谈整改回执期限临近", "Follow-up deadline approaching",
            "#fbc02d"),
     Choice(FOLLOW_UP_OVERDUE, "约谈整改回执逾期", "Follow-up overdue", "#d32f2f"),
+    Choice(EXTENSION_REQUESTED, "延期申请待审批", "Extension request to decide", "#fbc02d"),
+    Choice(EXTENSION_APPROVED, "延期申请已批准", "Extension approved", "#388e3c"),
+    Choice(EXTENSION_REJECTED, "延期申请被驳回", "Extension rejected", "#d32f2f"),
+    Choice(HAZARD_LISTED, "挂牌督办", "Listed for supervision", "#b71c1c"),
+    Choice(TIP_RECEIVED, "新的群众举报", "New public report", "#1976d2"),
+    Choice(TIP_UNTRIAGED, "举报逾期未处理", "Public report awaiting triage", "#d32f2f"),
+    Choice(BULLETIN, "预警/安全提示", "Warning or safety notice", "#d32f2f"),
+    Choice(BULLETIN_REMINDER, "请签收预警/安全提示", "Please acknowledge the notice", "#f57c00"),
 ])
 
-SUBJECT_TYPES = ("hazard", "interview")
+SUBJECT_TYPES = ("hazard", "interview", "tip", "bulletin")
 
 # Webhook deliveries (outbox).
 PENDING = "pending"

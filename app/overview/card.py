@@ -31,7 +31,7 @@ def scan(token: str) -> dict:
     open_hazards = [{
         "id": h.id, "title": h.title, "level": h.level, "state": h.state,
         "category": h.category, "deadline": h.deadline,
-        "overdue": h.overdue_at(now),
+        "overdue": h.overdue_at(now), "listed": h.is_listed,
     } for h in hazards]
 
     last = db.session.scalar(

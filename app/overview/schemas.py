@@ -14,6 +14,7 @@ class ScanHazard(Schema):
     category = fields.String()
     deadline = fields.AwareDateTime(allow_none=True)
     overdue = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办"})
 
 
 class ScanInspection(Schema):

@@ -15,7 +15,7 @@ from flask import current_app
 from app.core.timeutil import utcnow
 from app.errors import Invalid, PayloadTooLarge
 from app.photos import storage
-from app.photos.imaging import process_upload
+from app.photos.imaging import ProcessedImage, process_upload
 from app.photos.models import Photo
 
 #: multipart overhead allowed on top of PHOTO_MAX_BYTES before a request is refused unread
@@ -61,18 +61,24 @@ def checked_sha256(content: bytes, claimed: str | None) -> str:
     return sha256
 
 
+def process(content: bytes, claimed_sha256: str | None = None) -> ProcessedImage:
+    """Check an image under the configured limits and make its derivatives (every photo that
+    comes in, whoever sends it, goes through here): 413/415/422 for what is not a photo."""
+    cfg = current_app.config
+    return process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
+                          max_pixels=cfg["PHOTO_MAX_PIXELS"],
+                          max_pixels_png_webp=cfg["PHOTO_MAX_PIXELS_PNG_WEBP"],
+                          decode_slots=cfg["PHOTO_DECODE_SLOTS"],
+                          decode_wait_s=cfg["PHOTO_DECODE_WAIT_S"], claimed_sha256=claimed_sha256)
+
+
 def new_photo(photo_id: str, body_hash: str, *, owner_id: str, kind: str, uploader_id: str,
               content: bytes, claimed_sha256: str | None,
               owner_field: str = "hazard_id") -> tuple[Photo, StagedFiles]:
     """The row of a new photo of ``owner_id`` (the image checked and its derivatives made) and
     its files, which :func:`write_files` writes once the row is flushed. ``owner_field`` is the
     column naming the owner (``hazard_id``, ``activity_id``)."""
-    cfg = current_app.config
-    image = process_upload(content, max_bytes=cfg["PHOTO_MAX_BYTES"],
-                           max_pixels=cfg["PHOTO_MAX_PIXELS"],
-                           max_pixels_png_webp=cfg["PHOTO_MAX_PIXELS_PNG_WEBP"],
-                           decode_slots=cfg["PHOTO_DECODE_SLOTS"],
-                           decode_wait_s=cfg["PHOTO_DECODE_WAIT_S"], claimed_sha256=claimed_sha256)
+    image = process(content, claimed_sha256)
     now = utcnow()
     rel_dir = storage.new_photo_dir(photo_id, now)
     staged = StagedFiles(rel_dir, {f"original.{image.ext}": content, "full.jpg": image.full_jpeg,

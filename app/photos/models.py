@@ -23,9 +23,11 @@ class Photo(IdMixin, ClientCreatedMixin, db.Model):
 
     hazard_id = db.Column(String(36), ForeignKey("hazards.id"), nullable=True, index=True)
     activity_id = db.Column(String(36), ForeignKey("activities.id"), nullable=True, index=True)
-    kind = db.Column(String(16), nullable=False)  # finding | rectification | recheck | activity
+    # finding | rectification | recheck | document (a hazard's) | activity (an activity's)
+    kind = db.Column(String(16), nullable=False)
     uploader_id = db.Column(String(36), ForeignKey("users.id"), nullable=False)
-    sha256 = db.Column(String(64), nullable=False)
+    # indexed: the same bytes on another hazard is an evidence flag (app.hazards.evidence_flags)
+    sha256 = db.Column(String(64), nullable=False, index=True)
     mime = db.Column(String(32), nullable=False)
     size = db.Column(Integer, nullable=False)
     width = db.Column(Integer, nullable=False)

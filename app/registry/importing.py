@@ -36,7 +36,8 @@ from app.registry import credit_code as cc
 from app.registry.choices import RISK_LEVELS
 
 __all__ = [
-    "COLUMNS", "REQUIRED", "RISK_LEVELS", "Column", "RowError", "Table", "TableError",
+    "COLUMNS", "REGISTRY_COLUMNS", "REQUIRED", "RISK_LEVELS", "Column", "ColumnSet", "RowError",
+    "Table", "TableError",
     "clean_row", "import_template_xlsx", "parse_risk_level", "parse_table", "read_table",
 ]
 
@@ -111,10 +112,6 @@ def _header_key(text: str) -> str:
     return _HEADER_JUNK.sub("", t)
 
 
-_ALIAS_TO_KEY: dict[str, str] = {}
-for _c in COLUMNS:
-    for _a in (_c.key, _c.zh, _c.en, *_c.aliases):
-        _ALIAS_TO_KEY.setdefault(_header_key(_a), _c.key)
 
 _RISK_TO_CODE: dict[str, str] = {}
 for _choice in RISK_LEVELS.choices:
@@ -125,12 +122,31 @@ for _choice in RISK_LEVELS.choices:
 _CRS_WORDS = re.compile(r"gcj02|gcj|bd09|wgs84|wgs|gps|cgcs2000|百度|高德|腾讯|火星|天地图|坐标")
 
 
-def _match_header(text: str) -> str | None:
-    """The key of a header cell, or ``None``; tolerates a coordinate-system word (百度纬度)."""
-    k = _header_key(text)
-    if not k:
-        return None
-    return _ALIAS_TO_KEY.get(k) or _ALIAS_TO_KEY.get(_CRS_WORDS.sub("", k))
+class ColumnSet:
+    """The columns a kind of table may have, matched by header (any spelling of
+    :class:`Column`), and the example headers a "no header" message names. The registry's is
+    :data:`REGISTRY_COLUMNS`; other tables (检查表, app.checklists) read with their own."""
+
+    def __init__(self, columns: Sequence[Column], example_zh: str, example_en: str):
+        self.columns = tuple(columns)
+        self.by_key = {c.key: c for c in self.columns}
+        self.example_zh, self.example_en = example_zh, example_en
+        self._alias_to_key: dict[str, str] = {}
+        for c in self.columns:
+            for alias in (c.key, c.zh, c.en, *c.aliases):
+                self._alias_to_key.setdefault(_header_key(alias), c.key)
+
+    def match(self, text: str) -> str | None:
+        """The key of a header cell, or ``None``; tolerates a coordinate-system word
+        (百度纬度)."""
+        k = _header_key(text)
+        if not k:
+            return None
+        return self._alias_to_key.get(k) or self._alias_to_key.get(_CRS_WORDS.sub("", k))
+
+
+#: The registry's columns (企业名录).
+REGISTRY_COLUMNS = ColumnSet(COLUMNS, "“企业名称”“统一社会信用代码”", "name, credit_code")
 
 
 def _coord_hint(header: str) -> str | None:
@@ -209,6 +225,7 @@ DEFAULT_MAX_ROWS = 20000
 
 
 def read_table(data: bytes, filename: str | None = None, *,
+               columns: ColumnSet = REGISTRY_COLUMNS,
                required: Sequence[str] = REQUIRED,
                max_rows: int = DEFAULT_MAX_ROWS,
                max_unpacked: int = DEFAULT_MAX_UNPACKED) -> list[tuple[int, dict]]:
@@ -216,16 +233,18 @@ def read_table(data: bytes, filename: str | None = None, *,
 
     XLSX is recognised by content (zip magic), anything else is read as CSV. Blank rows are
     skipped (their line numbers are not reused). Raises :class:`TableError`."""
-    return parse_table(data, filename, required=required, max_rows=max_rows,
+    return parse_table(data, filename, columns=columns, required=required, max_rows=max_rows,
                        max_unpacked=max_unpacked).rows
 
 
 def parse_table(data: bytes, filename: str | None = None, *,
+                columns: ColumnSet = REGISTRY_COLUMNS,
                 required: Sequence[str] = REQUIRED,
                 max_rows: int = DEFAULT_MAX_ROWS,
                 max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Table:
     """Like :func:`read_table` but also tells which columns were recognised or ignored, the
-    coordinate system of lat/lng, the encoding and delimiter."""
+    coordinate system of lat/lng, the encoding and delimiter. ``columns`` are the columns of
+    the kind of table read (default: the registry's)."""
     if not data or not data.strip():
         raise TableError("文件为空 / the file is empty")
     if data.startswith(_ZIP_MAGIC):
@@ -236,13 +255,13 @@ def parse_table(data: bytes, filename: str | None = None, *,
                          "legacy .xls files are not supported: save as .xlsx or CSV")
     else:
         text, encoding = _decode(data)
-        delimiter = _sniff_delimiter(text)
+        delimiter = _sniff_delimiter(text, columns)
         sheets = [(None, _csv_rows(text, delimiter))]
         fmt = "csv"
     last_error: TableError | None = None
     for sheet_name, rows in sheets:
         try:
-            table = _build(rows, required, max_rows, fmt)
+            table = _build(rows, columns, required, max_rows, fmt)
         except _NoHeader as e:
             last_error = last_error or TableError(str(e))
             continue
@@ -277,7 +296,7 @@ def _csv_reader(text: str, delimiter: str):
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(text: str, columns: ColumnSet) -> str:
     """Comma, semicolon or tab: the one that splits the first rows into the most known headers;
     failing that, the one giving the most columns consistently."""
     sample = text[:65536]
@@ -290,7 +309,7 @@ def _sniff_delimiter(text: str) -> str:
                                       strict=False)]  # the first rows only
         except csv.Error:
             continue
-        known = max((len({_match_header(c) for c in r} - {None})
+        known = max((len({columns.match(c) for c in r} - {None})
                      for r in rows[:_HEADER_SCAN_ROWS]), default=0)
         widths = [len(r) for r in rows if any(c.strip() for c in r)]
         width = max(widths, default=1)
@@ -367,7 +386,14 @@ def _xlsx_rows(values_sheet, formulas_sheet):
 
 class FormulaCell(str):
     """An XLSX cell holding a formula with no saved value: its text is the formula. The row is
-    refused naming that field (:func:`clean_row`), never imported with the cell empty."""
+    refused naming that field (:func:`formula_error`), never imported with the cell empty."""
+
+
+def formula_error(column, formula: str) -> str:
+    """The row error of a :class:`FormulaCell` in ``column`` (a :class:`Column`)."""
+    return (f"{column.zh}是没有计算结果的公式（{formula[:40]}），请粘贴为数值后再导入 / "
+            f"{column.en} is a formula without a saved value ({formula[:40]}): paste it as a "
+            f"value and import again")
 
 
 def _cell_text(v) -> str:
@@ -386,20 +412,20 @@ def _cell_text(v) -> str:
     return str(v)
 
 
-def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
+def _build(rows, columns: ColumnSet, required: Sequence[str], max_rows: int, fmt: str) -> Table:
     it = iter(rows)
     header_line, header = None, None
     best_known: dict[int, str] = {}
     for line, row in zip(range(1, _HEADER_SCAN_ROWS + 1), it, strict=False):  # the first rows only
-        known = {i: _match_header(c) for i, c in enumerate(row)}
+        known = {i: columns.match(c) for i, c in enumerate(row)}
         known = {i: k for i, k in known.items() if k}
         if len(set(known.values())) >= 2:
             header_line, header, best_known = line, row, known
             break
     if header is None:
-        raise _NoHeader("未找到表头：前 10 行中没有可识别的列名（如“企业名称”“统一社会信用代码”）/ "
+        raise _NoHeader(f"未找到表头：前 10 行中没有可识别的列名（如{columns.example_zh}）/ "
                         "no header row: none of the first 10 rows has known column names "
-                        "(e.g. name, credit_code)")
+                        f"(e.g. {columns.example_en})")
     for i, text in enumerate(header):
         fault = text_fault(str(text))
         if fault:
@@ -407,20 +433,20 @@ def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
             raise TableError(f"表头第 {i + 1} 列{zh} / column {i + 1} of the header {en}",
                              [RowError(header_line, None, f"表头第 {i + 1} 列{zh} / column "
                                                           f"{i + 1} of the header {en}")])
-    columns: dict[int, str] = {}
+    found: dict[int, str] = {}
     headers: dict[str, str] = {}
     ignored: list[str] = []
     for i, text in enumerate(header):
         key = best_known.get(i)
         if key and key not in headers:
-            columns[i], headers[key] = key, text.strip()
+            found[i], headers[key] = key, text.strip()
         elif text.strip():
             ignored.append(text.strip())
     missing = [k for k in required if k not in headers]
     if missing:
-        errs = [RowError(header_line, k, _missing_message(k)) for k in missing]
-        names = "、".join(COLUMN_BY_KEY[k].zh for k in missing)
-        en = ", ".join(COLUMN_BY_KEY[k].en for k in missing)
+        errs = [RowError(header_line, k, _missing_message(columns.by_key[k])) for k in missing]
+        names = "、".join(columns.by_key[k].zh for k in missing)
+        en = ", ".join(columns.by_key[k].en for k in missing)
         raise TableError(f"缺少必填列：{names} / missing required column(s): {en}", errs)
 
     hints = {k: _coord_hint(headers[k]) for k in ("lat", "lng") if k in headers}
@@ -432,7 +458,7 @@ def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
                                    "坐标系不一致 / inconsistent coordinate systems")])
     coord_system = systems.pop() if systems else geo.WGS84
 
-    table = Table(format=fmt, header_line=header_line, columns=columns, headers=headers,
+    table = Table(format=fmt, header_line=header_line, columns=found, headers=headers,
                   ignored_headers=ignored, coord_system=coord_system)
     for line, row in enumerate(it, start=header_line + 1):
         if not any(c.strip() for c in row):
@@ -441,15 +467,14 @@ def _build(rows, required: Sequence[str], max_rows: int, fmt: str) -> Table:
             raise TableError(f"数据行超过上限 {max_rows} 行，请分批导入 / "
                              f"more than {max_rows} data rows: split the file")
         values = {}
-        for i, key in columns.items():
+        for i, key in found.items():
             cell = row[i] if i < len(row) else ""
             values[key] = cell if isinstance(cell, FormulaCell) else (cell.strip() or None)
         table.rows.append((line, values))
     return table
 
 
-def _missing_message(key: str) -> str:
-    c = COLUMN_BY_KEY[key]
+def _missing_message(c: Column) -> str:
     return f"缺少必填列“{c.zh}”（也可写作 {c.en}）/ missing required column {c.en!r} ({c.zh})"
 
 
@@ -487,10 +512,7 @@ def clean_row(line: int, row: Mapping[str, str | None], *,
 
     formulas = [key for key, value in row.items() if isinstance(value, FormulaCell)]
     for key in formulas:
-        c = COLUMN_BY_KEY[key]
-        err(key, f"{c.zh}是没有计算结果的公式（{row[key][:40]}），请粘贴为数值后再导入 / "
-                 f"{c.en} is a formula without a saved value ({row[key][:40]}): paste it as a "
-                 f"value and import again")
+        err(key, formula_error(COLUMN_BY_KEY[key], row[key]))
     row = {key: value for key, value in row.items() if key not in formulas}
     if {"lat", "lng"} & set(formulas):
         row.pop("lat", None)

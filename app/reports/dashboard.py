@@ -19,8 +19,19 @@ Definitions (every figure is limited to the user's scope and the optional commun
   are the enterprises with the most of them.
 * **escalations** — 零容忍 firings (``fired_at``) in the period, by rule; **interviews** — 约谈
   opened (``created_at``) in the period by current state, and those held in the period.
+* **coverage (检查覆盖率)** — enterprises registered, inspected in the period, never inspected,
+  and the rate, by community and by risk colour (``app.reports.coverage``).
+* **tasks (检查任务)** — tasks of inspection plans in scope (not withdrawn): open and overdue
+  now, done in the period.
+* **extensions** — 延期申请 made in the period, decided in it (approved, rejected), and
+  pending now; **listings** — hazards under 挂牌督办 now, listed and delisted (摘牌) in the
+  period; **evidence** — verifications in the period made while evidence flags stood, and
+  hazards awaiting their re-check with a standing flag now (``app.hazards.oversight``).
 * **weekly_trend** — per ISO week (Monday–Sunday, Asia/Shanghai) of the period: hazards found
   that week and hazards closed (销号) that week.
+* **prevention** — checklists and self-inspections (双重预防): the most failed items, each
+  enterprise's last score, self-inspections per enterprise per month, 自查不实 cases
+  (``app/reports/prevention.py``).
 
 Nothing is loaded row by row: each figure is one aggregate query (``GROUP BY`` per dimension),
 and the covering index ``ix_hazards_dashboard`` (found_at first, then every column these queries
@@ -42,10 +53,19 @@ from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
 from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categories
+from app.hazards.deadline_extensions import extension_counts
+from app.hazards.listing import listing_counts
 from app.hazards.models import Hazard
+from app.hazards.oversight import evidence_counts
+from app.plans.choices import DONE, OPEN, WITHDRAWN
+from app.plans.models import PlanTask
+from app.plans.scope import task_scope_clause
+from app.outreach.figures import tip_figures
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.scope import community_scope_clause, visible_community
+from app.reports.coverage import coverage
+from app.reports.prevention import prevention_figures
 
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 366 * 5
@@ -207,7 +227,30 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
                        "by_state": _labelled(interviews, INTERVIEW_STATES)},
         "weekly_trend": weekly_trend(period, first, last),
         "top_enterprises": open_now["top"],
+        "extensions": extension_counts(scope, start, end),
+        "listings": listing_counts(scope, start, end),
+        "evidence": evidence_counts(scope, start, end),
+        "tips": tip_figures(user, community, start, end, now),
+        "coverage": coverage(user, community, start, end),
+        "tasks": task_figures(user, community, start, end, now),
+        "prevention": prevention_figures(user, community, start, end),
     }
+
+
+def task_figures(user, community: Community | None, start: datetime, end: datetime,
+                 now: datetime) -> dict:
+    """检查任务 in scope: ``open`` and ``overdue`` now, ``done`` in the period."""
+    clause = and_(task_scope_clause(user), PlanTask.state != WITHDRAWN)
+    if community is not None:
+        clause = and_(clause, PlanTask.community_id == community.id)
+    today = now.astimezone(SHANGHAI).date()
+    late = PlanTask.overdue_on(today)
+    row = db.session.execute(select(
+        func.sum(case((and_(PlanTask.state == OPEN, ~late), 1), else_=0)),
+        func.sum(case((late, 1), else_=0)),
+        func.sum(case((and_(PlanTask.state == DONE, PlanTask.done_at >= start,
+                            PlanTask.done_at < end), 1), else_=0))).where(clause)).one()
+    return {"open": int(row[0] or 0), "overdue": int(row[1] or 0), "done": int(row[2] or 0)}
 
 
 DIMENSIONS = ("state", "level", "category", "community", "risk", "week_found", "week_closed")

@@ -33,9 +33,12 @@ from app.documents.pdf import FONT, data_table, field_table, para, render_docume
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
-from app.hazards.choices import FINDING, HAZARD_LEVELS, HAZARD_STATES, configured_categories
+from app.hazards.choices import (APPROVED, DELISTED, FINDING, HAZARD_LEVELS, HAZARD_STATES,
+                                 configured_categories)
 from app.hazards.models import Hazard
-from app.inspections.choices import INSPECTION_KINDS
+from app.hazards.oversight_models import DeadlineExtension
+from app.inspections.answers import checklist_detail
+from app.inspections.choices import FAIL, INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.photos.models import Photo
 from app.photos.storage import media_root
@@ -143,10 +146,43 @@ def _paragraph(text: str, *, indent: bool = True, style: str = "body") -> Paragr
     return para(text, st)
 
 
+def _percent(score: float | None) -> str:
+    return "—" if score is None else f"{round(score * 100)}%"
+
+
+def _checklist_line(checklist: dict, score: float | None) -> str:
+    """检查表 of an inspection as the notice states it: name, version, 符合率 and counts."""
+    return (f"{checklist['name']}（第 {checklist['version']} 版）：符合率 {_percent(score)}"
+            f"（符合 {checklist['passed']} 项、不符合 {checklist['failed']} 项、"
+            f"不适用 {checklist['not_applicable']} 项，共 {checklist['total']} 项）")
+
+
 # --------------------------------------------------------------------------- 整改通知书
+def _first_deadlines(hazard_ids: list[str]) -> dict[str, datetime]:
+    """The deadline before the first approved extension, of each hazard an extension moved."""
+    if not hazard_ids:
+        return {}
+    rows = db.session.execute(
+        select(DeadlineExtension.hazard_id, DeadlineExtension.old_deadline)
+        .where(DeadlineExtension.hazard_id.in_(hazard_ids), DeadlineExtension.state == APPROVED)
+        .order_by(DeadlineExtension.hazard_id, DeadlineExtension.decided_at.desc()))
+    return {hazard_id: old for hazard_id, old in rows}  # the earliest decision comes last
+
+
+def _listing_text(listing) -> str:
+    """挂牌督办 of a hazard as the notice prints it (and its 摘牌)."""
+    text = (f"挂牌督办：督办单位 {listing.unit}；督办期限 {_zh_date(listing.deadline)}；"
+            f"责任人 {listing.responsible}")
+    if listing.state == DELISTED:
+        text += f"。已于{_zh_date(listing.delisted_at)}摘牌，评估意见：{listing.assessment}"
+    return text
+
+
 def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
-    """隐患整改通知书 of an inspection: the enterprise, the inspection, each hazard found with
-    level, place, description, deadline and finding photos, the legal basis and the signature
+    """隐患整改通知书 of an inspection: the enterprise, the inspection (and the checklist it
+    followed, with its 符合率), each hazard found with level, place, description, deadline (with
+    the first deadline when an extension moved it) and finding photos, its 挂牌督办 (and 摘牌),
+    the checklist items that failed with their legal basis, the legal basis and the signature
     lines for the inspector and the enterprise. Returns ``(pdf, file name)``."""
     inspection = get_or_404(Inspection, inspection_id, user)
     enterprise = db.session.get(Enterprise, inspection.enterprise_id)
@@ -160,10 +196,11 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
                                     Photo.kind == FINDING)
                 .order_by(Photo.created_at, Photo.id)):
             photos.setdefault(photo.hazard_id, []).append(photo)
+    first_deadline = _first_deadlines([h.id for h in hazards])
     st = styles()
     street = _street(inspection.community_id)
     kind = INSPECTION_KINDS.label(inspection.kind, "zh")
-    inspector = inspection.inspector.display_name if inspection.inspector else ""
+    inspector = "、".join(inspection.inspector_names)  # 联合检查: everyone who took part
     categories = configured_categories()
     community = db.session.get(Community, inspection.community_id)
 
@@ -183,6 +220,7 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
     if inspection.distance_m is not None:
         location = (f"距企业登记位置 {inspection.distance_m:.0f} 米"
                     f"（{'现场' if inspection.on_site else '不在现场范围'}）")
+    checklist = checklist_detail(inspection)
     story.append(field_table([
         ("被检查单位", enterprise.name),
         ("统一社会信用代码", enterprise.credit_code),
@@ -194,10 +232,12 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
         ("检查类型", kind),
         ("检查人员", inspector),
         ("检查定位", location),
+        *([("检查表", _checklist_line(checklist, inspection.score))] if checklist else []),
     ], label_width=30 * mm))
 
+    sections = iter("一二三四")
     if hazards:
-        story += [Spacer(1, 4 * mm), *_heading("一、隐患清单及整改期限")]
+        story += [Spacer(1, 4 * mm), *_heading(f"{next(sections)}、隐患清单及整改期限")]
         header = ["序号", "隐患地点及描述", "等级", "整改期限", "隐患照片"]
         major_cell = ParagraphStyle("cell-major", parent=st["cell"],
                                     textColor=colors.HexColor("#C62828"))
@@ -210,11 +250,16 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
                 f"类别：{categories.label(h.category, 'zh')}",
                 h.description or "") if x)
             text.append(para(detail, st["cell"]))
+            if h.listing is not None:
+                text.append(para(_listing_text(h.listing), major_cell))
             text.append(para(f"编号：{h.id}", st["small"]))
             pics = [_photo_flowable(p, THUMB_MM * mm) for p in photos.get(h.id, [])[:2]]
             level_style = major_cell if h.level == "major" else st["cell"]
-            rows.append([para(str(n), st["cell"]), text, para(level, level_style),
-                         para(_zh_datetime(h.deadline), st["cell"]),
+            deadline = [para(_zh_datetime(h.deadline), st["cell"])]
+            if h.id in first_deadline:
+                deadline.append(para(f"（经批准延期，原期限{_zh_datetime(first_deadline[h.id])}）",
+                                     st["small"]))
+            rows.append([para(str(n), st["cell"]), text, para(level, level_style), deadline,
                          pics or para("—", st["cell"])])
         table = Table([[para(x, st["cell_label"]) for x in header], *rows],
                       colWidths=[10 * mm, 67 * mm, 20 * mm, 31 * mm, 42 * mm], repeatRows=1,
@@ -226,8 +271,17 @@ def rectification_notice(user, inspection_id: str) -> tuple[bytes, str]:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]))
         story.append(table)
+    failed = [i for i in (checklist or {}).get("items", [])
+              if i["answer"] is not None and i["answer"].result == FAIL]
+    if failed:
+        story += [Spacer(1, 4 * mm), *_heading(f"{next(sections)}、检查表不符合项及依据"),
+                  data_table(["序号", "编号", "检查内容", "依据", "情况说明"],
+                             [[n, i["code"], i["text"], i["basis"] or "—",
+                               i["answer"].note or ""] for n, i in enumerate(failed, start=1)],
+                             col_widths=[10 * mm, 14 * mm, 58 * mm, 48 * mm, 40 * mm])]
+    if hazards:
         story += [
-            Spacer(1, 4 * mm), *_heading("二、整改要求"),
+            Spacer(1, 4 * mm), *_heading(f"{next(sections)}、整改要求"),
             _paragraph("1. 你单位应当立即组织整改，落实整改措施、责任、资金、时限和预案，"
                        "在整改期限内完成整改，并通过“安巡”上传整改照片提交复查。"),
             _paragraph("2. 重大事故隐患应当制定治理方案（治理目标和任务、方法和措施、经费和物资、"

@@ -1,7 +1,9 @@
 """Ledgers (台账): the hazard ledger (隐患台账) and the interview ledger (约谈台账) as XLSX/CSV.
 
 The hazard ledger carries the fields DOMAIN.md lists for it (check date, place, hazard detail and
-level, who found it, who is responsible for the fix, deadline, re-check result, closing date …)
+level, who found it, who is responsible for the fix, deadline, re-check result, closing date …,
+and its 挂牌督办: unit, deadline, responsible person, 摘牌 and its assessment), and where it came
+from (隐患来源, the checklist item it failed, 自查不实)
 under Chinese headers, for exactly the hazards ``GET /api/v1/hazards`` lists with the same
 filters. It may hold a whole year of a 街道 (hundreds of thousands of rows), so rows are read
 from the database in batches and written as they come: XLSX by
@@ -29,9 +31,12 @@ from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.escalation.operations import interview_filter
 from app.extensions import db
-from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categories
+from app.checklists.models import ChecklistItem
+from app.hazards.choices import (HAZARD_LEVELS, HAZARD_SOURCES, HAZARD_STATES, LISTING_STATES,
+                                 configured_categories)
 from app.hazards.models import Hazard
 from app.hazards.operations import hazard_filter
+from app.hazards.oversight_models import HazardListing
 from app.inspections.choices import INSPECTION_KINDS
 from app.inspections.models import Inspection
 from app.registry.models import Community, Enterprise
@@ -56,6 +61,8 @@ HAZARD_LEDGER_COLUMNS = (
     ("level", "隐患等级", 10),
     ("category", "隐患类别", 12),
     ("inspection_kind", "检查类型", 12),
+    ("source", "隐患来源", 10),
+    ("checklist_item", "检查项", 36),
     ("reporter", "发现人", 16),
     ("found_at", "发现时间", 17),
     ("responsible", "整改责任人", 12),
@@ -63,12 +70,19 @@ HAZARD_LEDGER_COLUMNS = (
     ("state", "状态", 10),
     ("overdue", "是否逾期", 9),
     ("escalated", "零容忍升级", 10),
+    ("self_check_missed", "自查不实", 9),
     ("rejection_count", "复查不通过次数", 9),
     ("submitted_at", "整改提交时间", 17),
     ("verified_at", "复查时间", 17),
     ("recheck_note", "复查结果", 30),
     ("closed_date", "销号日期", 12),
     ("archived_date", "归档日期", 12),
+    ("listing_state", "挂牌督办", 11),
+    ("listing_unit", "督办单位", 16),
+    ("listing_deadline", "督办期限", 12),
+    ("listing_responsible", "督办责任人", 12),
+    ("delisted_date", "摘牌日期", 12),
+    ("delisting_assessment", "摘牌评估意见", 30),
     ("id", "隐患编号", 38),
 )
 
@@ -111,11 +125,22 @@ def hazard_ledger_query(user, args: dict, now: datetime | None = None):
                    Community.name.label("community_name"),
                    reporter.display_name.label("reporter"),
                    Inspection.kind.label("inspection_kind"),
-                   Inspection.started_at.label("inspection_started_at"))
+                   Inspection.started_at.label("inspection_started_at"),
+                   Hazard.source, Hazard.checklist_item, Hazard.self_check_missed,
+                   ChecklistItem.text.label("checklist_item_text"),
+                   HazardListing.state.label("listing_state"),
+                   HazardListing.unit.label("listing_unit"),
+                   HazardListing.deadline.label("listing_deadline"),
+                   HazardListing.responsible.label("listing_responsible"),
+                   HazardListing.delisted_at, HazardListing.assessment)
             .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
             .join(Community, Community.id == Hazard.community_id)
             .outerjoin(reporter, reporter.id == Hazard.reporter_id)
             .outerjoin(Inspection, Inspection.id == Hazard.inspection_id)
+            .outerjoin(ChecklistItem, and_(
+                ChecklistItem.version_id == Inspection.checklist_version_id,
+                ChecklistItem.code == Hazard.checklist_item))
+            .outerjoin(HazardListing, HazardListing.hazard_id == Hazard.id)
             .where(hazard_conditions(user, args, now))
             .order_by(Hazard.found_at.desc(), Hazard.id)
             .execution_options(yield_per=BATCH))
@@ -140,11 +165,16 @@ def hazard_ledger_rows(query) -> Iterator[list]:
             day(r.inspection_started_at or r.found_at), r.enterprise_name, r.credit_code,
             r.community_name, r.place, r.title, r.description,
             HAZARD_LEVELS.label(r.level, "zh"), categories.label(r.category, "zh"),
-            INSPECTION_KINDS.label(r.inspection_kind, "zh"), r.reporter or "",
+            INSPECTION_KINDS.label(r.inspection_kind, "zh"), HAZARD_SOURCES.label(r.source, "zh"),
+            " ".join(x for x in (r.checklist_item, r.checklist_item_text) if x),
+            r.reporter or "",
             local(r.found_at), r.responsible, local(r.deadline),
             HAZARD_STATES.label(r.state, "zh"), bool(r.overdue), bool(r.escalated),
-            r.rejection_count, local(r.submitted_at), local(r.verified_at),
-            r.recheck_note or "", day(r.closed_at), day(r.archived_at), r.id,
+            bool(r.self_check_missed), r.rejection_count, local(r.submitted_at),
+            local(r.verified_at), r.recheck_note or "", day(r.closed_at), day(r.archived_at),
+            LISTING_STATES.label(r.listing_state, "zh") if r.listing_state else "",
+            r.listing_unit or "", day(r.listing_deadline), r.listing_responsible or "",
+            day(r.delisted_at), r.assessment or "", r.id,
         ]
 
 

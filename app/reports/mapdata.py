@@ -16,9 +16,12 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.hazards.choices import HAZARD_LEVELS
 from app.hazards.models import Hazard
+from app.hazards.oversight import listed_clause
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Enterprise
 from app.registry.scope import visible_community
+from app.reports.coverage import last_visits
+from app.reports.dashboard import period_bounds
 
 MAX_HAZARD_POINTS = 2000
 
@@ -72,10 +75,15 @@ def tile_config(config=None) -> dict | None:
     return spec
 
 
-def map_data(user, *, community_id: str | None = None, now=None) -> dict:
-    """Enterprises (with a location) and open hazards in the user's scope, as map points."""
+def map_data(user, *, community_id: str | None = None, date_from=None, date_to=None,
+             now=None) -> dict:
+    """Enterprises (with a location) and open hazards in the user's scope, as map points; each
+    enterprise says whether it was visited in the period (the dashboard's, app.reports.coverage)
+    and when it was last."""
     now = now or utcnow()
     community = visible_community(user, community_id)
+    first, last, start, end = period_bounds(date_from, date_to, now=now)
+    visits = last_visits(end)
     hazard_scope = scope_clause(user, Hazard)
     enterprise_scope = scope_clause(user, Enterprise)
     if community is not None:
@@ -83,16 +91,19 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
         enterprise_scope = and_(enterprise_scope, Enterprise.community_id == community.id)
     open_hazard = and_(hazard_scope, Hazard.is_open)
     overdue = Hazard.overdue_at(now)
+    listed = listed_clause()  # 挂牌督办
 
     counts = (select(Hazard.enterprise_id, func.count().label("open_hazards"),
                      func.sum(case((Hazard.level == "major", 1), else_=0)).label("major"),
-                     func.sum(case((overdue, 1), else_=0)).label("overdue"))
+                     func.sum(case((overdue, 1), else_=0)).label("overdue"),
+                     func.sum(case((listed, 1), else_=0)).label("listed"))
               .where(open_hazard).group_by(Hazard.enterprise_id).subquery())
     enterprises = db.session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.community_id, Enterprise.lat,
                Enterprise.lng, Enterprise.risk_level, counts.c.open_hazards, counts.c.major,
-               counts.c.overdue)
+               counts.c.overdue, counts.c.listed, visits.c.last)
         .outerjoin(counts, counts.c.enterprise_id == Enterprise.id)
+        .outerjoin(visits, visits.c.enterprise_id == Enterprise.id)
         .where(enterprise_scope, Enterprise.lat.is_not(None), Enterprise.lng.is_not(None))
         .order_by(Enterprise.name, Enterprise.id)).all()
 
@@ -104,7 +115,8 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
         select(Hazard.id, Hazard.enterprise_id, Hazard.title, Hazard.level, Hazard.state,
                func.coalesce(Hazard.lat, Enterprise.lat).label("lat"),
                func.coalesce(Hazard.lng, Enterprise.lng).label("lng"),
-               case((overdue, 1), else_=0).label("overdue"))
+               case((overdue, 1), else_=0).label("overdue"),
+               case((listed, 1), else_=0).label("listed"))
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
         .where(open_hazard, located)
         .order_by((Hazard.level == "major").desc(), Hazard.deadline, Hazard.id)
@@ -117,10 +129,14 @@ def map_data(user, *, community_id: str | None = None, now=None) -> dict:
         "enterprises": [{
             "id": e.id, "name": e.name, "community_id": e.community_id, "lat": e.lat,
             "lng": e.lng, "risk_level": e.risk_level, "open_hazards": int(e.open_hazards or 0),
-            "major": int(e.major or 0), "overdue": int(e.overdue or 0)} for e in enterprises],
+            "major": int(e.major or 0), "overdue": int(e.overdue or 0),
+            "listed": int(e.listed or 0),
+            "inspected": e.last is not None and e.last >= start,
+            "last_inspected_at": e.last} for e in enterprises],
         "hazards": [{"id": h.id, "enterprise_id": h.enterprise_id, "title": h.title,
                      "lat": h.lat, "lng": h.lng, "level": h.level, "state": h.state,
-                     "overdue": bool(h.overdue)} for h in hazards],
+                     "overdue": bool(h.overdue), "listed": bool(h.listed)} for h in hazards],
         "hazards_total": int(total or 0),
         "hazards_truncated": int(total or 0) > len(hazards),
+        "period": {"date_from": first, "date_to": last},
     }

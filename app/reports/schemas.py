@@ -81,6 +81,126 @@ class TopEnterpriseOut(Schema):
     overdue = fields.Integer()
 
 
+class ExtensionFigures(Schema):
+    requested = fields.Integer(metadata={"description": "延期申请 made in the period"})
+    approved = fields.Integer(metadata={"description": "approved in the period"})
+    rejected = fields.Integer(metadata={"description": "rejected in the period"})
+    pending_now = fields.Integer(metadata={"description": "awaiting a decision now"})
+
+
+class ListingFigures(Schema):
+    listed_now = fields.Integer(metadata={"description": "under 挂牌督办 now"})
+    listed = fields.Integer(metadata={"description": "listed in the period"})
+    delisted = fields.Integer(metadata={"description": "摘牌 in the period"})
+
+
+class EvidenceFigures(Schema):
+    flagged_verifications = fields.Integer(metadata={
+        "description": "verifications in the period made while evidence flags stood"})
+    awaiting_review = fields.Integer(metadata={
+        "description": "hazards awaiting their re-check now with a standing flag"})
+
+
+class TipFigures(Schema):
+    """举报 figures (app/outreach/figures.py)."""
+
+    received = fields.Integer(metadata={"description": "tips received in the period"})
+    accepted = fields.Integer(metadata={"description": "of them, accepted as hazards"})
+    declined = fields.Integer()
+    untriaged_now = fields.Integer(metadata={"description": "awaiting triage, of any period"})
+    overdue_now = fields.Integer(metadata={"description": "of them, older than "
+                                                          "TIP_TRIAGE_DAYS"})
+    median_days_to_triage = fields.Float(allow_none=True)
+
+
+class CoverageFigures(Schema):
+    registered = fields.Integer(metadata={"description": "enterprises in the registry"})
+    inspected = fields.Integer(metadata={"description": "of them, visited in the period"})
+    uninspected = fields.Integer(metadata={"description": "registered − inspected"})
+    never_inspected = fields.Integer(metadata={"description": "never visited at all"})
+    rate = fields.Float(allow_none=True, metadata={"description": "inspected ÷ registered"})
+
+
+class CommunityCoverage(CoverageFigures):
+    id = fields.String()
+    name = fields.String()
+
+
+class RiskCoverage(CoverageFigures):
+    key = fields.String()
+    zh = fields.String()
+    en = fields.String()
+    color = fields.String()
+
+
+class CoverageOut(CoverageFigures):
+    """检查覆盖率 (app/reports/coverage.py)."""
+
+    by_community = fields.List(fields.Nested(CommunityCoverage))
+    by_risk = fields.List(fields.Nested(RiskCoverage))
+
+
+class TaskFigures(Schema):
+    open = fields.Integer(metadata={"description": "open, not yet past their day"})
+    overdue = fields.Integer(metadata={"description": "open past their day (逾期)"})
+    done = fields.Integer(metadata={"description": "done in the period"})
+
+
+class FailedItemOut(Schema):
+    checklist_id = fields.String()
+    checklist_name = fields.String(allow_none=True)
+    code = fields.String()
+    text = fields.String(allow_none=True)
+    basis = fields.String(allow_none=True)
+    major_if_failed = fields.Boolean()
+    failed = fields.Integer(metadata={"description": "answered fail in the period"})
+    judged = fields.Integer(metadata={"description": "answered pass or fail in the period"})
+    fail_rate = fields.Float(allow_none=True)
+
+
+class LastScoreOut(Schema):
+    enterprise_id = fields.String()
+    enterprise_name = fields.String()
+    inspection_id = fields.String()
+    kind = fields.String()
+    ended_at = UtcDateTime()
+    score = fields.Float(allow_none=True, metadata={"description": "pass ÷ (pass + fail)"})
+
+
+class SelfMonthOut(Schema):
+    month = fields.String(metadata={"description": "YYYY-MM (Asia/Shanghai)"})
+    count = fields.Integer()
+    enterprises = fields.Integer()
+
+
+class SelfEnterpriseOut(Schema):
+    enterprise_id = fields.String()
+    enterprise_name = fields.String()
+    months = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "YYYY-MM → finished self-inspections"})
+    total = fields.Integer()
+
+
+class SelfInspectionFigures(Schema):
+    total = fields.Integer(metadata={"description": "finished self-inspections begun in the "
+                                                    "period"})
+    enterprises = fields.Integer(metadata={"description": "enterprises that ran one"})
+    by_month = fields.List(fields.Nested(SelfMonthOut))
+    by_enterprise = fields.List(fields.Nested(SelfEnterpriseOut))
+
+
+class PreventionOut(Schema):
+    """双重预防: checklists and self-inspections (app/reports/prevention.py)."""
+
+    most_failed_items = fields.List(fields.Nested(FailedItemOut))
+    last_scores = fields.List(fields.Nested(LastScoreOut), metadata={
+        "description": "each enterprise's last finished checklist inspection, lowest score "
+                       "first"})
+    self_inspections = fields.Nested(SelfInspectionFigures)
+    self_check_missed = fields.Integer(metadata={"description": "自查不实 hazards found in the "
+                                                                "period"})
+
+
 class DashboardOut(Schema):
     """Figures of the supervisors' dashboard; definitions in ``app/reports/dashboard.py``."""
 
@@ -109,11 +229,21 @@ class DashboardOut(Schema):
     interviews = fields.Nested(InterviewFigures)
     weekly_trend = fields.List(fields.Nested(WeekOut))
     top_enterprises = fields.List(fields.Nested(TopEnterpriseOut))
+    extensions = fields.Nested(ExtensionFigures)
+    listings = fields.Nested(ListingFigures)
+    evidence = fields.Nested(EvidenceFigures)
+    tips = fields.Nested(TipFigures, metadata={"description": "public reports (举报)"})
+    coverage = fields.Nested(CoverageOut, metadata={
+        "description": "enterprises registered, inspected in the period, never inspected, by "
+                       "community and risk colour"})
+    tasks = fields.Nested(TaskFigures, metadata={"description": "检查任务 of plans in scope"})
+    prevention = fields.Nested(PreventionOut)
 
 
 # --------------------------------------------------------------------------- map
-class MapArgs(Schema):
-    community_id = UUIDStr(metadata={"description": "one community (404 when not yours)"})
+class MapArgs(DashboardArgs):
+    """One community, and the period whose visits mark an enterprise ``inspected`` (the
+    dashboard's: default the last 365 days)."""
 
 
 class TilesOut(Schema):
@@ -151,6 +281,10 @@ class MapEnterpriseOut(Schema):
     open_hazards = fields.Integer()
     major = fields.Integer(metadata={"description": "open major hazards"})
     overdue = fields.Integer()
+    listed = fields.Integer(metadata={"description": "open hazards under 挂牌督办"})
+    inspected = fields.Boolean(metadata={"description": "visited in the period (覆盖)"})
+    last_inspected_at = UtcDateTime(allow_none=True, metadata={
+        "description": "its last visit before the period ends; null: none"})
 
 
 class MapHazardOut(Schema):
@@ -163,6 +297,12 @@ class MapHazardOut(Schema):
     level = fields.String()
     state = fields.String()
     overdue = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办"})
+
+
+class PeriodOut(Schema):
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
 
 
 class MapOut(Schema):
@@ -177,6 +317,19 @@ class MapOut(Schema):
         "description": "open hazards (not yet 销号), major and most overdue first"})
     hazards_total = fields.Integer()
     hazards_truncated = fields.Boolean()
+    period = fields.Nested(PeriodOut, metadata={"description": "the period of `inspected`"})
+
+
+class UninspectedArgs(Schema):
+    community_id = UUIDStr(metadata={"description": "one community (404 when not yours)"})
+    date_from = core_fields.Date(data_key="from", metadata={
+        "description": "first day of the period; default: the first day of this quarter"})
+    date_to = core_fields.Date(data_key="to", metadata={
+        "description": "last day (included); default: the last day of this quarter"})
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        _check_period(data)
 
 
 # --------------------------------------------------------------------------- ledgers
@@ -194,6 +347,7 @@ class LedgerArgs(Schema):
                            validate=validate.Length(max=50))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
+    listed = fields.Boolean(metadata={"description": "under 挂牌督办 now"})
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "words in title, description, place or enterprise"})
     found_from = DateOrDateTime()

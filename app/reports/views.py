@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 from app.core.downloads import content_disposition
 from app.core.permissions import require_user
 from app.reports import dashboard as dashboard_ops
-from app.reports import documents, ledger, mapdata
+from app.reports import coverage, documents, ledger, mapdata
 from app.reports.schemas import (CampaignArgs, DashboardArgs, DashboardOut, InterviewLedgerArgs,
-                                 LedgerArgs, MapArgs, MapOut)
+                                 LedgerArgs, MapArgs, MapOut, UninspectedArgs)
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                 description="看板与报表 Dashboard, map, ledgers and printable documents")
@@ -46,7 +46,27 @@ def get_dashboard(args):
 def get_map(args):
     """Enterprises and open hazards as WGS-84 points with their risk colour, and the tile source
     (with the coordinate system it needs); ``tiles`` is null when none is configured."""
-    return mapdata.map_data(require_user(), community_id=args.get("community_id"))
+    return mapdata.map_data(require_user(), community_id=args.get("community_id"),
+                            date_from=args.get("date_from"), date_to=args.get("date_to"))
+
+
+@blp.route("/reports/uninspected-enterprises.xlsx", methods=["GET"])
+@blp.arguments(UninspectedArgs, location="query")
+@blp.response(200, BINARY, content_type=ledger.XLSX_MIME,
+              description="未检查企业清单: the enterprises nobody visited in the period")
+@blp.alt_response(404, description="The community is unknown or not yours")
+def uninspected_enterprises(args):
+    """The enterprises in your scope with no inspection in the period (default: this quarter),
+    red first, with their last inspection, as XLSX."""
+    default_first, default_last = coverage.quarter()
+    first, last, start, end = dashboard_ops.period_bounds(args.get("date_from") or default_first,
+                                                          args.get("date_to") or default_last)
+    content = coverage.uninspected_xlsx(require_user(), community_id=args.get("community_id"),
+                                        first=first, last=last, start=start, end=end)
+    response = Response(content, mimetype=ledger.XLSX_MIME)
+    response.headers["Content-Disposition"] = content_disposition(
+        f"未检查企业清单-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
+    return response
 
 
 @blp.route("/reports/hazard-ledger.xlsx", methods=["GET"])

@@ -31,6 +31,7 @@ SHELL_FILES = (
     "js/warm.js",
     "js/commands.js",
     "js/registry-cache.js",
+    "js/tasks-cache.js",
     "js/api.js",
     "js/db.js",
     "js/i18n.js",
@@ -49,13 +50,18 @@ SHELL_FILES = (
     "js/components/layout.js",
     "js/components/data-table.js",
     "js/components/campaign-banner.js",
+    "js/components/oversight.js",
+    "js/components/task-item.js",
+    "js/components/checklist.js",
     "js/views/login.js",
     "js/views/home.js",
     "js/views/scan.js",
     "js/views/enterprise.js",
     "js/views/inspection.js",
+    "js/views/checks.js",
     "js/views/hazards.js",
     "js/views/hazard.js",
+    "js/views/oversight.js",
     "js/views/interviews.js",
     "js/views/inbox.js",
     "js/views/dashboard.js",
@@ -63,9 +69,17 @@ SHELL_FILES = (
     "js/views/outbox.js",
     "js/views/campaigns.js",
     "js/views/activities.js",
+    # Public reports (举报): the gate QR code's page, the form and the tracking page work
+    # offline for a stranger too; triage and bulletins (预警) for the people at work.
+    "js/views/public.js",
+    "js/views/tips.js",
+    "js/views/bulletins.js",
+    "js/views/tasks.js",
+    "js/views/plans.js",
     # Administration: precached like the rest, fetched only when an administrator opens it.
     "js/views/registry.js",
     "js/views/users.js",
+    "js/views/checklists.js",
     "i18n/zh-CN.json",
     "i18n/en.json",
     "icons/icon-192.png",
@@ -111,6 +125,12 @@ def index():
 @bp.get("/e/<token>")
 def scan_link(token: str):
     """A printed QR code opens the app here; the app reads the token and shows the card."""
+    return _shell()
+
+
+@bp.get("/t/<code>")
+def tracking_link(code: str):
+    """A tip's tracking code as a link (举报查询): the app shows its state, no login needed."""
     return _shell()
 
 

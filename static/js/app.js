@@ -22,15 +22,28 @@ const ROUTES = [
   [/^\/inspection\/([^/]+)$/, 'inspection', 'render', 'home'],
   [/^\/inspection\/([^/]+)\/hazard$/, 'inspection', 'renderHazardForm', 'home'],
   [/^\/inspection\/([^/]+)\/finish$/, 'inspection', 'renderFinish', 'home'],
+  [/^\/inspection\/([^/]+)\/checklist$/, 'checks', 'renderChecklist', 'home'],
+  [/^\/inspection\/([^/]+)\/item\/([^/]+)\/fail$/, 'checks', 'renderFail', 'home'],
+  [/^\/self-inspection$/, 'checks', 'renderSelfStart', 'home'],
   [/^\/hazards$/, 'hazards', 'render', 'hazards'],
   [/^\/hazards\/([^/]+)$/, 'hazard', 'render', 'hazards'],
   [/^\/hazards\/([^/]+)\/plan$/, 'hazard', 'renderPlan', 'hazards'],
   [/^\/hazards\/([^/]+)\/do\/([a-z_]+)$/, 'hazard', 'renderAction', 'hazards'],
+  [/^\/hazards\/([^/]+)\/extension$/, 'oversight', 'renderExtensionForm', 'hazards'],
+  [/^\/hazards\/([^/]+)\/extensions\/([^/]+)\/(approve|reject)$/, 'oversight', 'renderDecision', 'hazards'],
+  [/^\/hazards\/([^/]+)\/listing$/, 'oversight', 'renderListingForm', 'hazards'],
+  [/^\/hazards\/([^/]+)\/delist$/, 'oversight', 'renderDelist', 'hazards'],
+  [/^\/listings$/, 'oversight', 'renderRegister', 'hazards'],
   [/^\/interviews$/, 'interviews', 'render', 'interviews'],
   [/^\/interviews\/([^/]+)$/, 'interviews', 'renderDetail', 'interviews'],
   [/^\/interviews\/([^/]+)\/do\/([a-z_]+)$/, 'interviews', 'renderAction', 'interviews'],
   [/^\/inbox$/, 'inbox', 'render', 'inbox'],
   [/^\/dashboard$/, 'dashboard', 'render', 'dashboard'],
+  [/^\/tasks$/, 'tasks', 'render', 'tasks'],
+  [/^\/tasks\/([^/]+)$/, 'tasks', 'renderDetail', 'tasks'],
+  [/^\/plans$/, 'plans', 'render', 'plans'],
+  [/^\/plans\/new$/, 'plans', 'renderNew', 'plans'],
+  [/^\/plans\/([^/]+)$/, 'plans', 'renderDetail', 'plans'],
   // 安全生产月: campaigns and their submissions board, activities recorded offline first.
   [/^\/campaigns$/, 'campaigns', 'render', 'home'],
   [/^\/campaigns\/new$/, 'campaigns', 'renderNew', 'home'],
@@ -48,9 +61,23 @@ const ROUTES = [
   [/^\/registry\/([^/]+)$/, 'registry', 'renderForm', 'registry'],
   [/^\/registry\/([^/]+)\/qr$/, 'registry', 'renderQr', 'registry'],
   [/^\/labels$/, 'registry', 'renderLabels', 'me'],
+  [/^\/checklists$/, 'checklists', 'render', 'me'],
+  [/^\/checklists\/new$/, 'checklists', 'renderForm', 'me'],
+  [/^\/checklists\/import$/, 'checklists', 'renderImport', 'me'],
+  [/^\/checklists\/([^/]+)$/, 'checklists', 'renderForm', 'me'],
   [/^\/users$/, 'users', 'render', 'users'],
   [/^\/users\/new$/, 'users', 'renderForm', 'users'],
   [/^\/users\/([^/]+)$/, 'users', 'renderForm', 'users'],
+  // Public reports (举报) and warnings (预警): the gate QR code's page, the report form and the
+  // tracking page open without a login; triage and bulletins are the supervisors'.
+  [/^\/p\/([^/]+)$/, 'public', 'renderEnterprise', null, true],
+  [/^\/report(?:\/([^/]+))?$/, 'public', 'renderReport', null, true],
+  [/^\/t(?:\/([^/]+))?$/, 'public', 'renderTrack', null, true],
+  [/^\/tips$/, 'tips', 'render', 'tips'],
+  [/^\/tips\/([^/]+)$/, 'tips', 'renderDetail', 'tips'],
+  [/^\/bulletins$/, 'bulletins', 'render', 'bulletins'],
+  [/^\/bulletins\/new$/, 'bulletins', 'renderForm', 'bulletins'],
+  [/^\/bulletins\/([^/]+)$/, 'bulletins', 'renderDetail', 'bulletins'],
 ];
 
 async function persistStorage() {
@@ -71,8 +98,17 @@ async function boot() {
   // A printed QR code opens /e/<token>: show that enterprise's card.
   // A mangled link (`/e/%E0%A4`, a malformed escape) is kept as it is: no enterprise has that
   // code, so the scan screen says so.
+  // Someone not logged in on this phone (a worker, a neighbour) gets the public page instead:
+  // the enterprise's name and risk colour, and 「我要举报」.
   const m = location.pathname.match(/^\/e\/([^/?#]+)/);
-  if (m) history.replaceState(null, '', `/#/scan/${encodeURIComponent(safeDecode(m[1]) ?? m[1])}`);
+  if (m) {
+    const tok = encodeURIComponent(safeDecode(m[1]) ?? m[1]);
+    const inside = known || (await session$);
+    history.replaceState(null, '', inside ? `/#/scan/${tok}` : `/#/p/${tok}`);
+  }
+  // A tracking code's link (/t/<code>) opens the tracking page.
+  const tc = location.pathname.match(/^\/t\/([^/?#]+)/);
+  if (tc) history.replaceState(null, '', `/#/t/${encodeURIComponent(safeDecode(tc[1]) ?? tc[1])}`);
   registerServiceWorker();
   persistStorage();
   startRouter({ table: ROUTES, load: (mod) => import(`./views/${mod}.js`) });

@@ -26,13 +26,18 @@ function palette(data) {
   const level = of(data.levels);
   return { risk: (k) => risk[k] || GREY, level: (k) => level[k] || GREY };
 }
+// The ring of an enterprise nobody visited in the period (覆盖).
+const UNINSPECTED = '#37474f';
 const TEXT = {
   zh: { empty: '暂无可显示位置的企业或隐患', open: '未销号隐患', major: '重大隐患', overdue: '逾期',
     hazard: '隐患', legendMajor: '有重大隐患', legendHazard: '隐患位置', risk: '风险等级',
-    openCard: '打开企业卡片', close: '关闭' },
+    openCard: '打开企业卡片', close: '关闭', listed: '挂牌督办', legendListed: '挂牌督办',
+    uninspected: '本期未检查', lastVisit: '最近检查' },
   en: { empty: 'No enterprise or hazard with a location', open: 'open hazards', major: 'major',
     overdue: 'overdue', hazard: 'Hazard', legendMajor: 'has a major hazard',
-    legendHazard: 'hazard', risk: 'Risk level', openCard: 'Open the enterprise', close: 'Close' },
+    legendHazard: 'hazard', risk: 'Risk level', openCard: 'Open the enterprise', close: 'Close',
+    listed: 'listed', legendListed: 'listed for supervision',
+    uninspected: 'not inspected in the period', lastVisit: 'last inspected' },
 };
 // An enterprise's dot: at least this radius (px), and a tap target of at least HIT around it.
 const DOT = 8;
@@ -176,6 +181,12 @@ function legend(data, lang, t, colors) {
     key(8, svg('circle', { cx: 4, cy: 4, r: 3, fill: 'none', stroke: colors.level('major'), 'stroke-width': 2 })), t.legendMajor));
   items.push(el('span', { class: 'map-legend-item', role: 'listitem' },
     key(6, svg('rect', { width: 6, height: 6, fill: colors.level('general'), transform: 'rotate(45 3 3)' })), t.legendHazard));
+  items.push(el('span', { class: 'map-legend-item', role: 'listitem' },
+    key(10, listedFlag(1, 1, colors.level('major'))), t.legendListed));
+  if ((data.enterprises || []).some((e) => e.inspected === false)) {
+    items.push(el('span', { class: 'map-legend-item', role: 'listitem', 'data-legend': 'uninspected' },
+      key(12, svg('circle', { cx: 6, cy: 6, r: 4.5, fill: 'none', stroke: UNINSPECTED, 'stroke-width': 1.5, 'stroke-dasharray': '2.5 1.5' })), t.uninspected));
+  }
   return el('div', { class: 'map-legend', role: 'list', 'aria-label': t.risk }, ...items);
 }
 
@@ -183,7 +194,16 @@ function figuresLine(e, t) {
   const parts = [`${t.open} ${e.open_hazards || 0}`];
   if (e.major) parts.push(`${t.major} ${e.major}`);
   if (e.overdue) parts.push(`${t.overdue} ${e.overdue}`);
+  if (e.listed) parts.push(`${t.listed} ${e.listed}`);
+  if (e.inspected === false) parts.push(t.uninspected);
+  else if (e.last_inspected_at) parts.push(`${t.lastVisit} ${new Date(Date.parse(e.last_inspected_at) + 8 * 3600000).toISOString().slice(0, 10)}`);
   return parts.join(' · ');
+}
+
+/** 挂牌督办: a small pennant (in the major hazards' colour) whose pole stands at (x, y). */
+function listedFlag(x, y, color) {
+  return svg('path', { d: `M${x.toFixed(1)} ${(y + 9).toFixed(1)}V${y.toFixed(1)}l8 2.5-8 2.5`, fill: color,
+    stroke: color, 'stroke-width': 1.4, 'stroke-linejoin': 'round', class: 'map-listed' });
 }
 
 function enterpriseTitle(e, t) {
@@ -214,8 +234,9 @@ function markers(layer, enterprises, hazards, place, t, container, frame, width,
       x: (x - 4.5).toFixed(1), y: (y - 4.5).toFixed(1), width: 9, height: 9,
       transform: `rotate(45 ${x.toFixed(1)} ${y.toFixed(1)})`,
       fill: colors.level(h.level), 'fill-opacity': 0.75,
-      class: 'map-hazard', 'data-id': h.id,
-    }, svg('title', {}, `${t.hazard}：${h.title}${h.overdue ? ` · ${t.overdue}` : ''}`));
+      class: h.listed ? 'map-hazard map-hazard-listed' : 'map-hazard', 'data-id': h.id,
+      ...(h.listed ? { stroke: '#212121', 'stroke-width': 1.5 } : {}), // 挂牌督办: outlined
+    }, svg('title', {}, `${t.hazard}：${h.title}${h.overdue ? ` · ${t.overdue}` : ''}${h.listed ? ` · ${t.listed}` : ''}`));
     layer.append(mark);
   }
   const ordered = [...enterprises].sort((a, b) => (a.major || 0) - (b.major || 0) || (a.open_hazards || 0) - (b.open_hazards || 0));
@@ -230,7 +251,13 @@ function markers(layer, enterprises, hazards, place, t, container, frame, width,
     if (e.major) {
       group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (r + 3).toFixed(1), fill: 'none', stroke: colors.level('major'), 'stroke-width': 2, class: 'map-major-ring' }));
     }
+    // 覆盖: nobody visited it in the period (a dashed ring, outside the major one)
+    if (e.inspected === false) {
+      group.dataset.uninspected = 'true';
+      group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (r + (e.major ? 6 : 3)).toFixed(1), fill: 'none', stroke: UNINSPECTED, 'stroke-width': 1.5, 'stroke-dasharray': '3 2', class: 'map-uninspected-ring' }));
+    }
     group.append(svg('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), fill: colors.risk(e.risk_level), stroke: '#fff', 'stroke-width': 1.5, 'fill-opacity': 0.9 }));
+    if (e.listed) group.append(listedFlag(x + r * 0.7, y - r - 9, colors.level('major')));
     if (e.open_hazards) {
       group.append(svg('text', { x: x.toFixed(1), y: (y + 4).toFixed(1), 'text-anchor': 'middle', 'font-size': 11, fill: '#fff', 'font-weight': 'bold', 'pointer-events': 'none' }, String(e.open_hazards)));
     }

@@ -16,6 +16,9 @@
 //   400/403/404/413/415/422                                   -> kept ('attention'), error shown
 // Items that depend on a record stuck in 'attention'/'conflict' (a photo of a hazard that was
 // refused) wait behind it; unrelated items go on. Nothing is ever dropped without the user.
+// A `public` item (a 举报 made without logging in) belongs to nobody: it is sent whoever is
+// signed in on the phone, or nobody; `keep_answer` keeps the server's answer in the meta store
+// (`answer:<record id>`) for the page to read, even when the service worker delivered it.
 import { db, getMeta, setMeta, isQuotaError } from './db.js';
 
 export const SYNC_TAG = 'anxun-outbox';
@@ -65,7 +68,7 @@ export async function enqueue(item) {
   const full = {
     deps: [], check: null, body: null, photo: null, chain: null,
     ...item,
-    user_id: user?.id ?? null,
+    user_id: item.public ? null : user?.id ?? null,
     created_at: new Date().toISOString(),
     attempts: 0,
     next_at: 0,
@@ -202,7 +205,7 @@ async function round(force, now = false) {
   notify({ syncing: true });
   for (const item of items) {
     if (user && item.user_id && item.user_id !== user.id) continue; // someone else's: not ours to send
-    if (!user) { stopped = 'auth'; break; }
+    if (!user && !item.public) { stopped = stopped || 'auth'; blocked.add(item.record_id); continue; }
     if (item.status === 'conflict' || (item.status === 'attention' && !force) ||
         (item.deps || []).some((dep) => blocked.has(dep))) {
       blocked.add(item.record_id);
@@ -264,13 +267,18 @@ async function deliver(d, item, data) {
     }
   }
   await tx.done;
+  if (item.keep_answer) await setMeta(`answer:${item.record_id}`, data);
   notify({ delivered: item.record_id, type: item.type, data });
 }
 
+/** The files an item uploads: its photo, or its form's files ({name, blob, filename}). */
+const filesOf = (item) => (item.photo ? [{ name: 'file', ...item.photo }, ...(item.form?.files || [])] : item.form?.files || []);
+
 function timeoutFor(item) {
-  if (!item.photo) return 20000;
+  const bytes = filesOf(item).reduce((n, f) => n + (f.blob?.size || 0), 0);
+  if (!item.photo && !item.form) return 20000;
   // Photos: at least a minute, and enough for 20 KB/s (a poor 3G link).
-  return Math.max(60000, Math.ceil((item.photo.blob?.size || 0) / 20000) * 1000 + 20000);
+  return Math.max(60000, Math.ceil(bytes / 20000) * 1000 + 20000);
 }
 
 async function fetchWithTimeout(url, init, ms) {
@@ -293,10 +301,11 @@ export async function send(item) {
   const headers = { Accept: 'application/json', 'X-CSRF-Token': (await getMeta('csrf', '')) || '',
     'Accept-Language': (await getMeta('lang', 'zh-CN')) || 'zh-CN' };
   let body;
-  if (item.photo) {
+  if (item.photo || item.form) {
+    // multipart: a photo (`file`), or a form's fields and files (a 举报's `files`)
     body = new FormData();
-    for (const [k, v] of Object.entries(item.photo.fields || {})) if (v != null) body.append(k, v);
-    body.append('file', item.photo.blob, item.photo.filename || 'photo.jpg');
+    for (const [k, v] of Object.entries((item.photo || item.form).fields || {})) if (v != null) body.append(k, v);
+    for (const f of filesOf(item)) body.append(f.name, f.blob, f.filename || 'photo.jpg');
   } else if (item.body != null) {
     let payload = item.body;
     if (item.version_from && payload.version == null) {
@@ -418,6 +427,12 @@ async function verify(item, error) {
     // Stored, whether evidence already or still waiting for its step (pending_photos).
     held = [...(data.photos || []), ...(data.pending_photos || [])].some((p) => p.id === item.record_id);
     record = { id: item.record_id };
+  } else if (check.how === 'answer') {
+    // A checklist answer (PUT, idempotent): held when the item's stored answer is this one.
+    const stored = ((data.checklist && data.checklist.items) || []).find((i) => i.code === check.code);
+    const mine = item.body || {};
+    held = !!stored && !!stored.answer && stored.answer.result === mine.result &&
+      (stored.answer.note || null) === (mine.note || null);
   } else if (check.how === 'fields') {
     held = Object.entries(check.fields || {}).every(([k, v]) => sameValue(data[k], v));
   } else if (check.how === 'event') {

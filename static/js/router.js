@@ -46,7 +46,8 @@ export function refreshTabs() {
 }
 
 /**
- * Start routing. `table`: [pattern, view module, export, tab]; `load(module)`: the view
+ * Start routing. `table`: [pattern, view module, export, tab, public?] (a public screen opens
+ * without a login); `load(module)`: the view
  * module's namespace (a dynamic import). A view's function gets {params, main, user, query,
  * isCurrent} and may answer a cleanup function, called when the next screen replaces it.
  */
@@ -61,7 +62,8 @@ export function startRouter({ table, load }) {
 export async function route() {
   const path = currentPath();
   const token = ++renderToken;
-  if (!session.user && path !== '/login') {
+  // Public screens (the gate QR code's page, 举报, its tracking page) need no login.
+  if (!session.user && path !== '/login' && !entryOf(path)?.[4]) {
     // Keep the query too: a printed campaign summary opens #/dashboard?from=&to=.
     const query = location.hash.split('?')[1];
     await setMeta('next', query ? `${path}?${query}` : path);

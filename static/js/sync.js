@@ -36,10 +36,10 @@ export async function refreshSyncBadge() {
 }
 
 export async function runSync({ force = false, now = false } = {}) {
-  if (!session.user) return null;
+  // Without a login only public items (a stranger's 举报) go; the rest wait for one.
   try {
     const r = await outbox.sync({ force, now });
-    if (r && r.stopped === 'auth') askLogin();
+    if (r && r.stopped === 'auth' && session.user) askLogin();
     return r;
   } catch (err) {
     console.error('sync', err);

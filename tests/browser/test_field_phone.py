@@ -136,11 +136,14 @@ def test_touch_targets_and_layout_details(page, browser, live_server, street):
         sp.goto("/#/hazards")
         sp.wait_for_selector("select[name=community_id]")
         assert sp.evaluate("document.documentElement.scrollWidth") <= 390
-        for selector in ["select[name=state]", "select[name=level]", "select[name=community_id]",
-                         ".filter-toggle"]:
+        for selector in ["select[name=state]", "select[name=level]", "select[name=community_id]"]:
             b = box(sp, selector)
             assert b["x"] >= 0 and b["x"] + b["width"] <= 390, (selector, b)
-        assert sp.locator(".filter-toggle").is_visible()
+        toggles = sp.locator(".filter-toggle")
+        assert toggles.count() == 2                                   # 仅逾期, 仅挂牌督办
+        for i in range(toggles.count()):
+            b = toggles.nth(i).bounding_box()
+            assert toggles.nth(i).is_visible() and b["x"] >= 0 and b["x"] + b["width"] <= 390, b
     finally:
         ctx.close()
 

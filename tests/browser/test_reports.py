@@ -176,7 +176,8 @@ def test_dashboard_period_map_and_reports(page, phone, live_server, area):
                                       "els => els.map((e) => [e.dataset.id, e.dataset.risk])")
     assert dict(drawn) == located
     fills = page.eval_on_selector_all(
-        "[data-testid=dashboard-map] .map-enterprise circle:not(.map-major-ring)",
+        "[data-testid=dashboard-map] .map-enterprise "
+        "circle:not(.map-major-ring):not(.map-uninspected-ring)",
         "els => els.map((e) => e.getAttribute('fill'))")
     assert set(fills) == {"#d32f2f", "#f57c00", "#fbc02d", "#1976d2"}
     assert page.locator("[data-testid=dashboard-map] .map-hazard").count() == 3

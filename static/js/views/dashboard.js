@@ -5,7 +5,7 @@
 // of the period shown.
 import { cachedGet, itemsOf } from '../api.js';
 import { t, fmtNumber, currentLang, shanghaiDay } from '../i18n.js';
-import { h, icon, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
+import { h, icon, chev, errorBlock, loading, cachedNote, empty, append, setChildren, field, kv } from '../ui.js';
 import { barChart, lineChart, swatch } from '../chart.js';
 import { values, label, color } from '../choices.js';
 import { setTitle, navigate } from '../router.js';
@@ -138,6 +138,51 @@ export async function render({ main, isCurrent, query }) {
     ivs && (ivs.by_state || []).some((r) => r.count) ? h('div', h('h3.sub.next', t('dashboard.interviews_by_state')),
       kv(ivs.by_state.map((r) => [answerLabel(r), fmtNumber(r.count || 0)]))) : null) : null;
 
+  // 延期申请, 挂牌督办 and 证据存疑 of the period (the answer's extensions, listings, evidence).
+  const ext = d.extensions || null;
+  const lst = d.listings || null;
+  const evd = d.evidence || null;
+  const oversight = ext || lst || evd ? h('div.card', { 'data-testid': 'dashboard-oversight' }, h('h2', t('dashboard.oversight')),
+    lst ? h('div', h('h3.sub', t('dashboard.listings')), h('div.stats',
+      stat(fmtNumber(lst.listed_now ?? 0), t('dashboard.listed_now'), !!lst.listed_now, '#/listings?state=listed'),
+      stat(fmtNumber(lst.listed ?? 0), t('dashboard.listed')),
+      stat(fmtNumber(lst.delisted ?? 0), t('dashboard.delisted'), false, '#/listings?state=delisted'))) : null,
+    ext ? h('div', h('h3.sub.next', t('dashboard.extensions')), h('div.stats',
+      stat(fmtNumber(ext.requested ?? 0), t('dashboard.ext_requested')),
+      stat(fmtNumber(ext.approved ?? 0), t('dashboard.ext_approved')),
+      stat(fmtNumber(ext.rejected ?? 0), t('dashboard.ext_rejected')),
+      stat(fmtNumber(ext.pending_now ?? 0), t('dashboard.ext_pending'), !!ext.pending_now))) : null,
+    evd ? h('div', h('h3.sub.next', t('dashboard.evidence')), h('div.stats',
+      stat(fmtNumber(evd.flagged_verifications ?? 0), t('dashboard.flagged_verifications'), !!evd.flagged_verifications),
+      stat(fmtNumber(evd.awaiting_review ?? 0), t('dashboard.flagged_awaiting'), !!evd.awaiting_review, '#/hazards?state=submitted'))) : null) : null;
+  // Public reports (举报) of the period: received, accepted, waiting, how fast they are triaged.
+  const tips = d.tips || null;
+  const tipsCard = tips ? h('div.card', { 'data-testid': 'dashboard-tips' }, h('h2', t('dashboard.tips')),
+    h('div.stats',
+      stat(fmtNumber(tips.received ?? 0), t('dashboard.tips_received'), false, '#/tips'),
+      stat(fmtNumber(tips.accepted ?? 0), t('dashboard.tips_accepted')),
+      stat(fmtNumber(tips.untriaged_now ?? 0), t('dashboard.tips_untriaged'), !!tips.overdue_now, '#/tips'),
+      stat(tips.median_days_to_triage != null ? fmtNumber(tips.median_days_to_triage, 1) : '—', t('dashboard.tips_median')))) : null;
+  // 双重预防: checklists (the items failed most, each enterprise's last score) and the
+  // enterprises' own self-inspections (per month, and the 自查不实 cases).
+  const prev = d.prevention || null;
+  const selfFig = prev ? prev.self_inspections || {} : {};
+  const prevention = prev ? h('div.card', { 'data-testid': 'dashboard-prevention' }, h('h2', t('dashboard.prevention')),
+    h('div.stats.three',
+      stat(fmtNumber(selfFig.total || 0), t('dashboard.self_total')),
+      stat(fmtNumber(selfFig.enterprises || 0), t('dashboard.self_enterprises')),
+      stat(fmtNumber(prev.self_check_missed || 0), t('dashboard.self_missed'), !!prev.self_check_missed)),
+    (prev.most_failed_items || []).length ? [h('h3.sub', t('dashboard.most_failed')),
+      h('ol.ranked', prev.most_failed_items.slice(0, 5).map((i) => h('li', { 'data-testid': 'failed-item' },
+        h('div', `${i.code} ${i.text || ''}`),
+        h('div.small.muted', [i.checklist_name, t('dashboard.failed_line', { failed: i.failed, judged: i.judged })].filter(Boolean).join(' · ')))))] : null,
+    (prev.last_scores || []).length ? [h('h3.sub.next', t('dashboard.last_scores')),
+      kv(prev.last_scores.slice(0, 8).map((e) => [e.enterprise_name, `${e.score == null ? '—' : `${fmtNumber(Math.round(e.score * 100))}%`} · ${label('inspection_kinds', e.kind)}`]))] : null,
+    (selfFig.by_month || []).length ? [h('h3.sub.next', t('dashboard.self_by_month')),
+      kv(selfFig.by_month.map((m) => [m.month, t('dashboard.self_month_line', { count: m.count, n: m.enterprises })]))] : null,
+    !(prev.most_failed_items || []).length && !(prev.last_scores || []).length && !selfFig.total
+      ? h('p.small.muted', t('dashboard.prevention_none')) : null) : null;
+
   // The map of open hazards and enterprises: drawn once the module and the points are in.
   const enterprisesByRisk = toMap(d.enterprises_by_risk);
   const mapBox = h('div.map-box', { 'data-testid': 'dashboard-map' }, h('p.small.muted', t('common.loading')));
@@ -145,6 +190,31 @@ export async function render({ main, isCurrent, query }) {
     mapBox,
     Object.keys(enterprisesByRisk).length ? h('p.small.muted.mt-6',
       t('dashboard.enterprises_by_risk', { list: values('risk_levels').map((r) => `${label('risk_levels', r)} ${fmtNumber(Number(enterprisesByRisk[r]) || 0)}`).join(' · ') })) : null);
+
+  // 检查覆盖率: who was visited in the period, by community and risk colour; the plans' tasks;
+  // the list of the enterprises nobody visited (this quarter, or the period shown) as XLSX.
+  const cov = d.coverage || null;
+  const tasks = d.tasks || null;
+  const coverageRow = (name, c, extra = null) => h('tr', h('th', { scope: 'row' }, extra, name),
+    h('td.num', fmtNumber(c.registered)), h('td.num', fmtNumber(c.inspected)),
+    h('td.num', { class: c.never_inspected ? 'alert' : null }, fmtNumber(c.never_inspected)), h('td.num', pct(c.rate)));
+  const coverageTable = (rows, caption) => h('div.table-wrap', h('table.table.coverage', { 'aria-label': caption },
+    h('thead', h('tr', [caption, t('coverage.registered'), t('coverage.inspected'), t('coverage.never'), t('coverage.rate')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', rows)));
+  const coverageCard = cov ? h('div.card.coverage-card', { 'data-testid': 'dashboard-coverage' }, h('h2', t('coverage.title')),
+    h('div.stats.three',
+      stat(pct(cov.rate), t('coverage.rate')),
+      stat(fmtNumber(cov.uninspected), t('coverage.uninspected'), !!cov.uninspected),
+      stat(fmtNumber(cov.never_inspected), t('coverage.never'), !!cov.never_inspected)),
+    h('p.small.muted', t('coverage.line', { registered: fmtNumber(cov.registered), inspected: fmtNumber(cov.inspected) })),
+    coverageTable((cov.by_community || []).map((c) => coverageRow(c.name, c)), t('coverage.by_community')),
+    coverageTable((cov.by_risk || []).filter((c) => c.registered).map((c) => coverageRow(answerLabel(c), c, swatch(c.color || COLORS[c.key]))), t('coverage.by_risk')),
+    tasks ? h('div.list.mt-12', h('a.item', { href: '#/plans', 'data-testid': 'dashboard-tasks' }, icon('task'),
+      h('div.grow', h('div.item-title', t('coverage.tasks')), h('div.item-sub', t('coverage.tasks_line', { open: tasks.open, overdue: tasks.overdue, done: tasks.done }))),
+      tasks.overdue ? h('span.chip.overdue', t('tasks.overdue_n', { n: tasks.overdue })) : null, chev())) : null,
+    h('div.actions',
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/uninspected-enterprises.xlsx', qs({ cid })), download: '', 'data-testid': 'uninspected-xlsx' }, icon('download'), t('coverage.download_quarter')),
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/uninspected-enterprises.xlsx', qs({ cid, from: shownFrom, to: shownTo })), download: '' }, icon('download'), t('coverage.download_period')))) : null;
 
   // Reports of what is shown: the ledgers of this period and community, the campaign summary.
   const periodQs = qs({ cid, from: shownFrom, to: shownTo });
@@ -154,6 +224,7 @@ export async function render({ main, isCurrent, query }) {
       serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.xlsx', periodQs), download: '' }, icon('download'), t('hazards.ledger')),
       serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/hazard-ledger.csv', periodQs), download: '' }, icon('download'), t('hazards.ledger_csv')),
       serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/interviews.xlsx', qs({ cid })), download: '' }, icon('download'), t('interviews.ledger')),
+      serverFile('a.btn.block.secondary', { href: withQs('/api/v1/listings.xlsx', qs({ cid })), download: '' }, icon('download'), t('listing.register_xlsx')),
       summaryOk ? serverFile('a.btn.block.secondary', { href: withQs('/api/v1/reports/campaign-summary.pdf', periodQs), target: '_blank', rel: 'noopener' }, icon('list'), t('dashboard.summary_pdf'))
         : h('p.small.muted', t('dashboard.summary_too_long'))));
 
@@ -174,7 +245,11 @@ export async function render({ main, isCurrent, query }) {
     h('div.card.chart', h('h2', t('dashboard.by_state')),
       total ? barChart(values('hazard_states').map((s) => ({ label: label('hazard_states', s), value: Number(byState[s]) || 0, color: color('hazard_states', s) })), { title: t('dashboard.by_state') }) : empty(t('hazards.none'))),
     mapCard,
+    coverageCard,
     zeroTolerance,
+    oversight,
+    tipsCard,
+    prevention,
     Object.keys(byRisk).length ? h('div.card.chart', h('h2', t('dashboard.by_risk')),
       barChart(values('risk_levels').map((r) => ({ label: label('risk_levels', r), value: Number(typeof byRisk[r] === 'object' ? byRisk[r].total ?? byRisk[r].count : byRisk[r]) || 0, color: color('risk_levels', r) })), { title: t('dashboard.by_risk') })) : null,
     Object.keys(byCategory).length ? h('div.card.chart', h('h2', t('dashboard.by_category')),
@@ -186,18 +261,19 @@ export async function render({ main, isCurrent, query }) {
           h('div.item-sub', t('dashboard.top_line', { open: e.open_hazards ?? 0, major: e.major ?? 0, overdue: e.overdue ?? 0 }))))))) : null,
     communityRows.length ? h('div.card.chart', h('h2', t('dashboard.by_community')), barChart(communityRows.slice(0, 10), { title: t('dashboard.by_community'), labelW: 110 })) : null,
     reports));
-  drawMap(mapBox, cid, isCurrent, atDesk() ? 440 : 300);
+  drawMap(mapBox, qs({ cid, from, to }), isCurrent, atDesk() ? 440 : 300);
   return redrawAcrossLayouts();
 }
 
-/** Fetch the points (GET /api/v1/map, cached for offline) and the map module side by side;
- * the module is not part of the first load: only this screen imports it. */
-async function drawMap(box, cid, isCurrent, height) {
+/** Fetch the points (GET /api/v1/map for the community and period, cached for offline) and the
+ * map module side by side; the module is not part of the first load: only this screen imports
+ * it. */
+async function drawMap(box, query, isCurrent, height) {
   let data; let draw;
   try {
     const [mod, res] = await Promise.all([
       import('../map.js'),
-      cachedGet(withQs('/api/v1/map', qs({ cid }))),
+      cachedGet(withQs('/api/v1/map', query)),
     ]);
     draw = mod.renderMap; data = res.data;
   } catch (err) {

@@ -9,6 +9,9 @@ import { cachedRegistry, cachedCard, rememberEnterprise } from '../registry-cach
 import { startInspection } from '../commands.js';
 import { locate, distanceM } from '../photos.js';
 import { hazardRow } from '../components/hazard-item.js';
+import { openTaskAt } from '../tasks-cache.js';
+import { dueText } from '../components/task-item.js';
+import { loadChecklists, checklistPicker } from '../components/checklist.js';
 
 async function loadEnterprise(id) {
   try {
@@ -83,7 +86,12 @@ export async function render({ params, main, isCurrent }) {
     append(main, h('h2.section-title', t('enterprise.open_hazards')), h('div.list', openH.slice(0, 6).map(hazardRow)));
   }
 
-  if (['inspector', 'supervisor', 'admin'].includes(session.user.role)) append(main, startForm(ent));
+  if (['inspector', 'supervisor'].includes(session.user.role)) {
+    // A task I am sent on here (检查任务): the inspection starts from it, with the whole team.
+    const [task, checklists] = await Promise.all([openTaskAt(ent.id), loadChecklists()]);
+    if (!isCurrent()) return;
+    append(main, startForm(ent, checklists, task));
+  } else if (session.user.role === 'admin') append(main, startForm(ent, await loadChecklists()));
   if (['supervisor', 'admin'].includes(session.user.role) && !cachedAt) {
     append(main, h('div.list',
       session.user.role === 'admin' ? h('a.item', { href: `#/registry/${ent.id}` }, h('div.grow', h('div.item-title', t('registry.edit_link'))), chev()) : null,
@@ -91,12 +99,19 @@ export async function render({ params, main, isCurrent }) {
   }
 }
 
-function startForm(ent) {
-  const kinds = segmented('kind', values('inspection_kinds').map((k) => [k, label('inspection_kinds', k)]), 'routine');
+function startForm(ent, checklists, task = null) {
+  // 企业自查 (self) is the enterprise officer's own, not offered here.
+  const kinds = segmented('kind', values('inspection_kinds').filter((k) => k !== 'self').map((k) => [k, label('inspection_kinds', k)]), task ? task.kind : 'routine');
+  // 检查表: the lists this phone keeps, those made for the enterprise's industry first.
+  const picker = checklists.length ? checklistPicker(checklists, ent.industry) : null;
   const btn = h('button.btn.block', { type: 'submit' }, icon('pin'), t('inspection.start'));
   const form = h('form.card', { novalidate: true },
     h('h2', t('inspection.start_title')),
+    task ? h('div.list.task-note', h('a.item', { href: `#/tasks/${task.id}`, 'data-testid': 'card-task' },
+      icon('task'), h('div.grow', h('div.item-title', t('tasks.here', { plan: task.plan_name })),
+        h('div.item-sub', `${dueText(task)} · ${(task.inspectors || []).map((p) => p.display_name).join('、')}`)), chev())) : null,
     h('div.field', { dataset: { field: 'kind' } }, h('span.label', { id: 'kind-label' }, t('inspection.kind')), kinds),
+    picker ? h('div.field', h('span.label', t('checks.choose')), picker.el) : null,
     h('p.hint.after-choices', t('inspection.gps_hint')),
     btn);
   kinds.setAttribute('aria-labelledby', 'kind-label');
@@ -110,12 +125,12 @@ function startForm(ent) {
       if (!location) toast(pos && pos.error === 'denied' ? t('gps.denied') : t('gps.unavailable'), { error: true });
       let started;
       try {
-        started = await startInspection(ent, { kind, location, local: { distance_local: location ? distanceM(location, ent.location) : null } });
+        started = await startInspection(ent, { kind, location, task, checklist: picker ? picker.chosen() : null, local: { distance_local: location ? distanceM(location, ent.location) : null } });
       } catch (err) {
         btn.lastChild.textContent = t('inspection.start');
         return;
       }
-      navigate(`/inspection/${started.id}`);
+      navigate(started.checklist ? `/inspection/${started.id}/checklist` : `/inspection/${started.id}`);
     });
   });
   return form;

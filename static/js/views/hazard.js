@@ -11,6 +11,7 @@ import { newId, queuedHazard, hasQueuedChanges, queuedSteps, updateHazardPlan, t
 import { savedMessage } from '../sync.js';
 import { outboxEvents } from '../outbox.js';
 import { photoPicker } from '../photos.js';
+import { listedChip, listingCard, extensionsCard, flagsCard, photoFlags } from '../components/oversight.js';
 
 async function loadHazard(id) {
   try {
@@ -55,7 +56,10 @@ export async function render({ params, main, isCurrent }) {
   };
   const onChange = (ev) => {
     const d = ev.detail || {};
-    if (d.delivered === id || d.removed != null || d.refused) redraw();
+    // Its own changes, and records made on it (a photo, an extension request: their answers
+    // name the hazard).
+    const about = d.delivered === id || (d.data && d.data.hazard_id === id);
+    if (about || d.removed != null || d.refused) redraw();
   };
   outboxEvents.addEventListener('change', onChange);
   await redraw();
@@ -76,8 +80,10 @@ function hazardCard(hz, { cachedAt, events, pendingHere, steps }) {
   const loc = hz.location || (hz.lat != null ? { lat: hz.lat, lng: hz.lng } : null);
   return [cachedNote(cachedAt),
     h('div.card',
-      h('div.row.wrap.chips', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz),
+      h('div.row.wrap.chips', levelChip(hz.level), stateChip(hz.state), deadlineChip(hz), listedChip(hz),
         hz.escalated ? chip(t('hazard.escalated'), 'overdue') : null,
+        hz.self_check_missed ? chip(t('hazard.self_check_missed'), 'overdue') : null,
+        hz.source && hz.source !== 'inspection' ? chip(label('hazard_sources', hz.source)) : null,
         hz._pending || pendingHere ? chip(t('sync.pending'), 'pending') : null),
       h('h2.hazard-title', hz.title),
       hz.description ? h('p.description', hz.description) : null,
@@ -90,14 +96,17 @@ function hazardCard(hz, { cachedAt, events, pendingHere, steps }) {
         [t('hazard.responsible'), hz.responsible],
         [t('hazard.location'), loc ? `${loc.lat}, ${loc.lng}` : null],
         [t('hazard.rejections'), hz.rejection_count ? String(hz.rejection_count) : null],
+        // 检查项: the checklist item it was found at, with its legal basis.
+        [t('hazard.checklist_item'), hz.checklist ? `${hz.checklist.code} ${hz.checklist.text || ''}` : hz.checklist_item || null],
+        [t('checks.basis'), hz.checklist && hz.checklist.basis ? hz.checklist.basis : null],
       ])),
     (hz.warnings || []).length ? h('div.card.warn-card', { role: 'note', 'data-testid': 'warnings' },
       hz.warnings.map((w) => h('p', w.message))) : null,
-    photos.length ? h('div.card', h('h3.mb-8', t('hazard.f_photos')),
-      h('div.thumbs', photos.map((p, i) => h('a.thumb', { href: (p.urls && p.urls.full) || '#', target: '_blank', rel: 'noopener' },
-        h('img', { src: (p.urls && (p.urls.thumb || p.urls.full)) || '', alt: t('photo.nth', { n: i + 1 }), loading: 'lazy' }),
-        h('span.tag', label('photo_kinds', p.kind || 'finding')))))) : null,
+    photos.length ? h('div.card', h('h3.mb-8', t('hazard.f_photos')), photoThumbs(hz, photos)) : null,
+    hz._pending ? null : flagsCard(hz),
     hz.level === 'major' ? planCard(hz, role) : null,
+    hz._pending ? null : listingCard(hz, { offer: !steps.length }),
+    hz._pending ? null : extensionsCard(hz, { offer: !steps.length }),
     steps.length ? h('p.small.muted.pending-steps', { 'data-testid': 'steps-pending' },
       t('hazard.steps_pending', { steps: steps.map((a) => label('hazard_actions', a)).join('、') })) : null,
     actions.length || blocked.length ? h('div.actions',
@@ -125,12 +134,29 @@ function blockedAction(action, why) {
     h('p.small', reason));
 }
 
+/** The hazard's photos, each with its kind, and a mark on those an evidence flag stands on. */
+function photoThumbs(hz, photos) {
+  return h('div.thumbs', photos.map((p, i) => {
+    const flags = photoFlags(hz, p.id);
+    return h('a.thumb', { href: (p.urls && p.urls.full) || '#', target: '_blank', rel: 'noopener', 'data-photo': p.id, class: flags.length ? 'flagged' : null },
+      h('img', { src: (p.urls && (p.urls.thumb || p.urls.full)) || '', alt: t('photo.nth', { n: i + 1 }), loading: 'lazy' }),
+      h('span.tag', label('photo_kinds', p.kind || 'finding')),
+      flags.length ? h('span.flag-mark', { title: flags.map((f) => label('evidence_flags', f.code)).join('、') }, '!') : null);
+  }));
+}
+
 function eventRow(e) {
   const who = (e.actor && (e.actor.display_name || e.actor.username)) || e.actor_name || (e.actor_id ? '' : t('hazard.system'));
+  // A line that moved the deadline (an approved extension, a supervisor's new date) says so.
+  const moved = e.data && e.data.deadline && e.data.deadline.from && e.data.deadline.to ? e.data.deadline : null;
+  const state = e.to_state || e.to;
   return h('li',
     h('div.t-head', label('hazard_actions', e.action),
-      e.to_state || e.to ? h('span.muted.regular', ` → ${label('hazard_states', e.to_state || e.to)}`) : null),
+      state && state !== e.from_state ? h('span.muted.regular', ` → ${label('hazard_states', state)}`) : null),
     h('div.t-meta', [fmtDateTime(e.at), who].filter(Boolean).join(' · ')),
+    moved ? h('div.t-meta', t('hazard.deadline_moved', { from: fmtDate(moved.from), to: fmtDate(moved.to) })) : null,
+    e.data && Array.isArray(e.data.evidence_flags) && e.data.evidence_flags.length
+      ? h('div.t-meta', t('flags.raised', { flags: e.data.evidence_flags.map((c) => label('evidence_flags', c)).join('、') })) : null,
     e.note ? h('div.t-note', e.note) : null);
 }
 
@@ -211,8 +237,11 @@ export async function renderAction({ params, main }) {
   // Photos of this step already on the server (uploaded for a try it refused): handed in too.
   const kind = stepPhotoKind(action);
   const pending = (hz.pending_photos || []).filter((p) => kind && p.kind === kind);
-  const noteRequired = action === 'reject';
-  const note = textarea('note', { rows: 4, placeholder: t(`action_hint.${action}`) });
+  // 证据存疑: accepting a fix while a flag stands needs a note saying what was checked.
+  const flagged = action === 'verify' && (hz.evidence_flags || []).some((f) => f.standing);
+  const judged = (hz.photos || []).filter((p) => p.kind === 'rectification');
+  const noteRequired = action === 'reject' || flagged;
+  const note = textarea('note', { rows: 4, placeholder: t(flagged ? 'flags.note_hint' : `action_hint.${action}`) });
   const picker = allowPhotos ? photoPicker({ name: 'photo_ids' }) : null;
   // Only a supervisor may move the deadline (CONTRACT: transitions take `deadline?`).
   const oldDeadline = hz.deadline ? shanghaiDay(Date.parse(hz.deadline)) : '';
@@ -220,6 +249,9 @@ export async function renderAction({ params, main }) {
     ? input('deadline', { type: 'date', value: oldDeadline }) : null;
   const btn = h(`button.btn.block${ACTION_STYLE[action] || ''}`, { type: 'submit' }, label('hazard_actions', action));
   const form = h('form', { novalidate: true },
+    action === 'verify' ? flagsCard(hz, { forReview: true }) : null,
+    // What the verification accepts: the rectification photos handed in, flagged ones marked.
+    action === 'verify' && judged.length ? h('div.card', { 'data-testid': 'judged-photos' }, h('h3.mb-8', t('action.rect_photos')), photoThumbs(hz, judged)) : null,
     h('div.card',
       h('p.form-subject', hz.title),
       deadline ? field(t('hazard.f_deadline'), deadline, { hint: t('action_hint.deadline') }) : null,
@@ -236,7 +268,7 @@ export async function renderAction({ params, main }) {
     busy(btn, async () => {
       const photos = picker ? await picker.ready() : [];
       const errors = {};
-      if (noteRequired && !note.value.trim()) errors.note = [t('action.note_required')];
+      if (noteRequired && !note.value.trim()) errors.note = [t(flagged ? 'flags.note_required' : 'action.note_required')];
       if (needsPhotos && !photos.length && !pending.length) errors.photo_ids = [t('action.photo_required')];
       if (Object.keys(errors).length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors } });
       const r = await transitionHazard(hz, {

@@ -11,12 +11,13 @@ import { hazardItem } from '../components/hazard-item.js';
 import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
 import { dataTable, rankIn, timeOf } from '../components/data-table.js';
 import { serverFile } from '../components/server-file.js';
+import { listedChip } from '../components/oversight.js';
 
 export async function render({ main, isCurrent }) {
   setTitle(t('hazards.title'));
   const q = queryParams();
   const filters = {
-    state: q.get('state') || '', level: q.get('level') || '', overdue: q.get('overdue') || '',
+    state: q.get('state') || '', level: q.get('level') || '', overdue: q.get('overdue') || '', listed: q.get('listed') || '',
     enterprise_id: q.get('enterprise_id') || '', community_id: q.get('community_id') || '', page: Number(q.get('page') || 1),
   };
   const apply = (patch) => {
@@ -36,11 +37,13 @@ export async function render({ main, isCurrent }) {
     sel('state', [['', t('hazards.all_states')], ...values('hazard_states').map((s) => [s, label('hazard_states', s)])], t('hazards.f_state')),
     sel('level', [['', t('hazards.all_levels')], ...values('hazard_levels').map((s) => [s, label('hazard_levels', s)])], t('hazards.f_level')),
     communities.length > 1 ? sel('community_id', [['', t('hazards.all_communities')], ...communities.map((c) => [c.id, c.name])], t('hazards.f_community')) : null,
-    h('label.filter-toggle', h('input', { type: 'checkbox', checked: filters.overdue === 'true', onchange: (e) => apply({ overdue: e.target.checked ? 'true' : '' }) }), t('hazards.only_overdue')));
+    h('label.filter-toggle', h('input', { type: 'checkbox', checked: filters.overdue === 'true', onchange: (e) => apply({ overdue: e.target.checked ? 'true' : '' }) }), t('hazards.only_overdue')),
+    h('label.filter-toggle', h('input', { type: 'checkbox', name: 'listed', checked: filters.listed === 'true', onchange: (e) => apply({ listed: e.target.checked ? 'true' : '' }) }), t('hazards.only_listed')));
   const ledger = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== 'page'));
   const ledgerLink = ['supervisor', 'admin', 'inspector'].includes(session.user.role)
     ? [serverFile('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.xlsx${ledger.toString() ? `?${ledger}` : ''}`, download: '' }, t('hazards.ledger')),
-      serverFile('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.csv${ledger.toString() ? `?${ledger}` : ''}`, download: '', 'aria-label': t('hazards.ledger_csv') }, 'CSV')] : null;
+      serverFile('a.btn.small.ghost', { href: `/api/v1/reports/hazard-ledger.csv${ledger.toString() ? `?${ledger}` : ''}`, download: '', 'aria-label': t('hazards.ledger_csv') }, 'CSV'),
+      filters.listed === 'true' ? h('a.btn.small.ghost', { href: '#/listings' }, t('listing.register')) : null] : null;
   const box = h('div', loading());
   append(main, bar, box);
   const desk = atDesk(); // a table of up to 100 rows, sortable by column, instead of cards
@@ -52,7 +55,7 @@ export async function render({ main, isCurrent }) {
     return null;
   }
   if (!isCurrent()) return null;
-  const pend = filters.page === 1 ? (await queuedHazards()).filter((x) => (!filters.enterprise_id || x.enterprise_id === filters.enterprise_id) && (!filters.level || x.level === filters.level) && (!filters.state || filters.state === 'reported')) : [];
+  const pend = filters.page === 1 ? (await queuedHazards()).filter((x) => (!filters.enterprise_id || x.enterprise_id === filters.enterprise_id) && (!filters.level || x.level === filters.level) && (!filters.state || filters.state === 'reported') && !filters.listed) : [];
   const items = [...pend, ...list.items];
   const p = list.pagination || {};
   const total = p.total ?? p.total_count ?? null;
@@ -74,7 +77,7 @@ function hazardTable(items) {
     sort: { key: 'deadline', dir: 'asc' },
     columns: [
       { key: 'title', label: t('hazard.f_title'), value: (x) => x.title,
-        cell: (x) => [x.title, x._pending ? chip(t('sync.pending'), 'pending') : null, x.escalated ? chip(t('hazard.escalated'), 'overdue') : null] },
+        cell: (x) => [x.title, x._pending ? chip(t('sync.pending'), 'pending') : null, listedChip(x), x.escalated ? chip(t('hazard.escalated'), 'overdue') : null] },
       { key: 'enterprise', label: t('hazard.enterprise'), value: (x) => x.enterprise_name, cell: (x) => x.enterprise_name || '' },
       { key: 'level', label: t('hazard.f_level'), value: (x) => rankIn('hazard_levels', x.level), cell: (x) => levelChip(x.level) },
       { key: 'state', label: t('hazards.f_state'), value: (x) => rankIn('hazard_states', x.state), cell: (x) => stateChip(x.state) },

@@ -2,16 +2,29 @@
 // the officer's (my enterprise's open hazards by deadline); supervisors and administrators go
 // to the dashboard.
 import { cachedGet, cachedPage } from '../api.js';
-import { t, fmtDateTime } from '../i18n.js';
+import { t, fmtDateTime, shanghaiDay } from '../i18n.js';
 import { h, icon, chev, riskChip, empty, errorBlock, loading, cachedNote, append, setChildren } from '../ui.js';
 import { navigate, setTitle } from '../router.js';
 import { session } from '../session.js';
 import { currentInspection } from '../commands.js';
 import { recentEnterprises } from '../registry-cache.js';
+import { loadMyTasks } from '../tasks-cache.js';
 import { liveOutboxCard } from '../components/outbox-card.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { label } from '../choices.js';
 import { campaignBanner } from '../components/campaign-banner.js';
+import { progressOf } from '../components/checklist.js';
+
+/** The inspection in progress on this phone (an inspector's visit, an officer's 自查). */
+function currentCard(current) {
+  if (!current) return null;
+  const p = current.checklist ? progressOf(current) : null;
+  return h('a.card.current', { href: `#/inspection/${current.id}`, 'data-testid': 'current-inspection' },
+    h('div.row', h('span.chip.pending', t('inspection.in_progress')), h('span.grow'), chev()),
+    h('h2.current-name', current.enterprise?.name || ''),
+    h('p.small.muted', `${label('inspection_kinds', current.kind)} · ${fmtDateTime(current.started_at)}`),
+    p ? h('p.small', t('checks.progress', { n: p.answered, total: p.total })) : null);
+}
 
 const OPEN = ['reported', 'rectifying', 'submitted', 'verified'];
 const byDeadline = (a, b) => (Date.parse(a.deadline || '9999-12-31') - Date.parse(b.deadline || '9999-12-31'));
@@ -28,14 +41,23 @@ async function renderInspectorHome({ main }) {
   const hello = h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username }));
   const scan = h('a.scan-hero', { href: '#/scan' }, icon('scan'), h('span', t('home.scan')), h('small', t('home.scan_hint')));
   const current = await currentInspection();
-  const currentCard = current ? h('a.card.current', { href: `#/inspection/${current.id}` },
-    h('div.row', h('span.chip.pending', t('inspection.in_progress')), h('span.grow'), chev()),
-    h('h2.current-name', current.enterprise?.name || ''),
-    h('p.small.muted', `${label('inspection_kinds', current.kind)} · ${fmtDateTime(current.started_at)}`)) : null;
   const todoBox = h('div');
+  const tasksBox = h('div');
   const syncBox = h('div');
   const recentBox = h('div');
-  append(main, hello, campaignBanner(), scan, todoBox, currentCard, syncBox, recentBox);
+  append(main, hello, campaignBanner(), scan, todoBox, tasksBox, currentCard(current), syncBox, recentBox);
+  // 今日任务: the plans' tasks due now (from the phone's copy offline).
+  loadMyTasks().then(({ items }) => {
+    if (!main.contains(tasksBox)) return;
+    const today = shanghaiDay();
+    const now = items.filter((x) => ['open', 'overdue'].includes(x.state) && x.starts_on <= today);
+    if (!now.length) return;
+    const late = now.filter((x) => x.state === 'overdue').length;
+    setChildren(tasksBox, h('a.card.tasks-today', { href: '#/tasks', 'data-testid': 'home-tasks' },
+      h('div.row', icon('task'), h('strong.grow', t('tasks.today_n', { n: now.length })),
+        late ? h('span.chip.overdue', t('tasks.overdue_n', { n: late })) : null, chev()),
+      h('p.small.muted', now.slice(0, 3).map((x) => x.enterprise && x.enterprise.name).join('、'))));
+  }).catch(() => {});
   const stopCard = liveOutboxCard(syncBox);
   // 待复查: rectifications awaiting my re-check (the server's count; offline the last one known).
   cachedGet('/api/v1/hazards/summary').then(({ data }) => {
@@ -76,9 +98,16 @@ async function renderOfficerHome({ main, isCurrent }) {
   const overdue = open.filter((x) => x.overdue).length;
   const todo = open.filter((x) => ['reported', 'rectifying'].includes(x.state)).length;
 
+  // 企业自查: the enterprise inspects itself against a checklist (offline too).
+  const current = await currentInspection();
+  const selfEntry = current ? currentCard(current)
+    : h('a.card.self-entry', { href: '#/self-inspection', 'data-testid': 'self-inspection' },
+      h('div.row', icon('check'), h('div.grow', h('h2', t('self.title')), h('p.small.muted', t('self.hint'))), chev()));
+  if (!isCurrent()) return null;
   setChildren(main, cachedNote(list.cachedAt),
     h('p.muted.small.lead', t('home.hello', { name: session.user.display_name || session.user.username })),
     campaignBanner(),
+    selfEntry,
     h('div.stats',
       h('div.stat', h('div.v', String(todo)), h('div.k', t('officer.todo'))),
       h('div.stat', { class: overdue ? 'alert' : '' }, h('div.v', String(overdue)), h('div.k', t('officer.overdue')))),

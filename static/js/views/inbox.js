@@ -21,6 +21,8 @@ export async function render({ main, isCurrent }) {
     if (!n.read_at) request('POST', `/api/v1/notifications/${n.id}/read`, { json: {} }).catch(() => {});
     if (n.subject_type === 'hazard' && n.subject_id) navigate(`/hazards/${n.subject_id}`);
     else if (n.subject_type === 'interview' && n.subject_id) navigate(`/interviews/${n.subject_id}`);
+    else if (n.subject_type === 'tip' && n.subject_id) navigate(`/tips/${n.subject_id}`);
+    else if (n.subject_type === 'bulletin' && n.subject_id) navigate(`/bulletins/${n.subject_id}`);
   };
   const unread = items.filter((n) => !n.read_at).length;
   const readAll = unread ? h('button.btn.small.ghost', { type: 'button', onclick: async () => {

@@ -7,10 +7,34 @@ import { values, label, deadlineDays } from '../choices.js';
 import { navigate, setTitle } from '../router.js';
 import { outboxEvents } from '../outbox.js';
 import { savedMessage } from '../sync.js';
-import { newId, currentInspection, createHazard, finishInspection } from '../commands.js';
+import { newId, currentInspection, createHazard, finishInspection, joinInspection } from '../commands.js';
+import { session } from '../session.js';
 import { locate, photoPicker } from '../photos.js';
 import { hazardItem } from '../components/hazard-item.js';
 import { serverFile } from '../components/server-file.js';
+import { progressOf, progressBar, scoreText } from '../components/checklist.js';
+
+/** The checklist of an inspection: on this phone, its progress and the way to answer it; from
+ * the server (finished, or opened from a notice), its score and the items that failed. */
+function checklistCard(insp, local, id) {
+  if (local && insp.checklist) {
+    const p = progressOf(insp);
+    const done = p.answered === p.total;
+    return h('div.card', { 'data-testid': 'inspection-checklist' },
+      h('h2', insp.checklist.name), h('div.mt-6', progressBar(p)),
+      insp.ended_at ? null : h('a.btn.block.mt-12', { href: `#/inspection/${id}/checklist`, 'data-testid': 'answer-checklist' },
+        done ? t('checks.review') : t('checks.continue', { n: p.answered, total: p.total })));
+  }
+  const c = insp.checklist;
+  if (!c || typeof c !== 'object' || !Array.isArray(c.items)) return null;
+  const failed = c.items.filter((i) => i.answer && i.answer.result === 'fail');
+  return h('div.card', { 'data-testid': 'inspection-checklist' },
+    h('h2', `${c.name} · ${t('checks.version', { v: c.version })}`),
+    h('p.small', t('checks.score_line', { score: scoreText(insp.score), passed: c.passed, failed: c.failed, na: c.not_applicable })),
+    failed.length ? h('div.list.mt-6', failed.map((i) => h('div.item', h('div.grow',
+      h('div.item-title', `${i.code} ${i.text}`), i.basis ? h('div.item-sub', `${t('checks.basis')}：${i.basis}`) : null,
+      i.answer.note ? h('div.item-sub', i.answer.note) : null)))) : null);
+}
 
 /** The inspection as this phone knows it: the local record, updated by the server's answers. */
 async function loadInspection(id) {
@@ -62,6 +86,7 @@ export async function render({ params, main, isCurrent }) {
     shown = signature;
     const insp = s.inspection;
     const finished = !!insp.ended_at;
+    const team = insp.team || insp.inspector_names || []; // 联合检查: everyone taking part
     // Opened from elsewhere (the 整改通知书's QR code): the server's record lists its hazards.
     const hazards = s.local ? insp.hazards : (insp.hazards || []).map((x) => ({ ...x, photos: 0, synced: true }));
     // The notice is printed from the server's record: once the inspection has reached it.
@@ -72,13 +97,17 @@ export async function render({ params, main, isCurrent }) {
           finished ? chip(t('inspection.finished'), 'ok') : chip(t('inspection.in_progress'), 'pending')),
         h('h2.record-name', insp.enterprise?.name || insp.enterprise_name || ''),
         h('p.small.muted', `${t('inspection.started')} ${fmtDateTime(insp.started_at)}`),
+        team.length > 1 ? h('p.small', { 'data-testid': 'inspection-team' }, t('inspection.team', { names: team.join('、') })) : null,
+        insp.task ? h('p.small.muted', t('inspection.from_task', { plan: insp.task.plan_name })) : null,
         h('div.mt-12', gpsBlock(insp))),
+      checklistCard(insp, s.local, id),
       h('h2.section-title', h('span.grow', t('inspection.hazards_found', { n: hazards.length }))),
       hazards.length ? h('div.list', hazards.map((x) => h('a.item', { href: `#/hazards/${x.id}` },
         h('div.grow', h('div.item-title', x.title), h('div.row.chips.close', levelChip(x.level),
           x.photos ? chip(t('photo.count', { n: x.photos })) : null, x.synced ? chip(t('sync.synced'), 'ok') : chip(t('sync.pending'), 'pending'))),
         chev()))) : h('div.card.muted.small', t('inspection.no_hazards')),
       recheckBox,
+      joinable(s) ? h('div.actions', joinButton(insp)) : null,
       finished || !s.local ? (notice ? h('div.actions', notice) : null) : h('div.actions',
         h('a.btn.block', { href: `#/inspection/${id}/hazard` }, icon('plus'), t('hazard.add')),
         h('a.btn.block.secondary', { href: `#/inspection/${id}/finish` }, t('inspection.finish')),
@@ -88,6 +117,23 @@ export async function render({ params, main, isCurrent }) {
   const onChange = () => setTimeout(draw, 50);
   outboxEvents.addEventListener('change', onChange);
   return () => outboxEvents.removeEventListener('change', onChange);
+}
+
+/** 联合检查: an open inspection on the server that names me, not the one in progress here. */
+function joinable(s) {
+  const insp = s.inspection;
+  return !s.local && !insp.ended_at && (insp.inspector_ids || []).includes(session.user.id);
+}
+
+function joinButton(insp) {
+  const btn = h('button.btn.block', { type: 'button', 'data-testid': 'join-inspection' }, t('inspection.join'));
+  btn.addEventListener('click', () => busy(btn, async () => {
+    const current = await currentInspection();
+    if (current && current.id !== insp.id) { toast(t('tasks.finish_first'), { error: true }); return; }
+    await joinInspection(insp);
+    navigate(`/inspection/${insp.id}`, { replace: true });
+  }));
+  return btn;
 }
 
 function isoEndOfDay(dateStr) {
@@ -183,12 +229,20 @@ export async function renderFinish({ params, main }) {
   const summary = textarea('summary', { rows: 5, placeholder: t('inspection.summary_placeholder') });
   const btn = h('button.btn.block', { type: 'submit' }, t('inspection.finish_confirm'));
   const majors = insp.hazards.filter((x) => x.level === 'major').length;
+  // 检查表: finishing needs every item answered (the server answers 409 otherwise).
+  const p = insp.checklist ? progressOf(insp) : null;
+  const missing = p ? p.unanswered : [];
+  if (missing.length) btn.disabled = true;
   const form = h('form', { novalidate: true },
+    missing.length ? h('div.card.form-error', { role: 'alert', 'data-testid': 'unanswered' },
+      h('p', t('checks.unanswered', { n: missing.length, codes: missing.slice(0, 12).join('、') })),
+      h('a.btn.block.secondary.mt-6', { href: `#/inspection/${id}/checklist` }, t('checks.answer_rest'))) : null,
     h('div.card',
       h('h2', insp.enterprise?.name || ''),
       h('div.stats.summary',
         h('div.stat', h('div.v', String(insp.hazards.length)), h('div.k', t('inspection.hazards_total'))),
-        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', label('hazard_levels', 'major')))),
+        h('div.stat', { class: majors ? 'alert' : '' }, h('div.v', String(majors)), h('div.k', label('hazard_levels', 'major'))),
+        p ? h('div.stat', { 'data-testid': 'finish-score' }, h('div.v', scoreText(p.score)), h('div.k', t('checks.score_label'))) : null),
       field(t('inspection.summary'), summary)),
     btn);
   form.addEventListener('submit', (ev) => {
