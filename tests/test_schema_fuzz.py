@@ -60,6 +60,10 @@ def _seed(app, client_for_demo):
     from app.auth.models import User
     from app.auth.operations import create_user
     from app.campaigns.models import Activity, Campaign, Submission
+    from app.checklists.models import Checklist
+    from app.hazards.oversight_models import DeadlineExtension
+    from app.outreach.models import Bulletin, Tip
+    from app.plans.models import Plan, PlanTask
     from app.demo.seed import seed_demo
     from app.escalation.models import Interview
     from app.extensions import db
@@ -92,6 +96,9 @@ def _seed(app, client_for_demo):
             "notification_id": ids(Notification.id), "token": ids(Enterprise.qr_token),
             "user_id": ids(User.id), "campaign_id": ids(Campaign.id),
             "activity_id": ids(Activity.id), "submission_id": ids(Submission.id),
+            "checklist_id": ids(Checklist.id), "extension_id": ids(DeadlineExtension.id),
+            "tip_id": ids(Tip.id), "tracking_code": ids(Tip.tracking_code),
+            "bulletin_id": ids(Bulletin.id), "plan_id": ids(Plan.id), "task_id": ids(PlanTask.id),
             "category": list(app.config["HAZARD_CATEGORIES"]),
             "industry": list(app.config["INDUSTRIES"]),
         }
@@ -210,3 +217,22 @@ def test_every_error_answer_is_documented_as_problem_json(app):
     answer = app.test_client().get("/api/v1/enterprises")
     assert answer.status_code == 401 and answer.mimetype == "application/problem+json"
     assert set(json.loads(answer.data)) >= set(problem["required"])
+
+
+def test_a_received_tip_answers_as_documented(app, factory, client_for):
+    """Found by the fuzz: a tip's ``receive`` event has no reason and no hazard, and answered
+    ``null`` where the document promised a string."""
+    community = factory.community()
+    enterprise = factory.enterprise(community)
+    sent = app.test_client().post("/api/v1/public/tips", json={
+        "token": enterprise.qr_token, "text": "后门消防通道堆放杂物"})
+    assert sent.status_code == 201, sent.get_json()
+    supervisor = client_for(factory.user("supervisor", communities=[community]))
+    tips = supervisor.get("/api/v1/tips").get_json()["items"]
+    answer = supervisor.get(f"/api/v1/tips/{tips[0]['id']}")
+    assert answer.status_code == 200
+    assert answer.get_json()["events"][0]["reason"] is None
+    operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[
+        "/api/v1/tips/{tip_id}"]["GET"]
+    case = operation.Case(path_parameters={"tip_id": tips[0]["id"]})
+    case.validate_response(answer, checks=[response_schema_conformance])
