@@ -37,7 +37,8 @@ def seed_outreach() -> list[str]:
     if supervisor is None or not enterprises:
         return []
     for position, text, contact in TIPS:
-        token = enterprises[position].qr_token if position is not None else None
+        token = (enterprises[position % len(enterprises)].qr_token if position is not None
+                 else None)
         create_tip({"text": text, "token": token, "contact": contact}, [])
     communities = db.session.scalars(select(Community.id).order_by(Community.code)).all()
     publish(supervisor, {**BULLETIN, "target": {"community_ids": list(communities)}})

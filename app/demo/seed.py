@@ -102,14 +102,16 @@ def add_enterprises(numbers, communities, rng: random.Random) -> list[Enterprise
 DEMO_HAZARDS = 240
 
 
-def seed_plan() -> str:
-    """A 四不两直 plan of this month, drawn: the demo inspector's 我的任务 is not empty."""
+def seed_plan(n_enterprises: int) -> str:
+    """A 四不两直 plan of this month, drawn: the demo inspector's 我的任务 is not empty (four
+    tasks, fewer in a smaller demo)."""
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
     inspector = db.session.scalar(select(User).where(User.username == "inspector"))
     start = today()
     plan = create_plan(supervisor, {
         "name": f"{start.year}年{start.month}月“双随机”四不两直检查", "kind": "unannounced",
-        "starts_on": start, "due_on": start + timedelta(days=30), "count": 4,
+        "starts_on": start, "due_on": start + timedelta(days=30),
+        "count": min(4, n_enterprises),
         "inspector_ids": [inspector.id], "inspectors_per_task": 1}).record
     draw_plan(supervisor, plan.id, {"seed": f"{STREET}-demo"})
     return f"drew the plan “{plan.name}”: {plan.count} tasks for {inspector.username}"
@@ -136,7 +138,7 @@ def seed_demo(*, n_enterprises: int = 12, n_hazards: int | None = None,
                         communities=communities if role in ("supervisor", "inspector") else ())
         lines.append(f"created {STREET}: {len(communities)} communities, "
                      f"{len(enterprises)} enterprises, {len(DEMO_USERS)} users")
-        lines.append(seed_plan())
+        lines.append(seed_plan(len(enterprises)))
     else:
         lines.append("demo data already present; left as it is")
         existing = db.session.scalar(select(func.count()).select_from(Enterprise))
