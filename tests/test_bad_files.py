@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -360,3 +361,32 @@ def test_fuzzed_photos_never_5xx_and_leave_no_orphans(world, media_dir, soak, fi
     assert world.count(Photo) == outcomes.get(201, 0)
     figures("bad-files photo-fuzz", uploads=sum(outcomes.values()),
             **{f"s{k}": v for k, v in sorted(outcomes.items())}, files_checked=len(expected))
+
+
+def test_a_formula_without_a_value_refuses_its_checklist_row(world):
+    """The checklist import reads its file with the registry's reader: a formula cell whose
+    value was never saved is named as its row's error there too, never imported empty."""
+    from app.checklists.models import Checklist
+    from tests.test_checklists import xlsx
+    rows = [("消防检查表", "", "F1", "疏散通道畅通", "fire", "", "否", "否"),
+            ("消防检查表", "", "F2", "PLACEHOLDER", "fire", "", "否", "否")]
+    data = xlsx(rows)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:  # the text of F2 becomes a formula, unsaved
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<c r="D3"[^>]*>.*?</c>',
+                                 b'<c r="D3"><f>CONCAT("A","B")</f></c>', content)
+            archive.writestr(item, content)
+    response = world.client("supervisor").post(
+        "/api/v1/checklists/import", content_type="multipart/form-data",
+        data={"file": (io.BytesIO(out.getvalue()), "checklists.xlsx")})
+    assert response.status_code in (200, 422), response.get_data()[:300]
+    body = response.get_json()
+    errors = body.get("errors")
+    named = ([(e["line"], e["field"]) for e in errors] if isinstance(errors, list)
+             else sorted(errors))
+    assert (3, "text") in named, body
+    assert world.count(Checklist) == 0 or body.get("created", 0) == 0
