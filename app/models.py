@@ -6,6 +6,7 @@ from app.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.hazards.models import Hazard, HazardEvent, HazardEventHead
 from app.hazards.oversight_models import DeadlineExtension, EvidenceFlag, HazardListing
+from app.hazards.rollups import HazardCount, HazardDayCount, HazardOpenCount
 from app.inspections.models import Inspection, InspectionAnswer, InspectionMember
 from app.notifications.models import JobLease, Notification, WebhookDelivery
 from app.outreach.models import (Bulletin, BulletinAttachment, BulletinEvent, BulletinReceipt,
@@ -23,6 +24,7 @@ __all__ = [
     "Escalation", "Interview", "InterviewEvent",
     "Hazard", "HazardEvent", "HazardEventHead",
     "DeadlineExtension", "EvidenceFlag", "HazardListing",
+    "HazardCount", "HazardDayCount", "HazardOpenCount",
     "Inspection", "InspectionAnswer", "InspectionMember",
     "JobLease", "Notification", "WebhookDelivery",
     "Bulletin", "BulletinAttachment", "BulletinEvent", "BulletinReceipt",

@@ -8,6 +8,14 @@ Each database is created for the run and dropped afterwards (PostgreSQL at
 ``ANXUN_TEST_PG_ADMIN_URL``, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 Timings go through the whole HTTP stack (Flask test client: login, scope, schema, JSON).
 Figures are printed; bench/RESULTS.md records a run.
+
+Subcommands (each has its own ``--help``):
+
+    python -m bench reads      # the five reads of every day, under wrk, as a share of bare Flask
+    python -m bench profile    # where the time of one read goes (SQL statements, pyinstrument)
+    python -m bench exports    # the hazard ledger streamed: first byte, peak memory at 100k, 1M
+    python -m bench sync       # 10 phones × 200 hazards × 2 photos at once, over two workers
+    python -m bench photos     # accepting a photo next to one Pillow decode + encode
 """
 from __future__ import annotations
 
@@ -234,7 +242,15 @@ def query_plans(app) -> None:
 
 
 # --------------------------------------------------------------------------- main
+SUBCOMMANDS = {"reads": "bench.reads", "profile": "bench.profile", "exports": "bench.exports",
+               "sync": "bench.sync", "photos": "bench.photos"}
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        import importlib
+        return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hazards", type=int, default=100_000, help="SQLite year size")

@@ -236,7 +236,9 @@ def expected_dashboard(rows: dict, user: dict, *, first: date, last: date, now: 
     period = [h for h in scoped if start <= h.found_at < end]
     rectified = [h for h in period if h.state in RECTIFIED]
     on_time = [h for h in rectified if h.verified_at <= h.deadline]
-    closing = [(h.closed_at - h.found_at).total_seconds() / 86400 for h in period
+    # days to close: calendar days (Asia/Shanghai) from the day found to the day closed
+    closing = [(h.closed_at.astimezone(SHANGHAI).date()
+                - h.found_at.astimezone(SHANGHAI).date()).days for h in period
                if h.closed_at is not None]
     open_now = [h for h in scoped if h.state not in FINISHED]
     weeks_found = Counter(monday(h.found_at) for h in period)
@@ -315,7 +317,7 @@ def assert_dashboard_matches(body: dict, want: dict) -> None:
     if want["median_days_to_close"] is None:
         assert body["median_days_to_close"] is None
     else:
-        assert abs(body["median_days_to_close"] - want["median_days_to_close"]) < 0.006
+        assert body["median_days_to_close"] == want["median_days_to_close"]
     assert body["open_now"] == want["open_now"]
     assert body["overdue_now"] == want["overdue_now"]
     assert body["major_open_now"] == want["major_open_now"]

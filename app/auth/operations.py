@@ -10,14 +10,16 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, g
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import bindparam, case, delete, or_, select, update
+from sqlalchemy import inspect as inspect_state
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth import devices
 from app.auth.choices import COMMUNITY_ROLES, OFFICER, ROLES
 from app.auth.models import LoginFailure, User, UserSession, user_communities
-from app.core.db import upsert
+from app.core.db import attach, upsert
 from app.core.pagination import Page, paginate
 from app.core.permissions import require
 from app.core.timeutil import utcnow
@@ -210,16 +212,46 @@ def open_session(user: User, *, user_agent: str | None, ip: str | None) -> tuple
     return token, session
 
 
+_SESSION, _USER, _COMMUNITY = (UserSession.__table__, User.__table__, Community.__table__)
+#: A live session by its token's hash, with its user and the user's communities (one row per
+#: community): read with plain SQL, put in the session as loaded records (``attach``).
+_LIVE_SESSION = (
+    select(*[c.label(f"s_{c.name}") for c in _SESSION.c],
+           *[c.label(f"u_{c.name}") for c in _USER.c],
+           *[c.label(f"c_{c.name}") for c in _COMMUNITY.c])
+    .select_from(_SESSION.join(_USER, _USER.c.id == _SESSION.c.user_id)
+                 .outerjoin(user_communities, user_communities.c.user_id == _USER.c.id)
+                 .outerjoin(_COMMUNITY, _COMMUNITY.c.id == user_communities.c.community_id))
+    .where(_SESSION.c.token_hash == bindparam("token_hash"), _SESSION.c.revoked_at.is_(None),
+           _SESSION.c.expires_at > bindparam("now", type_=_SESSION.c.expires_at.type),
+           _USER.c.active.is_(True))
+    .order_by(_COMMUNITY.c.id))
+
+
 def load_session(token: str | None) -> UserSession | None:
-    """The live session for a cookie token, or None (unknown, expired, revoked, user disabled)."""
+    """The live session for a cookie token, or None (unknown, expired, revoked, user disabled).
+
+    Every request pays for this: one statement brings the session, its user and the user's
+    communities (the scope of supervisors and inspectors), refusing an ended session or a
+    disabled user in SQL, and the records are put in the session as loaded without the ORM's
+    per-row machinery (bench/RESULTS.md, issue 18)."""
     if not token:
         return None
-    session = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == token_hash(token)))
-    if session is None or session.revoked_at is not None or session.expires_at <= utcnow():
+    rows = db.session.execute(_LIVE_SESSION, {"token_hash": token_hash(token),
+                                              "now": utcnow()}).mappings().all()
+    if not rows:
         return None
-    if not session.user.active:
-        return None
+
+    def part(row, prefix):
+        return {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)}
+
+    session = attach(UserSession, part(rows[0], "s_"))
+    user = attach(User, part(rows[0], "u_"))
+    if "communities" not in inspect_state(user).dict:
+        set_committed_value(user, "communities", [
+            attach(Community, part(row, "c_")) for row in rows if row["c_id"] is not None])
+    if "user" not in inspect_state(session).dict:
+        set_committed_value(session, "user", user)
     return session
 
 

@@ -7,9 +7,12 @@ from datetime import datetime, timezone
 
 from flask import has_request_context, request
 from sqlalchemy import String, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from app.extensions import db
@@ -121,6 +124,24 @@ def configure_engine(engine: Engine, busy_timeout_ms: int, *, connect_timeout_s:
     # A forked worker must not reuse the parent's sockets/file handles.
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+
+
+def attach(model, values: dict):
+    """The persistent ``model`` instance of a row read with plain SQL (``values`` by column
+    name, every column there): put in the session as if the ORM had loaded it, without the
+    cost of the ORM's loading. The instance the session already holds is answered instead."""
+    mapper = sa_inspect(model)
+    key = mapper.identity_key_from_primary_key(
+        [values[column.name] for column in mapper.primary_key])
+    held = db.session.identity_map.get(key)
+    if held is not None:
+        return held
+    obj = mapper.class_manager.new_instance()
+    for prop in mapper.column_attrs:
+        set_committed_value(obj, prop.key, values[prop.columns[0].name])
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj
 
 
 def utc_from_timestamp(ts: float) -> datetime:

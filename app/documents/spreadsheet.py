@@ -176,6 +176,28 @@ def write_csv(rows: Iterable, columns: ColumnSpec, *, bom: bool = True,
 # --------------------------------------------------------------------------------------------
 # Streamed
 
+class ChunkSink(io.RawIOBase):
+    """A write-only, unseekable file collecting what is written, for :class:`XlsxStream` to
+    write a workbook into while it is being sent: :meth:`take` hands over what came so far
+    (the zip is written with data descriptors, so nothing needs to go back)."""
+
+    def __init__(self):
+        super().__init__()
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self._chunks)
+        self._chunks.clear()
+        return out
+
+
 class XlsxStream:
     """A minimal streaming XLSX (SpreadsheetML) writer: one sheet, a styled header row, then rows
     of text, numbers, booleans (是/否), dates and naive datetimes, written straight into the zip.

@@ -23,10 +23,12 @@ from app.core.permissions import get_or_404, in_scope, require, scope_clause
 from app.core.timeutil import local, utcnow
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid, NotFound
+from app.escalation import counting
 from app.escalation.choices import RULES
 from app.escalation.models import Escalation, Interview, InterviewEvent
 from app.escalation.workflow import ACTION_FIELDS, INTERVIEW_WORKFLOW
 from app.extensions import db
+from app.hazards import rollups
 from app.hazards.choices import MAJOR
 from app.hazards.models import Hazard, HazardEvent
 from app.notifications import choices as kinds
@@ -65,6 +67,7 @@ def fire(hazard: Hazard, rule: str, detail: str, *, now: datetime | None = None
         community_id=hazard.community_id, fired_at=now, detail=detail), ["hazard_id", "rule"])
     if not inserted:
         return None
+    counting.count_inserted(Escalation, escalation_id)
 
     reason = _reason_line(rule, hazard, detail)
     reason_data = {"rule": rule, "hazard_id": hazard.id, "escalation_id": escalation_id}
@@ -154,6 +157,7 @@ def _open_interview_for(enterprise_id: str, community_id: str, *, situation: str
         updated_at=now, version=1), ["open_slot"])
     interview = db.session.scalar(current)
     if inserted:
+        counting.count_inserted(Interview, interview_id)
         db.session.add(InterviewEvent(interview_id=interview.id, actor_id=None, action="open",
                                       from_state=None, to_state=interview.state, at=written,
                                       note=situation,
@@ -200,6 +204,7 @@ def open_interview(actor, *, enterprise_id: str, situation: str, interview_id: s
     if not inserted:  # another request opened one in between
         raise Conflict("该企业已有未结案的约谈 / The enterprise already has an open interview.",
                        field="enterprise_id")
+    counting.count_inserted(Interview, new_id_)
     interview = db.session.get(Interview, new_id_)
     db.session.add(InterviewEvent(interview_id=interview.id, actor_id=actor.id, action="open",
                                   from_state=None, to_state=interview.state, at=now,
@@ -420,10 +425,20 @@ def not_fired(rule: str):
 def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> dict:
     """The enterprise's interviews (each with a ``move`` line in its trail) and escalations
     follow it to its new community (:data:`app.registry.signals.enterprise_moved`)."""
+    # the dashboard's counts of both (app.escalation.counting) follow them
+    delta = rollups.Delta()
+
+    def facts():
+        return (counting.escalation_facts(Escalation.enterprise_id == enterprise.id)
+                + counting.interview_facts(Interview.enterprise_id == enterprise.id))
+    counting.add_facts(delta, facts(), -1)
     interviews = moves.carry(Interview, enterprise)
     for interview_id, state in interviews:
         db.session.add(InterviewEvent(interview_id=interview_id, actor_id=actor_id,
                                       action=moves.MOVE, from_state=state, to_state=state,
                                       at=now, note=note, data=moves.move_data(move)))
-    return {"interviews": len(interviews),
-            "escalations": len(moves.carry(Escalation, enterprise))}
+    carried = moves.carry(Escalation, enterprise)
+    counting.add_facts(delta, facts(), +1)
+    delta.apply()
+    return {"interviews": len(interviews), "escalations": len(carried)}
+

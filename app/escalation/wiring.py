@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.escalation import jobs, operations, rules
+from app.escalation import counting, jobs, operations, rules
 from app.hazards import signals
 from app.registry.signals import enterprise_moved
 
@@ -34,4 +34,5 @@ def init_app(app: Flask) -> None:
     signals.hazard_transitioned.connect(rules.on_hazard_transitioned, weak=False)
     signals.hazard_updated.connect(rules.on_hazard_updated, weak=False)
     enterprise_moved.connect(operations.on_enterprise_moved, weak=False)
+    counting.init_app(app)   # the dashboard's escalation counts follow every flush
     jobs.init_app(app)

@@ -199,6 +199,6 @@ def extension_counts(hazard_scope, start: datetime, end: datetime) -> dict:
         count(decided & (DeadlineExtension.state == APPROVED)),
         count(decided & (DeadlineExtension.state == REJECTED)),
         count(DeadlineExtension.state == PENDING),
-    ).where(DeadlineExtension.hazard_id.in_(select(Hazard.id).where(hazard_scope)))).one()
+    ).where(oversight.of_hazards(DeadlineExtension, hazard_scope))).one()
     return dict(zip(("requested", "approved", "rejected", "pending_now"), map(int, row),
                     strict=True))

@@ -38,11 +38,14 @@ class StepPhotos:
 
 
 def sort_photos(hazard) -> StepPhotos:
-    """Evidence and pending photos of ``hazard`` (one query for its step events; the photos
-    come with the hazard)."""
+    """Evidence and pending photos of ``hazard`` (one query for its step events when it has
+    step photos; the photos come with the hazard)."""
     handed_in: set[str] = set()
     set_aside: set[str] = set()
     legacy_until: dict[str, object] = {}  # kind -> time of its latest step that set none aside
+    step_kinds = set(STEP_PHOTO_KIND.values())
+    if not any(photo.kind in step_kinds for photo in hazard.photos):
+        return StepPhotos(evidence=list(hazard.photos))   # findings only: nothing to sort
     for action, at, data in db.session.execute(
             select(HazardEvent.action, HazardEvent.at, HazardEvent.data).where(
                 HazardEvent.hazard_id == hazard.id,

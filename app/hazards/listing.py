@@ -211,5 +211,5 @@ def listing_counts(hazard_scope, start: datetime, end: datetime) -> dict:
         count((HazardListing.listed_at >= start) & (HazardListing.listed_at < end)),
         count((HazardListing.state == DELISTED) & (HazardListing.delisted_at >= start)
               & (HazardListing.delisted_at < end)),
-    ).where(HazardListing.hazard_id.in_(select(Hazard.id).where(hazard_scope)))).one()
+    ).where(oversight.of_hazards(HazardListing, hazard_scope))).one()
     return dict(zip(("listed_now", "listed", "delisted"), map(int, row), strict=True))

@@ -50,6 +50,11 @@ class Hazard(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db.Mod
         Index("ix_hazards_community_state", "community_id", "state"),
         Index("ix_hazards_enterprise_state", "enterprise_id", "state"),
         Index("ix_hazards_state_deadline", "state", "deadline"),
+        # The list filtered by state, newest first (deadline for its overdue filter): a page
+        # reads its own rows (issue 18, bench/RESULTS.md).
+        Index("ix_hazards_state_found", "state", "found_at", "deadline"),
+        # The dashboard's 自查不实 count: the flagged few of a period, not the period.
+        Index("ix_hazards_self_check_missed_found", "self_check_missed", "found_at"),
         Index("ix_hazards_found_at", "found_at"),
         Index("ix_hazards_enterprise_category_closed", "enterprise_id", "category", "closed_at"),
         # Covers every column the dashboard groups or filters the period's hazards by, so its

@@ -10,20 +10,24 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay, payload_hash
 from app.core.models import expect_version
-from app.core.pagination import Page, paginate
+from app.core.pagination import Page, paginate_keyset
 from app.core.permissions import can, get_or_404, in_scope, require, scope_clause
+from app.core.roles import ADMIN, COMMUNITY_ROLES
 from app.core.timeutil import SHANGHAI, as_utc, utcnow
+from app.auth.models import User
 from app.core.workflow import apply
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.hazards import choices, handover, oversight, readiness, signals
+from app.hazards import choices, handover, oversight, readiness, rollups, signals
 from app.hazards.choices import (ARCHIVED, EDITABLE_STATES, GOVERNANCE_PLAN_FIELDS, HAZARD_SOURCES,
                                  HAZARD_STATES, MAJOR, PHOTO_KINDS, RECTIFICATION,
                                  SOURCE_INSPECTION, SOURCE_SELF)
@@ -412,8 +416,14 @@ def transition_hazard(user, hazard_id: str, data: dict) -> tuple[Hazard, bool]:
 
 
 # --------------------------------------------------------------------------- reading
+#: What a hazard's answer shows of its enterprise, reporter and photos, loaded with it in one
+#: statement (the reporter's communities are not shown).
+DETAIL_LOADS = (joinedload(Hazard.enterprise), joinedload(Hazard.photos),
+                joinedload(Hazard.reporter).lazyload(User.communities))
+
+
 def get_hazard(user, hazard_id: str) -> Hazard:
-    return _detailed(user, get_or_404(Hazard, hazard_id, user))
+    return _detailed(user, get_or_404(Hazard, hazard_id, user, options=DETAIL_LOADS))
 
 
 def _detailed(user, hazard: Hazard) -> Hazard:
@@ -464,7 +474,15 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
         if args.get(name) is not None:
             conditions.append(getattr(Hazard, name) == args[name])
     if args.get("overdue") is not None:
-        overdue = Hazard.overdue_at(now or utcnow())
+        now = now or utcnow()
+        overdue = Hazard.overdue_at(now)
+        if args.get("state") and db.session.get_bind().dialect.name == "sqlite":
+            # One state, newest first: SQLite would take the deadline's range on (state,
+            # deadline) and sort every overdue hazard of that state; reading (state, found_at,
+            # deadline) newest first stops at the page's end (PostgreSQL finds it alone).
+            overdue = and_(Hazard.state.in_(Hazard.UNRECTIFIED_STATES),
+                           UnaryExpression(Hazard.deadline, operator=custom_op("+"),
+                                           type_=Hazard.deadline.type) < now)
         conditions.append(overdue if args["overdue"] else ~overdue)
     if args.get("listed") is not None:
         listed = oversight.listed_clause()
@@ -484,11 +502,51 @@ def hazard_filter(user, args: dict, now: datetime | None = None):
     return and_(*conditions)
 
 
+#: The order of the hazard list (newest finding first), unique, for keyset paging.
+LIST_ORDER = ((Hazard.found_at, True), (Hazard.id, False))
+#: A page's hazards come with their enterprise's name, in the same statement.
+LIST_LOADS = (contains_eager(Hazard.enterprise).load_only(Enterprise.name),)
+#: The filters whose totals the rollups know (app.hazards.rollups.HazardCount).
+COUNTED_FILTERS = frozenset({"state", "level", "category", "community_id"})
+_PAGING = frozenset({"page", "per_page", "cursor"})
+
+
 def list_hazards(user, args: dict) -> Page:
-    """The user's hazards, filtered, newest finding first."""
-    return paginate(select(Hazard).where(hazard_filter(user, args))
-                    .options(selectinload(Hazard.enterprise))
-                    .order_by(Hazard.found_at.desc(), Hazard.id), args["page"], args["per_page"])
+    """The user's hazards, filtered, newest finding first: a page by number (with the total)
+    or after a cursor (without), and the cursor of the next page either way. One statement
+    for the page and its enterprises' names; the total from the rollups when the filters are
+    theirs, else counted."""
+    where = hazard_filter(user, args)
+    stmt = select(Hazard).join(Hazard.enterprise).where(where).options(*LIST_LOADS)
+    return paginate_keyset(stmt, LIST_ORDER, per_page=args["per_page"],
+                           cursor=args.get("cursor"), page=args.get("page") or 1,
+                           count=lambda: _count(user, args, where))
+
+
+def _count(user, args: dict, where) -> int:
+    """How many hazards the list's filters select: from the rollups' counts when every filter
+    is one they keep and the scope is a set of communities, else counted."""
+    filters = {name for name, value in args.items()
+               if name not in _PAGING and value is not None}
+    communities = rollup_scope(user)
+    if filters <= COUNTED_FILTERS and communities is not False:
+        if args.get("community_id"):
+            wanted = args["community_id"]
+            communities = [wanted] if communities is None or wanted in communities else []
+        [(n,)] = rollups.totals(communities, states=[args["state"]] if args.get("state") else None,
+                                level=args.get("level"), category=args.get("category"))
+        return int(n)
+    return db.session.scalar(select(func.count()).select_from(Hazard).where(where)) or 0
+
+
+def rollup_scope(user):
+    """The communities the rollups count for ``user``'s scope: a list, None for every one
+    (an administrator), False when the scope is not made of communities (an officer)."""
+    if user.role == ADMIN:
+        return None
+    if user.role in COMMUNITY_ROLES:
+        return list(user.community_ids)
+    return False
 
 
 def _escape_like(text: str) -> str:
@@ -536,7 +594,8 @@ def ensure_open_for_photos(hazard) -> None:
 def on_enterprise_moved(enterprise, *, move, note: str, actor_id, now, **_) -> dict:
     """The enterprise's hazards follow it to its new community, each with a ``move`` line in its
     trail (:data:`app.registry.signals.enterprise_moved`)."""
-    rows = moves.carry(Hazard, enterprise)
+    with rollups.tracking(enterprise_id=enterprise.id):   # an UPDATE the flushes do not see
+        rows = moves.carry(Hazard, enterprise)
     for hazard_id, state in rows:
         db.session.add(HazardEvent(hazard_id=hazard_id, actor_id=actor_id, action=moves.MOVE,
                                    from_state=state, to_state=state, at=now, note=note,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.permissions import can, scope_clause
@@ -167,16 +167,23 @@ def override(open_flags: list[EvidenceFlag], user, now: datetime) -> dict:
     return {"overridden_flags": [{"code": f.code, "photo_id": f.photo_id} for f in open_flags]}
 
 
+def of_hazards(model, hazard_scope):
+    """The rows of ``model`` (with ``hazard_id``) whose hazard matches ``hazard_scope``, looked
+    up by id from each row (a correlated EXISTS): what it costs follows ``model``'s few rows,
+    not the hazards' (an ``IN (SELECT … FROM hazards)`` read every hazard in scope)."""
+    return exists(select(Hazard.id).where(Hazard.id == model.hazard_id, hazard_scope))
+
+
 def evidence_counts(hazard_scope, start: datetime, end: datetime) -> dict:
     """For the dashboard: verifications made in ``[start, end)`` while flags stood (the hazards
     whose flags a verification answered then), and the hazards awaiting their re-check now
     with a standing flag."""
-    scoped = EvidenceFlag.hazard_id.in_(select(Hazard.id).where(hazard_scope))
+    scoped = of_hazards(EvidenceFlag, hazard_scope)
     flagged = db.session.scalar(select(func.count(func.distinct(EvidenceFlag.hazard_id))).where(
         scoped, EvidenceFlag.overridden_at >= start, EvidenceFlag.overridden_at < end))
     awaiting = db.session.scalar(select(func.count(func.distinct(EvidenceFlag.hazard_id))).where(
-        scoped, EvidenceFlag.overridden_at.is_(None), EvidenceFlag.hazard_id.in_(
-            select(Hazard.id).where(Hazard.state == SUBMITTED))))
+        EvidenceFlag.overridden_at.is_(None),
+        of_hazards(EvidenceFlag, and_(hazard_scope, Hazard.state == SUBMITTED))))
     return {"flagged_verifications": int(flagged or 0), "awaiting_review": int(awaiting or 0)}
 
 

@@ -87,6 +87,9 @@ class TransitionIn(Schema):
 
 
 class HazardQueryArgs(page_args(200, 50)):
+    cursor = fields.String(validate=validate.Length(max=400), metadata={
+        "description": "the `next` of a previous answer: the hazards after its last one "
+                       "(keyset paging; `page` is then ignored and `total` is null)"})
     state = fields.String(validate=validate.OneOf(list(choices.HAZARD_STATES)))
     level = fields.String(validate=validate.OneOf(list(choices.HAZARD_LEVELS)))
     enterprise_id = UUIDStr()
@@ -264,7 +267,9 @@ class HazardOut(HazardSummaryOut):
         return out
 
 
-HazardPageOut = page_schema(HazardSummaryOut, "HazardPageOut")
+HazardPageOut = page_schema(HazardSummaryOut, "HazardPageOut", next=fields.String(
+    allow_none=True, metadata={"description": "cursor of the next page (pass it as `cursor`); "
+                                              "null on the last page"}))
 
 
 class ActorOut(Schema):

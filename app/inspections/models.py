@@ -15,7 +15,12 @@ class Inspection(IdMixin, TimestampMixin, VersionedMixin, ClientCreatedMixin, db
     """检查: one visit by an inspector; ``distance_m``/``on_site`` prove presence (四不两直)."""
 
     __tablename__ = "inspections"
-    __table_args__ = (Index("ix_inspections_enterprise_started", "enterprise_id", "started_at"),)
+    __table_args__ = (Index("ix_inspections_enterprise_started", "enterprise_id", "started_at"),
+                      # the dashboard's prevention figures: self-inspections of a period, the
+                      # inspections made with a checklist (issue 18)
+                      Index("ix_inspections_kind_started", "kind", "started_at"),
+                      Index("ix_inspections_checklist_ended", "checklist_version_id",
+                            "ended_at"))
 
     enterprise_id = db.Column(String(36), ForeignKey("enterprises.id"), nullable=False)
     community_id = db.Column(String(36), ForeignKey("communities.id"), nullable=False, index=True)
@@ -74,7 +79,8 @@ class InspectionAnswer(IdMixin, db.Model):
 
     __tablename__ = "inspection_answers"
     __table_args__ = (UniqueConstraint("inspection_id", "code"),
-                      Index("ix_inspection_answers_category_at", "category", "answered_at"))
+                      Index("ix_inspection_answers_category_at", "category", "answered_at"),
+                      Index("ix_inspection_answers_answered_at", "answered_at"))
 
     inspection_id = db.Column(String(36), ForeignKey("inspections.id"), nullable=False)
     code = db.Column(String(32), nullable=False)

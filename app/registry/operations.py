@@ -137,7 +137,8 @@ def list_fingerprint(user, args: dict, language: str) -> list:
 
 
 def get_enterprise(user, enterprise_id: str) -> Enterprise:
-    return get_or_404(Enterprise, enterprise_id, user)
+    """An enterprise in ``user``'s scope, its community (named in the answer) loaded along."""
+    return get_or_404(Enterprise, enterprise_id, user, options=(joinedload(Enterprise.community),))
 
 
 def _community_or_invalid(community_id: str, field_name: str = "community_id") -> Community:

@@ -11,6 +11,9 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 from app.errors import DomainError
+from app.escalation.counting import all_facts
+from app.extensions import db
+from app.hazards import rollups
 from app.reports import ledger
 from app.reports.documents import campaign_summary
 from app.reports.schemas import LedgerArgs
@@ -91,6 +94,39 @@ def campaign_summary_command(date_from, date_to, community_id, title, report_due
     click.echo(f"wrote {out_path} ({name})")
 
 
+@click.group("rollups", help="The dashboard's rollups (app.hazards.rollups): check, rebuild.")
+def rollups_cli():
+    pass
+
+
+@rollups_cli.command("check")
+@with_appcontext
+def rollups_check_command():
+    """Compare the stored rollups with counts made from the rows now; exit 1 when they differ."""
+    stored, wanted = rollups.stored(), rollups.computed(others=all_facts())
+    wrong = 0
+    for table, rows in wanted.items():
+        have = stored.get(table, {})
+        for key in sorted(set(rows) | set(have), key=str):
+            if rows.get(key) != have.get(key):
+                wrong += 1
+                if wrong <= 20:
+                    click.echo(f"{table} {key}: stored {have.get(key)}, rows say {rows.get(key)}")
+    click.echo(f"{wrong} rollup rows differ from the rows" if wrong else "rollups match the rows")
+    if wrong:
+        raise SystemExit(1)
+
+
+@rollups_cli.command("rebuild")
+@with_appcontext
+def rollups_rebuild_command():
+    """Count every rollup again from the hazards, escalations and interviews."""
+    written = rollups.rebuild(others=all_facts())
+    db.session.commit()
+    click.echo(f"rollups rebuilt: {written} rows")
+
+
 def register_cli(app):
     app.cli.add_command(reports_cli)
+    app.cli.add_command(rollups_cli)
 

@@ -10,9 +10,10 @@ Definitions (every figure is limited to the user's scope and the optional commun
   accepted (state verified, closed or archived) ÷ all of them. ``None`` without hazards.
 * **on_time_rate (按期整改率)** — of those rectified, the share accepted (``verified_at``) no
   later than their deadline; the complement is exactly what the 零容忍 rule R2 escalates.
-* **median_days_to_close** — median of ``closed_at − found_at`` in days over the period's hazards
-  that are closed (销号) or archived; the continuous median (mean of the middle two for an even
-  count), computed in SQL.
+* **median_days_to_close** — median of the days to close (整改天数: calendar days, Asia/Shanghai,
+  from the day found to the day closed) over the period's hazards that are closed (销号) or
+  archived; the continuous median (mean of the middle two for an even count). Whole days, so
+  that it comes from counts (a histogram per day and community) like every other figure.
 * **overdue_now (逾期)** — hazards of any period whose deadline has passed without an accepted
   rectification (reported, rectifying, submitted), as the hazard list's ``overdue`` filter.
 * **open_now** — hazards of any period not yet closed (销号) or archived; **top_enterprises**
@@ -33,9 +34,14 @@ Definitions (every figure is limited to the user's scope and the optional commun
   enterprise's last score, self-inspections per enterprise per month, 自查不实 cases
   (``app/reports/prevention.py``).
 
-Nothing is loaded row by row: each figure is one aggregate query (``GROUP BY`` per dimension),
-and the covering index ``ix_hazards_dashboard`` (found_at first, then every column these queries
-filter or group by) lets them read the index alone (see ``bench/RESULTS.md``).
+Where the figures come from: for administrators, supervisors and inspectors (scopes made of
+communities) every figure of hazards and escalations is read from the rollups that every change
+keeps current (:mod:`app.hazards.rollups`; escalations and interviews
+:mod:`app.escalation.counting`): a few hundred rows whatever the number of hazards
+(issue 18; bench/RESULTS.md). An officer's dashboard (one enterprise) counts that enterprise's
+hazards directly, with one aggregate query per dimension (``GROUP BY``) on the covering index
+``ix_hazards_dashboard``; so does ``dashboard(..., from_rollups=False)``, which the tests compare
+with the rollups.
 """
 from __future__ import annotations
 
@@ -47,11 +53,13 @@ from sqlalchemy import and_, case, func, select, true
 from app.core.choices import ChoiceSet
 from app.core.fields import YEAR_RANGE_MESSAGE, year_in_range
 from app.core.permissions import scope_clause
+from app.core.roles import ADMIN, COMMUNITY_ROLES
 from app.core.timeutil import SHANGHAI, utcnow
 from app.errors import Invalid
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
 from app.extensions import db
+from app.hazards import rollups
 from app.hazards.choices import HAZARD_LEVELS, HAZARD_STATES, configured_categories
 from app.hazards.deadline_extensions import extension_counts
 from app.hazards.listing import listing_counts
@@ -114,11 +122,13 @@ def week_start(column):
     return func.date(column, "+8 hours", "weekday 0", "-6 days")
 
 
-def days_between(later, earlier):
-    """``later − earlier`` in (fractional) days."""
+def days_to_close():
+    """Days to close (整改天数): calendar days (Asia/Shanghai) from the day a hazard was found
+    to the day it was closed (销号), as the rollups count them (``ttc``)."""
+    found, closed = rollups.local_day(Hazard.found_at), rollups.local_day(Hazard.closed_at)
     if _dialect() == "postgresql":
-        return func.extract("epoch", later - earlier) / 86400.0
-    return func.julianday(later) - func.julianday(earlier)
+        return closed - found
+    return func.julianday(closed) - func.julianday(found)
 
 
 def sql_median(value, where) -> float | None:
@@ -154,20 +164,62 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def rollup_communities(user, community: Community | None):
+    """The communities whose rollups (:mod:`app.hazards.rollups`) make up ``user``'s dashboard:
+    a list, ``None`` for every community (an administrator), or ``False`` when the scope is
+    not a set of communities (an officer's enterprise: its few hazards are counted directly)."""
+    if community is not None and user.role in (ADMIN, *COMMUNITY_ROLES):
+        return [community.id]
+    if user.role == ADMIN:
+        return None
+    if user.role in COMMUNITY_ROLES:
+        return list(user.community_ids)
+    return False
+
+
 def dashboard(user, *, community_id: str | None = None, date_from: date | None = None,
-              date_to: date | None = None, now: datetime | None = None) -> dict:
-    """Every figure of the dashboard for ``user``'s scope (see the module docstring)."""
+              date_to: date | None = None, now: datetime | None = None,
+              from_rollups: bool | None = None) -> dict:
+    """Every figure of the dashboard for ``user``'s scope (see the module docstring).
+
+    Figures of hazards and escalations come from the rollups for administrators, supervisors
+    and inspectors (whatever the table's size, a few hundred rows are read), and from the rows
+    themselves for an officer's one enterprise, or when ``from_rollups`` is False (the tests
+    compare the two)."""
     now = now or utcnow()
     community = visible_community(user, community_id)
     first, last, start, end = period_bounds(date_from, date_to, now=now)
     scope = _scope(user, Hazard, community)
-    in_period = and_(scope, Hazard.found_at >= start, Hazard.found_at < end)
+    in_communities = rollup_communities(user, community)
+    if from_rollups is None:
+        from_rollups = in_communities is not False
+    elif from_rollups and in_communities is False:
+        raise ValueError("an officer's dashboard is not made of rollups")
 
-    period = period_figures(scope, start, end)
+    if from_rollups:
+        period = rolled_up_period(in_communities, first, last)
+        open_now = rolled_up_open(in_communities, now)
+        escalations, interviews = dict(period["esc"]), dict(period["ivo"])
+        interviews_held = period["ivh"]
+    else:
+        period = period_figures(scope, start, end)
+        open_now = open_hazards(scope, now)
+        escalations = dict(db.session.execute(
+            select(Escalation.rule, func.count()).where(
+                _scope(user, Escalation, community), Escalation.fired_at >= start,
+                Escalation.fired_at < end).group_by(Escalation.rule)).all())
+        interview_scope = _scope(user, Interview, community)
+        interviews = dict(db.session.execute(
+            select(Interview.state, func.count()).where(
+                interview_scope, Interview.created_at >= start, Interview.created_at < end)
+            .group_by(Interview.state)).all())
+        interviews_held = db.session.scalar(select(func.count()).select_from(Interview).where(
+            interview_scope, Interview.held_at >= start, Interview.held_at < end))
     by_state, by_level = period["state"], period["level"]
     by_category, by_community_id, by_risk = (period["category"], period["community"],
                                              period["risk"])
     total, n_rectified, n_on_time = period["total"], period["rectified"], period["on_time"]
+    median = period["median"]
 
     # Communities in scope, named, with their count (zero included).
     communities = db.session.execute(
@@ -177,23 +229,6 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
         .order_by(Community.code, Community.name)).all()
     by_community = [{"id": c.id, "name": c.name, "count": by_community_id.get(c.id, 0)}
                     for c in communities]
-
-    closed_in_period = and_(in_period, Hazard.closed_at.is_not(None))
-    median = sql_median(days_between(Hazard.closed_at, Hazard.found_at), closed_in_period)
-
-    open_now = open_hazards(scope, now)
-
-    escalations = dict(db.session.execute(
-        select(Escalation.rule, func.count()).where(
-            _scope(user, Escalation, community), Escalation.fired_at >= start,
-            Escalation.fired_at < end).group_by(Escalation.rule)).all())
-    interview_scope = _scope(user, Interview, community)
-    interviews = dict(db.session.execute(
-        select(Interview.state, func.count()).where(
-            interview_scope, Interview.created_at >= start, Interview.created_at < end)
-        .group_by(Interview.state)).all())
-    interviews_held = db.session.scalar(select(func.count()).select_from(Interview).where(
-        interview_scope, Interview.held_at >= start, Interview.held_at < end))
 
     enterprise_scope = scope_clause(user, Enterprise)
     if community is not None:
@@ -234,6 +269,72 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
         "coverage": coverage(user, community, start, end),
         "tasks": task_figures(user, community, start, end, now),
         "prevention": prevention_figures(user, community, start, end),
+    }
+
+
+def median_of_counts(histogram: dict) -> float | None:
+    """The continuous median of values given as ``{value: how many}``."""
+    count = sum(histogram.values())
+    if not count:
+        return None
+    wanted = sorted({(count - 1) // 2, count // 2})
+    found, seen = [], 0
+    for value in sorted(histogram):
+        n = histogram[value]
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    return sum(found) / len(found) if len(found) == 2 else float(found[0])
+
+
+def rolled_up_period(community_ids, first: date, last: date) -> dict:
+    """:func:`period_figures` (and the median, the escalations by rule, the interviews opened by
+    state and held) from the rollups:
+    the same figures, read from a few hundred rows whatever the number of hazards."""
+    sums = rollups.period_counts(community_ids, first, last)
+    out: dict = {name: defaultdict(int) for name in DIMENSIONS}
+    out["total"] = out["rectified"] = out["on_time"] = 0
+    for (state, level), (n, on_time) in sums["sl"].items():
+        out["state"][state] += n
+        out["level"][level] += n
+        out["total"] += n
+        if state in Hazard.RECTIFIED_STATES:
+            out["rectified"] += n
+            out["on_time"] += on_time
+    out["category"].update(sums["cat"])
+    out["risk"].update(sums["risk"])
+    out["community"].update(sums["community"])
+    days = rollups.daily(community_ids, first, last)
+    for name, dimension in (("week_found", "found"), ("week_closed", "closed")):
+        for day, n in days[dimension].items():
+            out[name][(day - timedelta(days=day.weekday())).isoformat()] += n
+    out["median"] = median_of_counts(sums["ttc"])
+    out["esc"] = {rule: n for rule, n in sums["esc"].items() if n}
+    out["ivo"] = {state: n for state, n in sums["ivo"].items() if n}
+    out["ivh"] = sum(sums["ivh"].values())
+    return out
+
+
+def rolled_up_open(community_ids, now: datetime, limit: int = TOP_ENTERPRISES) -> dict:
+    """:func:`open_hazards` from the rollups: open and major from the counts, overdue from the
+    deadlines counted by day (and the hazards due earlier today, counted directly), the
+    enterprises with most open hazards from their counts."""
+    [(n_open,)] = rollups.totals(community_ids, states=Hazard.NOT_CLOSED_STATES)
+    [(n_major,)] = rollups.totals(community_ids, states=Hazard.NOT_CLOSED_STATES, level="major")
+    in_scope = (Hazard.community_id.in_(list(community_ids)) if community_ids is not None
+                else true())
+    overdue = rollups.overdue(community_ids, now)
+    rows = rollups.top_open(community_ids, limit)
+    late = dict(db.session.execute(
+        select(Hazard.enterprise_id, func.count()).where(
+            Hazard.enterprise_id.in_([r.id for r in rows]), in_scope, Hazard.overdue_at(now))
+        .group_by(Hazard.enterprise_id)).all()) if rows else {}
+    return {
+        "open": int(n_open), "major": int(n_major), "overdue": overdue,
+        "top": [{"id": r.id, "name": r.name, "risk_level": r.risk_level,
+                 "community_id": r.community_id, "open_hazards": int(r.open),
+                 "major": int(r.major or 0), "overdue": int(late.get(r.id, 0))} for r in rows],
     }
 
 
@@ -299,6 +400,7 @@ def period_figures(scope, start: datetime, end: datetime) -> dict:
     out["week_closed"].update({str(k): int(n) for k, n in db.session.execute(
         select(week, func.count()).where(scope, Hazard.closed_at >= start,
                                          Hazard.closed_at < end).group_by(week))})
+    out["median"] = sql_median(days_to_close(), and_(found, Hazard.closed_at.is_not(None)))
     return out
 
 

@@ -5,12 +5,12 @@ level, who found it, who is responsible for the fix, deadline, re-check result, 
 and its 挂牌督办: unit, deadline, responsible person, 摘牌 and its assessment), and where it came
 from (隐患来源, the checklist item it failed, 自查不实)
 under Chinese headers, for exactly the hazards ``GET /api/v1/hazards`` lists with the same
-filters. It may hold a whole year of a 街道 (hundreds of thousands of rows), so rows are read
-from the database in batches and written as they come: XLSX by
-:class:`app.documents.spreadsheet.XlsxStream` into a temporary file, CSV as a streamed response
-(UTF-8 with BOM), both in the format of :func:`~app.documents.spreadsheet.write_xlsx` /
-``write_csv``, which build the whole table in memory and are used as they are for the interview
-ledger (small).
+filters. It may hold a whole year of a 街道 (hundreds of thousands of rows), so rows are
+read from the database in batches and sent as they come: XLSX written by
+:class:`app.documents.spreadsheet.XlsxStream`, CSV (UTF-8 with BOM), both streamed responses
+whose first bytes leave with the first rows, both in the format of
+:func:`~app.documents.spreadsheet.write_xlsx` / ``write_csv``, which build the whole table
+in memory and are used as they are for the interview ledger (small).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.core.timeutil import SHANGHAI, utcnow
-from app.documents.spreadsheet import XlsxStream, write_csv, write_xlsx
+from app.documents.spreadsheet import ChunkSink, XlsxStream, write_csv, write_xlsx
 from app.documents.cells import guard_formula
 from app.escalation.choices import INTERVIEW_STATES, RULES
 from app.escalation.models import Escalation, Interview
@@ -48,6 +48,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 CSV_MIME = "text/csv; charset=utf-8"
 BATCH = 2000
+#: The first rows are sent on their own, so that a download starts at once.
+FIRST = 100
 
 #: (key, 中文表头, column width) of the hazard ledger, in order.
 HAZARD_LEDGER_COLUMNS = (
@@ -178,18 +180,30 @@ def hazard_ledger_rows(query) -> Iterator[list]:
         ]
 
 
-def hazard_ledger_xlsx(user, args: dict, *, now: datetime | None = None):
-    """The hazard ledger as an XLSX workbook in a temporary file (positioned at 0).
+def hazard_ledger_xlsx_chunks(query) -> Iterator[bytes]:
+    """The rows of :func:`hazard_ledger_query` as an XLSX workbook, in chunks as it is written
+    (``BATCH`` rows at a time): the download starts with the first rows and the server holds a
+    batch, never the workbook (issue 18; bench/RESULTS.md).
 
     A year of a 街道 is hundreds of thousands of rows; openpyxl (even write-only) manages a few
-    tens of thousands of cells a second here, so the sheet is streamed by :class:`XlsxStream`
-    instead, at constant memory. The look matches :func:`app.documents.spreadsheet.write_xlsx`:
+    tens of thousands of cells a second here, so the sheet is written by :class:`XlsxStream`
+    into the response as it goes. The look matches :func:`app.documents.spreadsheet.write_xlsx`:
     bold shaded header, frozen first row, auto filter, dates as real dates."""
-    spool = tempfile.TemporaryFile()
-    with XlsxStream(spool, sheet_title="隐患台账",
+    sink = ChunkSink()
+    with XlsxStream(sink, sheet_title="隐患台账",
                     columns=[(title, width) for _, title, width in HAZARD_LEDGER_COLUMNS]) as out:
-        for row in hazard_ledger_rows(hazard_ledger_query(user, args, now)):
+        for n, row in enumerate(hazard_ledger_rows(query), start=1):
             out.append(row)
+            if n % BATCH == 0 or n == FIRST:
+                yield sink.take()
+    yield sink.take()
+
+
+def hazard_ledger_xlsx(user, args: dict, *, now: datetime | None = None):
+    """The hazard ledger as an XLSX workbook in a temporary file (positioned at 0)."""
+    spool = tempfile.TemporaryFile()
+    for chunk in hazard_ledger_xlsx_chunks(hazard_ledger_query(user, args, now)):
+        spool.write(chunk)
     spool.seek(0)
     return spool
 
@@ -208,7 +222,7 @@ def hazard_ledger_csv(query) -> Iterator[bytes]:
     for row in hazard_ledger_rows(query):
         writer.writerow([_csv_text(v) for v in row])
         n += 1
-        if n % BATCH == 0:
+        if n % BATCH == 0 or n == FIRST:
             yield _drain(buffer, first)
             first = False
     yield _drain(buffer, first)
