@@ -46,7 +46,7 @@ def database(engine: str, keep: str | None = None):
     (instance dir, media); both removed afterwards. ``keep`` (PostgreSQL): the name of a
     database to reuse when it exists and to leave behind (seed once, measure several times;
     drop it yourself)."""
-    with tempfile.TemporaryDirectory(prefix="anxun-bench-") as tmp_name:
+    with tempfile.TemporaryDirectory(prefix="anxun-bench-", ignore_cleanup_errors=True) as tmp_name:
         tmp = Path(tmp_name)
         if engine == "sqlite":
             yield f"sqlite:///{tmp}/bench.db", tmp

@@ -135,8 +135,11 @@ def hazard_ledger_query(user, args: dict, now: datetime | None = None):
                    HazardListing.deadline.label("listing_deadline"),
                    HazardListing.responsible.label("listing_responsible"),
                    HazardListing.delisted_at, HazardListing.assessment)
-            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-            .join(Community, Community.id == Hazard.community_id)
+            # Outer joins (every hazard has both): the hazards stay the outer loop, read in
+            # found_at order from its index, so the first rows leave before the last are read
+            # (an inner join let SQLite start from the communities and sort a million rows).
+            .outerjoin(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .outerjoin(Community, Community.id == Hazard.community_id)
             .outerjoin(reporter, reporter.id == Hazard.reporter_id)
             .outerjoin(Inspection, Inspection.id == Hazard.inspection_id)
             .outerjoin(ChecklistItem, and_(
