@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint test-sqlite test-postgresql system-deps postgres-up migrate seed bench clean
+.PHONY: run test lint test-sqlite test-postgresql soak system-deps postgres-up migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,6 +95,15 @@ test-sqlite: $(VENV)/.installed-dev
 test-postgresql: $(VENV)/.installed-dev
 	ANXUN_TEST_DATABASE=postgresql $(PYTEST) $(XDIST) --ignore=tests/browser $(PYTEST_ARGS)
 	ANXUN_TEST_DATABASE=postgresql $(PYTEST) tests/browser $(PYTEST_ARGS)
+
+## make soak: the reliability suites (docs/RELIABILITY.md) with larger budgets, on SQLite and
+## PostgreSQL: ~150 generated requests per operation and role, a 400-file photo fuzz, 60-item
+## kill -9 / cut-connection / silent-database runs. Their figures close each pass.
+SOAK_TESTS := tests/test_schema_fuzz.py tests/test_access_matrix.py tests/test_bad_files.py \
+	tests/test_fault_injection.py
+soak: $(VENV)/.installed-dev system-deps postgres-up
+	ANXUN_TEST_DATABASE=sqlite $(PYTEST) $(XDIST) --soak $(SOAK_TESTS) $(PYTEST_ARGS)
+	ANXUN_TEST_DATABASE=postgresql $(PYTEST) $(XDIST) --soak $(SOAK_TESTS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench

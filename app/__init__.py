@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.core import conditional, hooks
-from app.core.problems import register_error_handlers
+from app.core.problems import ProblemDocs, register_error_handlers
 from app.extensions import api, compress, db, migrate
 from config import BASE_DIR, INSTANCE_DIR, DevelopmentConfig
 
@@ -77,7 +77,8 @@ def create_app(config=None) -> Flask:
     importlib.import_module(SCHEMA_MODULE)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
-    api.init_app(app)
+    # Every error answer is documented as the problem+json it is.
+    api.init_app(app, spec_kwargs={"extra_plugins": [ProblemDocs()]})
     # Before the hooks: after-request functions run last-registered first, so compression runs
     # last, on the final answer (the commit hook may still replace it).
     compress.init_app(app)

@@ -286,3 +286,42 @@ def live_server(app, database_url, media_dir, request):
         proc.kill()
         proc.wait(timeout=10)
     log.close()
+
+
+# --------------------------------------------------------------------------- reliability suites
+def pytest_addoption(parser):
+    parser.addoption("--soak", action="store_true", default=False,
+                     help="longer runs of the reliability suites (make soak): more fuzzed "
+                          "requests, more faults injected")
+
+
+@pytest.fixture(scope="session")
+def soak(request) -> bool:
+    """Whether this is a soak run (``make soak``): the reliability suites raise their budgets."""
+    return bool(request.config.getoption("--soak"))
+
+
+@pytest.fixture
+def figures(record_property):
+    """``figures(suite, **counts)``: a reliability suite's figures (requests fuzzed, objects
+    probed, faults injected, records checked), printed in the run's summary as ``RELIABILITY
+    suite: name=value …`` lines (docs/RELIABILITY.md quotes them)."""
+    def record(suite: str, **counts):
+        record_property("reliability", (suite, counts))
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = []
+    for key in ("passed", "failed"):
+        for report in terminalreporter.stats.get(key, ()):
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "reliability":
+                    suite, counts = value
+                    outcome = "" if key == "passed" else " (FAILED)"
+                    lines.append(f"RELIABILITY {suite}{outcome}: "
+                                 + " ".join(f"{k}={v}" for k, v in counts.items()))
+    if lines:
+        terminalreporter.section("reliability figures")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

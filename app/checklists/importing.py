@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from app.core.choices import ChoiceSet
 from app.core.text import text_fault
-from app.registry.importing import Column, ColumnSet, RowError
+from app.registry.importing import Column, ColumnSet, FormulaCell, RowError, formula_error
 
 #: An item's code: letters, digits and ``. _ -`` (it is part of an answer's URL).
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -128,6 +128,9 @@ def _clean_row(line: int, row: dict, target: ParsedChecklist, categories: Choice
         errors.append(RowError(line, key, message))
 
     for key, value in row.items():
+        if isinstance(value, FormulaCell):  # never imported as if the cell were empty
+            err(key, formula_error(COLUMNS.by_key[key], value))
+            continue
         fault = text_fault(str(value)) if value is not None else None
         if fault:
             column = COLUMNS.by_key[key]

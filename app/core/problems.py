@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from apispec import BasePlugin
 from flask import current_app, json, request
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -16,6 +17,21 @@ from app.errors import DomainError
 from app.extensions import db
 
 PROBLEM_MIME = "application/problem+json"
+
+#: The body of every error answer, as the OpenAPI document describes it.
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "description": "The fields at fault, each with its "
+                   "messages (`json` for the body as a whole, `file` for an upload)",
+                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
 
 
 def problem(status: int, detail: str | None = None, *, title: str | None = None,
@@ -189,6 +205,33 @@ def handle_operational_error(exc: Exception):
 def handle_unexpected(exc: Exception):
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return problem(500, "服务器出错，已记录 / An unexpected error occurred; it has been logged.")
+
+
+class ProblemDocs(BasePlugin):
+    """An apispec plugin: every error answer of every operation (4xx, 5xx and ``default``) is
+    documented as what :func:`problem` sends, ``application/problem+json`` with
+    :data:`PROBLEM_SCHEMA`, in place of flask-smorest's ``application/json`` ``Error``."""
+
+    REF = {"$ref": "#/components/schemas/Problem"}
+
+    def init_spec(self, spec):
+        spec.components.schema("Problem", PROBLEM_SCHEMA)
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.get("responses") or {}
+            for code, response in list(responses.items()):
+                if str(code) != "default" and int(code) < 400:
+                    continue
+                if isinstance(response, dict) and response.get("description"):
+                    description = response["description"]
+                else:  # a shared response, by name ("DEFAULT_ERROR") or "$ref"
+                    name = str(response.get("$ref", "") if isinstance(response, dict)
+                               else response).rsplit("/", 1)[-1]
+                    description = (HTTPStatus[name].phrase if name in HTTPStatus.__members__
+                                   else "Error: problem+json (see the contract for each status)")
+                responses[code] = {"description": description,
+                                   "content": {PROBLEM_MIME: {"schema": dict(self.REF)}}}
 
 
 def register_error_handlers(app):

@@ -164,8 +164,11 @@ class TipEventOut(Schema):
     actor = fields.Nested(OutreachActorOut, allow_none=True,
                           metadata={"description": "null: the reporter or the system"})
     note = fields.String(allow_none=True)
-    reason = fields.Function(lambda e: (e.data or {}).get("reason"), metadata=STRING)
-    hazard_id = fields.Function(lambda e: (e.data or {}).get("hazard_id"), metadata=STRING)
+    # null on the events that have none (a receipt, an acceptance has no reason)
+    reason = fields.Function(lambda e: (e.data or {}).get("reason"), allow_none=True,
+                             metadata=STRING)
+    hazard_id = fields.Function(lambda e: (e.data or {}).get("hazard_id"), allow_none=True,
+                                metadata=STRING)
 
 
 def _location(tip):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 import unicodedata
@@ -282,7 +283,9 @@ def _decode(data: bytes) -> tuple[str, str]:
         candidates = ["utf-8", "gb18030"]  # gb18030 is a superset of GBK/GB2312
     for enc in candidates:
         try:
-            return data.decode(enc), enc
+            # A BOM inside the text (two exported files joined into one) is an encoding mark,
+            # never content: left in, it would start a name with an invisible character.
+            return data.decode(enc).replace("\ufeff", ""), enc
         except UnicodeDecodeError:
             continue
     raise TableError("无法识别文件编码（支持 UTF-8 与 GBK/GB18030）/ "
@@ -349,16 +352,48 @@ def _xlsx_sheets(data: bytes, max_unpacked: int):
                          f"the {max_unpacked} allowed (a zip bomb?)")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # The same book as written: a formula whose value was never saved (a book made by a
+        # program rather than Excel) reads as an empty cell above, and would be lost silently.
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for damaged files
         raise TableError(f"无法读取 XLSX 文件 / cannot read the XLSX file "
                          f"({type(e).__name__})") from e
-    active = wb.active
-    ordered = ([active] + [ws for ws in wb.worksheets if ws is not active]
-               if active else wb.worksheets)
-    for ws in ordered:
-        if getattr(ws, "sheet_state", "visible") != "visible" and ws is not active:
-            continue
-        yield ws.title, ([_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True))
+    try:
+        active = wb.active
+        ordered = ([active] + [ws for ws in wb.worksheets if ws is not active]
+                   if active else wb.worksheets)
+        for ws in ordered:
+            if getattr(ws, "sheet_state", "visible") != "visible" and ws is not active:
+                continue
+            yield ws.title, _xlsx_rows(ws, formulas[ws.title])
+    finally:  # read-only books keep their archive open until closed
+        wb.close()
+        formulas.close()
+
+
+def _xlsx_rows(values_sheet, formulas_sheet):
+    """The rows of a sheet as text; a damaged sheet (its XML is read lazily, row by row) is a
+    :class:`TableError`, not a crash halfway through."""
+    try:
+        for values, written in zip(values_sheet.iter_rows(values_only=True),
+                                   formulas_sheet.iter_rows(values_only=True), strict=False):
+            yield [FormulaCell(w) if v is None and isinstance(w, str) and w.startswith("=")
+                   else _cell_text(v) for v, w in itertools.zip_longest(values, written)]
+    except Exception as e:  # XML errors, bad cell references, …: the file is damaged
+        raise TableError(f"XLSX 文件的工作表已损坏，无法读取 / a sheet of the XLSX file is "
+                         f"damaged and cannot be read ({type(e).__name__})") from e
+
+
+class FormulaCell(str):
+    """An XLSX cell holding a formula with no saved value: its text is the formula. The row is
+    refused naming that field (:func:`formula_error`), never imported with the cell empty."""
+
+
+def formula_error(column, formula: str) -> str:
+    """The row error of a :class:`FormulaCell` in ``column`` (a :class:`Column`)."""
+    return (f"{column.zh}是没有计算结果的公式（{formula[:40]}），请粘贴为数值后再导入 / "
+            f"{column.en} is a formula without a saved value ({formula[:40]}): paste it as a "
+            f"value and import again")
 
 
 def _cell_text(v) -> str:
@@ -391,6 +426,13 @@ def _build(rows, columns: ColumnSet, required: Sequence[str], max_rows: int, fmt
         raise _NoHeader(f"未找到表头：前 10 行中没有可识别的列名（如{columns.example_zh}）/ "
                         "no header row: none of the first 10 rows has known column names "
                         f"(e.g. {columns.example_en})")
+    for i, text in enumerate(header):
+        fault = text_fault(str(text))
+        if fault:
+            zh, en = fault[0].split(" / ", 1)
+            raise TableError(f"表头第 {i + 1} 列{zh} / column {i + 1} of the header {en}",
+                             [RowError(header_line, None, f"表头第 {i + 1} 列{zh} / column "
+                                                          f"{i + 1} of the header {en}")])
     found: dict[int, str] = {}
     headers: dict[str, str] = {}
     ignored: list[str] = []
@@ -426,8 +468,8 @@ def _build(rows, columns: ColumnSet, required: Sequence[str], max_rows: int, fmt
                              f"more than {max_rows} data rows: split the file")
         values = {}
         for i, key in found.items():
-            text = row[i].strip() if i < len(row) else ""
-            values[key] = text or None
+            cell = row[i] if i < len(row) else ""
+            values[key] = cell if isinstance(cell, FormulaCell) else (cell.strip() or None)
         table.rows.append((line, values))
     return table
 
@@ -468,6 +510,13 @@ def clean_row(line: int, row: Mapping[str, str | None], *,
     def err(fieldname: str, message: str) -> None:
         errors.append(RowError(line, fieldname, message))
 
+    formulas = [key for key, value in row.items() if isinstance(value, FormulaCell)]
+    for key in formulas:
+        err(key, formula_error(COLUMN_BY_KEY[key], row[key]))
+    row = {key: value for key, value in row.items() if key not in formulas}
+    if {"lat", "lng"} & set(formulas):
+        row.pop("lat", None)
+        row.pop("lng", None)
     # NUL, control characters and lone surrogates are never meant (and NUL cannot be stored):
     # that cell is the error, as the same text in a request is (app.core.text).
     faults = {key: fault for key, value in row.items()

@@ -97,8 +97,10 @@ def test_checklist_screens(browser, live_server, app, factory, api_as, folder, l
     login(page, supervisor.username, supervisor.password)
     page.goto("/#/dashboard?from=2026-01-01&to=2026-12-31")
     page.wait_for_selector("[data-testid=dashboard-prevention]")
-    page.evaluate("document.querySelector('[data-testid=dashboard-prevention]')"
-                  ".scrollIntoView({block: 'start'})")
+    # The locator waits for the card again: the dashboard may have been drawn anew (its
+    # figures refreshed from the network) since it first appeared.
+    page.locator("[data-testid=dashboard-prevention]").evaluate(
+        "el => el.scrollIntoView({block: 'start'})")
     page.evaluate("window.scrollBy(0, -64)")
     snap(page, "35-dashboard-prevention")
     page.goto(f"/#/checklists/{gongmao['id']}")
