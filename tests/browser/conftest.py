@@ -96,6 +96,16 @@ def page(phone, request, tmp_path_factory):
 
 
 # --------------------------------------------------------------------------- helpers
+@pytest.fixture
+def folder(tmp_path):
+    """Where a test's screenshots go: ANXUN_SCREENS_DIR (docs/screens when regenerating them),
+    else the test's own temporary folder."""
+    target = os.environ.get("ANXUN_SCREENS_DIR")
+    path = Path(target) if target else tmp_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def login(page, username, password, *, path="/"):
     page.goto(path)
     page.locator("input[name=username]").fill(username)

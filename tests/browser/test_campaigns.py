@@ -11,7 +11,7 @@ from app.core.timeutil import SHANGHAI
 
 from .conftest import (PHOTOS, SITE, login, outbox_count, outbox_items, wait_sw_controlled,
                        wait_until)
-from .test_screens import folder, new_context, shot  # noqa: F401 - folder is a fixture
+from .test_screens import new_context, shot
 
 pytestmark = pytest.mark.browser
 

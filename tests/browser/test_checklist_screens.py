@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import SITE, login, outbox_count, wait_sw_controlled, wait_until
-from .test_screens import folder, new_context, shot  # noqa: F401 - folder is a fixture
+from .test_screens import new_context, shot
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,7 @@ a warning an officer acknowledges. Screenshots at 390×844 and 1280×800 go to d
 from __future__ import annotations
 
 import io
-import os
 import re
-from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -38,14 +36,6 @@ def snap(page, folder, name, *, both=True):
         page.screenshot(path=str(folder / f"{name}-desk.png"))
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(150)
-
-
-@pytest.fixture
-def folder(tmp_path):
-    target = os.environ.get("ANXUN_SCREENS_DIR")
-    path = Path(target) if target else tmp_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(

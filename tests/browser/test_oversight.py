@@ -4,9 +4,7 @@ a supervisor approves it and lists a major hazard. Screens at 390Ã—844 and 1280Ã
 (``ANXUN_SCREENS_DIR=docs/screens`` writes the README's pictures)."""
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -14,14 +12,6 @@ from .conftest import PHONE, PHOTOS, SITE, login, new_phone_context, outbox_item
 from .test_screens import DESK, check
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def folder(tmp_path):
-    target = os.environ.get("ANXUN_SCREENS_DIR")
-    path = Path(target) if target else tmp_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def both(page, folder, name, ready):

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import os
-from pathlib import Path
 
 import pytest
 
@@ -20,14 +18,6 @@ FIRMS = (("渝西铸造有限公司", "red", "manufacturing"), ("乌龙精细化
          "hazardous_chemicals"), ("乌龙物流仓储中心", "yellow", "warehousing"),
          ("乌龙便民超市", "blue", "retail"), ("青松五金加工厂", "yellow", "manufacturing"),
          ("白鹤建材有限公司", "orange", "manufacturing"))
-
-
-@pytest.fixture
-def folder(tmp_path):
-    target = os.environ.get("ANXUN_SCREENS_DIR")
-    path = Path(target) if target else tmp_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def street(factory):

@@ -7,9 +7,7 @@ targets at least 44 px, every form control labelled.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -67,14 +65,6 @@ def new_context(browser, base_url, layout):
         permissions=["geolocation"])
     ctx.set_default_timeout(15000)
     return ctx
-
-
-@pytest.fixture
-def folder(tmp_path):
-    target = os.environ.get("ANXUN_SCREENS_DIR")
-    path = Path(target) if target else tmp_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.mark.parametrize("layout", ["phone", "desk"])
