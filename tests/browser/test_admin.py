@@ -52,7 +52,8 @@ def test_admin_runs_registry_and_accounts(page, browser, live_server, street, fa
                                           screens):
     api, community = street["api"], street["community"]
     login(page, street["admin"].username, street["admin"].password)
-    assert page.url.endswith("#/dashboard")
+    # Home sends an admin on to the dashboard once the session is read; wait for that step.
+    page.wait_for_url("**/#/dashboard")
     tabs = page.locator("#tabbar a").evaluate_all("(els) => els.map((a) => a.dataset.tab)")
     assert tabs == ["dashboard", "registry", "users", "hazards", "inbox", "me"]
     # ui.js helps with null children without touching the browser's own DOM methods.
