@@ -7,7 +7,8 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint test-sqlite test-postgresql soak system-deps postgres-up migrate seed bench clean
+.PHONY: run test lint test-sqlite test-postgresql test-api-sqlite test-api-postgresql \
+	test-browser-sqlite test-browser-postgresql soak system-deps postgres-up migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,21 +81,27 @@ lint: $(VENV)/.installed-dev
 ## make test: the linters, then everything on SQLite and again on PostgreSQL (127.0.0.1:5432)
 test: $(VENV)/.installed-dev system-deps postgres-up
 	$(MAKE) lint
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgresql
+	$(MAKE) test-api-sqlite
+	$(MAKE) test-api-postgresql
+	$(MAKE) -j2 --output-sync=target test-browser-sqlite test-browser-postgresql
 
-# API and unit tests on two processes; the browser tests after them, one at a time (each drives
-# a Chromium against a gunicorn of its own, which is what the two cores are busy with).
+# API and unit tests on two processes. The browser tests one at a time per engine (each drives
+# a Chromium against a gunicorn of its own), the two engines' suites side by side: one suite
+# leaves a core half idle while its Chromium waits on the page, and so does the other.
+# --output-sync prints each suite's report whole when it ends.
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 XDIST ?= -n 2
 
-test-sqlite: $(VENV)/.installed-dev
-	ANXUN_TEST_DATABASE=sqlite $(PYTEST) $(XDIST) --ignore=tests/browser $(PYTEST_ARGS)
-	ANXUN_TEST_DATABASE=sqlite $(PYTEST) tests/browser $(PYTEST_ARGS)
+test-api-sqlite test-api-postgresql: test-api-%: $(VENV)/.installed-dev
+	ANXUN_TEST_DATABASE=$* $(PYTEST) $(XDIST) --ignore=tests/browser $(PYTEST_ARGS)
 
-test-postgresql: $(VENV)/.installed-dev
-	ANXUN_TEST_DATABASE=postgresql $(PYTEST) $(XDIST) --ignore=tests/browser $(PYTEST_ARGS)
-	ANXUN_TEST_DATABASE=postgresql $(PYTEST) tests/browser $(PYTEST_ARGS)
+test-browser-sqlite test-browser-postgresql: test-browser-%: $(VENV)/.installed-dev
+	ANXUN_TEST_DATABASE=$* $(PYTEST) tests/browser $(PYTEST_ARGS)
+
+## make test-sqlite / test-postgresql: one engine only, API then browser
+test-sqlite test-postgresql: test-%: $(VENV)/.installed-dev
+	$(MAKE) test-api-$*
+	$(MAKE) test-browser-$*
 
 ## make soak: the reliability suites (docs/RELIABILITY.md) with larger budgets, on SQLite and
 ## PostgreSQL: ~150 generated requests per operation and role, a 400-file photo fuzz, 60-item

@@ -31,6 +31,9 @@ PHONE = {"width": 390, "height": 844}
 # elsewhere Chromium would raster four times the pixels for screenshots nobody looks at, and
 # rastering is most of what the browser tests cost on two cores. Layout is in CSS pixels either way.
 SCALE = 2 if os.environ.get("ANXUN_SCREENS_DIR") else 1
+# How long a step may take before the test fails. `make test` runs the two engines' browser
+# suites side by side on two cores, where a screen can take several seconds under load.
+TIMEOUT_MS = 30000
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 # The enterprises of these tests stand here; the inspector's phone reports this position.
 SITE = {"lat": 29.533, "lng": 106.5}
@@ -64,7 +67,7 @@ def new_phone_context(browser, base_url, *, locale="zh-CN", position=SITE, **kw)
         locale=locale, timezone_id="Asia/Shanghai",
         geolocation={"latitude": position["lat"], "longitude": position["lng"], "accuracy": 15},
         permissions=["geolocation"], **kw)
-    ctx.set_default_timeout(15000)
+    ctx.set_default_timeout(TIMEOUT_MS)
     return ctx
 
 
@@ -119,14 +122,14 @@ def login(page, username, password, *, path="/"):
     page.wait_for_selector("#tabbar:not([hidden])")
 
 
-def wait_for_js(page, expression, timeout=15.0, message=None):
+def wait_for_js(page, expression, timeout=TIMEOUT_MS / 1000, message=None):
     """Poll a JS expression (page.wait_for_function would need 'unsafe-eval', which the app's
     Content-Security-Policy rightly forbids)."""
     return wait_until(lambda: page.evaluate(f"async () => ({expression})"), timeout=timeout,
                       message=message or expression)
 
 
-def wait_sw_controlled(page, timeout=15.0):
+def wait_sw_controlled(page, timeout=TIMEOUT_MS / 1000):
     wait_for_js(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)", timeout)
 
 

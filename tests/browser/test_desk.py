@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from .conftest import SITE, login, wait_until
+from .conftest import SITE, TIMEOUT_MS, login, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ DESK = {"width": 1280, "height": 800}
 def new_desk_context(browser, base_url):
     ctx = browser.new_context(base_url=base_url, viewport=DESK, locale="zh-CN",
                               timezone_id="Asia/Shanghai")
-    ctx.set_default_timeout(15000)
+    ctx.set_default_timeout(TIMEOUT_MS)
     return ctx
 
 

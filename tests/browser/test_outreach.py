@@ -11,7 +11,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from .conftest import PHOTOS, login, new_phone_context, wait_until
+from .conftest import PHOTOS, TIMEOUT_MS, login, new_phone_context, wait_until
 from .test_screens import DESK, check
 
 pytestmark = pytest.mark.browser
@@ -91,7 +91,7 @@ def test_a_stranger_reports_through_the_gate_code_and_a_supervisor_triages(
     # The supervisor's inbox, with the badge; the tip as text, its photo, the contact.
     desk = browser.new_context(base_url=live_server, viewport=PHONE, locale="zh-CN",
                                timezone_id="Asia/Shanghai")
-    desk.set_default_timeout(15000)
+    desk.set_default_timeout(TIMEOUT_MS)
     sup = desk.new_page()
     sup.on("pageerror", lambda exc: errors.append(str(exc)))
     login(sup, supervisor.username, supervisor.password, path="/#/tips")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from .conftest import PHOTOS, SITE, login, new_phone_context, wait_sw_controlled
+from .conftest import PHOTOS, SITE, TIMEOUT_MS, login, new_phone_context, wait_sw_controlled
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def new_context(browser, base_url, layout):
         base_url=base_url, viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai",
         geolocation={"latitude": SITE["lat"], "longitude": SITE["lng"], "accuracy": 15},
         permissions=["geolocation"])
-    ctx.set_default_timeout(15000)
+    ctx.set_default_timeout(TIMEOUT_MS)
     return ctx
 
 
