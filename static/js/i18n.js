@@ -25,6 +25,8 @@ export async function setLang(code, { save = true } = {}) {
   const [d, f] = await Promise.all([load(code), code === 'zh-CN' ? null : load('zh-CN').catch(() => ({}))]);
   dict = d; fallback = f || d; lang = code;
   document.documentElement.lang = code;
+  // The shell's own words (index.html) are marked data-i18n and follow the language too.
+  document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
   import('./db.js').then(({ setMeta }) => setMeta('lang', code)).catch(() => {});
   if (save) { try { localStorage.setItem(KEY, code); } catch { /* ignore */ } }
 }

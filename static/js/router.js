@@ -57,6 +57,11 @@ export function startRouter({ table, load }) {
   window.addEventListener('hashchange', route);
   $('back').addEventListener('click', () => (history.length > 1 ? history.back() : navigate('/')));
   $('back').setAttribute('aria-label', t('common.back'));
+  // The skip link's #main would be read as a route (and lead home): it moves the focus instead.
+  document.querySelector('a.skip')?.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    $('main').focus();
+  });
 }
 
 export async function route() {

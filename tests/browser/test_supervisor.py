@@ -106,6 +106,14 @@ def test_english(page, area):
     page.reload()  # the choice is kept
     page.wait_for_selector("#tabbar >> text=Hazards")
     assert page.evaluate("document.documentElement.lang") == "en"
+    # The shell's skip link speaks the reader's language, and moves the focus without routing.
+    skip = page.locator("a.skip")
+    assert skip.text_content() == "Skip to content"
+    hash_before = page.evaluate("location.hash")
+    skip.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.evaluate("location.hash") == hash_before
     page.locator("#tabbar [data-tab=hazards]").click()
     page.wait_for_selector("[data-testid=hazard-item]")
     assert "Major" in page.locator("main").inner_text()
