@@ -127,3 +127,14 @@ def test_the_password_rule_speaks_the_readers_language(factory, client_for):
     assert message("zh-CN") == "密码应为 8 到 256 个字符"
     english = message("en")
     assert "8 to 256 characters" in english and not CJK.search(english)
+
+
+def test_every_choice_label_speaks_one_language(app_ctx):
+    """A label an English reader sees ("Unannounced", not "Unannounced (四不两直)"): the
+    Chinese term lives in the zh label, and English words in the en label only."""
+    from app.choices_api import all_choices
+
+    mixed = [f"{name}.{choice['value']}: {choice['en']} / {choice['zh']}"
+             for name, choices in all_choices().items() for choice in choices
+             if CJK.search(choice["en"]) or re.search(r"[A-Za-z]{2,}", choice["zh"])]
+    assert not mixed
