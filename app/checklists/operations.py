@@ -7,8 +7,6 @@ Inspections keep the version they began with (app.inspections).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +17,7 @@ from app.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from app.checklists.standard import STANDARD_CHECKLISTS
 from app.core.db import new_id
 from app.core.idempotency import CreateResult, create_or_replay
+from app.core.imports import ImportReport
 from app.core.models import expect_version
 from app.core.pagination import Page
 from app.core.permissions import can, require
@@ -237,17 +236,6 @@ def update_checklist(user, checklist_id: str, data: dict) -> Checklist:
 
 
 # --------------------------------------------------------------------------- import, export
-@dataclass
-class ImportReport:
-    dry_run: bool
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    checklists: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    ignored_columns: list = field(default_factory=list)
-
-
 def import_checklists(user, data: bytes, filename: str | None, *, dry_run: bool,
                       name: str | None = None) -> ImportReport:
     """Import checklists from a CSV/XLSX table (see :mod:`app.checklists.importing`): a
@@ -267,7 +255,7 @@ def import_checklists(user, data: bytes, filename: str | None, *, dry_run: bool,
         raise Invalid("文件没有“检查表名称”列：请在导入时指定检查表名称 / The file has no "
                       "checklist column: give the checklist's name with the import.",
                       field="name")
-    report = ImportReport(dry_run=dry_run, ignored_columns=list(table.ignored_headers))
+    report = ImportReport.of(table, dry_run=dry_run)
     parsed = importing.group_rows(table.rows, default_name=name,
                                   categories=configured_categories(),
                                   industries=configured_industries())
@@ -280,17 +268,16 @@ def import_checklists(user, data: bytes, filename: str | None, *, dry_run: bool,
         if group.errors or not group.items:
             report.errors.extend(e.as_dict() for e in group.errors)
             if group.name:
-                report.checklists.append({**outcome, "result": "invalid", "id": None,
-                                          "version": None})
+                report.add({**outcome, "id": None, "version": None}, "invalid")
             continue
         checklist = existing.get(group.name)
         if checklist is None:
-            report.created += 1
-            outcome.update(result="created", version=1, id=None)
+            outcome.update(version=1, id=None)
             if not dry_run:
                 created = create_checklist(user, {"name": group.name, "items": group.items,
                                                   "industries": group.industries})
                 outcome["id"] = created.record.id
+            report.add(outcome, "created")
         else:
             wanted = {"items": group.items}
             if "industries" in table.headers:
@@ -299,14 +286,13 @@ def import_checklists(user, data: bytes, filename: str | None, *, dry_run: bool,
             changed = {**before, **wanted} != before
             outcome["id"] = checklist.id
             if changed:
-                report.updated += 1
-                outcome.update(result="updated", version=checklist.version + 1)
+                outcome["version"] = checklist.version + 1
                 if not dry_run:
                     _apply_change(user, checklist, wanted)
+                report.add(outcome, "updated")
             else:
-                report.unchanged += 1
-                outcome.update(result="unchanged", version=checklist.version)
-        report.checklists.append(outcome)
+                outcome["version"] = checklist.version
+                report.add(outcome, "unchanged")
     return report
 
 

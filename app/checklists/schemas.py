@@ -6,12 +6,10 @@ from marshmallow import Schema, fields, pre_dump, validate
 from app.checklists.importing import CODE_MESSAGE, CODE_PATTERN, MAX_ITEMS, MAX_LENGTH
 from app.core.choices import ChoiceField
 from app.core.fields import UtcDateTime, UUIDStr
+from app.core.imports import ImportArgs, ImportReportOut
 from app.core.pagination import page_args, page_schema
 from app.hazards.choices import configured_categories
 from app.registry.choices import configured_industries
-from app.registry.schemas import ImportFile, ImportRowError
-
-__all__ = ["ImportFile"]  # the upload, shared with the registry import
 
 
 # --------------------------------------------------------------------------- input
@@ -78,9 +76,7 @@ class ChecklistGetArgs(Schema):
                              metadata={"description": "an earlier version (default: current)"})
 
 
-class ChecklistImportArgs(Schema):
-    dry_run = fields.Boolean(load_default=False,
-                             metadata={"description": "check and report, change nothing"})
+class ChecklistImportArgs(ImportArgs):
     name = fields.String(validate=validate.Length(min=1, max=MAX_LENGTH["name"]), metadata={
         "description": "the checklist's name when the file has no 检查表名称 column"})
 
@@ -158,11 +154,5 @@ class ImportChecklistResult(Schema):
     lines = fields.List(fields.Integer(), metadata={"description": "first and last line"})
 
 
-class ChecklistImportReport(Schema):
-    dry_run = fields.Boolean()
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
-    checklists = fields.List(fields.Nested(ImportChecklistResult))
-    errors = fields.List(fields.Nested(ImportRowError))
-    ignored_columns = fields.List(fields.String())
+class ChecklistImportReport(ImportReportOut):
+    checklists = fields.List(fields.Nested(ImportChecklistResult), attribute="outcomes")

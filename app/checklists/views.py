@@ -10,11 +10,10 @@ from flask_smorest import Blueprint
 from app.checklists import operations
 from app.checklists.schemas import (ChecklistCreateIn, ChecklistGetArgs, ChecklistImportArgs,
                                     ChecklistImportReport, ChecklistOut, ChecklistPageOut,
-                                    ChecklistPatchIn, ChecklistQueryArgs, ChecklistVersionListOut,
-                                    ImportFile)
+                                    ChecklistPatchIn, ChecklistQueryArgs, ChecklistVersionListOut)
 from app.core.downloads import content_disposition
+from app.core.imports import ImportFile, uploaded_bytes
 from app.core.permissions import capability_required, require_user
-from app.errors import Invalid
 
 blp = Blueprint("checklists", __name__, url_prefix="/api/v1",
                 description="检查表 Checklists: versioned check items, offered by industry")
@@ -56,10 +55,7 @@ def import_checklists(files, args):
     bad row is not imported and its rows are reported; importing the same file again changes
     nothing."""
     upload = files["file"]
-    data = upload.read()
-    if not data:
-        raise Invalid("文件为空 / the file is empty.", field="file")
-    return operations.import_checklists(require_user(), data, upload.filename,
+    return operations.import_checklists(require_user(), uploaded_bytes(upload), upload.filename,
                                         dry_run=args["dry_run"], name=args.get("name"))
 
 

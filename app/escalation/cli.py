@@ -8,25 +8,15 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.core.timeutil import local, parse_iso
+from app.core.timeutil import local, now_option
 from app.escalation import jobs
 from app.extensions import db
 from app.notifications.models import WebhookDelivery
 from app.notifications.webhooks import deliver_due
 
 
-def _parse_now(_ctx, _param, value):
-    if value is None:
-        return None
-    try:
-        return parse_iso(value)
-    except ValueError:
-        raise click.BadParameter("an ISO 8601 time, e.g. 2024-06-01T09:00:00+08:00") from None
-
-
 @click.command("escalate")
-@click.option("--now", callback=_parse_now, default=None,
-              help="Evaluate as of this ISO 8601 time (default: the current time).")
+@now_option()
 @click.option("--no-webhooks", is_flag=True, help="Do not send due webhooks afterwards.")
 @with_appcontext
 def escalate_command(now, no_webhooks):
@@ -51,8 +41,7 @@ def webhooks_cli():
 
 
 @webhooks_cli.command("send")
-@click.option("--now", callback=_parse_now, default=None,
-              help="Treat this ISO 8601 time as now when picking due retries.")
+@now_option("Treat this ISO 8601 time as now when picking due retries.")
 @with_appcontext
 def send_webhooks_command(now):
     """Send every pending webhook delivery that is due (with retries and backoff)."""

@@ -2,13 +2,13 @@
 through here. Every photo is evidence of a hazard, so the hazard domain answers for them."""
 from __future__ import annotations
 
-from flask import request, send_file
+from flask import request
 
 from app.core.multipart import MultipartBlueprint
 from app.core.permissions import require_user
 from app.hazards import evidence as operations
 from app.hazards.evidence_schemas import PhotoOut, PhotoUploadIn
-from app.photos import intake
+from app.photos import intake, storage
 
 BINARY = {"type": "string", "format": "binary"}
 
@@ -58,12 +58,4 @@ def get_photo(photo_id):
 def photo_file(photo_id, variant):
     """The bytes of a photo, to users who may see its hazard."""
     path, mime, photo = operations.photo_file(require_user(), str(photo_id), variant)
-    response = send_file(path, mimetype=mime, conditional=True, etag=True,
-                         as_attachment=variant == "original",
-                         download_name=f"{photo.id}{path.suffix}" if variant == "original"
-                         else None)
-    # Private: only this user's browser may keep it (scope is checked per request).
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Vary"] = "Cookie"
-    return response
+    return storage.send_stored(path, mime, photo, variant)

@@ -4,17 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from app.core.timeutil import parse_iso
+from app.core.timeutil import now_option
 from app.outreach.jobs import run_outreach
-
-
-def _parse_now(_ctx, _param, value):
-    if value is None:
-        return None
-    try:
-        return parse_iso(value)
-    except ValueError:
-        raise click.BadParameter("an ISO 8601 time, e.g. 2024-06-01T09:00:00+08:00") from None
 
 
 @click.group("tips", help="Public reports (举报).")
@@ -23,8 +14,7 @@ def tips_cli():
 
 
 @tips_cli.command("remind")
-@click.option("--now", callback=_parse_now, default=None,
-              help="Evaluate as of this ISO 8601 time (default: the current time).")
+@now_option()
 @with_appcontext
 def remind_command(now):
     """Remind supervisors of tips untriaged for longer than TIP_TRIAGE_DAYS (once per tip)."""

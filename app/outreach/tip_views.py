@@ -3,13 +3,13 @@ trail, accept or decline. Inspectors read the tips of their communities; officer
 tip (404), and nobody but a supervisor reads a reporter's contact."""
 from __future__ import annotations
 
-from flask import send_file
 from flask_smorest import Blueprint
 
 from app.core.permissions import require_user
 from app.outreach import tips
 from app.outreach.schemas import (TipDetailOut, TipPageOut, TipQuery, TipSummaryOut,
                                   TipTransitionIn)
+from app.photos import storage
 
 blp = Blueprint("tips", __name__, url_prefix="/api/v1/tips",
                 description="举报 Triage of public reports (supervisors)")
@@ -60,11 +60,4 @@ def tip_photo_file(tip_id, photo_id, variant):
     """A tip's photo: full and thumb re-encoded without EXIF; the original as sent."""
     path, mime, photo = tips.tip_photo_file(require_user(), str(tip_id), str(photo_id),
                                             variant)
-    response = send_file(path, mimetype=mime, conditional=True, etag=True,
-                         as_attachment=variant == "original",
-                         download_name=f"{photo.id}{path.suffix}" if variant == "original"
-                         else None)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Vary"] = "Cookie"
-    return response
+    return storage.send_stored(path, mime, photo, variant)

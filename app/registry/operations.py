@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import secrets
-from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, or_, select
@@ -19,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.core import idempotency
 from app.core.choices import label_key
 from app.core.db import new_id
+from app.core.imports import ImportReport
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
 from app.core.permissions import get_or_404, require, scope_clause
@@ -284,17 +284,6 @@ def _community_lookup() -> dict[str, Community]:
     return lookup
 
 
-@dataclass
-class ImportReport:
-    dry_run: bool
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)
-    rows: list = field(default_factory=list)
-    ignored_columns: list = field(default_factory=list)
-
-
 def _existing_by_code(codes: list[str]) -> dict[str, Enterprise]:
     found = {}
     for i in range(0, len(codes), 500):
@@ -320,7 +309,7 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
     except importing.TableError as exc:
         raise Invalid(exc.message, errors=exc.as_problem_errors()) from exc
 
-    report = ImportReport(dry_run=dry_run, ignored_columns=list(table.ignored_headers))
+    report = ImportReport.of(table, dry_run=dry_run)
     communities = _community_lookup()
     industries = configured_industries()
     plans: list[tuple[int, dict]] = []
@@ -378,8 +367,8 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
                                     qr_token=new_qr_token(), **attrs)
             if not dry_run:
                 db.session.add(enterprise)
-            report.created += 1
-            outcome.update(result="created", id=None if dry_run else enterprise.id)
+            outcome["id"] = None if dry_run else enterprise.id
+            report.add(outcome, "created")
         else:
             changes = _changes(enterprise, attrs)
             if changes:
@@ -388,13 +377,11 @@ def import_enterprises(user, data: bytes, filename: str | None, *, dry_run: bool
                         moves.append((enterprise, enterprise.community_id))
                     for key, value in changes.items():
                         setattr(enterprise, key, value)
-                report.updated += 1
-                outcome.update(result="updated", changed=sorted(changes))
+                outcome["changed"] = sorted(changes)
+                report.add(outcome, "updated")
             else:
-                report.unchanged += 1
-                outcome.update(result="unchanged")
+                report.add(outcome, "unchanged")
             outcome["id"] = enterprise.id
-        report.rows.append(outcome)
 
     if not dry_run:
         try:

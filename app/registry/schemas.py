@@ -1,13 +1,12 @@
 """Schemas of the registry endpoints (企业名录, 社区, 二维码): one in, one out per view."""
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core import geo
 from app.core.choices import ChoiceField
 from app.core.fields import PerPage
-from app.core.i18n import LocalizedText
+from app.core.imports import ImportReportOut
 from app.core.pagination import page_args, page_schema
 from app.registry import credit_code as cc
 from app.registry.choices import RISK_LEVELS, configured_industries
@@ -183,21 +182,6 @@ class RegistryChoicesOut(Schema):
 # --------------------------------------------------------------------------------------------
 # Import
 
-class ImportFile(Schema):
-    file = Upload(required=True, metadata={"description": "CSV (UTF-8 or GBK) or XLSX"})
-
-
-class ImportArgs(Schema):
-    dry_run = fields.Boolean(load_default=False,
-                             metadata={"description": "check and report, change nothing"})
-
-
-class ImportRowError(Schema):
-    line = fields.Integer()
-    field = fields.String(allow_none=True)
-    message = LocalizedText(metadata={"description": "in the reader's language"})
-
-
 class ImportRowResult(Schema):
     line = fields.Integer()
     result = fields.String(metadata={"description": "created | updated | unchanged"})
@@ -207,14 +191,8 @@ class ImportRowResult(Schema):
     changed = fields.List(fields.String())
 
 
-class ImportReport(Schema):
-    dry_run = fields.Boolean()
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
-    errors = fields.List(fields.Nested(ImportRowError))
-    rows = fields.List(fields.Nested(ImportRowResult))
-    ignored_columns = fields.List(fields.String())
+class ImportReport(ImportReportOut):
+    rows = fields.List(fields.Nested(ImportRowResult), attribute="outcomes")
 
 
 # --------------------------------------------------------------------------------------------

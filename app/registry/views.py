@@ -9,13 +9,13 @@ from flask_smorest import Blueprint
 from app.core.conditional import answer_unless_unchanged, validator_headers
 from app.core.downloads import content_disposition
 from app.core.i18n import best_language
+from app.core.imports import ImportArgs, ImportFile, uploaded_bytes
 from app.core.permissions import require_user
-from app.errors import Invalid
 from app.registry import operations
 from app.registry.schemas import (CommunityListArgs, CommunityPage, EnterpriseCreate,
                                   EnterpriseListArgs, EnterpriseOut, EnterprisePage,
-                                  EnterpriseUpdate, ExportArgs, ImportArgs, ImportFile,
-                                  ImportReport, LabelArgs, QrPngArgs, RegistryChoicesOut)
+                                  EnterpriseUpdate, ExportArgs, ImportReport, LabelArgs,
+                                  QrPngArgs, RegistryChoicesOut)
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1",
                 description="企业名录与二维码 Registry and QR codes")
@@ -91,12 +91,8 @@ def import_enterprises(files, args):
     Rows are upserted by 统一社会信用代码; each bad row is reported as ``{line, field, message}``
     and skipped; re-importing the same file changes nothing."""
     upload = files["file"]
-    data = upload.read()
-    if not data:
-        raise Invalid("文件为空 / the file is empty.", field="file")
-    report = operations.import_enterprises(require_user(), data, upload.filename,
-                                           dry_run=args["dry_run"])
-    return report
+    return operations.import_enterprises(require_user(), uploaded_bytes(upload), upload.filename,
+                                         dry_run=args["dry_run"])
 
 
 @blp.route("/enterprises/export.xlsx", methods=["GET"])

@@ -53,6 +53,7 @@ SHELL_FILES = (
     "js/components/oversight.js",
     "js/components/task-item.js",
     "js/components/checklist.js",
+    "js/components/import-screen.js",
     "js/views/login.js",
     "js/views/home.js",
     "js/views/scan.js",

@@ -107,3 +107,43 @@ def test_checklist_screens(browser, live_server, app, factory, api_as, folder, l
     page.wait_for_selector(".item-editor")
     snap(page, "34-checklist-editor")
     ctx.close()
+
+
+def test_checklist_import_checks_first_then_imports(browser, live_server, factory, api_as,
+                                                    tmp_path):
+    """The import screen: the dry run shows each checklist's outcome and names the bad row by
+    its column and writes nothing; the import then creates the good checklist only."""
+    community = factory.community(name="乌龙社区")
+    supervisor = factory.user("supervisor", communities=[community], display_name="李锐")
+    csv_file = tmp_path / "检查表.csv"
+    csv_file.write_text(
+        "检查表名称,编号,检查内容,隐患类别,需拍照\n"
+        "喷涂车间检查表,P1,喷涂作业场所通风良好,chemicals,是\n"
+        "喷涂车间检查表,P2,配电箱完好,electrical,否\n"
+        "餐饮燃气检查表,Q1,燃气软管无老化,不是类别,否\n", encoding="utf-8")
+    api = api_as(supervisor)
+
+    def names():
+        return {c["name"] for c in api.get(
+            "/api/v1/checklists?include_inactive=true&per_page=200")["items"]}
+
+    ctx = new_context(browser, live_server, "phone")
+    page = ctx.new_page()
+    login(page, supervisor.username, supervisor.password)
+    page.goto("/#/checklists/import")
+    page.locator("input[type=file]").set_input_files(str(csv_file))
+    page.get_by_role("button", name="检查文件").click()
+    page.wait_for_selector("[data-testid=import-preview]")
+    outcomes = page.locator("[data-testid=import-preview] [data-result]")
+    assert [outcomes.nth(i).get_attribute("data-result") for i in range(outcomes.count())] == [
+        "created", "invalid"]
+    rows = page.locator("[data-testid=import-error]")
+    assert rows.count() == 1
+    cells = rows.first.locator("td").all_inner_texts()
+    assert cells[0] == "4" and cells[1] == "隐患类别" and cells[2]
+    assert "喷涂车间检查表" not in names()  # a dry run writes nothing
+    page.get_by_role("button", name="确认导入 1 张检查表").click()
+    page.wait_for_selector("[data-testid=import-result]")
+    page.wait_for_selector("[data-testid=import-result] >> text=返回检查表")
+    assert "喷涂车间检查表" in names() and "餐饮燃气检查表" not in names()
+    ctx.close()

@@ -10,6 +10,7 @@ import { navigate, setTitle } from '../router.js';
 import { session } from '../session.js';
 import { newId } from '../commands.js';
 import { serverFile } from '../components/server-file.js';
+import { importScreen } from '../components/import-screen.js';
 
 const mayEdit = () => ['admin', 'supervisor'].includes(session.user.role);
 
@@ -166,55 +167,25 @@ export async function renderForm({ params, main, isCurrent }) {
 export async function renderImport({ main }) {
   setTitle(t('checklists.import'), { back: true });
   if (!mayEdit()) return notAllowed(main);
-  const file = h('input', { type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   const name = input('name', { maxlength: 200, placeholder: t('checklists.import_name_hint') });
-  const check = h('button.btn.block', { type: 'submit' }, icon('upload'), t('import.check'));
-  const form = h('form.card', { novalidate: true },
-    h('p.small.muted.mb-12', t('checklists.import_intro')),
-    field(t('import.file'), file, { required: true }),
-    field(t('checklists.import_name'), name),
-    serverFile('a.small', { href: '/api/v1/checklists/import-template.xlsx', download: '' }, t('checklists.template')),
-    check);
-  const result = h('div', { 'aria-live': 'polite' });
-  let chosen = null;
-  const send = async (dryRun) => {
-    const fd = new FormData();
-    fd.append('file', chosen, chosen.name);
-    const q = new URLSearchParams();
-    if (dryRun) q.set('dry_run', 'true');
-    if (name.value.trim()) q.set('name', name.value.trim());
-    return (await request('POST', `/api/v1/checklists/import?${q}`, { form: fd, timeout: 120000 })).data;
-  };
-  const show = (report, dryRun) => {
-    const good = (report.created || 0) + (report.updated || 0);
-    const confirmBtn = h('button.btn.block', { type: 'button', disabled: !good }, good ? t('checklists.import_confirm', { n: good }) : t('import.nothing'));
-    confirmBtn.addEventListener('click', () => busy(confirmBtn, async () => {
-      try { show(await send(false), false); toast(t('import.done')); } catch (err) { showProblem(form, err); }
-    }));
-    const errors = report.errors || [];
-    setChildren(result, h('div.card', { 'data-testid': dryRun ? 'import-preview' : 'import-result' },
-      h('h2', dryRun ? t('import.preview') : t('import.done')),
-      h('div.list', (report.checklists || []).map((c) => h('div.item', { dataset: { result: c.result } },
-        h('div.grow', h('div.item-title', c.name), h('div.item-sub', t('checklists.import_row', { n: c.items, v: c.version ?? '—' }))),
-        chip(t(`checklists.result_${c.result}`), c.result === 'invalid' ? 'major' : c.result === 'unchanged' ? 'general' : 'ok')))),
-      errors.length ? [h('h3.error-text.import-errors', t('checklists.import_errors', { n: new Set(errors.map((e) => e.line)).size })),
-        h('div.table-wrap', h('table.table',
-          h('thead', h('tr', h('th', { scope: 'col' }, t('import.line')), h('th', { scope: 'col' }, t('import.field')), h('th', { scope: 'col' }, t('import.message')))),
-          h('tbody', errors.map((e) => h('tr', { 'data-testid': 'import-error' },
-            h('td', String(e.line)), h('td', e.field ? t(`checklists.col_${e.field}`) : '—'), h('td', e.message))))))]
-        : h('p.small', t('import.no_errors')),
-      h('div.actions', dryRun ? confirmBtn : h('a.btn.block.secondary', { href: '#/checklists' }, t('checklists.to_list')))));
-  };
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    clearProblem(form);
-    if (!file.files.length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors: { file: [t('common.required')] } } });
-    chosen = file.files[0];
-    setChildren(result);
-    busy(check, async () => {
-      try { show(await send(true), true); } catch (err) { showProblem(form, err); }
-    });
+  importScreen(main, {
+    intro: t('checklists.import_intro'),
+    extra: [
+      field(t('checklists.import_name'), name),
+      serverFile('a.small', { href: '/api/v1/checklists/import-template.xlsx', download: '' }, t('checklists.template'))],
+    post: (fd, dryRun) => {
+      const q = new URLSearchParams();
+      if (dryRun) q.set('dry_run', 'true');
+      if (name.value.trim()) q.set('name', name.value.trim());
+      return request('POST', `/api/v1/checklists/import?${q}`, { form: fd, timeout: 120000 });
+    },
+    outcomes: (report) => h('div.list', (report.checklists || []).map((c) => h('div.item', { dataset: { result: c.result } },
+      h('div.grow', h('div.item-title', c.name), h('div.item-sub', t('checklists.import_row', { n: c.items, v: c.version ?? '—' }))),
+      chip(t(`checklists.result_${c.result}`), c.result === 'invalid' ? 'major' : c.result === 'unchanged' ? 'general' : 'ok')))),
+    errorsTitle: () => 'checklists.import_errors',
+    fieldLabel: (f) => t(`checklists.col_${f}`),
+    confirmKey: 'checklists.import_confirm',
+    back: { href: '#/checklists', label: t('checklists.to_list') },
   });
-  append(main, form, result);
   return null;
 }

@@ -12,6 +12,7 @@ import { newId } from '../commands.js';
 import { locate } from '../photos.js';
 import { atDesk, redrawAcrossLayouts } from '../components/layout.js';
 import { dataTable, rankIn } from '../components/data-table.js';
+import { importScreen } from '../components/import-screen.js';
 
 const isAdmin = () => session.user.role === 'admin';
 const mayPrint = () => ['admin', 'supervisor'].includes(session.user.role);
@@ -208,52 +209,18 @@ export async function renderForm({ params, main, isCurrent }) {
 export async function renderImport({ main }) {
   setTitle(t('import.title'), { back: true });
   if (!isAdmin()) return notAllowed(main);
-  const file = h('input', { type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
-  const check = h('button.btn.block', { type: 'submit' }, icon('upload'), t('import.check'));
-  const form = h('form.card', { novalidate: true },
-    h('p.small.muted.mb-12', t('import.intro')),
-    field(t('import.file'), file, { required: true }),
-    check);
-  const result = h('div', { 'aria-live': 'polite' });
-  let chosen = null; // the file that was checked: the real import sends exactly these bytes
-  const send = async (dryRun) => {
-    const fd = new FormData();
-    fd.append('file', chosen, chosen.name);
-    return (await request('POST', `/api/v1/enterprises/import${dryRun ? '?dry_run=true' : ''}`, { form: fd, timeout: 180000 })).data;
-  };
-  const show = (report, dryRun) => {
-    const errors = report.errors || [];
-    const good = (report.created || 0) + (report.updated || 0);
-    const stat = (n, k) => h('div.stat', h('div.v', String(n || 0)), h('div.k', k));
-    const confirmBtn = h('button.btn.block', { type: 'button', disabled: !good }, good ? t('import.confirm', { n: good }) : t('import.nothing'));
-    confirmBtn.addEventListener('click', () => busy(confirmBtn, async () => {
-      try { show(await send(false), false); toast(t('import.done')); } catch (err) { showProblem(form, err); }
-    }));
-    setChildren(result, h('div.card', { 'data-testid': dryRun ? 'import-preview' : 'import-result' },
-      h('h2', dryRun ? t('import.preview') : t('import.done')),
-      h('div.stats.three.report',
-        stat(report.created, t('import.created')), stat(report.updated, t('import.updated')), stat(report.unchanged, t('import.unchanged'))),
-      errors.length ? [
-        h('h3.error-text.import-errors', t(dryRun ? 'import.errors' : 'import.errors_done', { n: new Set(errors.map((e) => e.line)).size })),
-        h('div.table-wrap', h('table.table',
-          h('thead', h('tr', h('th', { scope: 'col' }, t('import.line')), h('th', { scope: 'col' }, t('import.field')), h('th', { scope: 'col' }, t('import.message')))),
-          h('tbody', errors.map((e) => h('tr', { 'data-testid': 'import-error' },
-            h('td', String(e.line)), h('td', e.field ? fieldLabel(e.field) : '—'), h('td', e.message))))))]
-        : h('p.small', t('import.no_errors')),
-      (report.ignored_columns || []).length ? h('p.small.muted.mt-8', t('import.ignored', { cols: report.ignored_columns.join('、') })) : null,
-      h('div.actions', dryRun ? confirmBtn : h('a.btn.block.secondary', { href: '#/registry' }, t('import.to_list')))));
-  };
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    clearProblem(form);
-    if (!file.files.length) return showProblem(form, { problem: { detail: t('common.fix_fields'), errors: { file: [t('common.required')] } } });
-    chosen = file.files[0];
-    setChildren(result);
-    busy(check, async () => {
-      try { show(await send(true), true); } catch (err) { showProblem(form, err); }
-    });
+  const stat = (n, k) => h('div.stat', h('div.v', String(n || 0)), h('div.k', k));
+  importScreen(main, {
+    intro: t('import.intro'),
+    post: (fd, dryRun) => request('POST', `/api/v1/enterprises/import${dryRun ? '?dry_run=true' : ''}`, { form: fd, timeout: 180000 }),
+    outcomes: (report) => h('div.stats.three.report',
+      stat(report.created, t('import.created')), stat(report.updated, t('import.updated')), stat(report.unchanged, t('import.unchanged'))),
+    errorsTitle: (dryRun) => (dryRun ? 'import.errors' : 'import.errors_done'),
+    fieldLabel,
+    confirmKey: 'import.confirm',
+    ignoredColumns: true,
+    back: { href: '#/registry', label: t('import.to_list') },
   });
-  append(main, form, result);
   return null;
 }
 
