@@ -456,16 +456,16 @@ def daily(community_ids, first: date, last: date, dimensions=("found", "closed")
     return out
 
 
-def due_before(community_ids, day: date, states=None) -> int:
-    """Hazards not yet rectified (in ``states``, default all three) whose deadline fell on a day
-    before ``day``."""
+def due_before(community_ids, day: date, states=None):
+    """SQL (a scalar subquery): hazards not yet rectified (in ``states``, default all three)
+    whose deadline fell on a day before ``day``."""
     t = HazardDayCount
     stmt = (select(func.coalesce(func.sum(t.n), 0))
             .where(t.grain == DAY, t.dimension == "due", t.day < day,
                    _in_communities(t.community_id, community_ids)))
     if states is not None:
         stmt = stmt.where(t.key.in_(list(states)))
-    return int(db.session.scalar(stmt) or 0)
+    return stmt.scalar_subquery()
 
 
 def totals(community_ids, *, states=None, level: str | None = None,
@@ -511,17 +511,34 @@ def top_open(community_ids, limit: int) -> list:
     return db.session.execute(stmt).all()
 
 
-def overdue(community_ids, now: datetime, states=None) -> int:
-    """Hazards overdue at ``now`` (逾期: not rectified, deadline passed; of ``states`` when
-    given): those due on an earlier day from the counts, those due earlier today counted
-    directly (a few at most)."""
+def overdue_count(community_ids, now: datetime, states=None):
+    """SQL (a scalar, or None when ``states`` has no unrectified state): hazards overdue at
+    ``now`` (逾期: not rectified, deadline passed; of ``states`` when given): those due on an
+    earlier day from the counts, those due earlier today counted directly (a few at most)."""
     today = day_of(now)
     midnight = datetime.combine(today, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
     unrectified = [s for s in Hazard.UNRECTIFIED_STATES if states is None or s in states]
     if not unrectified:
-        return 0
-    return due_before(community_ids, today, unrectified) + int(db.session.scalar(
-        select(func.count()).select_from(Hazard).where(
-            _in_communities(Hazard.community_id, community_ids),
-            Hazard.state.in_(unrectified), Hazard.deadline >= midnight,
-            Hazard.deadline < now)) or 0)
+        return None
+    return due_before(community_ids, today, unrectified) + select(func.count()).select_from(
+        Hazard).where(_in_communities(Hazard.community_id, community_ids),
+                      Hazard.state.in_(unrectified), Hazard.deadline >= midnight,
+                      Hazard.deadline < now).scalar_subquery()
+
+
+def overdue(community_ids, now: datetime, states=None) -> int:
+    """Hazards overdue at ``now`` (:func:`overdue_count`)."""
+    count = overdue_count(community_ids, now, states)
+    return 0 if count is None else int(db.session.scalar(select(count)) or 0)
+
+
+def open_totals(community_ids, now: datetime):
+    """One-row statement: hazards open (未销号) now, major among them, and overdue now."""
+    t = HazardCount
+    in_scope = and_(_in_communities(t.community_id, community_ids),
+                    t.state.in_(list(Hazard.NOT_CLOSED_STATES)))
+    return select(
+        select(func.coalesce(func.sum(t.n), 0)).where(in_scope).scalar_subquery(),
+        select(func.coalesce(func.sum(t.n), 0)).where(in_scope, t.level == MAJOR)
+        .scalar_subquery(),
+        overdue_count(community_ids, now))

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select, tuple_
 
 from app.checklists.models import Checklist, ChecklistItem, ChecklistVersion
+from app.core.db import OneRow
 from app.core.permissions import scope_clause
 from app.extensions import db
 from app.hazards.models import Hazard
@@ -141,13 +142,20 @@ def self_inspections(scope, start: datetime, end: datetime) -> dict:
     }
 
 
-def prevention_figures(user, community: Community | None, start: datetime,
-                       end: datetime) -> dict:
-    inspections = _scope(user, Inspection, community)
-    missed = db.session.scalar(select(func.count()).select_from(Hazard).where(
+def self_check_missed(user, community: Community | None, start: datetime,
+                      end: datetime) -> OneRow:
+    """自查不实 hazards found in the period (read with the dashboard's other counts,
+    ``app.core.db.read_together``)."""
+    return OneRow(select(func.count()).select_from(Hazard).where(
         _scope(user, Hazard, community), Hazard.self_check_missed.is_(True),
-        Hazard.found_at >= start, Hazard.found_at < end))
+        Hazard.found_at >= start, Hazard.found_at < end), lambda row: int(row[0] or 0))
+
+
+def prevention_figures(user, community: Community | None, start: datetime,
+                       end: datetime, *, missed: int) -> dict:
+    """The figures (module doc); ``missed``: :func:`self_check_missed`'s."""
+    inspections = _scope(user, Inspection, community)
     return {"most_failed_items": most_failed_items(inspections, start, end),
             "last_scores": last_scores(inspections, end),
             "self_inspections": self_inspections(inspections, start, end),
-            "self_check_missed": int(missed or 0)}
+            "self_check_missed": missed}
