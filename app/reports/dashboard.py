@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, select
 
 from app.core.choices import ChoiceSet
 from app.core.db import OneRow, read_together
@@ -306,10 +306,8 @@ def rolled_up_period(community_ids, first: date, last: date) -> dict:
     out["category"].update(sums["cat"])
     out["risk"].update(sums["risk"])
     out["community"].update(sums["community"])
-    days = rollups.daily(community_ids, first, last)
-    for name, dimension in (("week_found", "found"), ("week_closed", "closed")):
-        for day, n in days[dimension].items():
-            out[name][(day - timedelta(days=day.weekday())).isoformat()] += n
+    out["week_found"].update(sums["found"])
+    out["week_closed"].update(sums["closed"])
     out["median"] = median_of_counts(sums["ttc"])
     out["esc"] = {rule: n for rule, n in sums["esc"].items() if n}
     out["ivo"] = {state: n for state, n in sums["ivo"].items() if n}
@@ -326,18 +324,12 @@ def rolled_up_open(community_ids, now: datetime, limit: int = TOP_ENTERPRISES, *
     if totals is None:
         totals = tuple(db.session.execute(rollups.open_totals(community_ids, now)).one())
     n_open, n_major, overdue = (int(v or 0) for v in totals)
-    in_scope = (Hazard.community_id.in_(list(community_ids)) if community_ids is not None
-                else true())
-    rows = rollups.top_open(community_ids, limit)
-    late = dict(db.session.execute(
-        select(Hazard.enterprise_id, func.count()).where(
-            Hazard.enterprise_id.in_([r.id for r in rows]), in_scope, Hazard.overdue_at(now))
-        .group_by(Hazard.enterprise_id)).all()) if rows else {}
+    rows = rollups.top_open(community_ids, limit, now)
     return {
         "open": int(n_open), "major": int(n_major), "overdue": overdue,
         "top": [{"id": r.id, "name": r.name, "risk_level": r.risk_level,
                  "community_id": r.community_id, "open_hazards": int(r.open),
-                 "major": int(r.major or 0), "overdue": int(late.get(r.id, 0))} for r in rows],
+                 "major": int(r.major or 0), "overdue": int(r.overdue or 0)} for r in rows],
     }
 
 
