@@ -420,7 +420,7 @@ def period_counts(community_ids, first: date, last: date) -> dict:
     "community": {id: n}, "found": {monday: n}, "closed": {monday: n}}`` where ``monday`` is
     the first day (``YYYY-MM-DD``) of an ISO week: hazards found and closed (销号) on the
     period's days of that week. One statement, reading whole months, ten-day units and days
-    (:func:`period_units`) and summing in the database: a hundred-odd rows come back."""
+    (:func:`period_units`) and summing in the database: a few hundred rows come back."""
     t = HazardDayCount
     units = [(grain, days) for grain, days in period_units(first, last).items() if days]
     out = {"sl": defaultdict(lambda: [0, 0]), "cat": defaultdict(int),
