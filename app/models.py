@@ -8,6 +8,7 @@ from app.hazards.models import Hazard, HazardEvent, HazardEventHead
 from app.hazards.oversight_models import DeadlineExtension, EvidenceFlag, HazardListing
 from app.hazards.rollups import HazardCount, HazardDayCount, HazardOpenCount
 from app.inspections.models import Inspection, InspectionAnswer, InspectionMember
+from app.inspections.visits import EnterpriseVisit
 from app.notifications.models import JobLease, Notification, WebhookDelivery
 from app.outreach.models import (Bulletin, BulletinAttachment, BulletinEvent, BulletinReceipt,
                                  Tip, TipEvent, TipPhoto, TipRateCounter)
@@ -25,7 +26,7 @@ __all__ = [
     "Hazard", "HazardEvent", "HazardEventHead",
     "DeadlineExtension", "EvidenceFlag", "HazardListing",
     "HazardCount", "HazardDayCount", "HazardOpenCount",
-    "Inspection", "InspectionAnswer", "InspectionMember",
+    "Inspection", "InspectionAnswer", "InspectionMember", "EnterpriseVisit",
     "JobLease", "Notification", "WebhookDelivery",
     "Bulletin", "BulletinAttachment", "BulletinEvent", "BulletinReceipt",
     "Tip", "TipEvent", "TipPhoto", "TipRateCounter",

@@ -38,6 +38,7 @@ from app.escalation.counting import all_facts
 from app.hazards import rollups
 from app.hazards.audit import plain_event_hash
 from app.hazards.models import Hazard, overdue
+from app.inspections import visits as last_visits
 from app.core.timeutil import SHANGHAI, utcnow
 from app.extensions import db
 from app.registry.models import Community, Enterprise
@@ -573,10 +574,11 @@ def generate_year(*, n_hazards: int, seed: int = 2023, now: datetime | None = No
     finally:
         writer.restore_indexes()
 
-    # The dashboard's rollups (app.hazards.rollups): rows written behind the ORM's back are
-    # counted once, all together.
+    # The dashboard's rollups (app.hazards.rollups, app.inspections.visits): rows written behind
+    # the ORM's back are counted once, all together.
     rollup_started = time.perf_counter()
     rollup_rows = rollups.rebuild(others=all_facts())
+    rollup_rows += last_visits.rebuild()
     rollup_seconds = time.perf_counter() - rollup_started
 
     # Fresh statistics, as after any bulk load: without them SQLite's planner prefers the

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core.db import OneRow
 from app.core.idempotency import CreateResult, create_or_replay
 from app.core.models import expect_version
 from app.core.permissions import get_or_404, in_scope, require
@@ -183,10 +184,10 @@ def decide_extension(user, hazard_id: str, extension_id: str, data: dict) -> Dea
     return oversight.with_actions(user, extension)
 
 
-def extension_counts(hazard_scope, start: datetime, end: datetime) -> dict:
+def extension_counts(hazard_scope, start: datetime, end: datetime) -> OneRow:
     """For the dashboard, one aggregate over the requests of the hazards matching
     ``hazard_scope``: made in ``[start, end)``, decided in it by outcome, and awaiting a
-    decision now."""
+    decision now (read with the dashboard's other counts, ``app.core.db.read_together``)."""
     def within(column):
         return (column >= start) & (column < end)
 
@@ -194,11 +195,10 @@ def extension_counts(hazard_scope, start: datetime, end: datetime) -> dict:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     decided = within(DeadlineExtension.decided_at)
-    row = db.session.execute(select(
+    return OneRow(select(
         count(within(DeadlineExtension.requested_at)),
         count(decided & (DeadlineExtension.state == APPROVED)),
         count(decided & (DeadlineExtension.state == REJECTED)),
         count(DeadlineExtension.state == PENDING),
-    ).where(oversight.of_hazards(DeadlineExtension, hazard_scope))).one()
-    return dict(zip(("requested", "approved", "rejected", "pending_now"), map(int, row),
-                    strict=True))
+    ).where(oversight.of_hazards(DeadlineExtension, hazard_scope)), lambda row: dict(zip(
+        ("requested", "approved", "rejected", "pending_now"), map(int, row), strict=True)))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
+from app.core.db import OneRow
 from app.core.idempotency import create_or_replay
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
@@ -200,16 +201,17 @@ def register_xlsx(user, args: dict) -> bytes:
     return write_xlsx(rows, REGISTER_COLUMNS, sheet_title="挂牌督办台账")
 
 
-def listing_counts(hazard_scope, start: datetime, end: datetime) -> dict:
+def listing_counts(hazard_scope, start: datetime, end: datetime) -> OneRow:
     """For the dashboard: listings of hazards matching ``hazard_scope`` still listed now, and
-    those listed and delisted in ``[start, end)``; one aggregate."""
+    those listed and delisted in ``[start, end)``; one aggregate (read with the dashboard's
+    other counts, ``app.core.db.read_together``)."""
     def count(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    row = db.session.execute(select(
+    return OneRow(select(
         count(HazardListing.state == LISTED),
         count((HazardListing.listed_at >= start) & (HazardListing.listed_at < end)),
         count((HazardListing.state == DELISTED) & (HazardListing.delisted_at >= start)
               & (HazardListing.delisted_at < end)),
-    ).where(oversight.of_hazards(HazardListing, hazard_scope))).one()
-    return dict(zip(("listed_now", "listed", "delisted"), map(int, row), strict=True))
+    ).where(oversight.of_hazards(HazardListing, hazard_scope)), lambda row: dict(zip(
+        ("listed_now", "listed", "delisted"), map(int, row), strict=True)))

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.db import OneRow
 from app.core.permissions import can, scope_clause
 from app.core.timeutil import local, utcnow
 from app.errors import Conflict, DomainError, Invalid
@@ -174,17 +175,20 @@ def of_hazards(model, hazard_scope):
     return exists(select(Hazard.id).where(Hazard.id == model.hazard_id, hazard_scope))
 
 
-def evidence_counts(hazard_scope, start: datetime, end: datetime) -> dict:
+def evidence_counts(hazard_scope, start: datetime, end: datetime) -> OneRow:
     """For the dashboard: verifications made in ``[start, end)`` while flags stood (the hazards
     whose flags a verification answered then), and the hazards awaiting their re-check now
-    with a standing flag."""
+    with a standing flag (read with the dashboard's other counts,
+    ``app.core.db.read_together``)."""
     scoped = of_hazards(EvidenceFlag, hazard_scope)
-    flagged = db.session.scalar(select(func.count(func.distinct(EvidenceFlag.hazard_id))).where(
-        scoped, EvidenceFlag.overridden_at >= start, EvidenceFlag.overridden_at < end))
-    awaiting = db.session.scalar(select(func.count(func.distinct(EvidenceFlag.hazard_id))).where(
+    flagged = select(func.count(func.distinct(EvidenceFlag.hazard_id))).where(
+        scoped, EvidenceFlag.overridden_at >= start, EvidenceFlag.overridden_at < end)
+    awaiting = select(func.count(func.distinct(EvidenceFlag.hazard_id))).where(
         EvidenceFlag.overridden_at.is_(None),
-        of_hazards(EvidenceFlag, and_(hazard_scope, Hazard.state == SUBMITTED))))
-    return {"flagged_verifications": int(flagged or 0), "awaiting_review": int(awaiting or 0)}
+        of_hazards(EvidenceFlag, and_(hazard_scope, Hazard.state == SUBMITTED)))
+    return OneRow(select(flagged.scalar_subquery(), awaiting.scalar_subquery()),
+                  lambda row: {"flagged_verifications": int(row[0] or 0),
+                               "awaiting_review": int(row[1] or 0)})
 
 
 def _distance(metres: int) -> tuple[str, str]:

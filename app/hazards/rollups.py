@@ -47,8 +47,8 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import (Date, Integer, String, and_, case, delete, event, func, inspect, select,
-                        true)
+from sqlalchemy import (Date, Integer, String, and_, case, delete, event, func, inspect, literal,
+                        select, true, union_all)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -406,29 +406,45 @@ def _in_communities(column, community_ids):
     return column.in_(list(community_ids)) if community_ids is not None else true()
 
 
+def week_of(day_column, dialect: str):
+    """SQL: the Monday of the ISO week of a date column, as text ``YYYY-MM-DD``."""
+    if dialect == "postgresql":
+        return func.to_char(func.date_trunc("week", day_column), "YYYY-MM-DD")
+    return func.date(day_column, "weekday 0", "-6 days")
+
+
 def period_counts(community_ids, first: date, last: date) -> dict:
     """Sums over ``first``..``last`` (days found; fired for ``esc``) in ``community_ids``
     (None: all): ``{"sl": {(state, level): [n, on_time]}, "cat": {category: n}, "risk":
     {colour: n}, "ttc": {days: n}, "esc": {rule: n}, "ivo": {state: n}, "ivh": {"": n},
-    "community": {id: n}}``. Two statements
-    reading whole months, ten-day units and days (:func:`period_units`)."""
+    "community": {id: n}, "found": {monday: n}, "closed": {monday: n}}`` where ``monday`` is
+    the first day (``YYYY-MM-DD``) of an ISO week: hazards found and closed (销号) on the
+    period's days of that week. One statement, reading whole months, ten-day units and days
+    (:func:`period_units`) and summing in the database: a few hundred rows come back."""
     t = HazardDayCount
     units = [(grain, days) for grain, days in period_units(first, last).items() if days]
     out = {"sl": defaultdict(lambda: [0, 0]), "cat": defaultdict(int),
            "risk": defaultdict(int), "ttc": defaultdict(int), "esc": defaultdict(int),
-           "ivo": defaultdict(int), "ivh": defaultdict(int), "community": defaultdict(int)}
+           "ivo": defaultdict(int), "ivh": defaultdict(int), "community": defaultdict(int),
+           "found": defaultdict(int), "closed": defaultdict(int)}
     if not units:
         return out
     scope = _in_communities(t.community_id, community_ids)
-
-    def by(columns, dimensions):
-        branches = [select(*columns, func.sum(t.n), func.sum(t.on_time))
-                    .where(t.grain == grain, t.dimension.in_(dimensions), t.day.in_(days), scope)
-                    .group_by(*columns) for grain, days in units]
-        return db.session.execute(branches[0] if len(branches) == 1
-                                  else branches[0].union_all(*branches[1:]))
-
-    for dimension, key, n, on_time in by((t.dimension, t.key), PERIOD_DIMENSIONS):
+    dialect = db.session.get_bind().dialect.name
+    community = literal("community", String)
+    branches = [select(t.dimension.label("dimension"), t.key.label("key"), t.n, t.on_time)
+                .where(t.grain == grain, t.dimension.in_(PERIOD_DIMENSIONS), t.day.in_(days),
+                       scope) for grain, days in units]
+    branches += [select(community, t.community_id, t.n, t.on_time)
+                 .where(t.grain == grain, t.dimension == "sl", t.day.in_(days), scope)
+                 for grain, days in units]
+    branches.append(select(t.dimension, week_of(t.day, dialect), t.n, t.on_time).where(
+        t.grain == DAY, t.dimension.in_(("found", "closed")), t.day >= first, t.day <= last,
+        scope))
+    rows = union_all(*branches).subquery()
+    for dimension, key, n, on_time in db.session.execute(
+            select(rows.c.dimension, rows.c.key, func.sum(rows.c.n), func.sum(rows.c.on_time))
+            .group_by(rows.c.dimension, rows.c.key)):
         if dimension == "sl":
             state, _, level = key.partition("|")
             counter = out["sl"][(state, level)]
@@ -438,34 +454,19 @@ def period_counts(community_ids, first: date, last: date) -> dict:
             out["ttc"][int(key)] += int(n)
         else:
             out[dimension][key] += int(n)
-    for community_id, n, _on_time in by((t.community_id,), ("sl",)):
-        out["community"][community_id] += int(n)
     return out
 
 
-def daily(community_ids, first: date, last: date, dimensions=("found", "closed")) -> dict:
-    """``{dimension: {day: n}}`` for the days ``first``..``last``."""
-    t = HazardDayCount
-    out = {d: defaultdict(int) for d in dimensions}
-    for dimension, day, n in db.session.execute(
-            select(t.dimension, t.day, func.sum(t.n))
-            .where(t.grain == DAY, t.dimension.in_(dimensions), t.day >= first, t.day <= last,
-                   _in_communities(t.community_id, community_ids))
-            .group_by(t.dimension, t.day)):
-        out[dimension][as_date(day)] += int(n)
-    return out
-
-
-def due_before(community_ids, day: date, states=None) -> int:
-    """Hazards not yet rectified (in ``states``, default all three) whose deadline fell on a day
-    before ``day``."""
+def due_before(community_ids, day: date, states=None):
+    """SQL (a scalar subquery): hazards not yet rectified (in ``states``, default all three)
+    whose deadline fell on a day before ``day``."""
     t = HazardDayCount
     stmt = (select(func.coalesce(func.sum(t.n), 0))
             .where(t.grain == DAY, t.dimension == "due", t.day < day,
                    _in_communities(t.community_id, community_ids)))
     if states is not None:
         stmt = stmt.where(t.key.in_(list(states)))
-    return int(db.session.scalar(stmt) or 0)
+    return stmt.scalar_subquery()
 
 
 def totals(community_ids, *, states=None, level: str | None = None,
@@ -487,41 +488,60 @@ def totals(community_ids, *, states=None, level: str | None = None,
     return db.session.execute(stmt).all()
 
 
-def top_open(community_ids, limit: int) -> list:
+def top_open(community_ids, limit: int, now: datetime) -> list:
     """The ``limit`` enterprises with most open hazards: rows ``(id, name, risk_level,
-    community_id, open, major)``, by open hazards, then name and id. Two statements: the
-    ``limit``-th largest count from the counts alone, then the few enterprises at or above it
-    with their names."""
+    community_id, open, major, overdue)``, by open hazards, then name and id. One statement:
+    the ``limit``-th largest count from the counts alone, the few enterprises at or above it
+    with their names, and the overdue hazards (逾期) of those few counted from their rows."""
     t = HazardOpenCount
     scope = and_(_in_communities(t.community_id, community_ids), t.n > 0)
     n, major = func.sum(t.n), func.sum(t.major)
-    threshold = db.session.scalar(
-        select(n).where(scope).group_by(t.enterprise_id).order_by(n.desc())
-        .limit(1).offset(limit - 1))
-    stmt = (select(Enterprise.id, Enterprise.name, Enterprise.risk_level,
-                   Enterprise.community_id, n.label("open"), major.label("major"))
-            .join(Enterprise, Enterprise.id == t.enterprise_id).where(scope)
-            .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level,
-                      Enterprise.community_id)
-            .order_by(n.desc(), Enterprise.name, Enterprise.id).limit(limit))
-    if threshold is not None:
-        top = select(t.enterprise_id).where(scope).group_by(t.enterprise_id).having(
-            n >= threshold)
-        stmt = stmt.where(t.enterprise_id.in_(top))
-    return db.session.execute(stmt).all()
+    threshold = (select(n).where(scope).group_by(t.enterprise_id).order_by(n.desc())
+                 .limit(1).offset(limit - 1).scalar_subquery())
+    top = select(t.enterprise_id).where(scope).group_by(t.enterprise_id).having(
+        n >= func.coalesce(threshold, 0))
+    late = (select(func.count()).select_from(Hazard)
+            .where(Hazard.enterprise_id == Enterprise.id,
+                   _in_communities(Hazard.community_id, community_ids), Hazard.overdue_at(now))
+            .correlate(Enterprise).scalar_subquery())
+    return db.session.execute(
+        select(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id,
+               n.label("open"), major.label("major"), late.label("overdue"))
+        .join(Enterprise, Enterprise.id == t.enterprise_id)
+        .where(scope, t.enterprise_id.in_(top))
+        .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level,
+                  Enterprise.community_id)
+        .order_by(n.desc(), Enterprise.name, Enterprise.id).limit(limit)).all()
 
 
-def overdue(community_ids, now: datetime, states=None) -> int:
-    """Hazards overdue at ``now`` (逾期: not rectified, deadline passed; of ``states`` when
-    given): those due on an earlier day from the counts, those due earlier today counted
-    directly (a few at most)."""
+def overdue_count(community_ids, now: datetime, states=None):
+    """SQL (a scalar, or None when ``states`` has no unrectified state): hazards overdue at
+    ``now`` (逾期: not rectified, deadline passed; of ``states`` when given): those due on an
+    earlier day from the counts, those due earlier today counted directly (a few at most)."""
     today = day_of(now)
     midnight = datetime.combine(today, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
     unrectified = [s for s in Hazard.UNRECTIFIED_STATES if states is None or s in states]
     if not unrectified:
-        return 0
-    return due_before(community_ids, today, unrectified) + int(db.session.scalar(
-        select(func.count()).select_from(Hazard).where(
-            _in_communities(Hazard.community_id, community_ids),
-            Hazard.state.in_(unrectified), Hazard.deadline >= midnight,
-            Hazard.deadline < now)) or 0)
+        return None
+    return due_before(community_ids, today, unrectified) + select(func.count()).select_from(
+        Hazard).where(_in_communities(Hazard.community_id, community_ids),
+                      Hazard.state.in_(unrectified), Hazard.deadline >= midnight,
+                      Hazard.deadline < now).scalar_subquery()
+
+
+def overdue(community_ids, now: datetime, states=None) -> int:
+    """Hazards overdue at ``now`` (:func:`overdue_count`)."""
+    count = overdue_count(community_ids, now, states)
+    return 0 if count is None else int(db.session.scalar(select(count)) or 0)
+
+
+def open_totals(community_ids, now: datetime):
+    """One-row statement: hazards open (未销号) now, major among them, and overdue now."""
+    t = HazardCount
+    in_scope = and_(_in_communities(t.community_id, community_ids),
+                    t.state.in_(list(Hazard.NOT_CLOSED_STATES)))
+    return select(
+        select(func.coalesce(func.sum(t.n), 0)).where(in_scope).scalar_subquery(),
+        select(func.coalesce(func.sum(t.n), 0)).where(in_scope, t.level == MAJOR)
+        .scalar_subquery(),
+        overdue_count(community_ids, now))

@@ -14,6 +14,7 @@ from app.errors import DomainError
 from app.escalation.counting import all_facts
 from app.extensions import db
 from app.hazards import rollups
+from app.inspections import visits
 from app.reports import ledger
 from app.reports.documents import campaign_summary
 from app.reports.schemas import LedgerArgs
@@ -94,7 +95,8 @@ def campaign_summary_command(date_from, date_to, community_id, title, report_due
     click.echo(f"wrote {out_path} ({name})")
 
 
-@click.group("rollups", help="The dashboard's rollups (app.hazards.rollups): check, rebuild.")
+@click.group("rollups", help="The dashboard's rollups (app.hazards.rollups, "
+                              "app.inspections.visits): check, rebuild.")
 def rollups_cli():
     pass
 
@@ -104,6 +106,8 @@ def rollups_cli():
 def rollups_check_command():
     """Compare the stored rollups with counts made from the rows now; exit 1 when they differ."""
     stored, wanted = rollups.stored(), rollups.computed(others=all_facts())
+    stored[visits.EnterpriseVisit.__tablename__] = visits.stored()
+    wanted[visits.EnterpriseVisit.__tablename__] = visits.computed()
     wrong = 0
     for table, rows in wanted.items():
         have = stored.get(table, {})
@@ -120,8 +124,8 @@ def rollups_check_command():
 @rollups_cli.command("rebuild")
 @with_appcontext
 def rollups_rebuild_command():
-    """Count every rollup again from the hazards, escalations and interviews."""
-    written = rollups.rebuild(others=all_facts())
+    """Count every rollup again from the hazards, escalations, interviews and inspections."""
+    written = rollups.rebuild(others=all_facts()) + visits.rebuild()
     db.session.commit()
     click.echo(f"rollups rebuilt: {written} rows")
 

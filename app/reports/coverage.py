@@ -11,8 +11,10 @@ counted by their current community and risk colour):
 * **rate** — inspected ÷ registered; ``None`` without enterprises.
 * **never_inspected** — enterprises with no inspection at all, ever.
 
-One grouped query for the figures (by community × risk colour), one for the list; the index
-``ix_inspections_enterprise_started`` answers each enterprise's question.
+One grouped query for the figures (by community × risk colour), over the enterprises and their
+last visit (:mod:`app.inspections.visits`, kept current as inspections are recorded): no
+enterprise's inspections are read unless it was visited after the period; one query for the
+list, where the index ``ix_inspections_enterprise_started`` answers each enterprise's question.
 """
 from __future__ import annotations
 
@@ -24,13 +26,15 @@ from app.core.permissions import scope_clause
 from app.core.timeutil import SHANGHAI, utcnow
 from app.documents.spreadsheet import write_xlsx
 from app.extensions import db
+from app.inspections import visits
 from app.inspections.models import Inspection
+from app.inspections.visits import EnterpriseVisit
 from app.registry.choices import RISK_LEVELS, configured_industries
 from app.registry.models import Community, Enterprise
 from app.registry.scope import community_scope_clause, visible_community
 
 #: An enterprise inspecting itself (自查, kind ``self``) is no visit.
-SELF_INSPECTION = "self"
+SELF_INSPECTION = visits.SELF_INSPECTION
 
 #: (key, 中文表头) of the list of enterprises nobody visited.
 UNINSPECTED_COLUMNS = (
@@ -66,13 +70,16 @@ def enterprise_scope(user, community: Community | None):
     return clause
 
 
-def coverage(user, community: Community | None, start: datetime, end: datetime) -> dict:
+def coverage(user, community: Community | None, start: datetime, end: datetime, *,
+             communities=None) -> dict:
     """``{registered, inspected, uninspected, never_inspected, rate, by_community[],
-    by_risk[]}`` for ``user``'s scope and the period ``[start, end)`` (see the module doc)."""
+    by_risk[]}`` for ``user``'s scope and the period ``[start, end)`` (see the module doc).
+    ``communities``: the ``(id, name)`` rows of :func:`scope_communities`, when read already."""
     rows = db.session.execute(
         select(Enterprise.community_id, Enterprise.risk_level, func.count(),
-               func.sum(case((_visit(start, end), 1), else_=0)),
-               func.sum(case((~_visit(), 1), else_=0)))
+               func.sum(case((visits.visited_in(Enterprise.id, start, end), 1), else_=0)),
+               func.sum(case((EnterpriseVisit.last_at.is_(None), 1), else_=0)))
+        .outerjoin(EnterpriseVisit, EnterpriseVisit.enterprise_id == Enterprise.id)
         .where(enterprise_scope(user, community))
         .group_by(Enterprise.community_id, Enterprise.risk_level)).all()
     by_community: dict[str, list[int]] = {}
@@ -84,10 +91,8 @@ def coverage(user, community: Community | None, start: datetime, end: datetime) 
             bucket[0] += n
             bucket[1] += int(inspected or 0)
             bucket[2] += int(never or 0)
-    communities = db.session.execute(
-        select(Community.id, Community.name).where(community_scope_clause(user))
-        .where(Community.id == community.id if community is not None else true())
-        .order_by(Community.code, Community.name)).all()
+    if communities is None:
+        communities = scope_communities(user, community)
     return {
         **_figures(*total),
         "by_community": [{"id": c.id, "name": c.name,
@@ -96,6 +101,14 @@ def coverage(user, community: Community | None, start: datetime, end: datetime) 
                      **_figures(*by_risk.get(key, (0, 0, 0)))}
                     for key in [*RISK_LEVELS, *sorted(k for k in by_risk if k not in RISK_LEVELS)]],
     }
+
+
+def scope_communities(user, community: Community | None) -> list:
+    """The communities in ``user``'s scope (or just ``community``), ``(id, name)`` in order."""
+    return db.session.execute(
+        select(Community.id, Community.name).where(community_scope_clause(user))
+        .where(Community.id == community.id if community is not None else true())
+        .order_by(Community.code, Community.name)).all()
 
 
 def quarter(now: datetime | None = None) -> tuple[date, date]:

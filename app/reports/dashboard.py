@@ -48,9 +48,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, select
 
 from app.core.choices import ChoiceSet
+from app.core.db import OneRow, read_together
 from app.core.fields import YEAR_RANGE_MESSAGE, year_in_range
 from app.core.permissions import scope_clause
 from app.core.roles import ADMIN, COMMUNITY_ROLES
@@ -71,9 +72,9 @@ from app.plans.scope import task_scope_clause
 from app.outreach.figures import tip_figures
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
-from app.registry.scope import community_scope_clause, visible_community
-from app.reports.coverage import coverage
-from app.reports.prevention import prevention_figures
+from app.registry.scope import visible_community
+from app.reports.coverage import coverage, scope_communities
+from app.reports.prevention import prevention_figures, self_check_missed
 
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 366 * 5
@@ -196,9 +197,17 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
     elif from_rollups and in_communities is False:
         raise ValueError("an officer's dashboard is not made of rollups")
 
+    counts = [extension_counts(scope, start, end), listing_counts(scope, start, end),
+              evidence_counts(scope, start, end), tip_figures(user, community, start, end, now),
+              task_figures(user, community, start, end, now),
+              self_check_missed(user, community, start, end)]
+    if from_rollups:
+        counts.append(OneRow(rollups.open_totals(in_communities, now), tuple))
+    extensions, listings, evidence, tips, tasks, missed, *open_totals = read_together(*counts)
+
     if from_rollups:
         period = rolled_up_period(in_communities, first, last)
-        open_now = rolled_up_open(in_communities, now)
+        open_now = rolled_up_open(in_communities, now, totals=open_totals[0])
         escalations, interviews = dict(period["esc"]), dict(period["ivo"])
         interviews_held = period["ivh"]
     else:
@@ -222,20 +231,12 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
     median = period["median"]
 
     # Communities in scope, named, with their count (zero included).
-    communities = db.session.execute(
-        select(Community.id, Community.name)
-        .where(community_scope_clause(user))
-        .where(Community.id == community.id if community is not None else true())
-        .order_by(Community.code, Community.name)).all()
+    communities = scope_communities(user, community)
     by_community = [{"id": c.id, "name": c.name, "count": by_community_id.get(c.id, 0)}
                     for c in communities]
-
-    enterprise_scope = scope_clause(user, Enterprise)
-    if community is not None:
-        enterprise_scope = and_(enterprise_scope, Enterprise.community_id == community.id)
-    enterprises_by_risk = dict(db.session.execute(
-        select(Enterprise.risk_level, func.count()).where(enterprise_scope)
-        .group_by(Enterprise.risk_level)).all())
+    # Coverage counts the enterprises in scope by risk colour (the same scope) already.
+    covered = coverage(user, community, start, end, communities=communities)
+    enterprises_by_risk = {r["key"]: r["registered"] for r in covered["by_risk"]}
 
     return {
         "scope": {"community_id": community.id if community else None,
@@ -262,13 +263,13 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
                        "by_state": _labelled(interviews, INTERVIEW_STATES)},
         "weekly_trend": weekly_trend(period, first, last),
         "top_enterprises": open_now["top"],
-        "extensions": extension_counts(scope, start, end),
-        "listings": listing_counts(scope, start, end),
-        "evidence": evidence_counts(scope, start, end),
-        "tips": tip_figures(user, community, start, end, now),
-        "coverage": coverage(user, community, start, end),
-        "tasks": task_figures(user, community, start, end, now),
-        "prevention": prevention_figures(user, community, start, end),
+        "extensions": extensions,
+        "listings": listings,
+        "evidence": evidence,
+        "tips": tips,
+        "coverage": covered,
+        "tasks": tasks,
+        "prevention": prevention_figures(user, community, start, end, missed=missed),
     }
 
 
@@ -305,10 +306,8 @@ def rolled_up_period(community_ids, first: date, last: date) -> dict:
     out["category"].update(sums["cat"])
     out["risk"].update(sums["risk"])
     out["community"].update(sums["community"])
-    days = rollups.daily(community_ids, first, last)
-    for name, dimension in (("week_found", "found"), ("week_closed", "closed")):
-        for day, n in days[dimension].items():
-            out[name][(day - timedelta(days=day.weekday())).isoformat()] += n
+    out["week_found"].update(sums["found"])
+    out["week_closed"].update(sums["closed"])
     out["median"] = median_of_counts(sums["ttc"])
     out["esc"] = {rule: n for rule, n in sums["esc"].items() if n}
     out["ivo"] = {state: n for state, n in sums["ivo"].items() if n}
@@ -316,42 +315,40 @@ def rolled_up_period(community_ids, first: date, last: date) -> dict:
     return out
 
 
-def rolled_up_open(community_ids, now: datetime, limit: int = TOP_ENTERPRISES) -> dict:
+def rolled_up_open(community_ids, now: datetime, limit: int = TOP_ENTERPRISES, *,
+                   totals: tuple | None = None) -> dict:
     """:func:`open_hazards` from the rollups: open and major from the counts, overdue from the
     deadlines counted by day (and the hazards due earlier today, counted directly), the
-    enterprises with most open hazards from their counts."""
-    [(n_open,)] = rollups.totals(community_ids, states=Hazard.NOT_CLOSED_STATES)
-    [(n_major,)] = rollups.totals(community_ids, states=Hazard.NOT_CLOSED_STATES, level="major")
-    in_scope = (Hazard.community_id.in_(list(community_ids)) if community_ids is not None
-                else true())
-    overdue = rollups.overdue(community_ids, now)
-    rows = rollups.top_open(community_ids, limit)
-    late = dict(db.session.execute(
-        select(Hazard.enterprise_id, func.count()).where(
-            Hazard.enterprise_id.in_([r.id for r in rows]), in_scope, Hazard.overdue_at(now))
-        .group_by(Hazard.enterprise_id)).all()) if rows else {}
+    enterprises with most open hazards from their counts. ``totals``: the row of
+    :func:`app.hazards.rollups.open_totals`, when read already."""
+    if totals is None:
+        totals = tuple(db.session.execute(rollups.open_totals(community_ids, now)).one())
+    n_open, n_major, overdue = (int(v or 0) for v in totals)
+    rows = rollups.top_open(community_ids, limit, now)
     return {
         "open": int(n_open), "major": int(n_major), "overdue": overdue,
         "top": [{"id": r.id, "name": r.name, "risk_level": r.risk_level,
                  "community_id": r.community_id, "open_hazards": int(r.open),
-                 "major": int(r.major or 0), "overdue": int(late.get(r.id, 0))} for r in rows],
+                 "major": int(r.major or 0), "overdue": int(r.overdue or 0)} for r in rows],
     }
 
 
 def task_figures(user, community: Community | None, start: datetime, end: datetime,
-                 now: datetime) -> dict:
-    """检查任务 in scope: ``open`` and ``overdue`` now, ``done`` in the period."""
+                 now: datetime) -> OneRow:
+    """检查任务 in scope: ``open`` and ``overdue`` now, ``done`` in the period (one row, read
+    with the other counts)."""
     clause = and_(task_scope_clause(user), PlanTask.state != WITHDRAWN)
     if community is not None:
         clause = and_(clause, PlanTask.community_id == community.id)
     today = now.astimezone(SHANGHAI).date()
     late = PlanTask.overdue_on(today)
-    row = db.session.execute(select(
+    return OneRow(select(
         func.sum(case((and_(PlanTask.state == OPEN, ~late), 1), else_=0)),
         func.sum(case((late, 1), else_=0)),
         func.sum(case((and_(PlanTask.state == DONE, PlanTask.done_at >= start,
-                            PlanTask.done_at < end), 1), else_=0))).where(clause)).one()
-    return {"open": int(row[0] or 0), "overdue": int(row[1] or 0), "done": int(row[2] or 0)}
+                            PlanTask.done_at < end), 1), else_=0))).where(clause),
+        lambda row: {"open": int(row[0] or 0), "overdue": int(row[1] or 0),
+                     "done": int(row[2] or 0)})
 
 
 DIMENSIONS = ("state", "level", "category", "community", "risk", "week_found", "week_closed")
