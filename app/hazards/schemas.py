@@ -167,7 +167,8 @@ class HazardSummaryOut(Schema):
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
-        return _summary(hazard)
+        # the hazard list's items are summaries already (operations.list_hazards)
+        return hazard if isinstance(hazard, dict) else _summary(hazard)
 
 
 class BlockedActionOut(Schema):
