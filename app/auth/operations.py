@@ -248,15 +248,19 @@ def load_session(token: str | None) -> UserSession | None:
                                               "now": utcnow()}).all()
     if not rows:
         return None
-    session = attach(UserSession, dict(zip(_SESSION_COLUMNS, rows[0][_SESSION_PART])))
-    user = attach(User, dict(zip(_USER_COLUMNS, rows[0][_USER_PART])))
+    session = _attached(UserSession, _SESSION_COLUMNS, rows[0][_SESSION_PART])
+    user = _attached(User, _USER_COLUMNS, rows[0][_USER_PART])
     if "communities" not in inspect_state(user).dict:
         set_committed_value(user, "communities", [
-            attach(Community, dict(zip(_COMMUNITY_COLUMNS, row[_COMMUNITY_PART])))
+            _attached(Community, _COMMUNITY_COLUMNS, row[_COMMUNITY_PART])
             for row in rows if row[_COMMUNITY_ID] is not None])
     if "user" not in inspect_state(session).dict:
         set_committed_value(session, "user", user)
     return session
+
+
+def _attached(model, columns: tuple[str, ...], values):
+    return attach(model, dict(zip(columns, values, strict=True)))
 
 
 def csrf_matches(session: UserSession, header_value: str | None) -> bool:
