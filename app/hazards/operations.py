@@ -562,12 +562,14 @@ def _count(user, args: dict, where) -> int:
             wanted = args["community_id"]
             communities = [wanted] if communities is None or wanted in communities else []
         states = [args["state"]] if args.get("state") else None
-        [(n,)] = rollups.totals(communities, states=states, level=args.get("level"),
-                                category=args.get("category"))
+        late = None
         if "overdue" in filters:   # the overdue ones from the deadlines counted by day
             late = rollups.overdue(communities, utcnow(), states)
-            return late if args["overdue"] else int(n) - late
-        return int(n)
+            if args["overdue"]:
+                return late
+        [(n,)] = rollups.totals(communities, states=states, level=args.get("level"),
+                                category=args.get("category"))
+        return int(n) if late is None else int(n) - late
     return db.session.scalar(select(func.count()).select_from(Hazard).where(where)) or 0
 
 
