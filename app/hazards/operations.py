@@ -536,8 +536,8 @@ _PAGING = frozenset({"page", "per_page", "cursor"})
 def list_hazards(user, args: dict) -> Page:
     """The user's hazards, filtered, newest finding first: a page by number (with the total)
     or after a cursor (without), and the cursor of the next page either way. One statement
-    for the page and its enterprises' names; the total from the rollups when the filters are
-    theirs, else counted."""
+    for the page (``LIST_COLUMNS``); the total from the rollups when the filters are theirs,
+    else counted."""
     where = hazard_filter(user, args)
     page = paginate_keyset(LIST_FROM.where(where), LIST_ORDER, per_page=args["per_page"],
                            cursor=args.get("cursor"), page=args.get("page") or 1,
