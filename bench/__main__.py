@@ -13,6 +13,7 @@ Subcommands (each has its own ``--help``):
 
     python -m bench reads      # the five reads of every day, under wrk, as a share of bare Flask
     python -m bench profile    # where the time of one read goes (SQL statements, pyinstrument)
+    python -m bench compare    # CPU a request of the reads at several commits, in turn
     python -m bench exports    # the hazard ledger streamed: first byte, peak memory at 100k, 1M
     python -m bench sync       # 10 phones × 200 hazards × 2 photos at once, over two workers
     python -m bench photos     # accepting a photo next to one Pillow decode + encode
@@ -243,7 +244,7 @@ def query_plans(app) -> None:
 
 # --------------------------------------------------------------------------- main
 SUBCOMMANDS = {"reads": "bench.reads", "profile": "bench.profile", "exports": "bench.exports",
-               "sync": "bench.sync", "photos": "bench.photos"}
+               "sync": "bench.sync", "photos": "bench.photos", "compare": "bench.compare"}
 
 
 def main(argv=None) -> int:

@@ -8,12 +8,19 @@ writes one page per request).
 
     python -m bench profile --sqlite-file /tmp/b.db
     python -m bench profile --sqlite-file /tmp/b.db --only list --statements
+    python -m bench profile --sqlite-file /tmp/b.db --cpu   # CPU a request only, no profiler
+
+``--cpu`` measures each read, ``/healthz`` with the session cookie and the bare Flask app of
+``bench reads`` (:mod:`bench.bare`, through its own test client) in ``--batches`` batches of
+``--repeat`` requests and prints the median batch's CPU time a request (``time.process_time``:
+steadier than wall time on a shared machine) with the SQL statements of one request.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -44,6 +51,9 @@ def main(argv=None) -> int:
     parser.add_argument("--statements", action="store_true", help="print each SQL statement")
     parser.add_argument("--html", help="write pyinstrument pages into this directory")
     parser.add_argument("--interval", type=float, default=0.0002)
+    parser.add_argument("--cpu", action="store_true",
+                        help="only CPU a request (median of --batches), no profiler")
+    parser.add_argument("--batches", type=int, default=5)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
 
@@ -66,9 +76,12 @@ def main(argv=None) -> int:
         assert answer.status_code == 200, answer.get_json()
         first = client.get("/api/v1/hazards?per_page=1").get_json()["items"][0]
         ids = {"hazard": first["id"], "enterprise": first["enterprise_id"]}
+        only = args.only or (["list", "filtered", "detail", "enterprise"] if args.cpu else None)
         cases = [(name, path.format(**ids)) for name, _label, path, _bar in REQUESTS
-                 if not args.only or name in args.only]
+                 if not only or name in only]
         cases += [(u, u) for u in args.url]
+        if args.cpu:
+            cases.append(("healthz", "/healthz"))
 
         from app.extensions import db
         with app.app_context():
@@ -78,15 +91,32 @@ def main(argv=None) -> int:
         def count(conn, cursor, statement, *rest):
             statements.append(statement)
 
+        if args.cpu:
+            from bench.bare import app as bare_app
+            out(f"{'request':<12} {'statements':>10} {'CPU ms':>8}   (batches of {args.repeat},"
+                f" median; min–max)")
+            cases.append(("bare Flask", None))
         for name, path in cases:
-            for _ in range(3):   # warm caches
-                response = client.get(path)
+            target = client if path is not None else bare_app.test_client()
+            path = path or "/healthz"
+            for _ in range(20 if args.cpu else 3):   # warm caches
+                response = target.get(path)
                 assert response.status_code == 200, (path, response.status_code, response.data)
             statements.clear()
             event.listen(engine, "before_cursor_execute", count)
-            client.get(path)
+            target.get(path)
             event.remove(engine, "before_cursor_execute", count)
             n = len(statements)
+            if args.cpu:
+                batches = []
+                for _ in range(args.batches):
+                    cpu = time.process_time()
+                    for _ in range(args.repeat):
+                        target.get(path).close()
+                    batches.append((time.process_time() - cpu) / args.repeat * 1000)
+                out(f"{name:<12} {n:>10} {statistics.median(batches):>8.2f}   "
+                    f"({min(batches):.2f}–{max(batches):.2f})")
+                continue
             cpu = time.process_time()
             for _ in range(args.repeat):
                 client.get(path).close()

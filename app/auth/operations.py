@@ -213,6 +213,13 @@ def open_session(user: User, *, user_agent: str | None, ip: str | None) -> tuple
 
 
 _SESSION, _USER, _COMMUNITY = (UserSession.__table__, User.__table__, Community.__table__)
+_SESSION_COLUMNS, _USER_COLUMNS, _COMMUNITY_COLUMNS = (
+    tuple(c.name for c in table.c) for table in (_SESSION, _USER, _COMMUNITY))
+#: where each record's columns stand in a row of _LIVE_SESSION
+_SESSION_PART = slice(0, len(_SESSION_COLUMNS))
+_USER_PART = slice(_SESSION_PART.stop, _SESSION_PART.stop + len(_USER_COLUMNS))
+_COMMUNITY_PART = slice(_USER_PART.stop, None)
+_COMMUNITY_ID = _USER_PART.stop + _COMMUNITY_COLUMNS.index("id")
 #: A live session by its token's hash, with its user and the user's communities (one row per
 #: community): read with plain SQL, put in the session as loaded records (``attach``).
 _LIVE_SESSION = (
@@ -238,21 +245,22 @@ def load_session(token: str | None) -> UserSession | None:
     if not token:
         return None
     rows = db.session.execute(_LIVE_SESSION, {"token_hash": token_hash(token),
-                                              "now": utcnow()}).mappings().all()
+                                              "now": utcnow()}).all()
     if not rows:
         return None
-
-    def part(row, prefix):
-        return {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)}
-
-    session = attach(UserSession, part(rows[0], "s_"))
-    user = attach(User, part(rows[0], "u_"))
+    session = _attached(UserSession, _SESSION_COLUMNS, rows[0][_SESSION_PART])
+    user = _attached(User, _USER_COLUMNS, rows[0][_USER_PART])
     if "communities" not in inspect_state(user).dict:
         set_committed_value(user, "communities", [
-            attach(Community, part(row, "c_")) for row in rows if row["c_id"] is not None])
+            _attached(Community, _COMMUNITY_COLUMNS, row[_COMMUNITY_PART])
+            for row in rows if row[_COMMUNITY_ID] is not None])
     if "user" not in inspect_state(session).dict:
         set_committed_value(session, "user", user)
     return session
+
+
+def _attached(model, columns: tuple[str, ...], values):
+    return attach(model, dict(zip(columns, values, strict=True)))
 
 
 def csrf_matches(session: UserSession, header_value: str | None) -> bool:

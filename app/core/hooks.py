@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, request
+from flask.sessions import SessionInterface
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -82,6 +83,19 @@ def security_headers(response):
     return response
 
 
+class NoCookieSession(SessionInterface):
+    """Flask's own session, a signed cookie, is not used: Anxun's sessions are rows read by
+    ``app.auth.sessions``. Left in place, Flask would read the session cookie on every request
+    (it has the same name, ``SESSION_COOKIE_NAME``) and try to verify Anxun's token as a cookie
+    it signed: a serializer built and an HMAC computed to fail, every time."""
+
+    def open_session(self, app, request):
+        return None  # Flask puts a NullSession in its place: empty, and refusing any write
+
+    def save_session(self, app, session, response):
+        return None
+
+
 def _public_address(app):
     """Where QR codes point must not come from the request's Host header alone in production:
     refuse to start without PUBLIC_BASE_URL or ALLOWED_HOSTS; Flask refuses other hosts."""
@@ -101,6 +115,7 @@ def init_app(app):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     _public_address(app)
+    app.session_interface = NoCookieSession()
     app.extensions["anxun_csp"] = _csp(app)
     _configure_engines(app)
     bodies.init_app(app)  # first: the body is read (within its deadline) before anything else

@@ -46,9 +46,16 @@ def paginate(stmt, page: int, per_page: int) -> Page:
     columns its rows."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = (result.scalars().unique().all() if len(stmt.column_descriptions) == 1
-             else result.all())
+    items = _items(result)
     return Page(list(items), total or 0, page, per_page)
+
+
+def _items(result) -> list:
+    """A page's objects when its statement selects one entity, else its rows. Asked of the
+    result: the statement's ``column_descriptions`` are worked out anew on every call."""
+    if len(result.keys()) == 1:
+        return list(result.scalars().unique().all())
+    return list(result.all())
 
 
 BAD_CURSOR = "无效的翻页游标 / Unknown cursor: use the `next` of a previous answer."
@@ -110,9 +117,7 @@ def paginate_keyset(stmt, order, *, per_page: int, cursor: str | None = None, pa
         total = count() if count is not None else db.session.scalar(
             select(func.count()).select_from(stmt.order_by(None).subquery()))
         stmt = stmt.offset((page - 1) * per_page)
-    result = db.session.execute(stmt.limit(per_page + 1))
-    items = list(result.scalars().unique().all() if len(stmt.column_descriptions) == 1
-                 else result.all())
+    items = _items(db.session.execute(stmt.limit(per_page + 1)))
     more = len(items) > per_page
     items = items[:per_page]
     key = key or (lambda item: tuple(getattr(item, c.key) for c, _ in order))

@@ -201,9 +201,15 @@ def in_scope(user, record) -> bool:
 def get_or_404(model, record_id, user=None, *, for_update: bool = False, options=()):
     """Load ``model`` by id if it exists *and* is in the user's scope; otherwise 404.
     ``options`` are loader options (what to load along in the same statement)."""
-    user = user if user is not None else require_user()
     record = db.session.get(model, str(record_id), with_for_update=for_update or None,
                             options=options)
+    return found_or_404(model, record, user)
+
+
+def found_or_404(model, record, user=None):
+    """``record`` of ``model``, read by the caller (None: there is none), if it is in the user's
+    scope; otherwise the same 404 as :func:`get_or_404`."""
+    user = user if user is not None else require_user()
     if record is None or not in_scope(user, record):
         raise NotFound(f"{record_name_zh(model.__name__)}不存在 / {model.__name__} not found.")
     return record

@@ -165,25 +165,31 @@ class PeriodicEscalation(PeriodicJob):
 def start_in_server(app: Flask, lease_name: str, interval_s: float, work) -> None:
     """Run ``work`` every ``interval_s`` in each server process (under the lease ``lease_name``,
     so one process at a time does it), started by the first request the process serves: never
-    in the CLI or during migrations, and only after gunicorn forked its workers."""
+    in the CLI or during migrations, and only after gunicorn forked its workers. Every job of
+    the app is started by one ``before_request`` hook, which afterwards costs each request one
+    comparison."""
     if interval_s <= 0:
         return
-    lock = threading.Lock()
-    key = f"anxun_{lease_name}_job"
+    jobs = app.extensions.get("anxun_jobs")
+    if jobs is None:
+        jobs = app.extensions["anxun_jobs"] = []
+        lock = threading.Lock()
+        started_in = [None]  # the pid whose jobs run
 
-    @app.before_request
-    def _start_periodic_job():
-        # Keyed by pid: a worker forked after the parent served a request starts its own.
-        state = app.extensions.get(key)
-        if state is not None and state[0] == os.getpid():
-            return
-        with lock:
-            state = app.extensions.get(key)
-            if state is not None and state[0] == os.getpid():
+        @app.before_request
+        def _start_periodic_jobs():
+            # Keyed by pid: a worker forked after the parent served a request starts its own.
+            if started_in[0] == os.getpid():
                 return
-            job = PeriodicJob(app, interval_s, lease_name, work)
-            app.extensions[key] = (os.getpid(), job)
-            job.start()
+            with lock:
+                if started_in[0] == os.getpid():
+                    return
+                for name, interval, unit in jobs:
+                    job = PeriodicJob(app, interval, name, unit)
+                    app.extensions[f"anxun_{name}_job"] = (os.getpid(), job)
+                    job.start()
+                started_in[0] = os.getpid()
+    jobs.append((lease_name, interval_s, work))
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.db import OneRow
@@ -70,13 +70,19 @@ def check_new_deadline(hazard, new_deadline: datetime) -> None:
                       field="new_deadline")
 
 
+#: Every request of a hazard, newest first (their people loaded): built once, the hazard bound
+#: at each call. Every hazard's answer asks it; building it anew (an entity, two loader options,
+#: an ordering) cost more than running it.
+_EXTENSIONS_OF = (
+    select(DeadlineExtension).where(DeadlineExtension.hazard_id == bindparam("hazard_id"))
+    .options(selectinload(DeadlineExtension.requester),
+             selectinload(DeadlineExtension.decided_by))
+    .order_by(DeadlineExtension.requested_at.desc(), DeadlineExtension.id))
+
+
 def extensions_of(hazard_id: str) -> list[DeadlineExtension]:
     """Every request of a hazard, newest first (their people loaded)."""
-    return list(db.session.scalars(
-        select(DeadlineExtension).where(DeadlineExtension.hazard_id == hazard_id)
-        .options(selectinload(DeadlineExtension.requester),
-                 selectinload(DeadlineExtension.decided_by))
-        .order_by(DeadlineExtension.requested_at.desc(), DeadlineExtension.id)))
+    return list(db.session.scalars(_EXTENSIONS_OF, {"hazard_id": hazard_id}))
 
 
 def with_actions(user, extension: DeadlineExtension) -> DeadlineExtension:

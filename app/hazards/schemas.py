@@ -5,8 +5,8 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate, val
 
 from app.core import fields as core_fields
 from app.core.choices import ChoiceField
-from app.core.fields import (DateOrDateTime, LocationIn, LocationOut, UtcDateTime, UUIDStr,
-                             location_of)
+from app.core.fields import (DateOrDateTime, DictOut, LocationIn, LocationOut, UtcDateTime,
+                             UUIDStr, location_of)
 from app.core.i18n import LocalizedText
 from app.core.pagination import page_args, page_schema
 from app.hazards import choices
@@ -136,8 +136,8 @@ def _summary(hazard) -> dict:
             "overdue": hazard.is_overdue, "listed": hazard.is_listed}
 
 
-class HazardSummaryOut(Schema):
-    """A hazard in a list."""
+class HazardSummaryOut(DictOut):
+    """A hazard in a list (a dict: the list's row, or what ``_computed`` makes of a hazard)."""
 
     id = fields.String()
     enterprise_id = fields.String()
@@ -167,7 +167,8 @@ class HazardSummaryOut(Schema):
 
     @pre_dump
     def _computed(self, hazard, **kwargs):
-        return _summary(hazard)
+        # the hazard list's items are summaries already (operations.list_hazards)
+        return hazard if isinstance(hazard, dict) else _summary(hazard)
 
 
 class BlockedActionOut(Schema):
