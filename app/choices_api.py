@@ -9,7 +9,7 @@ It reads every domain's ``choices`` module, so it lives above the domains (like
 """
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 from marshmallow import Schema, fields
 
 from app.auth.choices import ROLES

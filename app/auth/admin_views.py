@@ -4,7 +4,7 @@ Every endpoint here is for administrators only: 401 without a session, 403 for o
 (checked before the body is read, so a non-admin learns nothing from validation errors)."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.auth import operations
 from app.auth.schemas import UserAdminOut, UserCreateIn, UserListArgs, UserPage, UserUpdateIn

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import g, request
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.auth import devices, operations
 from app.auth.schemas import LoginIn, PasswordChangeIn, SessionOut, SessionStateOut

@@ -4,7 +4,7 @@ domain (``/api/v1/reports/campaign-summary.pdf``, ``/campaigns/{id}/street-summa
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.campaigns import operations, submissions
 from app.campaigns.schemas import (ActivityCreateIn, ActivityDetailOut, ActivityPageOut,

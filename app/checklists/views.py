@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import send_file
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.checklists import operations
 from app.checklists.schemas import (ChecklistCreateIn, ChecklistGetArgs, ChecklistImportArgs,

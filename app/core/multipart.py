@@ -9,16 +9,16 @@ Locations added to webargs' own:
 """
 from __future__ import annotations
 
-from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from app.core.blueprints import Blueprint, Parser
 
-class MultipartParser(FlaskParser):
+
+class MultipartParser(Parser):
     __location_map__ = dict(multipart="load_multipart",
                             json_or_multipart="load_json_or_multipart",
-                            **FlaskParser.__location_map__)
-    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+                            **Parser.__location_map__)
+    DEFAULT_UNKNOWN_BY_LOCATION = {**Parser.DEFAULT_UNKNOWN_BY_LOCATION,
                                    "multipart": None, "json_or_multipart": None}
 
     def load_multipart(self, req, schema):
@@ -30,10 +30,10 @@ class MultipartParser(FlaskParser):
         return self.load_json(req, schema)
 
 
-class MultipartBlueprint(SmorestBlueprint):
+class MultipartBlueprint(Blueprint):
     """A Blueprint whose views may read ``location="multipart"`` (or ``json_or_multipart``)."""
 
     ARGUMENTS_PARSER = MultipartParser()
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
-        **SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "multipart": "multipart/form-data", "json_or_multipart": "multipart/form-data"}

@@ -5,7 +5,7 @@ supervisors and admins. The 挂牌督办 list and a hazard's escalation reasons 
 """
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.core.permissions import require_user
 from app.escalation import operations

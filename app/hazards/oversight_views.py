@@ -3,7 +3,7 @@ supervision")."""
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.core.downloads import content_disposition
 from app.core.permissions import require_user

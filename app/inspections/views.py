@@ -1,7 +1,7 @@
 """Inspections (检查) over HTTP (CONTRACT.md "Inspections and hazards")."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.core.permissions import require_user
 from app.inspections import operations

@@ -1,7 +1,7 @@
 """The in-app inbox (消息): each user reads and marks only its own messages."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.core.permissions import require_user
 from app.notifications import operations

@@ -3,7 +3,7 @@ trail, accept or decline. Inspectors read the tips of their communities; officer
 tip (404), and nobody but a supervisor reads a reporter's contact."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.core.permissions import require_user
 from app.outreach import tips

@@ -1,7 +1,7 @@
 """Overview endpoints: answers that combine several domains, read only."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.overview import card
 from app.overview.schemas import ScanCard

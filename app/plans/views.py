@@ -2,7 +2,7 @@
 "Inspection plans"). Officers get 404 for all of it: an unannounced inspection stays so."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.core.permissions import require_user
 from app.plans import operations

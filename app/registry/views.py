@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from flask import Response, send_file
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.core.conditional import answer_unless_unchanged, validator_headers
 from app.core.downloads import content_disposition

@@ -6,7 +6,7 @@ Every answer is limited to the user's scope; a record or community outside it is
 from __future__ import annotations
 
 from flask import Response, stream_with_context
-from flask_smorest import Blueprint
+from app.core.blueprints import Blueprint
 
 from app.core.downloads import content_disposition
 from app.core.permissions import require_user
