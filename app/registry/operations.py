@@ -10,7 +10,7 @@ import math
 import secrets
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,7 +21,7 @@ from app.core.db import new_id
 from app.core.imports import ImportReport
 from app.core.models import expect_version
 from app.core.pagination import Page, paginate
-from app.core.permissions import get_or_404, require, scope_clause
+from app.core.permissions import found_or_404, get_or_404, require, scope_clause
 from app.core.timeutil import utcnow
 from app.documents.pdf import Label, label_sheet_pdf
 from app.documents.qr import qr_png as render_qr_png
@@ -136,9 +136,17 @@ def list_fingerprint(user, args: dict, language: str) -> list:
             configured_industries().as_list(), public_base_url()]
 
 
+#: An enterprise by id with its community, built once and bound at each call: ``session.get``
+#: with a loader option builds its statement anew every time, at about the cost of running it.
+_WITH_COMMUNITY = (select(Enterprise).where(Enterprise.id == bindparam("enterprise_id"))
+                   .options(joinedload(Enterprise.community)))
+
+
 def get_enterprise(user, enterprise_id: str) -> Enterprise:
     """An enterprise in ``user``'s scope, its community (named in the answer) loaded along."""
-    return get_or_404(Enterprise, enterprise_id, user, options=(joinedload(Enterprise.community),))
+    enterprise = db.session.scalars(_WITH_COMMUNITY,
+                                    {"enterprise_id": str(enterprise_id)}).one_or_none()
+    return found_or_404(Enterprise, enterprise, user)
 
 
 def _community_or_invalid(community_id: str, field_name: str = "community_id") -> Community:
