@@ -39,6 +39,16 @@ def make_app(url: str, tmp: Path):
                        "ESCALATION_INTERVAL_S": 0, "MAINTENANCE_INTERVAL_S": 0})
 
 
+def _qr_token(app, enterprise_id: str) -> str:
+    """The enterprise's QR token, for the gate's card (``/api/v1/scan/{token}``)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.registry.models import Enterprise
+    with app.app_context():
+        return db.session.scalar(select(Enterprise.qr_token).where(Enterprise.id == enterprise_id))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench profile", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,7 +85,8 @@ def main(argv=None) -> int:
                                                          "password": PASSWORDS[args.user]})
         assert answer.status_code == 200, answer.get_json()
         first = client.get("/api/v1/hazards?per_page=1").get_json()["items"][0]
-        ids = {"hazard": first["id"], "enterprise": first["enterprise_id"]}
+        ids = {"hazard": first["id"], "enterprise": first["enterprise_id"],
+               "token": _qr_token(app, first["enterprise_id"])}
         only = args.only or (["list", "filtered", "detail", "enterprise"] if args.cpu else None)
         cases = [(name, path.format(**ids)) for name, _label, path, _bar in REQUESTS
                  if not only or name in only]
