@@ -42,6 +42,12 @@ keeps current (:mod:`app.hazards.rollups`; escalations and interviews
 hazards directly, with one aggregate query per dimension (``GROUP BY``) on the covering index
 ``ix_hazards_dashboard``; so does ``dashboard(..., from_rollups=False)``, which the tests compare
 with the rollups.
+
+The statements of the one-row counts, the period's rollup sums and the top enterprises are built
+once per kind of scope (role, whether the user has communities or an enterprise, whether a
+community is asked, all communities or some) and run with the period, ``now`` and the user's
+communities, enterprise and id as bound parameters (``app.core.db.cached_statement``): building
+them cost more than running them (bench/RESULTS.md).
 """
 from __future__ import annotations
 
