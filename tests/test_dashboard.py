@@ -210,3 +210,81 @@ def test_figures_match_a_generated_year(app, factory, client_for):
         if who == "admin":
             assert body["total"] > 100
             assert len(body["top_enterprises"]) == min(10, len(world.enterprises))
+
+
+def _tips_and_missed_checks(app, world):
+    """Figures of the dashboard's one-row statement, which the world has none of: tips in each
+    community and one in none, every second hazard of the year flagged 自查不实."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.hazards.models import Hazard
+    from app.outreach.models import Tip
+
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        places = [None] + [c.id for c in world.communities.values()]
+        for n, community_id in enumerate(places * 2):
+            db.session.add(Tip(tracking_code=f"T{n:03d}-0000-0000", community_id=community_id,
+                               text="举报", state="received",
+                               received_at=now - timedelta(days=2 + 5 * n)))
+        year = db.session.scalars(select(Hazard).where(
+            Hazard.found_at >= now - timedelta(days=300)).order_by(Hazard.id)).all()
+        for hazard in year[::2]:
+            hazard.self_check_missed = True
+        db.session.commit()
+
+
+def _own_counts(app, user, community_id):
+    """The tips and 自查不实 hazards ``user`` sees, counted in Python (``tip_visible``,
+    ``in_scope``), not by the dashboard's SQL."""
+    from sqlalchemy import select
+
+    from app.core.permissions import in_scope
+    from app.extensions import db
+    from app.hazards.models import Hazard
+    from app.outreach.models import Tip
+    from app.outreach.scope import tip_visible
+
+    def wanted(record):
+        return community_id is None or record.community_id == community_id
+
+    with app.app_context():
+        user = db.session.merge(user, load=True)
+        tips = [t for t in db.session.scalars(select(Tip)) if tip_visible(user, t) and wanted(t)]
+        missed = [h for h in db.session.scalars(select(Hazard).where(Hazard.self_check_missed))
+                  if in_scope(user, h) and wanted(h)]
+        return len(tips), len(missed)
+
+
+@pytest.mark.parametrize("first, second", [
+    ("supervisor", "both"), ("both", "supervisor"),        # one role, other communities
+    ("inspector", "far"), ("far", "inspector"),
+    ("officer", "officer C"), ("officer C", "officer"),    # one role, other enterprises
+    ("admin", "supervisor"), ("supervisor", "admin"),
+    ("both south", "supervisor"), ("supervisor", "both south"),  # a community filter
+])
+def test_users_one_after_another_each_see_their_own_figures(app, world, factory, client_for,
+                                                            first, second):
+    """The dashboard's statements are built once and reused with each request's values as
+    parameters (issue 18): whoever asked before, every user gets the figures of their own
+    scope, computed independently (from the rows, in Python)."""
+    world.users["officer C"] = factory.user("officer", enterprise=world.enterprises["C"])
+    _tips_and_missed_checks(app, world)
+    south = world.communities["south"]
+    asks = {"both south": ("both", south)}
+    clients, seen = {}, {}
+    now = datetime.now(timezone.utc)
+    today = now.astimezone(SHANGHAI).date()
+    for who in (first, second, first, second):
+        name, community = asks.get(who, (who, None))
+        client = clients.setdefault(who, client_for(world.users[name]))
+        body = _dashboard(client, f"?community_id={community.id}" if community else "")
+        want = expected_dashboard(load(app), login_info(client), first=today - timedelta(days=364),
+                                  last=today, now=now, community_id=community and community.id)
+        assert_dashboard_matches(body, want)
+        tips, missed = _own_counts(app, world.users[name], community and community.id)
+        assert (body["tips"]["received"], body["prevention"]["self_check_missed"]) == (
+            tips, missed)
+        seen[who] = {k: v for k, v in body.items() if k != "scope"}
+    assert seen[first] != seen[second]   # scopes whose figures differ, or the test shows nothing

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.orm import selectinload
 
-from app.core.db import OneRow
+from app.core.db import OneRow, cached_statement
 from app.core.permissions import can, scope_clause
 from app.core.timeutil import local, utcnow
 from app.errors import Conflict, DomainError, Invalid
@@ -70,14 +70,15 @@ def check_new_deadline(hazard, new_deadline: datetime) -> None:
                       field="new_deadline")
 
 
-#: Every request of a hazard, newest first (their people loaded): built once, the hazard bound
-#: at each call. Every hazard's answer asks it; building it anew (an entity, two loader options,
-#: an ordering) cost more than running it.
-_EXTENSIONS_OF = (
-    select(DeadlineExtension).where(DeadlineExtension.hazard_id == bindparam("hazard_id"))
-    .options(selectinload(DeadlineExtension.requester),
-             selectinload(DeadlineExtension.decided_by))
-    .order_by(DeadlineExtension.requested_at.desc(), DeadlineExtension.id))
+def _extensions_of():
+    """Every request of a hazard, newest first (their people loaded), the hazard bound at each
+    call: built once (at the first call, not at import, when not every mapper exists yet).
+    Every hazard's answer asks it; building it anew (an entity, two loader options, an
+    ordering) cost more than running it."""
+    return (select(DeadlineExtension).where(DeadlineExtension.hazard_id == bindparam("hazard_id"))
+            .options(selectinload(DeadlineExtension.requester),
+                     selectinload(DeadlineExtension.decided_by))
+            .order_by(DeadlineExtension.requested_at.desc(), DeadlineExtension.id))
 
 
 #: Whether a hazard has any request: most never had one, and this answers them at a third of
@@ -91,7 +92,8 @@ def extensions_of(hazard_id: str) -> list[DeadlineExtension]:
     params = {"hazard_id": hazard_id}
     if db.session.execute(_ANY_EXTENSION, params).first() is None:
         return []
-    return list(db.session.scalars(_EXTENSIONS_OF, params))
+    return list(db.session.scalars(cached_statement(("oversight.extensions_of",), _extensions_of),
+                                   params))
 
 
 def with_actions(user, extension: DeadlineExtension) -> DeadlineExtension:

@@ -47,13 +47,14 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import (Date, Integer, String, and_, case, delete, event, func, inspect, literal,
-                        select, true, union_all)
+from sqlalchemy import (Date, DateTime, Integer, String, and_, bindparam, case, delete, event,
+                        func, inspect, literal, select, true, union_all)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
-from app.core.db import new_id
+from app.core.db import cached_statement, new_id
 from app.core.timeutil import SHANGHAI
 from app.extensions import db
 from app.hazards.choices import MAJOR
@@ -402,8 +403,25 @@ def computed(others=None) -> dict:
 
 # --------------------------------------------------------------------------- reading
 def _in_communities(column, community_ids):
-    """``community_ids`` None: every community."""
-    return column.in_(list(community_ids)) if community_ids is not None else true()
+    """``community_ids`` None: every community; a bound parameter (expanding): the communities
+    given when the statement runs."""
+    if community_ids is None:
+        return true()
+    if isinstance(community_ids, BindParameter):
+        return column.in_(community_ids)
+    return column.in_(list(community_ids))
+
+
+#: The communities of a cached statement's scope, given when it runs (``"communities"``).
+COMMUNITIES = bindparam("communities", expanding=True)
+
+
+def _communities(community_ids):
+    """What a cached statement reads for ``community_ids`` (None: every community, and no
+    parameter): its key and parameters."""
+    if community_ids is None:
+        return None, {}
+    return COMMUNITIES, {"communities": list(community_ids)}
 
 
 def week_of(day_column, dialect: str):
@@ -421,30 +439,19 @@ def period_counts(community_ids, first: date, last: date) -> dict:
     the first day (``YYYY-MM-DD``) of an ISO week: hazards found and closed (销号) on the
     period's days of that week. One statement, reading whole months, ten-day units and days
     (:func:`period_units`) and summing in the database: a few hundred rows come back."""
-    t = HazardDayCount
-    units = [(grain, days) for grain, days in period_units(first, last).items() if days]
+    units = period_units(first, last)
     out = {"sl": defaultdict(lambda: [0, 0]), "cat": defaultdict(int),
            "risk": defaultdict(int), "ttc": defaultdict(int), "esc": defaultdict(int),
            "ivo": defaultdict(int), "ivh": defaultdict(int), "community": defaultdict(int),
            "found": defaultdict(int), "closed": defaultdict(int)}
-    if not units:
+    if not any(units.values()):
         return out
-    scope = _in_communities(t.community_id, community_ids)
-    dialect = db.session.get_bind().dialect.name
-    community = literal("community", String)
-    branches = [select(t.dimension.label("dimension"), t.key.label("key"), t.n, t.on_time)
-                .where(t.grain == grain, t.dimension.in_(PERIOD_DIMENSIONS), t.day.in_(days),
-                       scope) for grain, days in units]
-    branches += [select(community, t.community_id, t.n, t.on_time)
-                 .where(t.grain == grain, t.dimension == "sl", t.day.in_(days), scope)
-                 for grain, days in units]
-    branches.append(select(t.dimension, week_of(t.day, dialect), t.n, t.on_time).where(
-        t.grain == DAY, t.dimension.in_(("found", "closed")), t.day >= first, t.day <= last,
-        scope))
-    rows = union_all(*branches).subquery()
-    for dimension, key, n, on_time in db.session.execute(
-            select(rows.c.dimension, rows.c.key, func.sum(rows.c.n), func.sum(rows.c.on_time))
-            .group_by(rows.c.dimension, rows.c.key)):
+    communities, params = _communities(community_ids)
+    statement = cached_statement(("rollups.period_counts", communities is None),
+                                 lambda: _period_statement(communities))
+    params.update({f"days_{grain}": days for grain, days in units.items()},
+                  first=first, last=last)
+    for dimension, key, n, on_time in db.session.execute(statement, params):
         if dimension == "sl":
             state, _, level = key.partition("|")
             counter = out["sl"][(state, level)]
@@ -455,6 +462,28 @@ def period_counts(community_ids, first: date, last: date) -> dict:
         else:
             out[dimension][key] += int(n)
     return out
+
+
+def _period_statement(communities):
+    """:func:`period_counts`' statement: the days of each grain, the period's first and last
+    day and the communities (unless all) are parameters."""
+    t = HazardDayCount
+    scope = _in_communities(t.community_id, communities)
+    dialect = db.session.get_bind().dialect.name
+    community = literal("community", String)
+    days = {grain: bindparam(f"days_{grain}", expanding=True, type_=Date) for grain in GRAINS}
+    branches = [select(t.dimension.label("dimension"), t.key.label("key"), t.n, t.on_time)
+                .where(t.grain == grain, t.dimension.in_(PERIOD_DIMENSIONS), t.day.in_(days[grain]),
+                       scope) for grain in GRAINS]
+    branches += [select(community, t.community_id, t.n, t.on_time)
+                 .where(t.grain == grain, t.dimension == "sl", t.day.in_(days[grain]), scope)
+                 for grain in GRAINS]
+    branches.append(select(t.dimension, week_of(t.day, dialect), t.n, t.on_time).where(
+        t.grain == DAY, t.dimension.in_(("found", "closed")),
+        t.day >= bindparam("first", type_=Date), t.day <= bindparam("last", type_=Date), scope))
+    rows = union_all(*branches).subquery()
+    return (select(rows.c.dimension, rows.c.key, func.sum(rows.c.n), func.sum(rows.c.on_time))
+            .group_by(rows.c.dimension, rows.c.key))
 
 
 def due_before(community_ids, day: date, states=None):
@@ -472,20 +501,33 @@ def due_before(community_ids, day: date, states=None):
 def totals(community_ids, *, states=None, level: str | None = None,
            category: str | None = None, group_by=()) -> list:
     """Sums of :class:`HazardCount` for the filters; ``group_by`` names its columns to group
-    by (``state``, ``level``…); rows of ``(*groups, n)``."""
+    by (``state``, ``level``…); rows of ``(*groups, n)``. The statement is built once for each
+    combination of filters given (the hazard list's total runs it on every page)."""
+    communities, params = _communities(community_ids)
+    filters = {name: value for name, value in (("states", states), ("level", level),
+                                               ("category", category)) if value is not None}
+    params.update(filters)
+    if "states" in params:
+        params["states"] = list(params["states"])
+    key = ("rollups.totals", communities is None, tuple(sorted(filters)), tuple(group_by))
+    return db.session.execute(cached_statement(key, lambda: _totals_statement(
+        communities, filters, tuple(group_by))), params).all()
+
+
+def _totals_statement(communities, filters, group_by):
     t = HazardCount
-    conditions = [_in_communities(t.community_id, community_ids)]
-    if states is not None:
-        conditions.append(t.state.in_(list(states)))
-    if level is not None:
-        conditions.append(t.level == level)
-    if category is not None:
-        conditions.append(t.category == category)
+    conditions = [_in_communities(t.community_id, communities)]
+    if "states" in filters:
+        conditions.append(t.state.in_(bindparam("states", expanding=True)))
+    if "level" in filters:
+        conditions.append(t.level == bindparam("level"))
+    if "category" in filters:
+        conditions.append(t.category == bindparam("category"))
     columns = [t.__table__.c[name] for name in group_by]
     stmt = select(*columns, func.coalesce(func.sum(t.n), 0)).where(*conditions)
     if columns:
         stmt = stmt.group_by(*columns)
-    return db.session.execute(stmt).all()
+    return stmt
 
 
 def top_open(community_ids, limit: int, now: datetime) -> list:
@@ -493,8 +535,15 @@ def top_open(community_ids, limit: int, now: datetime) -> list:
     community_id, open, major, overdue)``, by open hazards, then name and id. One statement:
     the ``limit``-th largest count from the counts alone, the few enterprises at or above it
     with their names, and the overdue hazards (逾期) of those few counted from their rows."""
+    communities, params = _communities(community_ids)
+    statement = cached_statement(("rollups.top_open", communities is None, limit),
+                                 lambda: _top_open_statement(communities, limit))
+    return db.session.execute(statement, {**params, "now": now}).all()
+
+
+def _top_open_statement(communities, limit: int):
     t = HazardOpenCount
-    scope = and_(_in_communities(t.community_id, community_ids), t.n > 0)
+    scope = and_(_in_communities(t.community_id, communities), t.n > 0)
     n, major = func.sum(t.n), func.sum(t.major)
     threshold = (select(n).where(scope).group_by(t.enterprise_id).order_by(n.desc())
                  .limit(1).offset(limit - 1).scalar_subquery())
@@ -502,24 +551,31 @@ def top_open(community_ids, limit: int, now: datetime) -> list:
         n >= func.coalesce(threshold, 0))
     late = (select(func.count()).select_from(Hazard)
             .where(Hazard.enterprise_id == Enterprise.id,
-                   _in_communities(Hazard.community_id, community_ids), Hazard.overdue_at(now))
+                   _in_communities(Hazard.community_id, communities),
+                   Hazard.overdue_at(bindparam("now", type_=DateTime(timezone=True))))
             .correlate(Enterprise).scalar_subquery())
-    return db.session.execute(
-        select(Enterprise.id, Enterprise.name, Enterprise.risk_level, Enterprise.community_id,
-               n.label("open"), major.label("major"), late.label("overdue"))
-        .join(Enterprise, Enterprise.id == t.enterprise_id)
-        .where(scope, t.enterprise_id.in_(top))
-        .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level,
-                  Enterprise.community_id)
-        .order_by(n.desc(), Enterprise.name, Enterprise.id).limit(limit)).all()
+    return (select(Enterprise.id, Enterprise.name, Enterprise.risk_level,
+                   Enterprise.community_id, n.label("open"), major.label("major"),
+                   late.label("overdue"))
+            .join(Enterprise, Enterprise.id == t.enterprise_id)
+            .where(scope, t.enterprise_id.in_(top))
+            .group_by(Enterprise.id, Enterprise.name, Enterprise.risk_level,
+                      Enterprise.community_id)
+            .order_by(n.desc(), Enterprise.name, Enterprise.id).limit(limit))
 
 
-def overdue_count(community_ids, now: datetime, states=None):
+def day_bounds(now: datetime) -> tuple[date, datetime]:
+    """``now``'s day (Asia/Shanghai) and the UTC instant it began."""
+    today = day_of(now)
+    return today, datetime.combine(today, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
+
+
+def overdue_count(community_ids, now: datetime, states=None, *, bounds=None):
     """SQL (a scalar, or None when ``states`` has no unrectified state): hazards overdue at
     ``now`` (逾期: not rectified, deadline passed; of ``states`` when given): those due on an
-    earlier day from the counts, those due earlier today counted directly (a few at most)."""
-    today = day_of(now)
-    midnight = datetime.combine(today, time(0), tzinfo=SHANGHAI).astimezone(timezone.utc)
+    earlier day from the counts, those due earlier today counted directly (a few at most).
+    ``bounds``: ``now``'s :func:`day_bounds`, when ``now`` is a bound parameter."""
+    today, midnight = bounds or day_bounds(now)
     unrectified = [s for s in Hazard.UNRECTIFIED_STATES if states is None or s in states]
     if not unrectified:
         return None
@@ -535,8 +591,9 @@ def overdue(community_ids, now: datetime, states=None) -> int:
     return 0 if count is None else int(db.session.scalar(select(count)) or 0)
 
 
-def open_totals(community_ids, now: datetime):
-    """One-row statement: hazards open (未销号) now, major among them, and overdue now."""
+def open_totals(community_ids, now: datetime, bounds=None):
+    """One-row statement: hazards open (未销号) now, major among them, and overdue now
+    (``bounds``: :func:`overdue_count`'s)."""
     t = HazardCount
     in_scope = and_(_in_communities(t.community_id, community_ids),
                     t.state.in_(list(Hazard.NOT_CLOSED_STATES)))
@@ -544,4 +601,4 @@ def open_totals(community_ids, now: datetime):
         select(func.coalesce(func.sum(t.n), 0)).where(in_scope).scalar_subquery(),
         select(func.coalesce(func.sum(t.n), 0)).where(in_scope, t.level == MAJOR)
         .scalar_subquery(),
-        overdue_count(community_ids, now))
+        overdue_count(community_ids, now, bounds=bounds))

@@ -43,9 +43,10 @@ def _median(value, where):
 
 
 def tip_figures(user, community, start: datetime, end: datetime,
-                now: datetime | None = None) -> OneRow:
+                now: datetime | None = None, *, due=None) -> OneRow:
     """The figures (module doc) as one statement, read with the dashboard's other counts
-    (``app.core.db.read_together``)."""
+    (``app.core.db.read_together``). ``due``: :func:`triage_due` of ``now``, when given (a
+    bound parameter of a cached statement)."""
     scope = tip_clause(user)
     if community is not None:
         scope = and_(scope, Tip.community_id == community.id)
@@ -53,8 +54,9 @@ def tip_figures(user, community, start: datetime, end: datetime,
     received = select(
         func.count(), func.sum(case((Tip.state == ACCEPTED, 1), else_=0)),
         func.sum(case((Tip.state == DECLINED, 1), else_=0))).where(in_period).subquery()
+    due = triage_due(now) if due is None else due
     untriaged = select(
-        func.count(), func.sum(case((Tip.received_at <= triage_due(now), 1), else_=0))
+        func.count(), func.sum(case((Tip.received_at <= due, 1), else_=0))
     ).where(scope, Tip.state == RECEIVED).subquery()
     median = _median(_days(Tip.triaged_at, Tip.received_at),
                      and_(in_period, Tip.triaged_at.is_not(None)))

@@ -42,16 +42,22 @@ keeps current (:mod:`app.hazards.rollups`; escalations and interviews
 hazards directly, with one aggregate query per dimension (``GROUP BY``) on the covering index
 ``ix_hazards_dashboard``; so does ``dashboard(..., from_rollups=False)``, which the tests compare
 with the rollups.
+
+The statements of the one-row counts, the period's rollup sums and the top enterprises are built
+once per kind of scope (role, whether the user has communities or an enterprise, whether a
+community is asked, all communities or some) and run with the period, ``now`` and the user's
+communities, enterprise and id as bound parameters (``app.core.db.cached_statement``): building
+them cost more than running them (bench/RESULTS.md).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, bindparam, case, func, select
 
 from app.core.choices import ChoiceSet
-from app.core.db import OneRow, read_together
+from app.core.db import OneRow, cached_statement, together
 from app.core.fields import YEAR_RANGE_MESSAGE, year_in_range
 from app.core.permissions import scope_clause
 from app.core.roles import ADMIN, COMMUNITY_ROLES
@@ -70,6 +76,7 @@ from app.plans.choices import DONE, OPEN, WITHDRAWN
 from app.plans.models import PlanTask
 from app.plans.scope import task_scope_clause
 from app.outreach.figures import tip_figures
+from app.outreach.tips import triage_due
 from app.registry.choices import RISK_LEVELS
 from app.registry.models import Community, Enterprise
 from app.registry.scope import visible_community
@@ -178,6 +185,91 @@ def rollup_communities(user, community: Community | None):
     return False
 
 
+class _Given:
+    """A user's value in a cached statement (their community ids, their enterprise): the
+    parameter ``name``. Truthy, as the value it stands for: users without it have statements
+    of their own (:func:`_scope_key`)."""
+
+    __slots__ = ("_param",)
+
+    def __init__(self, name: str, *, expanding: bool = False):
+        self._param = bindparam(name, expanding=expanding)
+
+    def __clause_element__(self):
+        return self._param
+
+    def __bool__(self):
+        return True
+
+
+class _StandIn:
+    """A user or community as a cached statement sees them (``app.core.db.cached_statement``):
+    the role, and parameters for what differs between the users of a role (their communities,
+    enterprise and id) or between communities (the id). Nothing else, so that a scope reading
+    anything more fails here instead of building one user's value into another's statement."""
+
+    __slots__ = ("role", "community_ids", "enterprise_id", "id")
+
+    def __init__(self, **values):
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def _scope_key(user, community) -> tuple:
+    """What the structure of a statement scoped to ``user`` and ``community`` depends on; the
+    rest are the parameters of :func:`_scope_params`."""
+    return (user.role, bool(user.community_ids), bool(user.enterprise_id), community is not None)
+
+
+def _stand_ins(user, community):
+    """``user`` and ``community`` as :func:`_scope_key`'s statement is built for."""
+    return (_StandIn(role=user.role,
+                     community_ids=(_Given("scope_communities", expanding=True)
+                                    if user.community_ids else []),
+                     enterprise_id=_Given("scope_enterprise") if user.enterprise_id else None,
+                     id=bindparam("scope_user")),
+            None if community is None else _StandIn(id=bindparam("community_id")))
+
+
+def _scope_params(user, community) -> dict:
+    return {"scope_communities": list(user.community_ids), "scope_enterprise": user.enterprise_id,
+            "scope_user": user.id, "community_id": None if community is None else community.id}
+
+
+def counts_of(user, community, start: datetime, end: datetime, now: datetime,
+              in_communities) -> list:
+    """The one-row figures (extensions, listings, evidence, tips, tasks, 自查不实 and, unless
+    ``in_communities`` is False, the open totals from the rollups) read as one statement, built
+    once per kind of scope (:func:`_scope_key`): the period, ``now``, the user's communities,
+    enterprise and id and the community are its parameters."""
+    key = ("dashboard.counts", *_scope_key(user, community),
+           None if in_communities is False else in_communities is None)
+
+    def build():
+        stand_in, place = _stand_ins(user, community)
+        start_, end_, now_ = bindparam("start"), bindparam("end"), bindparam("now")
+        today = bindparam("today", type_=Date)
+        scope = _scope(stand_in, Hazard, place)
+        counts = [extension_counts(scope, start_, end_), listing_counts(scope, start_, end_),
+                  evidence_counts(scope, start_, end_),
+                  tip_figures(stand_in, place, start_, end_, due=bindparam("triage_due")),
+                  task_figures(stand_in, place, start_, end_, today),
+                  self_check_missed(stand_in, place, start_, end_)]
+        if in_communities is not False:
+            communities = None if in_communities is None else rollups.COMMUNITIES
+            counts.append(OneRow(rollups.open_totals(
+                communities, now_, bounds=(today, bindparam("midnight"))), tuple))
+        return together(*counts)
+
+    figures = cached_statement(key, build)
+    today, midnight = rollups.day_bounds(now)
+    params = {**_scope_params(user, community), "start": start, "end": end, "now": now,
+              "today": today, "midnight": midnight, "triage_due": triage_due(now)}
+    if isinstance(in_communities, list):
+        params["communities"] = in_communities
+    return figures.value(params)
+
+
 def dashboard(user, *, community_id: str | None = None, date_from: date | None = None,
               date_to: date | None = None, now: datetime | None = None,
               from_rollups: bool | None = None) -> dict:
@@ -197,13 +289,8 @@ def dashboard(user, *, community_id: str | None = None, date_from: date | None =
     elif from_rollups and in_communities is False:
         raise ValueError("an officer's dashboard is not made of rollups")
 
-    counts = [extension_counts(scope, start, end), listing_counts(scope, start, end),
-              evidence_counts(scope, start, end), tip_figures(user, community, start, end, now),
-              task_figures(user, community, start, end, now),
-              self_check_missed(user, community, start, end)]
-    if from_rollups:
-        counts.append(OneRow(rollups.open_totals(in_communities, now), tuple))
-    extensions, listings, evidence, tips, tasks, missed, *open_totals = read_together(*counts)
+    extensions, listings, evidence, tips, tasks, missed, *open_totals = counts_of(
+        user, community, start, end, now, in_communities if from_rollups else False)
 
     if from_rollups:
         period = rolled_up_period(in_communities, first, last)
@@ -334,13 +421,12 @@ def rolled_up_open(community_ids, now: datetime, limit: int = TOP_ENTERPRISES, *
 
 
 def task_figures(user, community: Community | None, start: datetime, end: datetime,
-                 now: datetime) -> OneRow:
-    """检查任务 in scope: ``open`` and ``overdue`` now, ``done`` in the period (one row, read
-    with the other counts)."""
+                 today: date) -> OneRow:
+    """检查任务 in scope: ``open`` and ``overdue`` on ``today`` (Asia/Shanghai), ``done`` in the
+    period (one row, read with the other counts)."""
     clause = and_(task_scope_clause(user), PlanTask.state != WITHDRAWN)
     if community is not None:
         clause = and_(clause, PlanTask.community_id == community.id)
-    today = now.astimezone(SHANGHAI).date()
     late = PlanTask.overdue_on(today)
     return OneRow(select(
         func.sum(case((and_(PlanTask.state == OPEN, ~late), 1), else_=0)),
