@@ -101,3 +101,37 @@ def test_an_interview_costs_the_same_statements_for_one_reason_or_four(app, clie
         four = client.get(url).get_json()
     assert (len(one["reasons"]), len(four["reasons"])) == (1, 4)
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_a_scoped_hazard_list_reads_newest_first_without_sorting_every_hazard(
+        app, client_for, street):
+    """A supervisor's list (its communities hold most hazards) walks the hazards newest first
+    and stops at the page's end: on SQLite neither the scope's community index nor a join to
+    the enterprises may turn the page into a sort of every hazard in scope (165 ms a page at
+    100,000 hazards; bench/RESULTS.md). The plan is SQLite's own, read with EXPLAIN."""
+    from app.extensions import db
+    street.grow(3)
+    client = client_for(street.supervisor)
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, *args):
+        if statement.lstrip().upper().startswith("SELECT") and "ORDER BY" in statement \
+                and "FROM hazards" in statement:
+            seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's planner (PostgreSQL weighs the LIMIT and the rows kept)")
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        answer = client.get("/api/v1/hazards?per_page=2")
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert answer.status_code == 200 and len(answer.get_json()["items"]) == 2
+    [(statement, parameters)] = seen
+    with engine.connect() as conn:
+        plan = " | ".join(row[-1] for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "ix_hazards_found_at" in plan, plan
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan

@@ -13,6 +13,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
+from sqlalchemy.sql.visitors import replacement_traverse
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from app.extensions import db
@@ -124,6 +127,31 @@ def configure_engine(engine: Engine, busy_timeout_ms: int, *, connect_timeout_s:
     # A forked worker must not reuse the parent's sockets/file handles.
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+
+
+def no_index(column):
+    """``+column``: SQLite's way of telling its planner not to use an index on ``column`` for
+    a condition (the unary plus changes nothing else). Where a condition keeps most rows, the
+    index of the ORDER BY, read newest first and stopped at the page's end, is the better plan;
+    SQLite, which weighs neither the LIMIT nor the share of rows kept, picks the condition's
+    index and sorts every row it finds. Only for SQLite: PostgreSQL plans it well alone."""
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
+def without_index_on(clause, column):
+    """``clause`` with each use of ``column`` as :func:`no_index` of it (on SQLite; elsewhere
+    ``clause`` as it is)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return clause
+    target = column.expression if hasattr(column, "expression") else column
+    plus = no_index(column)
+
+    def swap(element):
+        same = (getattr(element, "table", None) is target.table
+                and getattr(element, "key", None) == target.key)
+        return plus if same and not isinstance(element, UnaryExpression) else None
+
+    return replacement_traverse(clause, {}, swap)
 
 
 def attach(model, values: dict):
