@@ -92,17 +92,20 @@ def _truncate_all(app):
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         # A live server may still be answering the last request of a closed browser when the
-        # test ends; TRUNCATE then meets its locks and PostgreSQL may pick it as a deadlock
+        # test ends; the cleanup then meets its locks and PostgreSQL may pick it as a deadlock
         # victim. The server's transaction finishes on its own, so trying again is enough.
         for attempt in range(5):
             try:
                 with db.engine.begin() as conn:
                     if conn.dialect.name == "postgresql":
-                        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                          + " CASCADE"))
-                    else:
-                        for table in tables:
-                            conn.execute(text(f'DELETE FROM "{table}"'))
+                        # DELETE, not TRUNCATE: TRUNCATE makes new files for every table and
+                        # cost 0.3–0.6 s a test (a third of the PostgreSQL run); DELETE of a
+                        # few rows costs 10 ms. As replica, no trigger fires: neither the
+                        # foreign keys (any order will do) nor the audit trail's append-only
+                        # guard, which a test's own rows need not be kept from.
+                        conn.execute(text("SET LOCAL session_replication_role = replica"))
+                    for table in tables:
+                        conn.execute(text(f'DELETE FROM "{table}"'))
                 return
             except OperationalError:
                 if attempt == 4:

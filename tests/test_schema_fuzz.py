@@ -35,7 +35,7 @@ from tests.conftest import ApiClient
 from tests.test_hazards_support import photo_bytes
 
 #: examples per operation and role: make test / make soak
-EXAMPLES, SOAK_EXAMPLES = 12, 150
+EXAMPLES, SOAK_EXAMPLES = 6, 150
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 PASSWORDS = {username: password for username, password, _role, _name in DEMO_USERS}

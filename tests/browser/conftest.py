@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from config import test_database_kind
+
 # Requests made by the service worker (Background Sync, update checks) go through
 # context.route too, so that "the server is unreachable" holds for the whole app.
 os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
@@ -31,12 +33,17 @@ PHONE = {"width": 390, "height": 844}
 # elsewhere Chromium would raster four times the pixels for screenshots nobody looks at, and
 # rastering is most of what the browser tests cost on two cores. Layout is in CSS pixels either way.
 SCALE = 2 if os.environ.get("ANXUN_SCREENS_DIR") else 1
-# How long a step may take before the test fails. `make test` runs the two engines' browser
-# suites side by side on two cores, where a screen can take several seconds under load.
+# How long a step may take before the test fails: generous, as a screen can take several
+# seconds on two busy cores (CI shares its machine), and a step that passes waits no longer.
 TIMEOUT_MS = 30000
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 # The enterprises of these tests stand here; the inspector's phone reports this position.
 SITE = {"lat": 29.533, "lng": 106.5}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "screens: takes the README's screenshots (docs/screens); run on SQLite only")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -45,6 +52,14 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "tests/browser" in str(item.fspath):
                 item.add_marker(skip)
+    # The screenshot tests walk screens the other browser tests walk on both engines; taken
+    # twice they cost a minute of `make test`'s twenty for the same pictures.
+    if test_database_kind() == "postgresql":
+        once = pytest.mark.skip(reason="screenshots are taken on SQLite; the screens' flows run "
+                                       "on PostgreSQL in the other browser tests")
+        for item in items:
+            if item.get_closest_marker("screens"):
+                item.add_marker(once)
 
 
 @pytest.fixture(scope="session")

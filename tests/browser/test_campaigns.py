@@ -83,6 +83,7 @@ def test_a_drill_recorded_offline_with_its_photo_syncs_once(page, phone, factory
     assert "已确认" in page.locator("main").inner_text()
 
 
+@pytest.mark.screens
 def test_campaign_screens(browser, live_server, factory, api_as, folder):
     north = factory.community(name="乌龙社区", code="WL01")
     south = factory.community(name="白鹤社区", code="WL02")

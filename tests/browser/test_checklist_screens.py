@@ -24,6 +24,7 @@ def _seed(app):
         db.session.commit()
 
 
+@pytest.mark.screens
 @pytest.mark.parametrize("layout", ["phone", "desk"])
 def test_checklist_screens(browser, live_server, app, factory, api_as, folder, layout):
     suffix = "" if layout == "phone" else "-desk"

@@ -67,6 +67,7 @@ def new_context(browser, base_url, layout):
     return ctx
 
 
+@pytest.mark.screens
 @pytest.mark.parametrize("layout", ["phone", "desk"])
 def test_main_screens(browser, live_server, factory, api_as, folder, tmp_path, layout):
     suffix = "" if layout == "phone" else "-desk"
